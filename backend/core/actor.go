@@ -1,0 +1,79 @@
+package core
+
+import "context"
+
+// ActorKind says which realm a principal belongs to.
+type ActorKind string
+
+// The realms of Vista. Each has its own token kind and its own routes.
+const (
+	ActorCustomer ActorKind = "customer"
+	ActorStaff    ActorKind = "staff"
+	ActorKiosk    ActorKind = "kiosk"
+	ActorSystem   ActorKind = "system"
+)
+
+// Role is a staff member's role. Owners span the whole chain; managers and
+// assistants are bound to one shop.
+type Role string
+
+// Staff roles, from the widest to the narrowest.
+const (
+	RoleOwner     Role = "owner"
+	RoleManager   Role = "manager"
+	RoleAssistant Role = "assistant"
+)
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return r.rank() > 0 }
+
+// AtLeast reports whether r grants everything min grants.
+func (r Role) AtLeast(min Role) bool { return r.rank() >= min.rank() && r.rank() > 0 }
+
+func (r Role) rank() int {
+	switch r {
+	case RoleOwner:
+		return 3
+	case RoleManager:
+		return 2
+	case RoleAssistant:
+		return 1
+	}
+	return 0
+}
+
+// Actor is who is acting in a request or job. Services read it from the
+// context to decide what the caller may see.
+type Actor struct {
+	Kind ActorKind
+	ID   string // customer, staff member or kiosk device id
+	Role Role   // staff only
+	Shop string // the shop a staff member or kiosk is bound to; empty for owners
+}
+
+// CanSeeShop reports whether the actor may see data that belongs to shop.
+// It is the one place where shop scope is decided.
+func (a Actor) CanSeeShop(shop string) bool {
+	switch a.Kind {
+	case ActorSystem:
+		return true
+	case ActorStaff:
+		return a.Role == RoleOwner || (a.Shop != "" && a.Shop == shop)
+	case ActorKiosk:
+		return a.Shop != "" && a.Shop == shop
+	}
+	return false
+}
+
+type actorKey struct{}
+
+// WithActor returns a context that carries a.
+func WithActor(ctx context.Context, a Actor) context.Context {
+	return context.WithValue(ctx, actorKey{}, a)
+}
+
+// ActorFrom returns the actor in ctx and whether there is one.
+func ActorFrom(ctx context.Context) (Actor, bool) {
+	a, ok := ctx.Value(actorKey{}).(Actor)
+	return a, ok
+}

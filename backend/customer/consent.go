@@ -1,0 +1,69 @@
+package customer
+
+import (
+	"slices"
+	"time"
+)
+
+// Channels a customer can be reached on.
+var Channels = []string{"push", "sms", "email", "whatsapp"}
+
+// Purposes a customer can consent to, per channel. "service" covers
+// messages about what the customer asked for (reminders, bookings);
+// "marketing" offers and campaigns; "profiling" personalisation.
+var Purposes = []string{"service", "marketing", "profiling"}
+
+// ConsentEvent is one change of one consent, with its proof: when it
+// happened, where (source), and which version of the text was shown.
+type ConsentEvent struct {
+	ID          string    `json:"id"`
+	CustomerID  string    `json:"-"`
+	Channel     string    `json:"channel"`
+	Purpose     string    `json:"purpose"`
+	Granted     bool      `json:"granted"`
+	OccurredAt  time.Time `json:"occurred_at"`
+	Source      string    `json:"source"`
+	TextVersion string    `json:"text_version"`
+}
+
+// Consent is the current state of one channel × purpose pair.
+type Consent struct {
+	Channel     string     `json:"channel"`
+	Purpose     string     `json:"purpose"`
+	Granted     bool       `json:"granted"`
+	Since       *time.Time `json:"since,omitempty"`
+	TextVersion string     `json:"text_version,omitempty"`
+}
+
+// ConsentState is every channel × purpose pair, in a fixed order.
+type ConsentState []Consent
+
+// DeriveConsents folds events (oldest first) into the state: the last event
+// of a pair wins, and a pair without events is not granted.
+func DeriveConsents(events []ConsentEvent) ConsentState {
+	state := make(ConsentState, 0, len(Channels)*len(Purposes))
+	for _, ch := range Channels {
+		for _, p := range Purposes {
+			state = append(state, Consent{Channel: ch, Purpose: p})
+		}
+	}
+	for _, e := range events {
+		i := slices.IndexFunc(state, func(c Consent) bool { return c.Channel == e.Channel && c.Purpose == e.Purpose })
+		if i < 0 {
+			continue
+		}
+		at := e.OccurredAt
+		state[i].Granted, state[i].Since, state[i].TextVersion = e.Granted, &at, e.TextVersion
+	}
+	return state
+}
+
+// Granted reports whether the pair is granted in s.
+func (s ConsentState) Granted(channel, purpose string) bool {
+	for _, c := range s {
+		if c.Channel == channel && c.Purpose == purpose {
+			return c.Granted
+		}
+	}
+	return false
+}

@@ -1,0 +1,109 @@
+// Package customer holds the customers of the chain: their profile, their
+// consents (an append-only log of events from which the current state is
+// derived), their app devices, sign-up and sign-in, export and erasure.
+package customer
+
+import (
+	"context"
+	"time"
+)
+
+// Status of a customer record.
+const (
+	StatusActive = "active"
+	StatusErased = "erased"
+)
+
+// Customer is a person with an app account. A family member without an
+// account of their own is not a Customer.
+type Customer struct {
+	ID           string     `json:"id"`
+	Email        string     `json:"email,omitempty"`
+	PasswordHash string     `json:"-"`
+	FirstName    string     `json:"first_name"`
+	LastName     string     `json:"last_name"`
+	Phone        string     `json:"phone,omitempty"`
+	BirthDate    string     `json:"birth_date,omitempty"` // YYYY-MM-DD
+	ShopID       string     `json:"shop_id,omitempty"`    // home shop
+	Locale       string     `json:"locale"`
+	FirebaseUID  string     `json:"-"`
+	Status       string     `json:"status"`
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
+	ErasedAt     *time.Time `json:"erased_at,omitempty"`
+}
+
+// Update is a partial change to a profile: nil fields are left alone.
+type Update struct {
+	FirstName   *string
+	LastName    *string
+	Phone       *string
+	ShopID      *string
+	Locale      *string
+	FirebaseUID *string
+}
+
+// Device is an installation of the app that can receive push messages.
+type Device struct {
+	Token      string    `json:"token"`
+	CustomerID string    `json:"-"`
+	Platform   string    `json:"platform"`
+	AppVersion string    `json:"app_version"`
+	CreatedAt  time.Time `json:"created_at"`
+	LastSeenAt time.Time `json:"last_seen_at"`
+}
+
+// Page asks for one page of a listing: items after the id After, at most
+// Limit of them.
+type Page struct {
+	After string
+	Limit int
+}
+
+// Store keeps customers, consent events and devices.
+type Store interface {
+	// CreateCustomer stores c. ECONFLICT when another customer has the same
+	// e-mail or Firebase uid.
+	CreateCustomer(ctx context.Context, c *Customer) error
+	// Customer returns the customer with id, erased or not; ENOTFOUND if
+	// there is none.
+	Customer(ctx context.Context, id string) (*Customer, error)
+	// CustomerByEmail returns the active customer with the normalised
+	// e-mail; ENOTFOUND if there is none.
+	CustomerByEmail(ctx context.Context, email string) (*Customer, error)
+	// CustomerByFirebaseUID returns the active customer linked to uid;
+	// ENOTFOUND if there is none.
+	CustomerByFirebaseUID(ctx context.Context, uid string) (*Customer, error)
+	// UpdateCustomer applies u to the active customer with id at time now
+	// and returns the result. ENOTFOUND if there is no such active customer;
+	// ECONFLICT if the new Firebase uid is taken.
+	UpdateCustomer(ctx context.Context, id string, u Update, now time.Time) (*Customer, error)
+	// CustomersByShop lists the active customers whose home shop is shop, by
+	// id, one page at a time.
+	CustomersByShop(ctx context.Context, shop string, p Page) ([]*Customer, error)
+	// EraseCustomer removes the personal data of the customer with id and
+	// marks the record erased at now, keeping only the id. Erasing an erased
+	// customer succeeds. ENOTFOUND if there is no customer with id.
+	EraseCustomer(ctx context.Context, id string, now time.Time) error
+
+	// AppendConsentEvents adds events to the customer's consent log. Events
+	// are never changed or removed except by erasure.
+	AppendConsentEvents(ctx context.Context, events []ConsentEvent) error
+	// ConsentEvents returns the customer's events that occurred at or before
+	// until, oldest first.
+	ConsentEvents(ctx context.Context, customerID string, until time.Time) ([]ConsentEvent, error)
+	// DeleteConsentEvents removes a customer's consent log (erasure only).
+	DeleteConsentEvents(ctx context.Context, customerID string) error
+
+	// UpsertDevice registers d, or refreshes it when its token is known: a
+	// token registered by another customer moves to d.CustomerID, since a
+	// phone has one owner at a time. CreatedAt is kept on update.
+	UpsertDevice(ctx context.Context, d *Device) error
+	// Devices returns the customer's devices, newest first.
+	Devices(ctx context.Context, customerID string) ([]*Device, error)
+	// DeleteDevice removes the customer's device with token. ENOTFOUND if
+	// the customer has no device with that token.
+	DeleteDevice(ctx context.Context, customerID, token string) error
+	// DeleteDevices removes every device of a customer (erasure only).
+	DeleteDevices(ctx context.Context, customerID string) error
+}

@@ -1,0 +1,78 @@
+package sqlite
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/vista-optical/vista/backend/audit"
+)
+
+// AppendAudit implements audit.Store.
+func (db *DB) AppendAudit(ctx context.Context, e *audit.Entry) error {
+	_, err := db.write.ExecContext(ctx, `INSERT INTO audit_log (id, at, actor_kind, actor_id, actor_role, action, customer_id, shop_id, detail)
+		VALUES (?,?,?,?,?,?,?,?,?)`, e.ID, ms(e.At), e.ActorKind, e.ActorID, e.ActorRole, e.Action, e.CustomerID, e.ShopID, e.Detail)
+	return mapErr(err)
+}
+
+// AuditEntries implements audit.Store.
+func (db *DB) AuditEntries(ctx context.Context, f audit.Filter) ([]*audit.Entry, error) {
+	var where []string
+	var args []any
+	if f.CustomerID != "" {
+		where, args = append(where, "customer_id = ?"), append(args, f.CustomerID)
+	}
+	if f.ActorID != "" {
+		where, args = append(where, "actor_id = ?"), append(args, f.ActorID)
+	}
+	if !f.From.IsZero() {
+		where, args = append(where, "at >= ?"), append(args, ms(f.From))
+	}
+	if !f.To.IsZero() {
+		where, args = append(where, "at < ?"), append(args, ms(f.To))
+	}
+	q := `SELECT id, at, actor_kind, actor_id, actor_role, action, customer_id, shop_id, detail FROM audit_log`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY at, id"
+	if f.Limit > 0 {
+		q += " LIMIT ?"
+		args = append(args, f.Limit)
+	}
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	out := []*audit.Entry{}
+	for rows.Next() {
+		var e audit.Entry
+		var at int64
+		if err := rows.Scan(&e.ID, &at, &e.ActorKind, &e.ActorID, &e.ActorRole, &e.Action, &e.CustomerID, &e.ShopID, &e.Detail); err != nil {
+			return nil, mapErr(err)
+		}
+		e.At = fromMS(at)
+		out = append(out, &e)
+	}
+	return out, mapErr(rows.Err())
+}
+
+// HitRate implements web.RateStore: it counts one hit against key, whose
+// window ends at expires, and returns the hits so far in that window.
+func (db *DB) HitRate(ctx context.Context, key string, expires time.Time) (int64, error) {
+	var n int64
+	err := db.write.QueryRowContext(ctx, `INSERT INTO rate_hits (key, count, expires_at) VALUES (?, 1, ?)
+		ON CONFLICT (key) DO UPDATE SET count = count + 1 RETURNING count`, key, ms(expires)).Scan(&n)
+	return n, mapErr(err)
+}
+
+// PurgeRates implements web.RateStore.
+func (db *DB) PurgeRates(ctx context.Context, before time.Time) (int, error) {
+	res, err := db.write.ExecContext(ctx, `DELETE FROM rate_hits WHERE expires_at < ?`, ms(before))
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}

@@ -1,0 +1,270 @@
+// Package sqlite is the embedded storage engine of Vista and its default:
+// one file in the data folder, pure Go (modernc.org/sqlite), WAL with
+// synchronous=FULL so that what a user was told is saved survives a power
+// cut, one writer connection whose transactions start with BEGIN IMMEDIATE,
+// and a pool of read-only connections. It implements every Store interface
+// of the domain packages.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/pressly/goose/v3"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/vista-optical/vista/backend/core"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// DB is an open Vista database file.
+type DB struct {
+	path   string
+	write  *sql.DB // one connection: SQLite has one writer
+	read   *sql.DB // read-only pool
+	logger *slog.Logger
+
+	stop chan struct{}
+	wg   sync.WaitGroup
+}
+
+// Open opens (creating if needed) the database at path. Call Migrate before
+// use, and Close when done.
+func Open(path string, logger *slog.Logger) (*DB, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	// Pragmas run in this order on every new connection: the busy timeout
+	// first so that the others wait rather than fail, then WAL, then FULL
+	// sync (what is acknowledged survives power loss), then foreign keys.
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Set("_txlock", "immediate")
+	write, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, err
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+
+	rq := url.Values{}
+	rq.Add("_pragma", "busy_timeout(10000)")
+	rq.Add("_pragma", "foreign_keys(1)")
+	rq.Add("_pragma", "query_only(1)")
+	read, err := sql.Open("sqlite", "file:"+path+"?"+rq.Encode())
+	if err != nil {
+		write.Close()
+		return nil, err
+	}
+	n := max(4, runtime.GOMAXPROCS(0)*2)
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+	read.SetConnMaxLifetime(0)
+
+	db := &DB{path: path, write: write, read: read, logger: logger, stop: make(chan struct{})}
+	if err := db.write.Ping(); err != nil {
+		db.closeConns()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// Migrate applies the embedded schema migrations that have not run yet,
+// each in its own transaction, then checks the connection settings. It is
+// safe to run at every start.
+func (db *DB) Migrate(ctx context.Context) error {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, sub, goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	for _, r := range res {
+		db.logger.Info("migration applied", "engine", "sqlite", "version", r.Source.Version, "duration_ms", r.Duration.Milliseconds())
+	}
+	return db.CheckSettings(ctx)
+}
+
+// Settings are the connection settings Vista relies on.
+type Settings struct {
+	JournalMode string
+	Synchronous int // 2 = FULL
+	BusyTimeout int
+	ForeignKeys int
+}
+
+// CurrentSettings reads the settings of the writer connection.
+func (db *DB) CurrentSettings(ctx context.Context) (Settings, error) {
+	var s Settings
+	row := db.write.QueryRowContext(ctx, `SELECT (SELECT journal_mode FROM pragma_journal_mode), (SELECT synchronous FROM pragma_synchronous),
+		(SELECT timeout FROM pragma_busy_timeout), (SELECT foreign_keys FROM pragma_foreign_keys)`)
+	err := row.Scan(&s.JournalMode, &s.Synchronous, &s.BusyTimeout, &s.ForeignKeys)
+	return s, err
+}
+
+// CheckSettings fails unless the writer runs in WAL mode with FULL sync, a
+// busy timeout of at least 5 s and foreign keys on (T31).
+func (db *DB) CheckSettings(ctx context.Context) error {
+	s, err := db.CurrentSettings(ctx)
+	if err != nil {
+		return err
+	}
+	if s.JournalMode != "wal" || s.Synchronous != 2 || s.BusyTimeout < 5000 || s.ForeignKeys != 1 {
+		return fmt.Errorf("sqlite settings %+v: want journal_mode=wal, synchronous=FULL(2), busy_timeout>=5000, foreign_keys=1", s)
+	}
+	return nil
+}
+
+// StartMaintenance runs PRAGMA optimize and a passive WAL checkpoint every
+// interval until Close.
+func (db *DB) StartMaintenance(interval time.Duration) {
+	db.wg.Add(1)
+	go func() {
+		defer db.wg.Done()
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-db.stop:
+				return
+			case <-t.C:
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				if _, err := db.write.ExecContext(ctx, `PRAGMA optimize; PRAGMA wal_checkpoint(PASSIVE);`); err != nil {
+					db.logger.Warn("sqlite maintenance failed", "err", err)
+				}
+				cancel()
+			}
+		}
+	}()
+}
+
+// Ping checks that the database answers a read and a write lock.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	if err := db.read.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
+		return err
+	}
+	return db.write.PingContext(ctx)
+}
+
+// Path is the file the database lives in.
+func (db *DB) Path() string { return db.path }
+
+// CustomerTables lists the tables that hold rows about a customer: those
+// with a customer_id column, and customers itself.
+func (db *DB) CustomerTables(ctx context.Context) ([]string, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT m.name FROM sqlite_schema m
+		WHERE m.type = 'table' AND (m.name = 'customers' OR EXISTS (SELECT 1 FROM pragma_table_info(m.name) p WHERE p.name = 'customer_id'))
+		ORDER BY m.name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// Close stops maintenance and closes every connection, checkpointing the WAL.
+func (db *DB) Close() error {
+	close(db.stop)
+	db.wg.Wait()
+	return db.closeConns()
+}
+
+func (db *DB) closeConns() error {
+	return errors.Join(db.read.Close(), db.write.Close())
+}
+
+// withTx runs fn in a write transaction (BEGIN IMMEDIATE), committing when
+// fn returns nil.
+func (db *DB) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return mapErr(err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return mapErr(err)
+	}
+	return mapErr(tx.Commit())
+}
+
+// mapErr turns driver errors into core errors: constraint violations become
+// ECONFLICT, sql.ErrNoRows ENOTFOUND, anything else EINTERNAL.
+func mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ce *core.Error
+	if errors.As(err, &ce) {
+		return err
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return &core.Error{Code: core.ENOTFOUND, Message: "not found", Err: err}
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return &core.Error{Code: core.ECONFLICT, Message: "already exists", Err: err}
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return &core.Error{Code: core.EINVALID, Message: "refers to something that does not exist", Err: err}
+		}
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return &core.Error{Code: core.EUNAVAILABLE, Message: "the request was cancelled", Err: err}
+	}
+	return core.Internal(err)
+}
+
+func notFound(what string) error { return core.Errorf(core.ENOTFOUND, "%s not found", what) }
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+func nullMS(t *time.Time) sql.NullInt64 {
+	if t == nil {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: t.UnixMilli(), Valid: true}
+}
+
+func fromNullMS(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := fromMS(v.Int64)
+	return &t
+}
+
+func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }

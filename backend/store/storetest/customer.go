@@ -1,0 +1,225 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/customer"
+)
+
+func testCustomers(t *testing.T, e Engine) {
+	ctx := context.Background()
+	s := newShop(t, e, "Milano Centro")
+	c := newCustomer(t, e, "giulia@example.com", s.ID)
+
+	got, err := e.Customer(ctx, c.ID)
+	must(t, err)
+	if !reflect.DeepEqual(got, c) {
+		t.Fatalf("Customer = %+v, want %+v", got, c)
+	}
+	got, err = e.CustomerByEmail(ctx, "giulia@example.com")
+	must(t, err)
+	if got.ID != c.ID {
+		t.Fatalf("CustomerByEmail = %s", got.ID)
+	}
+	_, err = e.Customer(ctx, "missing")
+	wantCode(t, err, core.ENOTFOUND)
+	_, err = e.CustomerByEmail(ctx, "nobody@example.com")
+	wantCode(t, err, core.ENOTFOUND)
+	_, err = e.CustomerByFirebaseUID(ctx, "nobody")
+	wantCode(t, err, core.ENOTFOUND)
+
+	dup := *c
+	dup.ID = core.NewID()
+	wantCode(t, e.CreateCustomer(ctx, &dup), core.ECONFLICT)
+	dupID := *c
+	dupID.Email = "other@example.com"
+	wantCode(t, e.CreateCustomer(ctx, &dupID), core.ECONFLICT)
+
+	fb := newCustomer(t, e, "", "")
+	uid := "firebase-uid-1"
+	_, err = e.UpdateCustomer(ctx, fb.ID, customer.Update{FirebaseUID: &uid}, base)
+	must(t, err)
+	got, err = e.CustomerByFirebaseUID(ctx, uid)
+	must(t, err)
+	if got.ID != fb.ID || got.Email != "" {
+		t.Fatalf("CustomerByFirebaseUID = %+v", got)
+	}
+	_, err = e.UpdateCustomer(ctx, c.ID, customer.Update{FirebaseUID: &uid}, base)
+	wantCode(t, err, core.ECONFLICT)
+
+	// Two customers without e-mail do not collide.
+	newCustomer(t, e, "", "")
+
+	// Listing by shop pages by id and skips other shops.
+	other := newShop(t, e, "Roma Prati")
+	newCustomer(t, e, "roma@example.com", other.ID)
+	ids := []string{c.ID}
+	for i := range 4 {
+		ids = append(ids, newCustomer(t, e, fmt.Sprintf("c%d@example.com", i), s.ID).ID)
+	}
+	var seen []string
+	after := ""
+	for {
+		page, err := e.CustomersByShop(ctx, s.ID, customer.Page{After: after, Limit: 2})
+		must(t, err)
+		if len(page) == 0 {
+			break
+		}
+		for _, p := range page {
+			if p.ShopID != s.ID {
+				t.Fatalf("CustomersByShop returned a customer of shop %s", p.ShopID)
+			}
+			seen = append(seen, p.ID)
+		}
+		after = page[len(page)-1].ID
+	}
+	if len(seen) != len(ids) {
+		t.Fatalf("paged %d customers, want %d", len(seen), len(ids))
+	}
+	for i := 1; i < len(seen); i++ {
+		if seen[i-1] >= seen[i] {
+			t.Fatalf("pages not ordered by id: %v", seen)
+		}
+	}
+}
+
+func testCustomerUpdate(t *testing.T, e Engine) {
+	ctx := context.Background()
+	s := newShop(t, e, "Milano Centro")
+	c := newCustomer(t, e, "giulia@example.com", s.ID)
+	later := base.Add(time.Hour)
+	first, phone := "Giulietta", ""
+	got, err := e.UpdateCustomer(ctx, c.ID, customer.Update{FirstName: &first, Phone: &phone}, later)
+	must(t, err)
+	if got.FirstName != "Giulietta" || got.Phone != "" || got.LastName != "Rossi" || !got.UpdatedAt.Equal(later) || !got.CreatedAt.Equal(base) {
+		t.Fatalf("UpdateCustomer = %+v", got)
+	}
+	again, err := e.Customer(ctx, c.ID)
+	must(t, err)
+	if !reflect.DeepEqual(again, got) {
+		t.Fatalf("stored %+v, returned %+v", again, got)
+	}
+	_, err = e.UpdateCustomer(ctx, "missing", customer.Update{FirstName: &first}, later)
+	wantCode(t, err, core.ENOTFOUND)
+}
+
+func testCustomerErase(t *testing.T, e Engine) {
+	ctx := context.Background()
+	s := newShop(t, e, "Milano Centro")
+	c := newCustomer(t, e, "giulia@example.com", s.ID)
+	uid := "uid-erase"
+	_, err := e.UpdateCustomer(ctx, c.ID, customer.Update{FirebaseUID: &uid}, base)
+	must(t, err)
+	at := base.Add(time.Hour)
+	must(t, e.EraseCustomer(ctx, c.ID, at))
+	must(t, e.EraseCustomer(ctx, c.ID, at.Add(time.Hour))) // idempotent, keeps the first time
+
+	got, err := e.Customer(ctx, c.ID)
+	must(t, err)
+	if got.Status != customer.StatusErased || got.Email != "" || got.FirstName != "" || got.LastName != "" ||
+		got.Phone != "" || got.BirthDate != "" || got.PasswordHash != "" || got.FirebaseUID != "" ||
+		got.ErasedAt == nil || !got.ErasedAt.Equal(at) {
+		t.Fatalf("erased customer still holds data: %+v", got)
+	}
+	_, err = e.CustomerByEmail(ctx, "giulia@example.com")
+	wantCode(t, err, core.ENOTFOUND)
+	_, err = e.CustomerByFirebaseUID(ctx, uid)
+	wantCode(t, err, core.ENOTFOUND)
+	list, err := e.CustomersByShop(ctx, s.ID, customer.Page{Limit: 10})
+	must(t, err)
+	if len(list) != 0 {
+		t.Fatalf("erased customer still listed: %+v", list)
+	}
+	name := "x"
+	_, err = e.UpdateCustomer(ctx, c.ID, customer.Update{FirstName: &name}, at)
+	wantCode(t, err, core.ENOTFOUND)
+	// The e-mail is free again.
+	newCustomer(t, e, "giulia@example.com", s.ID)
+	wantCode(t, e.EraseCustomer(ctx, "missing", at), core.ENOTFOUND)
+}
+
+func testConsentEvents(t *testing.T, e Engine) {
+	ctx := context.Background()
+	c := newCustomer(t, e, "giulia@example.com", "")
+	other := newCustomer(t, e, "other@example.com", "")
+	ev := func(ch, p string, granted bool, at time.Time, cust string) customer.ConsentEvent {
+		return customer.ConsentEvent{ID: core.NewID(), CustomerID: cust, Channel: ch, Purpose: p, Granted: granted,
+			OccurredAt: at, Source: "app:settings", TextVersion: "privacy-v1"}
+	}
+	must(t, e.AppendConsentEvents(ctx, []customer.ConsentEvent{
+		ev("push", "marketing", true, base, c.ID),
+		ev("email", "service", true, base, c.ID),
+	}))
+	must(t, e.AppendConsentEvents(ctx, []customer.ConsentEvent{ev("push", "marketing", false, base.Add(time.Hour), c.ID)}))
+	must(t, e.AppendConsentEvents(ctx, []customer.ConsentEvent{ev("push", "marketing", true, base, other.ID)}))
+
+	all, err := e.ConsentEvents(ctx, c.ID, base.Add(2*time.Hour))
+	must(t, err)
+	if len(all) != 3 || all[2].Granted || !all[2].OccurredAt.Equal(base.Add(time.Hour)) {
+		t.Fatalf("ConsentEvents = %+v", all)
+	}
+	if s := customer.DeriveConsents(all); s.Granted("push", "marketing") || !s.Granted("email", "service") {
+		t.Fatalf("derived state wrong: %+v", s)
+	}
+	before, err := e.ConsentEvents(ctx, c.ID, base.Add(30*time.Minute))
+	must(t, err)
+	if len(before) != 2 || !customer.DeriveConsents(before).Granted("push", "marketing") {
+		t.Fatalf("state at T not reconstructed: %+v", before)
+	}
+	dup := all[0]
+	wantCode(t, e.AppendConsentEvents(ctx, []customer.ConsentEvent{dup}), core.ECONFLICT)
+
+	must(t, e.DeleteConsentEvents(ctx, c.ID))
+	left, err := e.ConsentEvents(ctx, c.ID, base.Add(2*time.Hour))
+	must(t, err)
+	kept, err := e.ConsentEvents(ctx, other.ID, base.Add(2*time.Hour))
+	must(t, err)
+	if len(left) != 0 || len(kept) != 1 {
+		t.Fatalf("DeleteConsentEvents left %d, other has %d", len(left), len(kept))
+	}
+}
+
+func testDevices(t *testing.T, e Engine) {
+	ctx := context.Background()
+	a := newCustomer(t, e, "a@example.com", "")
+	b := newCustomer(t, e, "b@example.com", "")
+	d := &customer.Device{Token: "fcm-token-aaaaaaaaaaaa", CustomerID: a.ID, Platform: "android", AppVersion: "1.0.0", CreatedAt: base, LastSeenAt: base}
+	must(t, e.UpsertDevice(ctx, d))
+	d2 := &customer.Device{Token: "fcm-token-bbbbbbbbbbbb", CustomerID: a.ID, Platform: "ios", AppVersion: "1.0.0", CreatedAt: base.Add(time.Minute), LastSeenAt: base.Add(time.Minute)}
+	must(t, e.UpsertDevice(ctx, d2))
+
+	later := base.Add(time.Hour)
+	again := &customer.Device{Token: d.Token, CustomerID: a.ID, Platform: "android", AppVersion: "1.1.0", CreatedAt: later, LastSeenAt: later}
+	must(t, e.UpsertDevice(ctx, again))
+	if !again.CreatedAt.Equal(base) {
+		t.Fatalf("re-registering changed created_at to %v", again.CreatedAt)
+	}
+	list, err := e.Devices(ctx, a.ID)
+	must(t, err)
+	if len(list) != 2 || list[0].Token != d2.Token || list[1].AppVersion != "1.1.0" || !list[1].LastSeenAt.Equal(later) {
+		t.Fatalf("Devices = %+v", list)
+	}
+
+	// The phone changes hands: the token moves to b.
+	moved := &customer.Device{Token: d.Token, CustomerID: b.ID, Platform: "android", AppVersion: "1.1.0", CreatedAt: later, LastSeenAt: later}
+	must(t, e.UpsertDevice(ctx, moved))
+	la, _ := e.Devices(ctx, a.ID)
+	lb, _ := e.Devices(ctx, b.ID)
+	if len(la) != 1 || len(lb) != 1 {
+		t.Fatalf("after move a has %d devices, b %d", len(la), len(lb))
+	}
+
+	wantCode(t, e.DeleteDevice(ctx, a.ID, d.Token), core.ENOTFOUND) // b's now
+	must(t, e.DeleteDevice(ctx, b.ID, d.Token))
+	wantCode(t, e.DeleteDevice(ctx, b.ID, d.Token), core.ENOTFOUND)
+	must(t, e.DeleteDevices(ctx, a.ID))
+	la, _ = e.Devices(ctx, a.ID)
+	if len(la) != 0 {
+		t.Fatalf("DeleteDevices left %+v", la)
+	}
+}

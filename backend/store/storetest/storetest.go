@@ -1,0 +1,83 @@
+// Package storetest is the conformance suite every storage engine of Vista
+// runs: one behaviour, checked through the public Store interfaces and the
+// core error codes only, so that an engine that passes here can replace
+// another. An engine runs it with one line:
+//
+//	storetest.Run(t, func(t *testing.T) storetest.Engine { return openTemp(t) })
+package storetest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/vista-optical/vista/backend/audit"
+	"github.com/vista-optical/vista/backend/auth"
+	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/customer"
+	"github.com/vista-optical/vista/backend/shop"
+)
+
+// Engine is everything a storage engine implements.
+type Engine interface {
+	customer.Store
+	auth.RefreshStore
+	shop.Store
+	audit.Store
+	HitRate(ctx context.Context, key string, expires time.Time) (int64, error)
+	PurgeRates(ctx context.Context, before time.Time) (int, error)
+	Ping(ctx context.Context) error
+}
+
+// Opener returns a new, empty, migrated engine that lives until the end of t.
+type Opener func(t *testing.T) Engine
+
+// Run runs every conformance test against engines made by open.
+func Run(t *testing.T, open Opener) {
+	t.Run("Shops", func(t *testing.T) { testShops(t, open(t)) })
+	t.Run("Staff", func(t *testing.T) { testStaff(t, open(t)) })
+	t.Run("Customers", func(t *testing.T) { testCustomers(t, open(t)) })
+	t.Run("CustomerUpdate", func(t *testing.T) { testCustomerUpdate(t, open(t)) })
+	t.Run("CustomerErase", func(t *testing.T) { testCustomerErase(t, open(t)) })
+	t.Run("ConsentEvents", func(t *testing.T) { testConsentEvents(t, open(t)) })
+	t.Run("Devices", func(t *testing.T) { testDevices(t, open(t)) })
+	t.Run("RefreshTokens", func(t *testing.T) { testRefreshTokens(t, open(t)) })
+	t.Run("RefreshClaimRace", func(t *testing.T) { testRefreshClaimRace(t, open(t)) })
+	t.Run("Audit", func(t *testing.T) { testAudit(t, open(t)) })
+	t.Run("RateHits", func(t *testing.T) { testRateHits(t, open(t)) })
+}
+
+// base is a fixed instant, at millisecond precision like both engines.
+var base = time.Date(2026, 3, 29, 8, 30, 0, 0, time.UTC)
+
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	if got := core.ErrorCode(err); got != code {
+		t.Fatalf("error code = %q (%v), want %q", got, err, code)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func newShop(t *testing.T, e Engine, name string) *shop.Shop {
+	t.Helper()
+	s := &shop.Shop{ID: core.NewID(), Name: name, City: "Milano", TimeZone: "Europe/Rome", CreatedAt: base}
+	must(t, e.CreateShop(context.Background(), s))
+	return s
+}
+
+func newCustomer(t *testing.T, e Engine, email, shopID string) *customer.Customer {
+	t.Helper()
+	c := &customer.Customer{
+		ID: core.NewID(), Email: email, PasswordHash: "$argon2id$x", FirstName: "Giulia", LastName: "Rossi",
+		Phone: "+393401234567", BirthDate: "1990-05-17", ShopID: shopID, Locale: "it", Status: customer.StatusActive,
+		CreatedAt: base, UpdatedAt: base,
+	}
+	must(t, e.CreateCustomer(context.Background(), c))
+	return c
+}

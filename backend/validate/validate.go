@@ -1,0 +1,115 @@
+// Package validate checks input structs with go-playground/validator and
+// turns its findings into core field errors named as the client wrote them
+// (the json tag), with messages a client developer can show.
+package validate
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/go-playground/validator/v10"
+	"github.com/nyaruka/phonenumbers"
+
+	"github.com/vista-optical/vista/backend/core"
+)
+
+// Validator validates structs by their `validate` tags. It is safe for
+// concurrent use.
+type Validator struct{ v *validator.Validate }
+
+// New returns a Validator that also knows the Vista tags "e164" (a phone
+// number in E.164 form that is a real number plan) and "isodate"
+// (YYYY-MM-DD).
+func New() *Validator {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	v.RegisterTagNameFunc(func(f reflect.StructField) string {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			return ""
+		}
+		if name == "" {
+			return f.Name
+		}
+		return name
+	})
+	_ = v.RegisterValidation("e164", func(fl validator.FieldLevel) bool { return ValidPhone(fl.Field().String()) })
+	_ = v.RegisterValidation("isodate", func(fl validator.FieldLevel) bool {
+		_, err := time.Parse(time.DateOnly, fl.Field().String())
+		return err == nil
+	})
+	return &Validator{v: v}
+}
+
+// ValidPhone reports whether s is a valid phone number written in E.164.
+func ValidPhone(s string) bool {
+	if !strings.HasPrefix(s, "+") || len(s) > 16 {
+		return false
+	}
+	n, err := phonenumbers.Parse(s, "")
+	if err != nil {
+		return false
+	}
+	return phonenumbers.IsValidNumber(n) && phonenumbers.Format(n, phonenumbers.E164) == s
+}
+
+// Struct validates s and returns nil or an EINVALID *core.Error with one
+// field error per broken rule.
+func (v *Validator) Struct(s any) error {
+	err := v.v.Struct(s)
+	if err == nil {
+		return nil
+	}
+	var verrs validator.ValidationErrors
+	if !errors.As(err, &verrs) {
+		return core.Internal(err)
+	}
+	fields := make([]core.FieldError, 0, len(verrs))
+	for _, fe := range verrs {
+		fields = append(fields, core.FieldError{Field: fieldPath(fe), Message: message(fe)})
+	}
+	return core.Invalid("some fields are not valid", fields...)
+}
+
+// fieldPath drops the top-level struct name: "SignupInput.consents[0].channel"
+// becomes "consents[0].channel".
+func fieldPath(fe validator.FieldError) string {
+	ns := fe.Namespace()
+	if _, rest, ok := strings.Cut(ns, "."); ok {
+		return rest
+	}
+	return ns
+}
+
+func message(fe validator.FieldError) string {
+	switch fe.Tag() {
+	case "required":
+		return "is required"
+	case "email":
+		return "must be an e-mail address"
+	case "e164":
+		return "must be a phone number in international E.164 form, such as +393401234567"
+	case "isodate":
+		return "must be a date written YYYY-MM-DD"
+	case "min":
+		if fe.Kind() == reflect.String {
+			return fmt.Sprintf("must be at least %s characters long", fe.Param())
+		}
+		return fmt.Sprintf("must be at least %s", fe.Param())
+	case "max":
+		if fe.Kind() == reflect.String {
+			return fmt.Sprintf("must be at most %s characters long", fe.Param())
+		}
+		if fe.Kind() == reflect.Slice {
+			return fmt.Sprintf("must have at most %s items", fe.Param())
+		}
+		return fmt.Sprintf("must be at most %s", fe.Param())
+	case "oneof":
+		return "must be one of: " + strings.ReplaceAll(fe.Param(), " ", ", ")
+	case "printascii":
+		return "must contain printable ASCII characters only"
+	}
+	return "is not valid (" + fe.Tag() + ")"
+}
