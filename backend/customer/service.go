@@ -361,6 +361,15 @@ func (s *Service) AddDevice(ctx context.Context, in DeviceInput) (*Device, error
 	return d, nil
 }
 
+// Devices lists the signed-in customer's devices, newest first.
+func (s *Service) Devices(ctx context.Context) ([]*Device, error) {
+	id, err := customerID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.Store.Devices(ctx, id)
+}
+
 // RemoveDevice unregisters one of the signed-in customer's devices.
 // ENOTFOUND when the customer has no device with that token.
 func (s *Service) RemoveDevice(ctx context.Context, token string) error {

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/vista-optical/vista/backend/web"
+)
+
+// Roles a vista process can run.
+const (
+	RoleAPI    = "api"    // the mobile API and public pages
+	RoleKiosk  = "kiosk"  // kiosk screens and the staff console
+	RoleWorker = "worker" // background jobs
+)
+
+// Config is the whole configuration of a vista process. Every field can be
+// set by a flag or by the environment variable named in its flag's help.
+type Config struct {
+	HTTPAddr        string
+	DataDir         string
+	MongoURI        string
+	MongoDatabase   string
+	PublicURL       string
+	JWTKeys         string
+	JWTKeyFile      string
+	Roles           []string
+	CORSOrigins     []string
+	TrustedProxies  []string
+	FirebaseProject string
+	FirebaseCreds   string
+	Demo            bool
+	AccessLog       bool
+	LogLevel        string
+	LogFormat       string
+	TimeZone        string
+	ShutdownGrace   time.Duration
+}
+
+// DefaultConfig is the configuration of `vista serve` with nothing set.
+func DefaultConfig() Config {
+	return Config{
+		HTTPAddr: ":8080", DataDir: "./data", MongoDatabase: "vista",
+		Roles: []string{RoleAPI, RoleKiosk, RoleWorker}, Demo: true, AccessLog: true,
+		LogLevel: "info", LogFormat: "text", TimeZone: "Europe/Rome", ShutdownGrace: 20 * time.Second,
+	}
+}
+
+// ParseFlags fills c from args, with environment variables as defaults.
+func (c *Config) ParseFlags(name string, args []string) error {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	str := func(p *string, flagName, env, help string) {
+		if v, ok := os.LookupEnv(env); ok {
+			*p = v
+		}
+		fs.StringVar(p, flagName, *p, help+" ($"+env+")")
+	}
+	list := func(p *[]string, flagName, env, help string) {
+		if v, ok := os.LookupEnv(env); ok {
+			*p = splitList(v)
+		}
+		fs.Func(flagName, help+", comma-separated ($"+env+")", func(v string) error { *p = splitList(v); return nil })
+	}
+	boolean := func(p *bool, flagName, env, help string) {
+		if v, ok := os.LookupEnv(env); ok {
+			*p = v == "1" || strings.EqualFold(v, "true") || strings.EqualFold(v, "yes")
+		}
+		fs.BoolVar(p, flagName, *p, help+" ($"+env+")")
+	}
+	str(&c.HTTPAddr, "http-addr", "VISTA_HTTP_ADDR", "address to listen on")
+	str(&c.DataDir, "data-dir", "VISTA_DATA_DIR", "folder of the SQLite database and generated keys")
+	str(&c.MongoURI, "mongodb-uri", "VISTA_MONGODB_URI", "MongoDB connection string; when set, MongoDB is used instead of SQLite")
+	str(&c.MongoDatabase, "mongodb-database", "VISTA_MONGODB_DATABASE", "MongoDB database name")
+	str(&c.PublicURL, "public-url", "VISTA_PUBLIC_URL", "URL customers and kiosks reach this service at")
+	str(&c.JWTKeys, "jwt-keys", "VISTA_JWT_KEYS", "token signing keys as kid:base64,…; the first signs")
+	str(&c.JWTKeyFile, "jwt-key-file", "VISTA_JWT_KEY_FILE", "file holding the signing keys in the same form")
+	list(&c.Roles, "roles", "VISTA_ROLES", "roles to run: api, kiosk, worker")
+	list(&c.CORSOrigins, "cors-origins", "VISTA_CORS_ORIGINS", "browser origins allowed to call the API")
+	list(&c.TrustedProxies, "trusted-proxies", "VISTA_TRUSTED_PROXIES", "proxies whose X-Forwarded-For is believed")
+	str(&c.FirebaseProject, "firebase-project", "VISTA_FIREBASE_PROJECT_ID", "Firebase project id (sign-in with Firebase, push)")
+	str(&c.FirebaseCreds, "firebase-credentials", "VISTA_FIREBASE_CREDENTIALS", "Firebase service-account JSON file")
+	boolean(&c.Demo, "demo", "VISTA_DEMO", "create a demo chain on an empty database")
+	boolean(&c.AccessLog, "access-log", "VISTA_ACCESS_LOG", "log one line per request")
+	str(&c.LogLevel, "log-level", "VISTA_LOG_LEVEL", "debug, info, warn or error")
+	str(&c.LogFormat, "log-format", "VISTA_LOG_FORMAT", "text or json")
+	str(&c.TimeZone, "time-zone", "VISTA_TIME_ZONE", "default time zone of the shops")
+	return fs.Parse(args)
+}
+
+// Validate reports settings that cannot work.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.HTTPAddr == "" {
+		errs = append(errs, errors.New("http-addr is empty"))
+	}
+	if c.MongoURI == "" && c.DataDir == "" {
+		errs = append(errs, errors.New("data-dir is empty and no MongoDB URI is set"))
+	}
+	for _, r := range c.Roles {
+		if !slices.Contains([]string{RoleAPI, RoleKiosk, RoleWorker}, r) {
+			errs = append(errs, fmt.Errorf("unknown role %q (want api, kiosk or worker)", r))
+		}
+	}
+	if len(c.Roles) == 0 {
+		errs = append(errs, errors.New("no role to run"))
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("public-url %q is not an http(s) URL", c.PublicURL))
+		}
+	}
+	if _, err := time.LoadLocation(c.TimeZone); err != nil {
+		errs = append(errs, fmt.Errorf("time-zone: %w", err))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("log-format %q: want text or json", c.LogFormat))
+	}
+	if err := (web.Config{CORSOrigins: c.CORSOrigins}).Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// Has reports whether the process runs role.
+func (c *Config) Has(role string) bool { return slices.Contains(c.Roles, role) }
+
+// Redacted is the configuration safe to log: secrets replaced.
+func (c Config) Redacted() Config {
+	if c.JWTKeys != "" {
+		c.JWTKeys = "[redacted]"
+	}
+	if c.MongoURI != "" {
+		if u, err := url.Parse(c.MongoURI); err == nil && u.User != nil {
+			u.User = url.User(u.User.Username())
+			c.MongoURI = u.String()
+		}
+	}
+	return c
+}
+
+// SQLitePath is where the embedded database lives.
+func (c *Config) SQLitePath() string { return filepath.Join(c.DataDir, "vista.db") }
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,456 @@
+// Command vista runs the Vista platform of an optical centre: the customer
+// app's API, the kiosk screens, the staff console and the background
+// workers, on embedded SQLite by default or on MongoDB.
+//
+//	vista serve [flags]     run (all roles unless --roles says otherwise)
+//	vista migrate [flags]   create or update the schema and indexes, then exit
+//	vista version           print the version
+//	vista healthcheck       exit 0 when the local server answers /healthz
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/vista-optical/vista/backend/audit"
+	"github.com/vista-optical/vista/backend/auth"
+	"github.com/vista-optical/vista/backend/auth/firebaseid"
+	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/customer"
+	"github.com/vista-optical/vista/backend/demo"
+	"github.com/vista-optical/vista/backend/jobs"
+	"github.com/vista-optical/vista/backend/privacy"
+	"github.com/vista-optical/vista/backend/shop"
+	"github.com/vista-optical/vista/backend/store/mongo"
+	"github.com/vista-optical/vista/backend/store/sqlite"
+	"github.com/vista-optical/vista/backend/validate"
+	"github.com/vista-optical/vista/backend/web"
+	"github.com/vista-optical/vista/kiosk"
+	"github.com/vista-optical/vista/kiosk/console"
+	mobileapi "github.com/vista-optical/vista/mobile-api"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "vista:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprintln(out, "usage: vista serve|migrate|version|healthcheck [flags]  (vista serve -h lists the flags)")
+		return errors.New("no command given")
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "version":
+		fmt.Fprintln(out, "vista", version)
+		return nil
+	case "healthcheck":
+		return healthcheck()
+	case "serve", "migrate":
+		m := NewMain(out)
+		if err := m.Config.ParseFlags("vista "+cmd, rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil
+			}
+			return err
+		}
+		if cmd == "migrate" {
+			return m.Migrate(ctx)
+		}
+		return m.Run(ctx)
+	}
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+// engine is everything a storage engine provides.
+type engine interface {
+	customer.Store
+	auth.RefreshStore
+	shop.Store
+	audit.Store
+	web.RateStore
+	Ping(ctx context.Context) error
+	Migrate(ctx context.Context) error
+	Close() error
+}
+
+// Main is the vista program: Open wires it, Run serves until its context
+// ends, Close shuts it down. Tests boot it on port 0 with a temp data dir.
+type Main struct {
+	Config Config
+	Out    io.Writer
+	Logger *slog.Logger
+	Clock  core.Clock
+	// PasswordParams are the argon2id costs (tests lower them).
+	PasswordParams auth.PasswordParams
+	// Limits are the mobile API's rate limits.
+	Limits mobileapi.Limits
+	// StaffLoginIP and StaffLoginAccount limit console sign-ins.
+	StaffLoginIP, StaffLoginAccount web.Limit
+
+	Store     engine
+	SQLite    *sqlite.DB // nil on MongoDB
+	Tokens    *auth.Tokens
+	Customers *customer.Service
+	Shops     *shop.Service
+	Privacy   *privacy.Registry
+	Router    *web.Router
+	App       *fiber.App
+	Owner     *demo.Owner // the demo owner login, when this start created it
+
+	ln         net.Listener
+	jobs       *jobs.Runner
+	cancelJobs context.CancelFunc
+	served     chan error
+}
+
+// NewMain returns a program with the default configuration.
+func NewMain(out io.Writer) *Main {
+	ip, acct := console.DefaultLoginLimits()
+	return &Main{
+		Config: DefaultConfig(), Out: out, Clock: core.SystemClock,
+		PasswordParams: auth.DefaultPasswordParams, Limits: mobileapi.DefaultLimits(),
+		StaffLoginIP: ip, StaffLoginAccount: acct,
+	}
+}
+
+// Migrate opens the database, applies the schema and closes it.
+func (m *Main) Migrate(ctx context.Context) error {
+	if err := m.Config.Validate(); err != nil {
+		return err
+	}
+	m.setupLogger()
+	if err := m.openStore(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintln(m.Out, "schema and indexes are up to date:", m.describeStore())
+	return m.Store.Close()
+}
+
+// Run opens the program, serves until ctx ends, then shuts down gracefully.
+func (m *Main) Run(ctx context.Context) error {
+	if err := m.Open(ctx); err != nil {
+		m.Close()
+		return err
+	}
+	m.Start()
+	m.printBanner()
+	select {
+	case <-ctx.Done():
+	case err := <-m.served:
+		if err != nil {
+			m.Close()
+			return err
+		}
+	}
+	m.Logger.Info("shutting down", "grace", m.Config.ShutdownGrace.String())
+	return m.Close()
+}
+
+// Open validates the configuration, opens and migrates the store, builds
+// the services and the HTTP app, seeds the demo chain on an empty database
+// and binds the listener. It serves nothing until Start.
+func (m *Main) Open(ctx context.Context) error {
+	if err := m.Config.Validate(); err != nil {
+		return err
+	}
+	m.setupLogger()
+	if err := m.openStore(ctx); err != nil {
+		return err
+	}
+	keys, err := m.loadKeys()
+	if err != nil {
+		return err
+	}
+	loc, _ := time.LoadLocation(m.Config.TimeZone)
+	m.Tokens = auth.NewTokens(keys, m.Clock)
+	passwords := auth.NewPasswords(m.PasswordParams)
+	validator := validate.New()
+	auditLog := &audit.Log{Store: m.Store, Clock: m.Clock, Logger: m.Logger}
+	sessions := &auth.Sessions{Store: m.Store, Tokens: m.Tokens, Clock: m.Clock}
+	m.Shops = &shop.Service{Store: m.Store, Tokens: m.Tokens, Passwords: passwords, Clock: m.Clock}
+	m.Privacy = &privacy.Registry{}
+	m.Customers = &customer.Service{
+		Store: m.Store, Sessions: sessions, Passwords: passwords, Audit: auditLog, Privacy: m.Privacy,
+		Validator: validator, Clock: m.Clock, Logger: m.Logger, ShopExists: m.Shops.Exists, Location: loc,
+	}
+	m.Privacy.Register(m.Customers.Sections()...)
+	m.Privacy.Register(
+		privacy.Section{
+			Name: "sessions", Collections: []string{"refresh_families", "refresh_tokens"},
+			Export: func(ctx context.Context, id string) (any, error) { return m.Store.CustomerSessions(ctx, id) },
+			Erase:  m.Store.DeleteCustomerSessions,
+		},
+		privacy.Section{
+			Name: "audit", Collections: []string{"audit_log"},
+			Export: func(ctx context.Context, id string) (any, error) {
+				return m.Store.AuditEntries(ctx, audit.Filter{CustomerID: id})
+			},
+			Kept: "accountability: who accessed or changed the customer's data; entries hold ids only",
+		},
+	)
+	if m.Config.FirebaseProject != "" {
+		v, err := firebaseid.New(ctx, m.Config.FirebaseProject, m.Config.FirebaseCreds)
+		if err != nil {
+			return err
+		}
+		m.Customers.Firebase = v
+	}
+
+	metrics := web.NewMetrics()
+	app, err := web.NewApp(web.Config{CORSOrigins: m.Config.CORSOrigins, TrustedProxies: m.Config.TrustedProxies, AccessLog: m.Config.AccessLog}, m.Logger, metrics)
+	if err != nil {
+		return err
+	}
+	m.App = app
+	limiter := &web.Limiter{Store: m.Store, Clock: m.Clock}
+	authn := &web.Authenticator{
+		Tokens: m.Tokens, StaffCookie: console.CookieName, LoginPath: console.LoginPath,
+		Staff: func(ctx context.Context, id string) (core.Actor, error) {
+			a, _, err := m.Shops.Authenticate(ctx, id)
+			return a, err
+		},
+	}
+	m.Router = web.NewRouter(app, authn, limiter)
+	m.Router.Handle(web.OpsRoutes(m.Store, metrics)...)
+	if m.Config.Has(RoleAPI) {
+		api := &mobileapi.API{Customers: m.Customers, Limiter: limiter, Limits: m.Limits}
+		m.Router.Handle(api.Routes()...)
+	}
+	if m.Config.Has(RoleKiosk) {
+		screens := &kiosk.Screens{Shops: m.Store}
+		con := &console.Console{
+			Shops: m.Shops, Customers: m.Customers, Audit: m.Store, Limiter: limiter,
+			LoginIP: m.StaffLoginIP, LoginAccount: m.StaffLoginAccount,
+			SecureCookie: strings.HasPrefix(m.publicURL(), "https://"),
+		}
+		m.Router.Handle(screens.Routes()...)
+		m.Router.Handle(con.Routes()...)
+	}
+	app.Use(func(c *fiber.Ctx) error { return core.Errorf(core.ENOTFOUND, "no such route") })
+
+	if m.Config.Demo {
+		if m.Owner, err = demo.Seed(ctx, m.Store, passwords, m.Clock); err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+	}
+	if m.Config.Has(RoleWorker) {
+		m.jobs = &jobs.Runner{Logger: m.Logger, Tasks: []jobs.Task{
+			{Name: "purge_expired_refresh_tokens", Every: time.Hour, Run: func(ctx context.Context) error {
+				_, err := m.Store.PurgeRefreshTokens(ctx, m.Clock.Now())
+				return err
+			}},
+			{Name: "purge_rate_windows", Every: 10 * time.Minute, Run: func(ctx context.Context) error {
+				_, err := m.Store.PurgeRates(ctx, m.Clock.Now())
+				return err
+			}},
+		}}
+	}
+	m.ln, err = net.Listen("tcp", m.Config.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", m.Config.HTTPAddr, err)
+	}
+	return nil
+}
+
+// Start serves HTTP on the bound listener and starts the workers.
+func (m *Main) Start() {
+	m.served = make(chan error, 1)
+	go func() { m.served <- m.App.Listener(m.ln) }()
+	if m.jobs != nil {
+		var ctx context.Context
+		ctx, m.cancelJobs = context.WithCancel(context.Background())
+		m.jobs.Start(ctx)
+	}
+}
+
+// Addr is the address the program listens on (useful with port 0).
+func (m *Main) Addr() string {
+	if m.ln == nil {
+		return ""
+	}
+	return m.ln.Addr().String()
+}
+
+// Close stops accepting connections, lets in-flight requests finish within
+// the grace period, stops the workers and closes the store. Close is safe
+// to call on a partly opened program.
+func (m *Main) Close() error {
+	var errs []error
+	if m.App != nil {
+		if m.served != nil {
+			errs = append(errs, m.App.ShutdownWithTimeout(m.Config.ShutdownGrace))
+		} else if m.ln != nil {
+			errs = append(errs, m.ln.Close())
+		}
+	}
+	if m.cancelJobs != nil {
+		m.cancelJobs()
+		m.jobs.Wait()
+	}
+	if m.Store != nil {
+		errs = append(errs, m.Store.Close())
+		m.Store = nil
+	}
+	return errors.Join(errs...)
+}
+
+func (m *Main) setupLogger() {
+	if m.Logger != nil {
+		return
+	}
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(m.Config.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if m.Config.LogFormat == "json" {
+		m.Logger = slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	} else {
+		m.Logger = slog.New(slog.NewTextHandler(os.Stderr, opts))
+	}
+}
+
+func (m *Main) openStore(ctx context.Context) error {
+	if m.Config.MongoURI != "" {
+		db, err := mongo.Open(ctx, m.Config.MongoURI, m.Config.MongoDatabase, m.Logger)
+		if err != nil {
+			return err
+		}
+		m.Store = db
+	} else {
+		if err := os.MkdirAll(m.Config.DataDir, 0o750); err != nil {
+			return fmt.Errorf("data dir: %w", err)
+		}
+		db, err := sqlite.Open(m.Config.SQLitePath(), m.Logger)
+		if err != nil {
+			return err
+		}
+		db.StartMaintenance(time.Hour)
+		m.SQLite, m.Store = db, db
+	}
+	return m.Store.Migrate(ctx)
+}
+
+// loadKeys takes the signing keys from the configuration, else from the key
+// file, else from (or into) the data dir, generating a key on first start.
+func (m *Main) loadKeys() (*auth.Keys, error) {
+	if m.Config.JWTKeys != "" {
+		return auth.ParseKeys(m.Config.JWTKeys)
+	}
+	path := m.Config.JWTKeyFile
+	if path == "" {
+		if m.Config.MongoURI != "" {
+			m.Logger.Warn("no VISTA_JWT_KEYS set: using a key kept in the data dir; every instance must share the same keys")
+		}
+		if err := os.MkdirAll(m.Config.DataDir, 0o750); err != nil {
+			return nil, err
+		}
+		path = filepath.Join(m.Config.DataDir, "jwt-keys")
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			_, text, err := auth.GenerateKeys("k" + m.Clock.Now().Format("20060102"))
+			if err != nil {
+				return nil, err
+			}
+			if err := os.WriteFile(path, []byte(text+"\n"), 0o600); err != nil {
+				return nil, fmt.Errorf("write generated key: %w", err)
+			}
+			m.Logger.Info("generated a token signing key", "file", path)
+		}
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("jwt key file: %w", err)
+	}
+	return auth.ParseKeys(string(b))
+}
+
+func (m *Main) publicURL() string {
+	if m.Config.PublicURL != "" {
+		return strings.TrimRight(m.Config.PublicURL, "/")
+	}
+	host, port, err := net.SplitHostPort(m.Addr())
+	if err != nil {
+		host, port, _ = net.SplitHostPort(m.Config.HTTPAddr)
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+func (m *Main) describeStore() string {
+	if m.SQLite != nil {
+		return "SQLite at " + m.SQLite.Path()
+	}
+	return "MongoDB database " + m.Config.MongoDatabase + " at " + m.Config.Redacted().MongoURI
+}
+
+func (m *Main) printBanner() {
+	u := m.publicURL()
+	w := m.Out
+	fmt.Fprintf(w, "\nVista %s is running\n", version)
+	if m.Config.Has(RoleKiosk) {
+		fmt.Fprintf(w, "  Staff console   %s/console/\n", u)
+		fmt.Fprintf(w, "  Kiosk API       %s/kiosk/v1/\n", u)
+	}
+	if m.Config.Has(RoleAPI) {
+		fmt.Fprintf(w, "  Mobile API      %s/v1/   (contract: %s/v1/openapi.json)\n", u, u)
+	}
+	fmt.Fprintf(w, "  Health          %s/healthz  %s/readyz  %s/metrics\n", u, u, u)
+	fmt.Fprintf(w, "  Database        %s\n", m.describeStore())
+	fmt.Fprintf(w, "  Roles           %s\n", strings.Join(m.Config.Roles, ", "))
+	push := "logging only (no Firebase project configured)"
+	if m.Config.FirebaseProject != "" && m.Config.FirebaseCreds != "" {
+		push = "live via Firebase project " + m.Config.FirebaseProject
+	}
+	fmt.Fprintf(w, "  Channels        push: %s; sms: logging only; e-mail: logging only\n", push)
+	if m.Customers.Firebase != nil {
+		fmt.Fprintf(w, "  Firebase sign-in  on (project %s)\n", m.Config.FirebaseProject)
+	}
+	if m.Owner != nil {
+		fmt.Fprintf(w, "\n  Demo chain created. Owner login (shown only this once):\n    e-mail    %s\n    password  %s\n", m.Owner.Email, m.Owner.Password)
+	}
+	fmt.Fprintln(w)
+}
+
+func healthcheck() error {
+	addr := os.Getenv("VISTA_HTTP_ADDR")
+	if addr == "" {
+		addr = ":8080"
+	}
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	client := &http.Client{Timeout: 3 * time.Second}
+	resp, err := client.Get("http://127.0.0.1:" + port + "/healthz")
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthz answered %s", resp.Status)
+	}
+	return nil
+}

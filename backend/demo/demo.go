@@ -1,0 +1,75 @@
+// Package demo fills an empty database with a small demo chain, so that a
+// shop or a developer who starts Vista for the first time has something to
+// look at and an owner login to sign in with.
+package demo
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/vista-optical/vista/backend/auth"
+	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/shop"
+)
+
+// Owner is the generated owner login, shown once at start.
+type Owner struct {
+	Email    string
+	Password string
+}
+
+// OwnerEmail is the demo owner's e-mail.
+const OwnerEmail = "titolare@ottica-vista.demo"
+
+// Seed creates the demo chain when the database has no shop yet: two shops,
+// an owner, a manager and an assistant per shop. It returns the owner's
+// login, or nil when the database already had shops (or another instance
+// seeded it first). Passwords are random; only the owner's is returned.
+func Seed(ctx context.Context, st shop.Store, pw *auth.Passwords, clock core.Clock) (*Owner, error) {
+	shops, err := st.Shops(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(shops) > 0 {
+		return nil, nil
+	}
+	now := clock.Now()
+	chain := []*shop.Shop{
+		{ID: "shop-milano-centro", Name: "Ottica Vista Milano Centro", City: "Milano", Address: "Via Torino 21, 20123 Milano", TimeZone: "Europe/Rome", CreatedAt: now},
+		{ID: "shop-roma-prati", Name: "Ottica Vista Roma Prati", City: "Roma", Address: "Via Cola di Rienzo 120, 00192 Roma", TimeZone: "Europe/Rome", CreatedAt: now},
+	}
+	for _, s := range chain {
+		if err := st.CreateShop(ctx, s); core.IsCode(err, core.ECONFLICT) {
+			return nil, nil // another instance is seeding
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	owner := &Owner{Email: OwnerEmail, Password: auth.RandomSecret(12)}
+	people := []struct {
+		email, name string
+		role        core.Role
+		shop        string
+	}{
+		{OwnerEmail, "Olga Ferri", core.RoleOwner, ""},
+		{"responsabile.milano@ottica-vista.demo", "Marco Bianchi", core.RoleManager, "shop-milano-centro"},
+		{"assistente.milano@ottica-vista.demo", "Sara Colombo", core.RoleAssistant, "shop-milano-centro"},
+		{"responsabile.roma@ottica-vista.demo", "Luca Romano", core.RoleManager, "shop-roma-prati"},
+		{"assistente.roma@ottica-vista.demo", "Chiara Greco", core.RoleAssistant, "shop-roma-prati"},
+	}
+	for _, p := range people {
+		password := auth.RandomSecret(12)
+		if p.role == core.RoleOwner {
+			password = owner.Password
+		}
+		hash, err := pw.Hash(password)
+		if err != nil {
+			return nil, err
+		}
+		m := &shop.Staff{ID: core.NewID(), Email: p.email, Name: p.name, PasswordHash: hash, Role: p.role, ShopID: p.shop, Active: true, CreatedAt: now}
+		if err := st.CreateStaff(ctx, m); err != nil {
+			return nil, fmt.Errorf("demo staff %s: %w", p.email, err)
+		}
+	}
+	return owner, nil
+}

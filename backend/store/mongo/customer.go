@@ -1,0 +1,245 @@
+package mongo
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/vista-optical/vista/backend/customer"
+)
+
+type customerDoc struct {
+	ID           string     `bson:"_id"`
+	Email        string     `bson:"email,omitempty"`
+	PasswordHash string     `bson:"password_hash"`
+	FirstName    string     `bson:"first_name"`
+	LastName     string     `bson:"last_name"`
+	Phone        string     `bson:"phone"`
+	BirthDate    string     `bson:"birth_date"`
+	ShopID       string     `bson:"shop_id,omitempty"`
+	Locale       string     `bson:"locale"`
+	FirebaseUID  string     `bson:"firebase_uid,omitempty"`
+	Status       string     `bson:"status"`
+	CreatedAt    time.Time  `bson:"created_at"`
+	UpdatedAt    time.Time  `bson:"updated_at"`
+	ErasedAt     *time.Time `bson:"erased_at,omitempty"`
+}
+
+func (d *customerDoc) model() *customer.Customer {
+	return &customer.Customer{
+		ID: d.ID, Email: d.Email, PasswordHash: d.PasswordHash, FirstName: d.FirstName, LastName: d.LastName, Phone: d.Phone,
+		BirthDate: d.BirthDate, ShopID: d.ShopID, Locale: d.Locale, FirebaseUID: d.FirebaseUID, Status: d.Status,
+		CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt), ErasedAt: utcp(d.ErasedAt),
+	}
+}
+
+// CreateCustomer implements customer.Store.
+func (db *DB) CreateCustomer(ctx context.Context, c *customer.Customer) error {
+	_, err := db.col(colCustomers).InsertOne(ctx, customerDoc{
+		ID: c.ID, Email: c.Email, PasswordHash: c.PasswordHash, FirstName: c.FirstName, LastName: c.LastName, Phone: c.Phone,
+		BirthDate: c.BirthDate, ShopID: c.ShopID, Locale: c.Locale, FirebaseUID: c.FirebaseUID, Status: c.Status,
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, ErasedAt: c.ErasedAt,
+	})
+	return mapErr(err)
+}
+
+func (db *DB) findCustomer(ctx context.Context, filter bson.D) (*customer.Customer, error) {
+	var d customerDoc
+	err := db.col(colCustomers).FindOne(ctx, filter).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, notFound("customer")
+	} else if err != nil {
+		return nil, mapErr(err)
+	}
+	return d.model(), nil
+}
+
+// Customer implements customer.Store.
+func (db *DB) Customer(ctx context.Context, id string) (*customer.Customer, error) {
+	return db.findCustomer(ctx, bson.D{{Key: "_id", Value: id}})
+}
+
+// CustomerByEmail implements customer.Store.
+func (db *DB) CustomerByEmail(ctx context.Context, email string) (*customer.Customer, error) {
+	return db.findCustomer(ctx, bson.D{{Key: "email", Value: email}, {Key: "status", Value: customer.StatusActive}})
+}
+
+// CustomerByFirebaseUID implements customer.Store.
+func (db *DB) CustomerByFirebaseUID(ctx context.Context, uid string) (*customer.Customer, error) {
+	return db.findCustomer(ctx, bson.D{{Key: "firebase_uid", Value: uid}, {Key: "status", Value: customer.StatusActive}})
+}
+
+// UpdateCustomer implements customer.Store.
+func (db *DB) UpdateCustomer(ctx context.Context, id string, u customer.Update, now time.Time) (*customer.Customer, error) {
+	set := bson.D{{Key: "updated_at", Value: now}}
+	unset := bson.D{}
+	put := func(field string, v *string, optional bool) {
+		if v == nil {
+			return
+		}
+		if optional && *v == "" {
+			unset = append(unset, bson.E{Key: field, Value: ""})
+			return
+		}
+		set = append(set, bson.E{Key: field, Value: *v})
+	}
+	put("first_name", u.FirstName, false)
+	put("last_name", u.LastName, false)
+	put("phone", u.Phone, false)
+	put("shop_id", u.ShopID, true)
+	put("locale", u.Locale, false)
+	put("firebase_uid", u.FirebaseUID, true)
+	update := bson.D{{Key: "$set", Value: set}}
+	if len(unset) > 0 {
+		update = append(update, bson.E{Key: "$unset", Value: unset})
+	}
+	var d customerDoc
+	err := db.col(colCustomers).FindOneAndUpdate(ctx,
+		bson.D{{Key: "_id", Value: id}, {Key: "status", Value: customer.StatusActive}}, update, after()).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, notFound("customer")
+	} else if err != nil {
+		return nil, mapErr(err)
+	}
+	return d.model(), nil
+}
+
+// CustomersByShop implements customer.Store.
+func (db *DB) CustomersByShop(ctx context.Context, shop string, p customer.Page) ([]*customer.Customer, error) {
+	filter := bson.D{{Key: "shop_id", Value: shop}, {Key: "status", Value: customer.StatusActive}}
+	if p.After != "" {
+		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$gt", Value: p.After}}})
+	}
+	cur, err := db.col(colCustomers).Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(p.Limit)))
+	return all(ctx, cur, err, (*customerDoc).model)
+}
+
+// EraseCustomer implements customer.Store: one single-document update that
+// empties the personal fields and keeps the first erasure time.
+func (db *DB) EraseCustomer(ctx context.Context, id string, now time.Time) error {
+	pipeline := mongo.Pipeline{
+		{{Key: "$set", Value: bson.D{
+			{Key: "password_hash", Value: ""}, {Key: "first_name", Value: ""}, {Key: "last_name", Value: ""},
+			{Key: "phone", Value: ""}, {Key: "birth_date", Value: ""}, {Key: "status", Value: customer.StatusErased},
+			{Key: "updated_at", Value: now},
+			{Key: "erased_at", Value: bson.D{{Key: "$ifNull", Value: bson.A{"$erased_at", now}}}},
+		}}},
+		{{Key: "$unset", Value: bson.A{"email", "firebase_uid"}}},
+	}
+	res, err := db.col(colCustomers).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, pipeline)
+	if err != nil {
+		return mapErr(err)
+	}
+	if res.MatchedCount == 0 {
+		return notFound("customer")
+	}
+	return nil
+}
+
+type consentDoc struct {
+	ID          string    `bson:"_id"`
+	CustomerID  string    `bson:"customer_id"`
+	Channel     string    `bson:"channel"`
+	Purpose     string    `bson:"purpose"`
+	Granted     bool      `bson:"granted"`
+	OccurredAt  time.Time `bson:"occurred_at"`
+	Source      string    `bson:"source"`
+	TextVersion string    `bson:"text_version"`
+}
+
+func (d *consentDoc) model() customer.ConsentEvent {
+	return customer.ConsentEvent{ID: d.ID, CustomerID: d.CustomerID, Channel: d.Channel, Purpose: d.Purpose, Granted: d.Granted,
+		OccurredAt: utc(d.OccurredAt), Source: d.Source, TextVersion: d.TextVersion}
+}
+
+// AppendConsentEvents implements customer.Store.
+func (db *DB) AppendConsentEvents(ctx context.Context, events []customer.ConsentEvent) error {
+	if len(events) == 0 {
+		return nil
+	}
+	docs := make([]any, 0, len(events))
+	for _, e := range events {
+		docs = append(docs, consentDoc{ID: e.ID, CustomerID: e.CustomerID, Channel: e.Channel, Purpose: e.Purpose, Granted: e.Granted,
+			OccurredAt: e.OccurredAt, Source: e.Source, TextVersion: e.TextVersion})
+	}
+	_, err := db.col(colConsentEvents).InsertMany(ctx, docs)
+	return mapErr(err)
+}
+
+// ConsentEvents implements customer.Store.
+func (db *DB) ConsentEvents(ctx context.Context, customerID string, until time.Time) ([]customer.ConsentEvent, error) {
+	cur, err := db.col(colConsentEvents).Find(ctx,
+		bson.D{{Key: "customer_id", Value: customerID}, {Key: "occurred_at", Value: bson.D{{Key: "$lte", Value: until}}}},
+		options.Find().SetSort(bson.D{{Key: "occurred_at", Value: 1}, {Key: "_id", Value: 1}}))
+	return all(ctx, cur, err, (*consentDoc).model)
+}
+
+// DeleteConsentEvents implements customer.Store.
+func (db *DB) DeleteConsentEvents(ctx context.Context, customerID string) error {
+	_, err := db.col(colConsentEvents).DeleteMany(ctx, bson.D{{Key: "customer_id", Value: customerID}})
+	return mapErr(err)
+}
+
+type deviceDoc struct {
+	Token      string    `bson:"_id"`
+	CustomerID string    `bson:"customer_id"`
+	Platform   string    `bson:"platform"`
+	AppVersion string    `bson:"app_version"`
+	CreatedAt  time.Time `bson:"created_at"`
+	LastSeenAt time.Time `bson:"last_seen_at"`
+}
+
+func (d *deviceDoc) model() *customer.Device {
+	return &customer.Device{Token: d.Token, CustomerID: d.CustomerID, Platform: d.Platform, AppVersion: d.AppVersion,
+		CreatedAt: utc(d.CreatedAt), LastSeenAt: utc(d.LastSeenAt)}
+}
+
+// UpsertDevice implements customer.Store.
+func (db *DB) UpsertDevice(ctx context.Context, d *customer.Device) error {
+	update := bson.D{
+		{Key: "$set", Value: bson.D{{Key: "customer_id", Value: d.CustomerID}, {Key: "platform", Value: d.Platform},
+			{Key: "app_version", Value: d.AppVersion}, {Key: "last_seen_at", Value: d.LastSeenAt}}},
+		{Key: "$setOnInsert", Value: bson.D{{Key: "created_at", Value: d.CreatedAt}}},
+	}
+	var got deviceDoc
+	err := db.col(colDevices).FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: d.Token}}, update, afterUpsert()).Decode(&got)
+	if mongoDuplicate(err) { // two first registrations raced: the second is an update
+		err = db.col(colDevices).FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: d.Token}}, update, afterUpsert()).Decode(&got)
+	}
+	if err != nil {
+		return mapErr(err)
+	}
+	d.CreatedAt = utc(got.CreatedAt)
+	return nil
+}
+
+// Devices implements customer.Store.
+func (db *DB) Devices(ctx context.Context, customerID string) ([]*customer.Device, error) {
+	cur, err := db.col(colDevices).Find(ctx, bson.D{{Key: "customer_id", Value: customerID}},
+		options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: 1}}))
+	return all(ctx, cur, err, (*deviceDoc).model)
+}
+
+// DeleteDevice implements customer.Store.
+func (db *DB) DeleteDevice(ctx context.Context, customerID, token string) error {
+	res, err := db.col(colDevices).DeleteOne(ctx, bson.D{{Key: "_id", Value: token}, {Key: "customer_id", Value: customerID}})
+	if err != nil {
+		return mapErr(err)
+	}
+	if res.DeletedCount == 0 {
+		return notFound("device")
+	}
+	return nil
+}
+
+// DeleteDevices implements customer.Store.
+func (db *DB) DeleteDevices(ctx context.Context, customerID string) error {
+	_, err := db.col(colDevices).DeleteMany(ctx, bson.D{{Key: "customer_id", Value: customerID}})
+	return mapErr(err)
+}
+
+func mongoDuplicate(err error) bool { return err != nil && mongo.IsDuplicateKeyError(err) }

@@ -1,0 +1,199 @@
+// Package mongo is the production storage engine of Vista on MongoDB
+// (go.mongodb.org/mongo-driver/v2). Writes use write concern majority with
+// journal and reads read concern majority. Correctness comes from
+// single-document atomic operations, conditional updates and unique indexes,
+// never from multi-document transactions, so it holds on every deployment,
+// sharded or not. It implements the same Store interfaces as the SQLite
+// engine and passes the same conformance suite.
+package mongo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readconcern"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
+
+	"github.com/vista-optical/vista/backend/core"
+)
+
+// Collection names, the same as the SQLite tables.
+const (
+	colShops           = "shops"
+	colStaff           = "staff"
+	colCustomers       = "customers"
+	colConsentEvents   = "consent_events"
+	colDevices         = "devices"
+	colRefreshFamilies = "refresh_families"
+	colRefreshTokens   = "refresh_tokens"
+	colAudit           = "audit_log"
+	colRateHits        = "rate_hits"
+)
+
+// DB is a Vista database on a MongoDB deployment.
+type DB struct {
+	client *mongo.Client
+	db     *mongo.Database
+	logger *slog.Logger
+}
+
+// Open connects to uri and uses database name. Call Migrate before use.
+func Open(ctx context.Context, uri, name string, logger *slog.Logger) (*DB, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	wc := writeconcern.Majority()
+	journal := true
+	wc.Journal = &journal
+	opts := options.Client().ApplyURI(uri).
+		SetWriteConcern(wc).
+		SetReadConcern(readconcern.Majority()).
+		SetReadPreference(readpref.Primary()).
+		SetRetryWrites(true).
+		SetRetryReads(true).
+		SetTimeout(15 * time.Second).
+		SetAppName("vista")
+	client, err := mongo.Connect(opts)
+	if err != nil {
+		return nil, fmt.Errorf("mongodb connect: %w", err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if err := client.Ping(pctx, readpref.Primary()); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, fmt.Errorf("mongodb ping: %w", err)
+	}
+	return &DB{client: client, db: client.Database(name), logger: logger}, nil
+}
+
+// Migrate creates every index idempotently: creating an index that exists
+// with the same definition is a no-op in MongoDB.
+func (db *DB) Migrate(ctx context.Context) error {
+	unique := func() *options.IndexOptionsBuilder { return options.Index().SetUnique(true) }
+	exists := func(field string) bson.D { return bson.D{{Key: field, Value: bson.D{{Key: "$exists", Value: true}}}} }
+	indexes := map[string][]mongo.IndexModel{
+		colStaff: {
+			{Keys: bson.D{{Key: "email", Value: 1}}, Options: unique()},
+			{Keys: bson.D{{Key: "shop_id", Value: 1}, {Key: "name", Value: 1}}},
+		},
+		colCustomers: {
+			{Keys: bson.D{{Key: "email", Value: 1}}, Options: unique().SetPartialFilterExpression(exists("email"))},
+			{Keys: bson.D{{Key: "firebase_uid", Value: 1}}, Options: unique().SetPartialFilterExpression(exists("firebase_uid"))},
+			{Keys: bson.D{{Key: "shop_id", Value: 1}, {Key: "_id", Value: 1}}, Options: options.Index().
+				SetPartialFilterExpression(bson.D{{Key: "status", Value: "active"}})},
+		},
+		colConsentEvents: {
+			{Keys: bson.D{{Key: "customer_id", Value: 1}, {Key: "occurred_at", Value: 1}, {Key: "_id", Value: 1}}},
+		},
+		colDevices: {
+			{Keys: bson.D{{Key: "customer_id", Value: 1}, {Key: "created_at", Value: -1}}},
+		},
+		colRefreshFamilies: {
+			{Keys: bson.D{{Key: "customer_id", Value: 1}, {Key: "created_at", Value: -1}}},
+		},
+		colRefreshTokens: {
+			{Keys: bson.D{{Key: "family_id", Value: 1}}},
+			{Keys: bson.D{{Key: "customer_id", Value: 1}}},
+			{Keys: bson.D{{Key: "expires_at", Value: 1}}},
+		},
+		colAudit: {
+			{Keys: bson.D{{Key: "customer_id", Value: 1}, {Key: "at", Value: 1}}},
+			{Keys: bson.D{{Key: "actor_id", Value: 1}, {Key: "at", Value: 1}}},
+			{Keys: bson.D{{Key: "at", Value: 1}}},
+		},
+		colRateHits: {
+			// The TTL monitor removes ended windows; PurgeRates does it on demand.
+			{Keys: bson.D{{Key: "expires_at", Value: 1}}, Options: options.Index().SetExpireAfterSeconds(0)},
+		},
+		colShops: {
+			{Keys: bson.D{{Key: "name", Value: 1}}},
+		},
+	}
+	for col, models := range indexes {
+		if _, err := db.db.Collection(col).Indexes().CreateMany(ctx, models); err != nil {
+			return fmt.Errorf("indexes of %s: %w", col, err)
+		}
+	}
+	return nil
+}
+
+// Ping checks that the primary answers.
+func (db *DB) Ping(ctx context.Context) error {
+	return db.client.Ping(ctx, readpref.Primary())
+}
+
+// Drop deletes the whole database (tests only).
+func (db *DB) Drop(ctx context.Context) error { return db.db.Drop(ctx) }
+
+// Close disconnects.
+func (db *DB) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return db.client.Disconnect(ctx)
+}
+
+func (db *DB) col(name string) *mongo.Collection { return db.db.Collection(name) }
+
+// mapErr turns driver errors into core errors.
+func mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ce *core.Error
+	if errors.As(err, &ce) {
+		return err
+	}
+	switch {
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return &core.Error{Code: core.ENOTFOUND, Message: "not found", Err: err}
+	case mongo.IsDuplicateKeyError(err):
+		return &core.Error{Code: core.ECONFLICT, Message: "already exists", Err: err}
+	case mongo.IsTimeout(err), mongo.IsNetworkError(err), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return &core.Error{Code: core.EUNAVAILABLE, Message: "the database is not answering; try again", Err: err}
+	}
+	return core.Internal(err)
+}
+
+func notFound(what string) error { return core.Errorf(core.ENOTFOUND, "%s not found", what) }
+
+func utc(t time.Time) time.Time { return t.UTC() }
+
+func utcp(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func afterUpsert() *options.FindOneAndUpdateOptionsBuilder {
+	return options.FindOneAndUpdate().SetReturnDocument(options.After).SetUpsert(true)
+}
+
+func after() *options.FindOneAndUpdateOptionsBuilder {
+	return options.FindOneAndUpdate().SetReturnDocument(options.After)
+}
+
+// all decodes every document of cur with conv.
+func all[D any, T any](ctx context.Context, cur *mongo.Cursor, err error, conv func(*D) T) ([]T, error) {
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer cur.Close(ctx)
+	out := []T{}
+	for cur.Next(ctx) {
+		var d D
+		if err := cur.Decode(&d); err != nil {
+			return nil, mapErr(err)
+		}
+		out = append(out, conv(&d))
+	}
+	return out, mapErr(cur.Err())
+}

@@ -1,0 +1,167 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/gofiber/fiber/v2/middleware/cors"
+	"github.com/gofiber/fiber/v2/middleware/helmet"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Config is the HTTP side of Vista's configuration.
+type Config struct {
+	// BodyLimit is the largest request body accepted (413 beyond).
+	BodyLimit int
+	// CORSOrigins lists the origins browsers may call the API from; empty
+	// means no cross-origin access at all.
+	CORSOrigins []string
+	// TrustedProxies lists proxy addresses or CIDRs whose X-Forwarded-For is
+	// believed; empty means the peer address is always the client.
+	TrustedProxies []string
+	// AccessLog writes one log line per request.
+	AccessLog bool
+}
+
+// DefaultBodyLimit is the body size limit of every JSON route (T33).
+const DefaultBodyLimit = 256 << 10
+
+// Validate reports configuration that must not start.
+func (c Config) Validate() error {
+	for _, o := range c.CORSOrigins {
+		if o == "*" {
+			return fmt.Errorf("cors: the wildcard origin is not allowed; list the app's origins (CVE-2024-25124 class)")
+		}
+		if !strings.HasPrefix(o, "https://") && !strings.HasPrefix(o, "http://") {
+			return fmt.Errorf("cors: origin %q must start with https:// or http://", o)
+		}
+	}
+	return nil
+}
+
+// Metrics are the HTTP metrics of one app, on their own registry.
+type Metrics struct {
+	Registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+// NewMetrics returns metrics registered on a new registry, with the Go and
+// process collectors.
+func NewMetrics() *Metrics {
+	m := &Metrics{
+		Registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vista_http_requests_total", Help: "HTTP requests by route and status.",
+		}, []string{"method", "route", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "vista_http_request_duration_seconds", Help: "HTTP request latency by route.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"method", "route"}),
+	}
+	m.Registry.MustRegister(m.requests, m.duration, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// NewApp returns a Fiber app with Vista's limits, error handler and common
+// middleware: recover, request ids, security headers, CORS, metrics and the
+// access log.
+func NewApp(cfg Config, logger *slog.Logger, m *Metrics) (*fiber.App, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.BodyLimit <= 0 {
+		cfg.BodyLimit = DefaultBodyLimit
+	}
+	fc := fiber.Config{
+		AppName:               "vista",
+		BodyLimit:             cfg.BodyLimit,
+		ReadBufferSize:        8192, // request line and headers; larger → 431
+		ReadTimeout:           10 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           90 * time.Second,
+		DisableStartupMessage: true,
+		ErrorHandler:          ErrorHandler(logger),
+	}
+	if len(cfg.TrustedProxies) > 0 {
+		fc.EnableTrustedProxyCheck = true
+		fc.TrustedProxies = cfg.TrustedProxies
+		fc.ProxyHeader = fiber.HeaderXForwardedFor
+	}
+	app := fiber.New(fc)
+	app.Use(recover.New())
+	app.Use(requestid.New())
+	app.Use(helmet.New(helmet.Config{
+		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'",
+		ReferrerPolicy:        "no-referrer",
+		HSTSMaxAge:            31536000,
+	}))
+	if len(cfg.CORSOrigins) > 0 {
+		app.Use(cors.New(cors.Config{
+			AllowOrigins:  strings.Join(cfg.CORSOrigins, ","),
+			AllowMethods:  "GET,POST,PUT,PATCH,DELETE",
+			AllowHeaders:  "Authorization,Content-Type,X-Request-ID",
+			ExposeHeaders: "X-Request-ID,Retry-After",
+			MaxAge:        600,
+		}))
+	}
+	app.Use(observe(m, logger, cfg.AccessLog))
+	return app, nil
+}
+
+func observe(m *Metrics, logger *slog.Logger, accessLog bool) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		start := time.Now()
+		err := c.Next()
+		if err != nil {
+			if herr := c.App().ErrorHandler(c, err); herr != nil {
+				_ = c.SendStatus(fiber.StatusInternalServerError)
+			}
+		}
+		route, status := c.Route().Path, c.Response().StatusCode()
+		elapsed := time.Since(start)
+		if m != nil {
+			m.requests.WithLabelValues(c.Method(), route, strconv.Itoa(status)).Inc()
+			m.duration.WithLabelValues(c.Method(), route).Observe(elapsed.Seconds())
+		}
+		if accessLog {
+			logger.LogAttrs(c.UserContext(), slog.LevelInfo, "request", slog.Group("req",
+				slog.String("id", requestID(c)), slog.String("method", c.Method()), slog.String("route", route),
+				slog.Int("status", status), slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000)))
+		}
+		return nil
+	}
+}
+
+// Pinger checks that a dependency answers.
+type Pinger interface{ Ping(ctx context.Context) error }
+
+// OpsRoutes are the operator's routes: liveness, readiness (the database
+// answers) and Prometheus metrics.
+func OpsRoutes(db Pinger, m *Metrics) []Route {
+	metrics := adaptor.HTTPHandler(promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
+	return []Route{
+		{Method: fiber.MethodGet, Path: "/healthz", Auth: Public, Handler: func(c *fiber.Ctx) error {
+			return c.JSON(fiber.Map{"status": "ok"})
+		}},
+		{Method: fiber.MethodGet, Path: "/readyz", Auth: Public, Handler: func(c *fiber.Ctx) error {
+			ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
+			defer cancel()
+			if err := db.Ping(ctx); err != nil {
+				return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable", "database": "down"})
+			}
+			return c.JSON(fiber.Map{"status": "ok", "database": "up"})
+		}},
+		{Method: fiber.MethodGet, Path: "/metrics", Auth: Public, Handler: metrics},
+	}
+}

@@ -1,0 +1,289 @@
+// Package console is the staff console: its pages (server-rendered, in
+// Italian first) and the staff JSON API under /v1/staff. Every route
+// declares the least role it needs; shop scope is enforced by the router
+// for :shop routes and by the services for the objects they load.
+package console
+
+import (
+	"embed"
+	"html/template"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/vista-optical/vista/backend/audit"
+	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/customer"
+	"github.com/vista-optical/vista/backend/shop"
+	"github.com/vista-optical/vista/backend/web"
+)
+
+//go:embed templates/*.html
+var templates embed.FS
+
+// CookieName is the console's session cookie: the staff token, HttpOnly,
+// SameSite=Strict.
+const CookieName = "vista_staff"
+
+// LoginPath is the console's sign-in page.
+const LoginPath = "/console/login"
+
+// Console serves the staff console and the staff API.
+type Console struct {
+	Shops     *shop.Service
+	Customers *customer.Service
+	Audit     audit.Store
+	Limiter   *web.Limiter
+	// LoginIP and LoginAccount limit sign-in attempts.
+	LoginIP, LoginAccount web.Limit
+	// SecureCookie marks the session cookie Secure (HTTPS deployments).
+	SecureCookie bool
+	tmpl         *template.Template
+}
+
+// DefaultLoginLimits are the staff sign-in limits in production.
+func DefaultLoginLimits() (ip, account web.Limit) {
+	return web.Limit{Name: "staff-login", Max: 60, Window: time.Minute},
+		web.Limit{Name: "staff-login:acct", Max: 10, Window: 15 * time.Minute}
+}
+
+// Routes is the console's route table.
+func (c *Console) Routes() []web.Route {
+	c.tmpl = template.Must(template.ParseFS(templates, "templates/*.html"))
+	ip := []web.Limit{c.LoginIP}
+	return []web.Route{
+		{Method: "POST", Path: "/v1/staff/auth/login", Auth: web.Public, Handler: c.apiLogin, Limits: ip},
+		{Method: "GET", Path: "/v1/staff/me", Auth: web.Staff(core.RoleAssistant), Handler: c.apiMe},
+		{Method: "GET", Path: "/v1/staff/shops", Auth: web.Staff(core.RoleAssistant), Handler: c.apiShops},
+		{Method: "GET", Path: "/v1/staff/shops/:shop/customers", Auth: web.Staff(core.RoleAssistant), Handler: c.apiShopCustomers},
+		{Method: "GET", Path: "/v1/staff/customers/:id", Auth: web.Staff(core.RoleAssistant), Handler: c.apiCustomer},
+		{Method: "GET", Path: "/v1/staff/consents/:id", Auth: web.Staff(core.RoleAssistant), Handler: c.apiConsents},
+		{Method: "GET", Path: "/v1/staff/audit", Auth: web.Staff(core.RoleOwner), Handler: c.apiAudit},
+
+		{Method: "GET", Path: "/", Auth: web.Public, Handler: func(ctx *fiber.Ctx) error { return ctx.Redirect("/console/", fiber.StatusSeeOther) }},
+		{Method: "GET", Path: LoginPath, Auth: web.Public, Handler: c.loginPage},
+		{Method: "POST", Path: LoginPath, Auth: web.Public, Handler: c.loginSubmit, Limits: ip},
+		{Method: "POST", Path: "/console/logout", Auth: web.Public, Handler: c.logout},
+		{Method: "GET", Path: "/console/", Auth: web.StaffPage(core.RoleAssistant), Handler: c.home},
+	}
+}
+
+func (c *Console) apiLogin(ctx *fiber.Ctx) error {
+	var in struct {
+		Email    string `json:"email" validate:"required,max=254"`
+		Password string `json:"password" validate:"required,max=128"`
+	}
+	if err := web.Decode(ctx, &in); err != nil {
+		return err
+	}
+	if err := c.Customers.Validator.Struct(in); err != nil {
+		return err
+	}
+	if err := c.Limiter.Hit(ctx.UserContext(), c.LoginAccount, core.NormalizeEmail(in.Email)); err != nil {
+		return err
+	}
+	s, err := c.Shops.Login(ctx.UserContext(), in.Email, in.Password)
+	if err != nil {
+		return err
+	}
+	return ctx.JSON(s)
+}
+
+func (c *Console) apiMe(ctx *fiber.Ctx) error {
+	a, _ := core.ActorFrom(ctx.UserContext())
+	m, err := c.Shops.Store.StaffMember(ctx.UserContext(), a.ID)
+	if err != nil {
+		return err
+	}
+	return ctx.JSON(m)
+}
+
+func (c *Console) apiShops(ctx *fiber.Ctx) error {
+	list, err := c.Shops.VisibleShops(ctx.UserContext())
+	if err != nil {
+		return err
+	}
+	return ctx.JSON(fiber.Map{"shops": list})
+}
+
+func (c *Console) apiShopCustomers(ctx *fiber.Ctx) error {
+	limit := ctx.QueryInt("limit", 50)
+	list, err := c.Customers.ListForStaff(ctx.UserContext(), ctx.Params("shop"), customer.Page{After: ctx.Query("after"), Limit: limit})
+	if err != nil {
+		return err
+	}
+	next := ""
+	if len(list) > 0 && len(list) == limit {
+		next = list[len(list)-1].ID
+	}
+	return ctx.JSON(fiber.Map{"customers": list, "next_after": next})
+}
+
+func (c *Console) apiCustomer(ctx *fiber.Ctx) error {
+	cu, err := c.Customers.GetForStaff(ctx.UserContext(), ctx.Params("id"))
+	if err != nil {
+		return err
+	}
+	return ctx.JSON(cu)
+}
+
+// apiConsents reconstructs a customer's consents at ?at= (RFC 3339; now by
+// default) from the event log, with the events as proof.
+func (c *Console) apiConsents(ctx *fiber.Ctx) error {
+	at := time.Now().UTC()
+	if s := ctx.Query("at"); s != "" {
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			return core.Invalid("at is not a time", core.FieldError{Field: "at", Message: "must be an RFC 3339 time, such as 2026-11-23T10:00:00Z"})
+		}
+		at = t
+	}
+	state, events, err := c.Customers.ConsentsAtForStaff(ctx.UserContext(), ctx.Params("id"), at)
+	if err != nil {
+		return err
+	}
+	return ctx.JSON(fiber.Map{"at": at, "consents": state, "events": events})
+}
+
+// apiAudit lists audit entries by customer, actor and time (owners only).
+func (c *Console) apiAudit(ctx *fiber.Ctx) error {
+	f := audit.Filter{CustomerID: ctx.Query("customer"), ActorID: ctx.Query("actor"), Limit: min(max(ctx.QueryInt("limit", 500), 1), 5000)}
+	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To} {
+		if s := ctx.Query(name); s != "" {
+			t, err := time.Parse(time.RFC3339, s)
+			if err != nil {
+				return core.Invalid(name+" is not a time", core.FieldError{Field: name, Message: "must be an RFC 3339 time"})
+			}
+			*dst = t
+		}
+	}
+	list, err := c.Audit.AuditEntries(ctx.UserContext(), f)
+	if err != nil {
+		return err
+	}
+	return ctx.JSON(fiber.Map{"entries": list})
+}
+
+// page is what every console template receives.
+type page struct {
+	T     map[string]string
+	Lang  string
+	Error string
+	Email string
+	Next  string
+	Staff *shop.Staff
+	Shops []*shop.Shop
+	Shop  *shop.Shop
+	Rows  []*customer.Customer
+}
+
+func (c *Console) render(ctx *fiber.Ctx, name string, p page) error {
+	p.Lang = lang(ctx)
+	p.T = texts[p.Lang]
+	var b strings.Builder
+	if err := c.tmpl.ExecuteTemplate(&b, name, p); err != nil {
+		return core.Internal(err)
+	}
+	ctx.Set(fiber.HeaderCacheControl, "no-store")
+	ctx.Type("html", "utf-8")
+	return ctx.SendString(b.String())
+}
+
+func (c *Console) loginPage(ctx *fiber.Ctx) error {
+	return c.render(ctx, "login.html", page{Next: safeNext(ctx.Query("next"))})
+}
+
+func (c *Console) loginSubmit(ctx *fiber.Ctx) error {
+	email, password, next := ctx.FormValue("email"), ctx.FormValue("password"), safeNext(ctx.FormValue("next"))
+	fail := func(status int, msg string) error {
+		ctx.Status(status)
+		return c.render(ctx, "login.html", page{Error: texts[lang(ctx)][msg], Email: email, Next: next})
+	}
+	if len(email) > 254 || len(password) > 128 || email == "" || password == "" {
+		return fail(fiber.StatusUnprocessableEntity, "bad_credentials")
+	}
+	if err := c.Limiter.Hit(ctx.UserContext(), c.LoginAccount, core.NormalizeEmail(email)); err != nil {
+		return fail(fiber.StatusTooManyRequests, "too_many")
+	}
+	s, err := c.Shops.Login(ctx.UserContext(), email, password)
+	if core.IsCode(err, core.EUNAUTHORIZED) {
+		return fail(fiber.StatusUnauthorized, "bad_credentials")
+	} else if err != nil {
+		return err
+	}
+	ctx.Cookie(&fiber.Cookie{
+		Name: CookieName, Value: s.Token, Path: "/", Expires: s.ExpiresAt,
+		HTTPOnly: true, Secure: c.SecureCookie, SameSite: fiber.CookieSameSiteStrictMode,
+	})
+	return ctx.Redirect(next, fiber.StatusSeeOther)
+}
+
+func (c *Console) logout(ctx *fiber.Ctx) error {
+	ctx.Cookie(&fiber.Cookie{Name: CookieName, Value: "", Path: "/", MaxAge: -1, Expires: time.Unix(0, 0),
+		HTTPOnly: true, Secure: c.SecureCookie, SameSite: fiber.CookieSameSiteStrictMode})
+	return ctx.Redirect(LoginPath, fiber.StatusSeeOther)
+}
+
+func (c *Console) home(ctx *fiber.Ctx) error {
+	uctx := ctx.UserContext()
+	a, _ := core.ActorFrom(uctx)
+	m, err := c.Shops.Store.StaffMember(uctx, a.ID)
+	if err != nil {
+		return err
+	}
+	shops, err := c.Shops.VisibleShops(uctx)
+	if err != nil {
+		return err
+	}
+	p := page{Staff: m, Shops: shops}
+	if len(shops) > 0 {
+		p.Shop = shops[0]
+		if id := ctx.Query("shop"); id != "" {
+			for _, s := range shops {
+				if s.ID == id {
+					p.Shop = s
+				}
+			}
+		}
+		if p.Rows, err = c.Customers.ListForStaff(uctx, p.Shop.ID, customer.Page{Limit: 50}); err != nil {
+			return err
+		}
+	}
+	return c.render(ctx, "home.html", p)
+}
+
+// safeNext keeps a post-login redirect inside the console.
+func safeNext(next string) string {
+	if strings.HasPrefix(next, "/console/") && !strings.HasPrefix(next, "//") && !strings.ContainsAny(next, "\\\r\n") {
+		return next
+	}
+	return "/console/"
+}
+
+func lang(ctx *fiber.Ctx) string {
+	if l := ctx.Query("lang"); l == "en" || l == "it" {
+		return l
+	}
+	if strings.HasPrefix(strings.ToLower(ctx.Get(fiber.HeaderAcceptLanguage)), "en") {
+		return "en"
+	}
+	return "it"
+}
+
+var texts = map[string]map[string]string{
+	"it": {
+		"title": "Console Vista", "login_title": "Accedi alla console", "email": "E-mail", "password": "Password",
+		"submit": "Accedi", "bad_credentials": "E-mail o password non corretti.", "too_many": "Troppi tentativi: riprova tra qualche minuto.",
+		"hello": "Ciao", "role_owner": "titolare", "role_manager": "responsabile", "role_assistant": "assistente",
+		"customers": "Clienti", "shops": "Negozi", "none": "Nessun cliente registrato in questo negozio.", "logout": "Esci",
+		"name": "Nome", "since": "Cliente dal",
+	},
+	"en": {
+		"title": "Vista console", "login_title": "Sign in to the console", "email": "E-mail", "password": "Password",
+		"submit": "Sign in", "bad_credentials": "E-mail or password is not correct.", "too_many": "Too many attempts: try again in a few minutes.",
+		"hello": "Hello", "role_owner": "owner", "role_manager": "manager", "role_assistant": "assistant",
+		"customers": "Customers", "shops": "Shops", "none": "No customers registered in this shop yet.", "logout": "Sign out",
+		"name": "Name", "since": "Customer since",
+	},
+}

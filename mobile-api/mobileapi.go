@@ -1,0 +1,248 @@
+// Package mobileapi is the /v1 JSON API of the customer app: sign-up and
+// sign-in, the profile, consents, devices, export and erasure. Its contract
+// is the OpenAPI document served at /v1/openapi.json, which a test keeps in
+// step with the route table.
+package mobileapi
+
+import (
+	_ "embed"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/vista-optical/vista/backend/auth"
+	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/customer"
+	"github.com/vista-optical/vista/backend/web"
+)
+
+//go:embed openapi.json
+var openAPI []byte
+
+// OpenAPI returns the OpenAPI 3.1 document of the mobile API.
+func OpenAPI() []byte { return openAPI }
+
+// Limits are the rate limits of the sign-in routes, per client address
+// (IP) and per account.
+type Limits struct {
+	SignupIP, SignupAccount   web.Limit
+	LoginIP, LoginAccount     web.Limit
+	RefreshIP, RefreshAccount web.Limit
+}
+
+// DefaultLimits are the limits in production.
+func DefaultLimits() Limits {
+	return Limits{
+		SignupIP:       web.Limit{Name: "signup", Max: 20, Window: time.Hour},
+		SignupAccount:  web.Limit{Name: "signup:acct", Max: 5, Window: time.Hour},
+		LoginIP:        web.Limit{Name: "login", Max: 60, Window: time.Minute},
+		LoginAccount:   web.Limit{Name: "login:acct", Max: 10, Window: 15 * time.Minute},
+		RefreshIP:      web.Limit{Name: "refresh", Max: 120, Window: time.Minute},
+		RefreshAccount: web.Limit{Name: "refresh:acct", Max: 10, Window: time.Minute},
+	}
+}
+
+// API serves the customer app.
+type API struct {
+	Customers *customer.Service
+	Limiter   *web.Limiter
+	Limits    Limits
+}
+
+// Routes is the route table of the mobile API.
+func (a *API) Routes() []web.Route {
+	l := a.Limits
+	return []web.Route{
+		{Method: "GET", Path: "/v1/openapi.json", Auth: web.Public, Handler: serveOpenAPI},
+		{Method: "POST", Path: "/v1/auth/signup", Auth: web.Public, Handler: a.signup, Limits: []web.Limit{l.SignupIP}, OpenAPI: true},
+		{Method: "POST", Path: "/v1/auth/login", Auth: web.Public, Handler: a.login, Limits: []web.Limit{l.LoginIP}, OpenAPI: true},
+		{Method: "POST", Path: "/v1/auth/refresh", Auth: web.Public, Handler: a.refresh, Limits: []web.Limit{l.RefreshIP}, OpenAPI: true},
+		{Method: "POST", Path: "/v1/auth/logout", Auth: web.Public, Handler: a.logout, Limits: []web.Limit{l.RefreshIP}, OpenAPI: true},
+		{Method: "POST", Path: "/v1/auth/firebase", Auth: web.Public, Handler: a.firebase, Limits: []web.Limit{l.LoginIP}, OpenAPI: true},
+		{Method: "GET", Path: "/v1/me", Auth: web.Customer, Handler: a.me, OpenAPI: true},
+		{Method: "PATCH", Path: "/v1/me", Auth: web.Customer, Handler: a.updateMe, OpenAPI: true},
+		{Method: "DELETE", Path: "/v1/me", Auth: web.Customer, Handler: a.eraseMe, OpenAPI: true},
+		{Method: "GET", Path: "/v1/me/export", Auth: web.Customer, Handler: a.export, OpenAPI: true},
+		{Method: "GET", Path: "/v1/me/consents", Auth: web.Customer, Handler: a.consents, OpenAPI: true},
+		{Method: "PUT", Path: "/v1/me/consents", Auth: web.Customer, Handler: a.setConsents, OpenAPI: true},
+		{Method: "GET", Path: "/v1/me/devices", Auth: web.Customer, Handler: a.devices, OpenAPI: true},
+		{Method: "POST", Path: "/v1/me/devices", Auth: web.Customer, Handler: a.addDevice, OpenAPI: true},
+		{Method: "DELETE", Path: "/v1/me/devices/:token", Auth: web.Customer, Handler: a.removeDevice, OpenAPI: true},
+	}
+}
+
+func serveOpenAPI(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderContentType, "application/vnd.oai.openapi+json;version=3.1")
+	return c.Send(openAPI)
+}
+
+func (a *API) signup(c *fiber.Ctx) error {
+	var in customer.SignupInput
+	if err := web.Decode(c, &in); err != nil {
+		return err
+	}
+	if err := a.Limiter.Hit(c.UserContext(), a.Limits.SignupAccount, core.NormalizeEmail(in.Email)); err != nil {
+		return err
+	}
+	s, err := a.Customers.Signup(c.UserContext(), in)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(s)
+}
+
+// Credentials are an e-mail and a password.
+type Credentials struct {
+	Email    string `json:"email" validate:"required,max=254"`
+	Password string `json:"password" validate:"required,max=128"`
+}
+
+func (a *API) login(c *fiber.Ctx) error {
+	var in Credentials
+	if err := web.Decode(c, &in); err != nil {
+		return err
+	}
+	if err := a.Customers.Validator.Struct(in); err != nil {
+		return err
+	}
+	if err := a.Limiter.Hit(c.UserContext(), a.Limits.LoginAccount, core.NormalizeEmail(in.Email)); err != nil {
+		return err
+	}
+	s, err := a.Customers.Login(c.UserContext(), in.Email, in.Password)
+	if err != nil {
+		return err
+	}
+	return c.JSON(s)
+}
+
+// RefreshInput carries a refresh token.
+type RefreshInput struct {
+	RefreshToken string `json:"refresh_token" validate:"required,max=256"`
+}
+
+func (a *API) refresh(c *fiber.Ctx) error {
+	var in RefreshInput
+	if err := web.Decode(c, &in); err != nil {
+		return err
+	}
+	if err := a.Customers.Validator.Struct(in); err != nil {
+		return err
+	}
+	if err := a.Limiter.Hit(c.UserContext(), a.Limits.RefreshAccount, auth.HashRefresh(in.RefreshToken)[:16]); err != nil {
+		return err
+	}
+	pair, err := a.Customers.Refresh(c.UserContext(), in.RefreshToken)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"tokens": pair})
+}
+
+func (a *API) logout(c *fiber.Ctx) error {
+	var in RefreshInput
+	if err := web.Decode(c, &in); err != nil {
+		return err
+	}
+	if err := a.Customers.Validator.Struct(in); err != nil {
+		return err
+	}
+	if err := a.Customers.Logout(c.UserContext(), in.RefreshToken); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (a *API) firebase(c *fiber.Ctx) error {
+	var in customer.FirebaseInput
+	if err := web.Decode(c, &in); err != nil {
+		return err
+	}
+	s, err := a.Customers.ExchangeFirebase(c.UserContext(), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(s)
+}
+
+func (a *API) me(c *fiber.Ctx) error {
+	m, err := a.Customers.Me(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(m)
+}
+
+func (a *API) updateMe(c *fiber.Ctx) error {
+	var in customer.ProfileInput
+	if err := web.Decode(c, &in); err != nil {
+		return err
+	}
+	m, err := a.Customers.UpdateMe(c.UserContext(), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(m)
+}
+
+func (a *API) eraseMe(c *fiber.Ctx) error {
+	if err := a.Customers.EraseMe(c.UserContext()); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (a *API) export(c *fiber.Ctx) error {
+	e, err := a.Customers.ExportMe(c.UserContext())
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="vista-export.json"`)
+	return c.JSON(e)
+}
+
+func (a *API) consents(c *fiber.Ctx) error {
+	s, err := a.Customers.Consents(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"consents": s})
+}
+
+func (a *API) setConsents(c *fiber.Ctx) error {
+	var in customer.ConsentInput
+	if err := web.Decode(c, &in); err != nil {
+		return err
+	}
+	s, err := a.Customers.SetConsents(c.UserContext(), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"consents": s})
+}
+
+func (a *API) devices(c *fiber.Ctx) error {
+	list, err := a.Customers.Devices(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"devices": list})
+}
+
+func (a *API) addDevice(c *fiber.Ctx) error {
+	var in customer.DeviceInput
+	if err := web.Decode(c, &in); err != nil {
+		return err
+	}
+	d, err := a.Customers.AddDevice(c.UserContext(), in)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(d)
+}
+
+func (a *API) removeDevice(c *fiber.Ctx) error {
+	if err := a.Customers.RemoveDevice(c.UserContext(), c.Params("token")); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
