@@ -144,7 +144,9 @@ func observe(m *Metrics, logger *slog.Logger, accessLog bool) fiber.Handler {
 }
 
 // Pinger checks that a dependency answers.
-type Pinger interface{ Ping(ctx context.Context) error }
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
 
 // OpsRoutes are the operator's routes: liveness, readiness (the database
 // answers) and Prometheus metrics.

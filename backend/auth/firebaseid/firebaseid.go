@@ -39,11 +39,12 @@ func New(ctx context.Context, projectID, credentialsFile string) (*Verifier, err
 	return &Verifier{client: client}, nil
 }
 
-// VerifyIDToken implements customer.IDTokenVerifier.
+// VerifyIDToken implements customer.IDTokenVerifier. Sign-in is rare, so
+// it also asks Firebase whether the token was revoked or the user disabled.
 func (v *Verifier) VerifyIDToken(ctx context.Context, idToken string) (*customer.FirebaseIdentity, error) {
-	tok, err := v.client.VerifyIDToken(ctx, idToken)
+	tok, err := v.client.VerifyIDTokenAndCheckRevoked(ctx, idToken)
 	if err != nil {
-		if fbauth.IsIDTokenInvalid(err) || fbauth.IsIDTokenExpired(err) {
+		if fbauth.IsIDTokenInvalid(err) || fbauth.IsIDTokenExpired(err) || fbauth.IsIDTokenRevoked(err) || fbauth.IsUserDisabled(err) || fbauth.IsUserNotFound(err) {
 			return nil, &core.Error{Code: core.EUNAUTHORIZED, Message: "the Firebase ID token is not valid", Err: err}
 		}
 		return nil, &core.Error{Code: core.EUNAVAILABLE, Message: "Firebase could not be reached", Err: err}
