@@ -1,0 +1,95 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/customer"
+	"github.com/vista-optical/vista/backend/validate"
+)
+
+func TestInternalErrorsStayInside(t *testing.T) {
+	var logged strings.Builder
+	app, err := NewApp(Config{}, slog.New(slog.NewTextHandler(&logged, nil)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.Get("/boom", func(c *fiber.Ctx) error {
+		return errors.New(`sqlite: no such column "password_hash" in customers WHERE email = 'x@example.com'`)
+	})
+	app.Get("/panic", func(c *fiber.Ctx) error { panic("mongo: secret connection string") })
+	app.Get("/wrapped", func(c *fiber.Ctx) error { return core.Internal(errors.New("E11000 duplicate key secret")) })
+	for _, path := range []string{"/boom", "/panic", "/wrapped"} {
+		resp, err := app.Test(httptest.NewRequest("GET", path, nil), -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 500 {
+			t.Fatalf("%s: status %d", path, resp.StatusCode)
+		}
+		for _, leak := range []string{"sqlite", "password_hash", "mongo", "secret", "E11000", "goroutine"} {
+			if strings.Contains(string(b), leak) {
+				t.Fatalf("%s: 500 body leaks %q: %s", path, leak, b)
+			}
+		}
+		var p Problem
+		if err := json.Unmarshal(b, &p); err != nil || p.Status != 500 || p.RequestID == "" {
+			t.Fatalf("%s: body %s", path, b)
+		}
+	}
+	if !strings.Contains(logged.String(), "no such column") {
+		t.Fatal("the internal cause was not logged")
+	}
+}
+
+func TestDepth(t *testing.T) {
+	cases := map[string]int{
+		`{}`: 1, `[[[]]]`: 3, `{"a":"[[[[["}`: 1, `{"a":"\"[[["}`: 1, `"x"`: 0,
+		strings.Repeat("[", 100): MaxJSONDepth + 1,
+	}
+	for in, want := range cases {
+		if got := depth([]byte(in)); got != want {
+			t.Errorf("depth(%q) = %d, want %d", in, got, want)
+		}
+	}
+}
+
+// FuzzDecodeSignup: the sign-up body parser and validator never panic, and
+// a body they accept always satisfies the rules.
+func FuzzDecodeSignup(f *testing.F) {
+	v := validate.New()
+	f.Add([]byte(`{"email":"a@example.com","password":"correct horse battery","first_name":"A","last_name":"B","birth_date":"1990-01-01"}`))
+	f.Add([]byte(`{"email":"a@example.com","phone":"+393401234567","consents":[{"channel":"push","purpose":"service","granted":true}],"consent_text_version":"v1"}`))
+	f.Add([]byte(`{"email":1}`))
+	f.Add([]byte(`[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[`))
+	f.Add([]byte(`{"email":"a@example.com"}{"x":1}`))
+	f.Add([]byte("{\"first_name\":\"\xff\xfe\"}"))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var in customer.SignupInput
+		err := DecodeJSON(body, &in)
+		if err != nil {
+			if code := core.ErrorCode(err); code != core.EMALFORMED {
+				t.Fatalf("decode error code %q", code)
+			}
+			return
+		}
+		if err := v.Struct(in); err != nil {
+			if code := core.ErrorCode(err); code != core.EINVALID {
+				t.Fatalf("validate error code %q: %v", code, err)
+			}
+			return
+		}
+		if in.Email == "" || len(in.Password) < 10 || len(in.FirstName) > 100 || (in.Phone != "" && !validate.ValidPhone(in.Phone)) {
+			t.Fatalf("accepted an input that breaks the rules: %+v", in)
+		}
+	})
+}
