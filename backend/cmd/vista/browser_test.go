@@ -103,7 +103,7 @@ func TestConsoleLoginInBrowser(t *testing.T) {
 		_ = os.WriteFile(filepath.Join(os.TempDir(), "vista-console.png"), shot, 0o644)
 	}
 
-// Signing out ends the console session.
+	// Signing out ends the console session.
 	if err := steps(ctx, chromedp.Click(`header form button`)); err != nil {
 		t.Fatal(err)
 	}
