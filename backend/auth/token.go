@@ -3,6 +3,7 @@ package auth
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -52,6 +53,7 @@ type Tokens struct {
 	keys    *Keys
 	clock   core.Clock
 	parsers map[string]*jwt.Parser
+	seen    verified
 }
 
 // NewTokens returns a signer/verifier over keys, telling time with clock.
@@ -99,7 +101,8 @@ func (t *Tokens) Sign(k Kind, subject string, c Claims) (string, time.Time, erro
 // reason is deliberately not told to the caller.
 var ErrInvalidToken = &core.Error{Code: core.EUNAUTHORIZED, Message: "invalid or expired token"}
 
-// Verify parses raw as a token of kind k and returns its claims. It returns
+// Verify parses raw as a token of kind k and returns its claims, which the
+// caller must treat as read-only (they may be shared between requests). It returns
 // ErrInvalidToken (EUNAUTHORIZED) for any token that is malformed, signed
 // with another algorithm or an unknown key id, expired, without exp, of
 // another audience or type, or carrying key-location headers.
@@ -107,12 +110,48 @@ func (t *Tokens) Verify(k Kind, raw string) (*Claims, error) {
 	if raw == "" || len(raw) > MaxTokenBytes {
 		return nil, ErrInvalidToken
 	}
+	now := t.clock.Now()
+	if c, ok := t.seen.get(k.Audience, raw, now); ok {
+		return c, nil
+	}
 	var c Claims
 	_, err := t.parsers[k.Audience].ParseWithClaims(raw, &c, t.keyFor)
 	if err != nil || c.Type != k.Type || c.Subject == "" {
 		return nil, &core.Error{Code: core.EUNAUTHORIZED, Message: ErrInvalidToken.Message, Err: err}
 	}
+	t.seen.put(k.Audience, raw, &c)
 	return &c, nil
+}
+
+// verified remembers tokens that passed verification, so a token used for
+// many requests is parsed and its MAC checked once. Only tokens that passed
+// are kept, so forged tokens cannot fill it; expiry is checked on every use;
+// keys change only with a restart, which empties it. It holds at most
+// maxVerified tokens and is cleared whole when full.
+type verified struct {
+	mu sync.RWMutex
+	m  map[string]*Claims
+}
+
+const maxVerified = 50000
+
+func (v *verified) get(aud, raw string, now time.Time) (*Claims, bool) {
+	v.mu.RLock()
+	c, ok := v.m[aud+" "+raw]
+	v.mu.RUnlock()
+	if !ok || c.ExpiresAt == nil || !now.Before(c.ExpiresAt.Time) {
+		return nil, false
+	}
+	return c, true
+}
+
+func (v *verified) put(aud, raw string, c *Claims) {
+	v.mu.Lock()
+	if v.m == nil || len(v.m) >= maxVerified {
+		v.m = make(map[string]*Claims, 1024)
+	}
+	v.m[aud+" "+raw] = c
+	v.mu.Unlock()
 }
 
 var errKeyHeader = errors.New("token names a key we do not use")

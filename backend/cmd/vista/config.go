@@ -42,6 +42,7 @@ type Config struct {
 	LogFormat       string
 	TimeZone        string
 	ShutdownGrace   time.Duration
+	PprofAddr       string
 }
 
 // DefaultConfig is the configuration of `vista serve` with nothing set.
@@ -90,6 +91,7 @@ func (c *Config) ParseFlags(name string, args []string) error {
 	boolean(&c.AccessLog, "access-log", "VISTA_ACCESS_LOG", "log one line per request")
 	str(&c.LogLevel, "log-level", "VISTA_LOG_LEVEL", "debug, info, warn or error")
 	str(&c.LogFormat, "log-format", "VISTA_LOG_FORMAT", "text or json")
+	str(&c.PprofAddr, "pprof-addr", "VISTA_PPROF_ADDR", "serve Go profiles on this address (keep it on loopback; off when empty)")
 	str(&c.TimeZone, "time-zone", "VISTA_TIME_ZONE", "default time zone of the shops")
 	return fs.Parse(args)
 }

@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	_ "net/http/pprof"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -277,6 +278,15 @@ func (m *Main) Open(ctx context.Context) error {
 
 // Start serves HTTP on the bound listener and starts the workers.
 func (m *Main) Start() {
+	if m.Config.PprofAddr != "" {
+		go func() {
+			// net/http/pprof registers on the default mux, which serves
+			// nothing else in vista.
+			if err := http.ListenAndServe(m.Config.PprofAddr, nil); err != nil {
+				m.Logger.Warn("pprof server stopped", "err", err)
+			}
+		}()
+	}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.App.Listener(m.ln) }()
 	if m.jobs != nil {

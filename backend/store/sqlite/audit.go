@@ -40,7 +40,7 @@ func (db *DB) AuditEntries(ctx context.Context, f audit.Filter) ([]*audit.Entry,
 		q += " LIMIT ?"
 		args = append(args, f.Limit)
 	}
-	rows, err := db.read.QueryContext(ctx, q, args...)
+	rows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return nil, mapErr(err)
 	}

@@ -41,7 +41,7 @@ func (db *DB) CreateCustomer(ctx context.Context, c *customer.Customer) error {
 
 // Customer implements customer.Store.
 func (db *DB) Customer(ctx context.Context, id string) (*customer.Customer, error) {
-	c, err := scanCustomer(db.read.QueryRowContext(ctx, `SELECT `+customerColumns+` FROM customers WHERE id = ?`, id))
+	c, err := scanCustomer(db.queryRow(ctx, `SELECT `+customerColumns+` FROM customers WHERE id = ?`, id))
 	if err == sql.ErrNoRows {
 		return nil, notFound("customer")
 	}
@@ -50,7 +50,7 @@ func (db *DB) Customer(ctx context.Context, id string) (*customer.Customer, erro
 
 // CustomerByEmail implements customer.Store.
 func (db *DB) CustomerByEmail(ctx context.Context, email string) (*customer.Customer, error) {
-	c, err := scanCustomer(db.read.QueryRowContext(ctx,
+	c, err := scanCustomer(db.queryRow(ctx,
 		`SELECT `+customerColumns+` FROM customers WHERE email = ? AND status = 'active'`, email))
 	if err == sql.ErrNoRows {
 		return nil, notFound("customer")
@@ -60,7 +60,7 @@ func (db *DB) CustomerByEmail(ctx context.Context, email string) (*customer.Cust
 
 // CustomerByFirebaseUID implements customer.Store.
 func (db *DB) CustomerByFirebaseUID(ctx context.Context, uid string) (*customer.Customer, error) {
-	c, err := scanCustomer(db.read.QueryRowContext(ctx,
+	c, err := scanCustomer(db.queryRow(ctx,
 		`SELECT `+customerColumns+` FROM customers WHERE firebase_uid = ? AND status = 'active'`, uid))
 	if err == sql.ErrNoRows {
 		return nil, notFound("customer")
@@ -100,7 +100,7 @@ func (db *DB) UpdateCustomer(ctx context.Context, id string, u customer.Update, 
 
 // CustomersByShop implements customer.Store.
 func (db *DB) CustomersByShop(ctx context.Context, shop string, p customer.Page) ([]*customer.Customer, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+customerColumns+` FROM customers
+	rows, err := db.query(ctx, `SELECT `+customerColumns+` FROM customers
 		WHERE shop_id = ? AND status = 'active' AND id > ? ORDER BY id LIMIT ?`, shop, p.After, p.Limit)
 	if err != nil {
 		return nil, mapErr(err)
@@ -147,7 +147,7 @@ func (db *DB) AppendConsentEvents(ctx context.Context, events []customer.Consent
 
 // ConsentEvents implements customer.Store.
 func (db *DB) ConsentEvents(ctx context.Context, customerID string, until time.Time) ([]customer.ConsentEvent, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, customer_id, channel, purpose, granted, occurred_at, source, text_version
+	rows, err := db.query(ctx, `SELECT id, customer_id, channel, purpose, granted, occurred_at, source, text_version
 		FROM consent_events WHERE customer_id = ? AND occurred_at <= ? ORDER BY occurred_at, id`, customerID, ms(until))
 	if err != nil {
 		return nil, mapErr(err)
@@ -190,7 +190,7 @@ func (db *DB) UpsertDevice(ctx context.Context, d *customer.Device) error {
 
 // Devices implements customer.Store.
 func (db *DB) Devices(ctx context.Context, customerID string) ([]*customer.Device, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT token, customer_id, platform, app_version, created_at, last_seen_at
+	rows, err := db.query(ctx, `SELECT token, customer_id, platform, app_version, created_at, last_seen_at
 		FROM devices WHERE customer_id = ? ORDER BY created_at DESC, token`, customerID)
 	if err != nil {
 		return nil, mapErr(err)

@@ -20,7 +20,7 @@ func (db *DB) RefreshFamily(ctx context.Context, id string) (*auth.RefreshFamily
 	var f auth.RefreshFamily
 	var created int64
 	var revoked sql.NullInt64
-	err := db.read.QueryRowContext(ctx, `SELECT id, customer_id, created_at, revoked_at FROM refresh_families WHERE id = ?`, id).
+	err := db.queryRow(ctx, `SELECT id, customer_id, created_at, revoked_at FROM refresh_families WHERE id = ?`, id).
 		Scan(&f.ID, &f.CustomerID, &created, &revoked)
 	if err == sql.ErrNoRows {
 		return nil, notFound("refresh family")
@@ -61,7 +61,7 @@ func (db *DB) ClaimRefreshToken(ctx context.Context, hash string, now time.Time)
 	} else if err != sql.ErrNoRows {
 		return nil, false, mapErr(err)
 	}
-	t, err = scanRefresh(db.read.QueryRowContext(ctx, `SELECT `+refreshColumns+` FROM refresh_tokens WHERE hash = ?`, hash))
+	t, err = scanRefresh(db.queryRow(ctx, `SELECT `+refreshColumns+` FROM refresh_tokens WHERE hash = ?`, hash))
 	if err == sql.ErrNoRows {
 		return nil, false, notFound("refresh token")
 	}
@@ -93,7 +93,7 @@ func (db *DB) DeleteCustomerSessions(ctx context.Context, customerID string) err
 
 // CustomerSessions implements auth.RefreshStore.
 func (db *DB) CustomerSessions(ctx context.Context, customerID string) ([]*auth.RefreshFamily, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, customer_id, created_at, revoked_at FROM refresh_families
+	rows, err := db.query(ctx, `SELECT id, customer_id, created_at, revoked_at FROM refresh_families
 		WHERE customer_id = ? ORDER BY created_at DESC, id DESC`, customerID)
 	if err != nil {
 		return nil, mapErr(err)

@@ -27,7 +27,7 @@ func scanShop(row scanner) (*shop.Shop, error) {
 
 // Shop implements shop.Store.
 func (db *DB) Shop(ctx context.Context, id string) (*shop.Shop, error) {
-	s, err := scanShop(db.read.QueryRowContext(ctx, `SELECT id, name, city, address, time_zone, created_at FROM shops WHERE id = ?`, id))
+	s, err := scanShop(db.queryRow(ctx, `SELECT id, name, city, address, time_zone, created_at FROM shops WHERE id = ?`, id))
 	if err == sql.ErrNoRows {
 		return nil, notFound("shop")
 	}
@@ -36,7 +36,7 @@ func (db *DB) Shop(ctx context.Context, id string) (*shop.Shop, error) {
 
 // Shops implements shop.Store.
 func (db *DB) Shops(ctx context.Context) ([]*shop.Shop, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, name, city, address, time_zone, created_at FROM shops ORDER BY name, id`)
+	rows, err := db.query(ctx, `SELECT id, name, city, address, time_zone, created_at FROM shops ORDER BY name, id`)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -75,7 +75,7 @@ func (db *DB) CreateStaff(ctx context.Context, m *shop.Staff) error {
 
 // StaffMember implements shop.Store.
 func (db *DB) StaffMember(ctx context.Context, id string) (*shop.Staff, error) {
-	m, err := scanStaff(db.read.QueryRowContext(ctx, `SELECT `+staffColumns+` FROM staff WHERE id = ?`, id))
+	m, err := scanStaff(db.queryRow(ctx, `SELECT `+staffColumns+` FROM staff WHERE id = ?`, id))
 	if err == sql.ErrNoRows {
 		return nil, notFound("staff member")
 	}
@@ -84,7 +84,7 @@ func (db *DB) StaffMember(ctx context.Context, id string) (*shop.Staff, error) {
 
 // StaffByEmail implements shop.Store.
 func (db *DB) StaffByEmail(ctx context.Context, email string) (*shop.Staff, error) {
-	m, err := scanStaff(db.read.QueryRowContext(ctx, `SELECT `+staffColumns+` FROM staff WHERE email = ?`, email))
+	m, err := scanStaff(db.queryRow(ctx, `SELECT `+staffColumns+` FROM staff WHERE email = ?`, email))
 	if err == sql.ErrNoRows {
 		return nil, notFound("staff member")
 	}
@@ -93,7 +93,7 @@ func (db *DB) StaffByEmail(ctx context.Context, email string) (*shop.Staff, erro
 
 // StaffOfShop implements shop.Store.
 func (db *DB) StaffOfShop(ctx context.Context, shopID string) ([]*shop.Staff, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+staffColumns+` FROM staff WHERE shop_id = ? ORDER BY name, id`, shopID)
+	rows, err := db.query(ctx, `SELECT `+staffColumns+` FROM staff WHERE shop_id = ? ORDER BY name, id`, shopID)
 	if err != nil {
 		return nil, mapErr(err)
 	}

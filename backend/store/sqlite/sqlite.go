@@ -36,6 +36,8 @@ type DB struct {
 	read   *sql.DB // read-only pool
 	logger *slog.Logger
 
+	stmts sync.Map // query text → *sql.Stmt on the read pool
+
 	stop chan struct{}
 	wg   sync.WaitGroup
 }
@@ -193,6 +195,41 @@ func (db *DB) CustomerTables(ctx context.Context) ([]string, error) {
 	return out, rows.Err()
 }
 
+// readStmt returns the read-pool statement for query, prepared once:
+// parsing SQL costs more than running an indexed point read.
+func (db *DB) readStmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := db.stmts.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := db.read.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := db.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
+// queryRow runs a single-row read through a prepared statement.
+func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := db.readStmt(ctx, query)
+	if err != nil {
+		return db.read.QueryRowContext(ctx, query, args...) // carries the error
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// query runs a read through a prepared statement.
+func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := db.readStmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
 // Close stops maintenance and closes every connection, checkpointing the WAL.
 func (db *DB) Close() error {
 	close(db.stop)
@@ -201,6 +238,7 @@ func (db *DB) Close() error {
 }
 
 func (db *DB) closeConns() error {
+	db.stmts.Range(func(_, st any) bool { st.(*sql.Stmt).Close(); return true })
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 
