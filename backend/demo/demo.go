@@ -8,9 +8,18 @@ import (
 	"fmt"
 
 	"github.com/vista-optical/vista/backend/auth"
+	"github.com/vista-optical/vista/backend/booking"
+	"github.com/vista-optical/vista/backend/catalog"
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/shop"
 )
+
+// Stores are the stores the demo chain is written to.
+type Stores interface {
+	shop.Store
+	catalog.Store
+	booking.Store
+}
 
 // Owner is the generated owner login, shown once at start.
 type Owner struct {
@@ -25,7 +34,9 @@ const OwnerEmail = "titolare@ottica-vista.demo"
 // an owner, a manager and an assistant per shop. It returns the owner's
 // login, or nil when the database already had shops (or another instance
 // seeded it first). Passwords are random; only the owner's is returned.
-func Seed(ctx context.Context, st shop.Store, pw *auth.Passwords, clock core.Clock) (*Owner, error) {
+// It also creates the services the shops can be booked for and a few
+// products.
+func Seed(ctx context.Context, st Stores, pw *auth.Passwords, clock core.Clock) (*Owner, error) {
 	shops, err := st.Shops(ctx)
 	if err != nil {
 		return nil, err
@@ -69,6 +80,31 @@ func Seed(ctx context.Context, st shop.Store, pw *auth.Passwords, clock core.Clo
 		m := &shop.Staff{ID: core.NewID(), Email: p.email, Name: p.name, PasswordHash: hash, Role: p.role, ShopID: p.shop, Active: true, CreatedAt: now}
 		if err := st.CreateStaff(ctx, m); err != nil {
 			return nil, fmt.Errorf("demo staff %s: %w", p.email, err)
+		}
+	}
+	services := []*booking.Service{
+		{Name: "Esame della vista", NameEN: "Eye exam", DurationMin: 30, BufferMin: 10, PerformedBy: booking.ByOptometrist},
+		{Name: "Consulenza lenti a contatto", NameEN: "Contact-lens consultation", DurationMin: 45, BufferMin: 15, PerformedBy: booking.ByOptometrist},
+		{Name: "Controllo miopia bambini", NameEN: "Children's myopia check", DurationMin: 30, BufferMin: 10, PerformedBy: booking.ByOptometrist},
+		{Name: "Ritiro occhiali", NameEN: "Glasses pickup", DurationMin: 15, BufferMin: 0, PerformedBy: booking.ByAssistant},
+	}
+	for _, sv := range services {
+		sv.ID, sv.CreatedAt = core.NewID(), now
+		if err := st.CreateService(ctx, sv); err != nil {
+			return nil, fmt.Errorf("demo service %s: %w", sv.Name, err)
+		}
+	}
+	products := []*catalog.Product{
+		{SKU: "AC-OASYS-1D-30", Brand: "Acuvue", Name: "Oasys 1-Day (30 lenti)", Category: "contact_lenses", PriceCents: 3290},
+		{SKU: "AL-TOTAL30-6", Brand: "Alcon", Name: "Total30 mensili (6 lenti)", Category: "contact_lenses", PriceCents: 4590},
+		{SKU: "BL-BIOTRUE-360", Brand: "Bausch + Lomb", Name: "Biotrue soluzione unica 360 ml", Category: "lens_care", PriceCents: 1490},
+		{SKU: "RB-2140-901", Brand: "Ray-Ban", Name: "Wayfarer RB2140 nero", Category: "sunglasses", PriceCents: 15900},
+		{SKU: "PE-PO3007V", Brand: "Persol", Name: "PO3007V montatura tartaruga", Category: "frames", PriceCents: 18900},
+	}
+	for _, p := range products {
+		p.ID, p.CreatedAt = core.NewID(), now
+		if err := st.CreateProduct(ctx, p); err != nil {
+			return nil, fmt.Errorf("demo product %s: %w", p.SKU, err)
 		}
 	}
 	return owner, nil

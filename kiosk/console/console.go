@@ -13,6 +13,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/vista-optical/vista/backend/audit"
+	"github.com/vista-optical/vista/backend/booking"
+	"github.com/vista-optical/vista/backend/catalog"
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/customer"
 	"github.com/vista-optical/vista/backend/shop"
@@ -34,6 +36,8 @@ type Console struct {
 	Shops     *shop.Service
 	Customers *customer.Service
 	Audit     audit.Store
+	Catalog   catalog.Store
+	Services  booking.Store
 	Limiter   *web.Limiter
 	// LoginIP and LoginAccount limit sign-in attempts.
 	LoginIP, LoginAccount web.Limit
@@ -60,6 +64,8 @@ func (c *Console) Routes() []web.Route {
 		{Method: "GET", Path: "/v1/staff/customers/:id", Auth: web.Staff(core.RoleAssistant), Handler: c.apiCustomer},
 		{Method: "GET", Path: "/v1/staff/consents/:id", Auth: web.Staff(core.RoleAssistant), Handler: c.apiConsents},
 		{Method: "GET", Path: "/v1/staff/audit", Auth: web.Staff(core.RoleOwner), Handler: c.apiAudit},
+		{Method: "GET", Path: "/v1/staff/services", Auth: web.Staff(core.RoleAssistant), Handler: c.apiServices},
+		{Method: "GET", Path: "/v1/staff/products", Auth: web.Staff(core.RoleAssistant), Handler: c.apiProducts},
 
 		{Method: "GET", Path: "/", Auth: web.Public, Handler: func(ctx *fiber.Ctx) error { return ctx.Redirect("/console/", fiber.StatusSeeOther) }},
 		{Method: "GET", Path: LoginPath, Auth: web.Public, Handler: c.loginPage},
@@ -163,6 +169,22 @@ func (c *Console) apiAudit(ctx *fiber.Ctx) error {
 		return err
 	}
 	return ctx.JSON(fiber.Map{"entries": list})
+}
+
+func (c *Console) apiServices(ctx *fiber.Ctx) error {
+	list, err := c.Services.Services(ctx.UserContext())
+	if err != nil {
+		return err
+	}
+	return ctx.JSON(fiber.Map{"services": list})
+}
+
+func (c *Console) apiProducts(ctx *fiber.Ctx) error {
+	list, err := c.Catalog.Products(ctx.UserContext())
+	if err != nil {
+		return err
+	}
+	return ctx.JSON(fiber.Map{"products": list})
 }
 
 // page is what every console template receives.

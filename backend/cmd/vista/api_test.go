@@ -613,3 +613,27 @@ func TestExportCoversEveryCustomerTable(t *testing.T) {
 		}
 	}
 }
+
+func TestDemoChain(t *testing.T) {
+	m := boot(t, t.TempDir())
+	c := client{t, m}
+	owner := ownerLogin(t, m)
+	var shops struct{ Shops []map[string]any }
+	c.want(c.do("GET", "/v1/staff/shops", nil, bearer(owner)...), 200).json(t, &shops)
+	var svcs struct{ Services []map[string]any }
+	c.want(c.do("GET", "/v1/staff/services", nil, bearer(owner)...), 200).json(t, &svcs)
+	var prods struct{ Products []map[string]any }
+	c.want(c.do("GET", "/v1/staff/products", nil, bearer(owner)...), 200).json(t, &prods)
+	if len(shops.Shops) != 2 || len(svcs.Services) < 3 || len(prods.Products) < 3 {
+		t.Fatalf("demo chain: %d shops, %d services, %d products", len(shops.Shops), len(svcs.Services), len(prods.Products))
+	}
+	for _, role := range []string{"responsabile.milano", "assistente.roma"} {
+		if _, err := m.Store.StaffByEmail(context.Background(), role+"@ottica-vista.demo"); err != nil {
+			t.Errorf("demo staff %s: %v", role, err)
+		}
+	}
+	m2 := boot(t, t.TempDir(), func(m *Main) { m.Config.Demo = false })
+	if m2.Owner != nil {
+		t.Fatal("demo data created with --demo=false")
+	}
+}

@@ -30,6 +30,8 @@ import (
 	"github.com/vista-optical/vista/backend/audit"
 	"github.com/vista-optical/vista/backend/auth"
 	"github.com/vista-optical/vista/backend/auth/firebaseid"
+	"github.com/vista-optical/vista/backend/booking"
+	"github.com/vista-optical/vista/backend/catalog"
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/customer"
 	"github.com/vista-optical/vista/backend/demo"
@@ -91,6 +93,8 @@ type engine interface {
 	auth.RefreshStore
 	shop.Store
 	audit.Store
+	catalog.Store
+	booking.Store
 	web.RateStore
 	Ping(ctx context.Context) error
 	Migrate(ctx context.Context) error
@@ -243,7 +247,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.Config.Has(RoleKiosk) {
 		screens := &kiosk.Screens{Shops: m.Store}
 		con := &console.Console{
-			Shops: m.Shops, Customers: m.Customers, Audit: m.Store, Limiter: limiter,
+			Shops: m.Shops, Customers: m.Customers, Audit: m.Store, Catalog: m.Store, Services: m.Store, Limiter: limiter,
 			LoginIP: m.StaffLoginIP, LoginAccount: m.StaffLoginAccount,
 			SecureCookie: strings.HasPrefix(m.publicURL(), "https://"),
 		}
@@ -439,7 +443,8 @@ func (m *Main) printBanner() {
 		fmt.Fprintf(w, "  Firebase sign-in  on (project %s)\n", m.Config.FirebaseProject)
 	}
 	if m.Owner != nil {
-		fmt.Fprintf(w, "\n  Demo chain created. Owner login (shown only this once):\n    e-mail    %s\n    password  %s\n", m.Owner.Email, m.Owner.Password)
+		fmt.Fprintf(w, "\n  Demo chain created: two shops (Milano Centro, Roma Prati), their staff, services and products.")
+		fmt.Fprintf(w, "\n  Owner login (shown only this once):\n    e-mail    %s\n    password  %s\n", m.Owner.Email, m.Owner.Password)
 	}
 	fmt.Fprintln(w)
 }

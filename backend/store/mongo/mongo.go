@@ -35,6 +35,8 @@ const (
 	colRefreshTokens   = "refresh_tokens"
 	colAudit           = "audit_log"
 	colRateHits        = "rate_hits"
+	colProducts        = "products"
+	colServices        = "services"
 )
 
 // DB is a Vista database on a MongoDB deployment.
@@ -113,6 +115,13 @@ func (db *DB) Migrate(ctx context.Context) error {
 			{Keys: bson.D{{Key: "expires_at", Value: 1}}, Options: options.Index().SetExpireAfterSeconds(0)},
 		},
 		colShops: {
+			{Keys: bson.D{{Key: "name", Value: 1}}},
+		},
+		colProducts: {
+			{Keys: bson.D{{Key: "sku", Value: 1}}, Options: unique()},
+			{Keys: bson.D{{Key: "brand", Value: 1}, {Key: "name", Value: 1}}},
+		},
+		colServices: {
 			{Keys: bson.D{{Key: "name", Value: 1}}},
 		},
 	}

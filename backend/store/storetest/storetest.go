@@ -13,6 +13,8 @@ import (
 
 	"github.com/vista-optical/vista/backend/audit"
 	"github.com/vista-optical/vista/backend/auth"
+	"github.com/vista-optical/vista/backend/booking"
+	"github.com/vista-optical/vista/backend/catalog"
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/customer"
 	"github.com/vista-optical/vista/backend/shop"
@@ -24,6 +26,8 @@ type Engine interface {
 	auth.RefreshStore
 	shop.Store
 	audit.Store
+	catalog.Store
+	booking.Store
 	HitRate(ctx context.Context, key string, expires time.Time) (int64, error)
 	PurgeRates(ctx context.Context, before time.Time) (int, error)
 	Ping(ctx context.Context) error
@@ -45,6 +49,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("RefreshClaimRace", func(t *testing.T) { testRefreshClaimRace(t, open(t)) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open(t)) })
 	t.Run("RateHits", func(t *testing.T) { testRateHits(t, open(t)) })
+	t.Run("CatalogAndServices", func(t *testing.T) { testCatalogAndServices(t, open(t)) })
 }
 
 // base is a fixed instant, at millisecond precision like both engines.

@@ -1,0 +1,35 @@
+// Package booking holds what a shop can be booked for. Agendas, free slots
+// and bookings build on these services.
+package booking
+
+import (
+	"context"
+	"time"
+)
+
+// Who performs a service.
+const (
+	ByOptometrist = "optometrist"
+	ByAssistant   = "assistant"
+)
+
+// Service is something a customer books: an eye exam, a contact-lens
+// consultation, a pickup. Duration and buffer are in minutes; the buffer
+// follows each appointment.
+type Service struct {
+	ID          string    `json:"id"`
+	Name        string    `json:"name"`
+	NameEN      string    `json:"name_en"`
+	DurationMin int       `json:"duration_min"`
+	BufferMin   int       `json:"buffer_min"`
+	PerformedBy string    `json:"performed_by"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// Store keeps services.
+type Store interface {
+	// CreateService stores s. ECONFLICT when the id is taken.
+	CreateService(ctx context.Context, s *Service) error
+	// Services returns every service, by name.
+	Services(ctx context.Context) ([]*Service, error)
+}
