@@ -35,7 +35,7 @@ func DefaultLimits() Limits {
 	return Limits{
 		SignupIP:       web.Limit{Name: "signup", Max: 20, Window: time.Hour},
 		SignupAccount:  web.Limit{Name: "signup:acct", Max: 5, Window: time.Hour},
-		LoginIP:        web.Limit{Name: "login", Max: 60, Window: time.Minute},
+		LoginIP:        web.Limit{Name: "login", Max: 100, Window: 15 * time.Minute},
 		LoginAccount:   web.Limit{Name: "login:acct", Max: 10, Window: 15 * time.Minute},
 		RefreshIP:      web.Limit{Name: "refresh", Max: 120, Window: time.Minute},
 		RefreshAccount: web.Limit{Name: "refresh:acct", Max: 10, Window: time.Minute},

@@ -74,6 +74,9 @@ type Sessions struct {
 	Store  RefreshStore
 	Tokens *Tokens
 	Clock  core.Clock
+	// OnReuse is told when a used refresh token comes back, after its
+	// family was revoked: the place to audit a likely stolen token.
+	OnReuse func(ctx context.Context, customerID, familyID string) error
 }
 
 // Start opens a new family for the customer and returns its first pair.
@@ -100,6 +103,11 @@ func (s *Sessions) Rotate(ctx context.Context, refresh string) (*TokenPair, stri
 	if !claimed {
 		if err := s.Store.RevokeRefreshFamily(ctx, tok.FamilyID, now); err != nil && !core.IsCode(err, core.ENOTFOUND) {
 			return nil, "", err
+		}
+		if s.OnReuse != nil {
+			if err := s.OnReuse(ctx, tok.CustomerID, tok.FamilyID); err != nil {
+				return nil, "", err
+			}
 		}
 		return nil, "", &core.Error{Code: core.EUNAUTHORIZED, Message: "refresh token already used: every session of this sign-in is closed"}
 	}

@@ -48,7 +48,7 @@ type Console struct {
 
 // DefaultLoginLimits are the staff sign-in limits in production.
 func DefaultLoginLimits() (ip, account web.Limit) {
-	return web.Limit{Name: "staff-login", Max: 60, Window: time.Minute},
+	return web.Limit{Name: "staff-login", Max: 100, Window: 15 * time.Minute},
 		web.Limit{Name: "staff-login:acct", Max: 10, Window: 15 * time.Minute}
 }
 

@@ -17,6 +17,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/vista-optical/vista/backend/audit"
 	"github.com/vista-optical/vista/backend/auth"
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/shop"
@@ -138,9 +139,34 @@ func TestRefreshReuseRevokesFamily(t *testing.T) {
 	c.want(c.do("POST", "/v1/auth/refresh", map[string]string{"refresh_token": s.Tokens.RefreshToken}), 401)
 	// …so the legitimate newer token no longer works either.
 	c.want(c.do("POST", "/v1/auth/refresh", map[string]string{"refresh_token": r2.Tokens.RefreshToken}), 401)
+	entries, err := m.Store.AuditEntries(context.Background(), audit.Filter{CustomerID: s.Customer.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reuse := 0
+	for _, e := range entries {
+		if e.Action == "session.refresh_reuse_detected" {
+			reuse++
+		}
+	}
+	if reuse != 1 {
+		t.Fatalf("%d reuse events in the audit log, want 1", reuse)
+	}
 	c.want(c.do("POST", "/v1/auth/refresh", map[string]string{"refresh_token": "vrt_made_up"}), 401)
 	// An access token is not a refresh token.
 	c.want(c.do("POST", "/v1/auth/refresh", map[string]string{"refresh_token": s.Tokens.AccessToken}), 422)
+}
+
+// algHeader rewrites the alg of a token's header, keeping the rest.
+func algHeader(tok, alg string) string {
+	parts := strings.SplitN(tok, ".", 3)
+	h, _ := base64.RawURLEncoding.DecodeString(parts[0])
+	var m map[string]any
+	_ = json.Unmarshal(h, &m)
+	m["alg"] = alg
+	nh, _ := json.Marshal(m)
+	parts[0] = base64.RawURLEncoding.EncodeToString(nh)
+	return strings.Join(parts, ".")
 }
 
 // forge builds a token with arbitrary header and claims, signed with key
@@ -183,6 +209,16 @@ func TestMalformedTokensAreRejected(t *testing.T) {
 
 	cases := map[string]string{
 		"alg none":          forge(t, nil, nil, kid, good()),
+		"alg None":          algHeader(forge(t, nil, nil, kid, good()), "None"),
+		"alg NONE":          algHeader(forge(t, nil, nil, kid, good()), "NONE"),
+		"alg RS256 header":  algHeader(forge(t, jwt.SigningMethodHS256, key, kid, good()), "RS256"),
+		"alg ES256 header":  algHeader(forge(t, jwt.SigningMethodHS256, key, kid, good()), "ES256"),
+		"nbf in future":     forge(t, jwt.SigningMethodHS256, key, kid, with("nbf", now.Add(5*time.Minute).Unix())),
+		"kid path":          forge(t, jwt.SigningMethodHS256, key, map[string]any{"kid": "../../etc/passwd"}, good()),
+		"kid sql":           forge(t, jwt.SigningMethodHS256, key, map[string]any{"kid": "' OR 1=1"}, good()),
+		"kid url":           forge(t, jwt.SigningMethodHS256, key, map[string]any{"kid": "http://evil.example/k"}, good()),
+		"x5u header":        forge(t, jwt.SigningMethodHS256, key, map[string]any{"kid": "k1", "x5u": "https://evil.example/c"}, good()),
+		"jwk header":        forge(t, jwt.SigningMethodHS256, key, map[string]any{"kid": "k1", "jwk": map[string]any{"kty": "oct"}}, good()),
 		"HS384 same key":    forge(t, jwt.SigningMethodHS384, key, kid, good()),
 		"HS512 same key":    forge(t, jwt.SigningMethodHS512, key, kid, good()),
 		"wrong audience":    forge(t, jwt.SigningMethodHS256, key, kid, with("aud", []string{"vista-console"})),

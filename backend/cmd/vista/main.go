@@ -194,7 +194,10 @@ func (m *Main) Open(ctx context.Context) error {
 	passwords := auth.NewPasswords(m.PasswordParams)
 	validator := validate.New()
 	auditLog := &audit.Log{Store: m.Store, Clock: m.Clock, Logger: m.Logger}
-	sessions := &auth.Sessions{Store: m.Store, Tokens: m.Tokens, Clock: m.Clock}
+	sessions := &auth.Sessions{Store: m.Store, Tokens: m.Tokens, Clock: m.Clock,
+		OnReuse: func(ctx context.Context, customerID, familyID string) error {
+			return auditLog.Record(ctx, "session.refresh_reuse_detected", customerID, "", "family "+familyID)
+		}}
 	m.Shops = &shop.Service{Store: m.Store, Tokens: m.Tokens, Passwords: passwords, Clock: m.Clock}
 	m.Privacy = &privacy.Registry{}
 	m.Customers = &customer.Service{
