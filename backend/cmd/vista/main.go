@@ -36,6 +36,7 @@ import (
 	"github.com/vista-optical/vista/backend/customer"
 	"github.com/vista-optical/vista/backend/demo"
 	"github.com/vista-optical/vista/backend/jobs"
+	"github.com/vista-optical/vista/backend/notify"
 	"github.com/vista-optical/vista/backend/privacy"
 	"github.com/vista-optical/vista/backend/shop"
 	"github.com/vista-optical/vista/backend/store/mongo"
@@ -95,6 +96,7 @@ type engine interface {
 	audit.Store
 	catalog.Store
 	booking.Store
+	notify.Store
 	web.RateStore
 	Ping(ctx context.Context) error
 	Migrate(ctx context.Context) error
@@ -205,6 +207,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Validator: validator, Clock: m.Clock, Logger: m.Logger, ShopExists: m.Shops.Exists, Location: loc,
 	}
 	m.Privacy.Register(m.Customers.Sections()...)
+	m.Privacy.Register(notify.Sections(m.Store)...)
 	m.Privacy.Register(
 		privacy.Section{
 			Name: "sessions", Collections: []string{"refresh_families", "refresh_tokens"},

@@ -37,6 +37,7 @@ const (
 	colRateHits        = "rate_hits"
 	colProducts        = "products"
 	colServices        = "services"
+	colOutbox          = "outbox"
 )
 
 // DB is a Vista database on a MongoDB deployment.
@@ -120,6 +121,15 @@ func (db *DB) Migrate(ctx context.Context) error {
 		colProducts: {
 			{Keys: bson.D{{Key: "sku", Value: 1}}, Options: unique()},
 			{Keys: bson.D{{Key: "brand", Value: 1}, {Key: "name", Value: 1}}},
+		},
+		colOutbox: {
+			{Keys: bson.D{{Key: "dedupe_key", Value: 1}}, Options: unique()},
+			{Keys: bson.D{{Key: "due_at", Value: 1}}, Options: options.Index().
+				SetPartialFilterExpression(bson.D{{Key: "status", Value: "pending"}})},
+			{Keys: bson.D{{Key: "lease_until", Value: 1}}, Options: options.Index().
+				SetPartialFilterExpression(bson.D{{Key: "status", Value: "sending"}})},
+			{Keys: bson.D{{Key: "customer_id", Value: 1}, {Key: "created_at", Value: -1}}},
+			{Keys: bson.D{{Key: "status", Value: 1}, {Key: "updated_at", Value: -1}}},
 		},
 		colServices: {
 			{Keys: bson.D{{Key: "name", Value: 1}}},

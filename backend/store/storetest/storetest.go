@@ -17,6 +17,7 @@ import (
 	"github.com/vista-optical/vista/backend/catalog"
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/customer"
+	"github.com/vista-optical/vista/backend/notify"
 	"github.com/vista-optical/vista/backend/shop"
 )
 
@@ -28,6 +29,7 @@ type Engine interface {
 	audit.Store
 	catalog.Store
 	booking.Store
+	notify.Store
 	HitRate(ctx context.Context, key string, expires time.Time) (int64, error)
 	PurgeRates(ctx context.Context, before time.Time) (int, error)
 	Ping(ctx context.Context) error
@@ -50,6 +52,11 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open(t)) })
 	t.Run("RateHits", func(t *testing.T) { testRateHits(t, open(t)) })
 	t.Run("CatalogAndServices", func(t *testing.T) { testCatalogAndServices(t, open(t)) })
+	t.Run("OutboxEnqueue", func(t *testing.T) { testOutboxEnqueue(t, open(t)) })
+	t.Run("OutboxClaim", func(t *testing.T) { testOutboxClaim(t, open(t)) })
+	t.Run("OutboxLeaseExpiry", func(t *testing.T) { testOutboxLeaseExpiry(t, open(t)) })
+	t.Run("OutboxClaimRace", func(t *testing.T) { testOutboxClaimRace(t, open(t)) })
+	t.Run("OutboxCustomer", func(t *testing.T) { testOutboxCustomer(t, open(t)) })
 }
 
 // base is a fixed instant, at millisecond precision like both engines.

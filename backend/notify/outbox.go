@@ -1,0 +1,103 @@
+// Package notify is Vista's one way out: every message (app push, SMS,
+// e-mail, WhatsApp, in-app inbox, a phone-recall task for staff) is first
+// written to a durable outbox with a dedupe key by whatever caused it.
+// Dispatchers claim due messages with a lease, send them through a channel,
+// and record the outcome, so a crash neither loses a message nor sends it
+// twice for the same cause.
+package notify
+
+import (
+	"context"
+	"time"
+)
+
+// Channels a message can go out on.
+const (
+	ChannelPush     = "push"
+	ChannelSMS      = "sms"
+	ChannelEmail    = "email"
+	ChannelWhatsApp = "whatsapp"
+	ChannelInbox    = "inbox"
+	ChannelRecall   = "recall" // a phone call for staff to make
+)
+
+// Purposes, which decide the consent a message needs.
+const (
+	PurposeService   = "service"
+	PurposeMarketing = "marketing"
+)
+
+// Message states.
+const (
+	StatusPending = "pending" // due at DueAt
+	StatusSending = "sending" // leased to a dispatcher until LeaseUntil
+	StatusSent    = "sent"
+	StatusSkipped = "skipped" // not sent on purpose (no consent, no device); Reason says why
+	StatusDead    = "dead"    // failed for good; visible to staff
+)
+
+// Message is one outgoing message.
+type Message struct {
+	ID         string            `json:"id"`
+	CustomerID string            `json:"customer_id"`
+	ShopID     string            `json:"shop_id,omitempty"`
+	Channel    string            `json:"channel"`
+	Purpose    string            `json:"purpose"`
+	// DedupeKey is unique across the outbox: enqueueing a second message
+	// with the same key does nothing.
+	DedupeKey string `json:"dedupe_key"`
+	// Cause names what the message is about, stable across resends; push
+	// notifications use it (with the customer) as their collapse tag.
+	Cause      string            `json:"cause"`
+	Title      string            `json:"title"`
+	Body       string            `json:"body"`
+	Data       map[string]string `json:"data,omitempty"`
+	DueAt      time.Time         `json:"due_at"`
+	Attempts   int               `json:"attempts"`
+	Status     string            `json:"status"`
+	LeaseOwner string            `json:"-"`
+	LeaseUntil *time.Time        `json:"-"`
+	LastError  string            `json:"last_error,omitempty"`
+	CreatedAt  time.Time         `json:"created_at"`
+	UpdatedAt  time.Time         `json:"updated_at"`
+	SentAt     *time.Time        `json:"sent_at,omitempty"`
+}
+
+// Outcome is what a dispatcher records for a claimed message.
+type Outcome struct {
+	// Status is StatusSent, StatusSkipped, StatusDead, or StatusPending to
+	// try again at RetryAt.
+	Status  string
+	RetryAt time.Time
+	Error   string
+	At      time.Time
+}
+
+// Store is the outbox.
+type Store interface {
+	// EnqueueMessage stores m as pending unless a message with the same
+	// dedupe key exists, and reports whether it was stored. Enqueueing is
+	// idempotent: a cause enqueued twice, by one worker or two, is one
+	// message.
+	EnqueueMessage(ctx context.Context, m *Message) (created bool, err error)
+	// ClaimMessages leases to owner, until leaseUntil, up to n messages that
+	// are due at now: pending ones whose DueAt has come and sending ones
+	// whose lease expired (their dispatcher died). Each claim is one atomic
+	// conditional update, so no two owners ever hold the same message, and
+	// it counts an attempt. Oldest due first.
+	ClaimMessages(ctx context.Context, owner string, now, leaseUntil time.Time, n int) ([]*Message, error)
+	// FinishMessage records o for the message id if owner still holds its
+	// lease. ECONFLICT when the lease was lost (expired and taken by
+	// another dispatcher); ENOTFOUND for an unknown id.
+	FinishMessage(ctx context.Context, id, owner string, o Outcome) error
+	// Message returns the message with id, or ENOTFOUND.
+	Message(ctx context.Context, id string) (*Message, error)
+	// MessagesByStatus lists messages in a state, newest first, at most
+	// limit (the dead-letter view for staff).
+	MessagesByStatus(ctx context.Context, status string, limit int) ([]*Message, error)
+	// CustomerMessages lists a customer's messages, newest first, at most
+	// limit.
+	CustomerMessages(ctx context.Context, customerID string, limit int) ([]*Message, error)
+	// DeleteCustomerMessages removes every message of a customer (erasure).
+	DeleteCustomerMessages(ctx context.Context, customerID string) error
+}

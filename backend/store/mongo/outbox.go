@@ -1,0 +1,141 @@
+package mongo
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/notify"
+)
+
+type messageDoc struct {
+	ID         string            `bson:"_id"`
+	CustomerID string            `bson:"customer_id"`
+	ShopID     string            `bson:"shop_id"`
+	Channel    string            `bson:"channel"`
+	Purpose    string            `bson:"purpose"`
+	DedupeKey  string            `bson:"dedupe_key"`
+	Cause      string            `bson:"cause"`
+	Title      string            `bson:"title"`
+	Body       string            `bson:"body"`
+	Data       map[string]string `bson:"data,omitempty"`
+	DueAt      time.Time         `bson:"due_at"`
+	Attempts   int               `bson:"attempts"`
+	Status     string            `bson:"status"`
+	LeaseOwner string            `bson:"lease_owner"`
+	LeaseUntil *time.Time        `bson:"lease_until,omitempty"`
+	LastError  string            `bson:"last_error"`
+	CreatedAt  time.Time         `bson:"created_at"`
+	UpdatedAt  time.Time         `bson:"updated_at"`
+	SentAt     *time.Time        `bson:"sent_at,omitempty"`
+}
+
+func (d *messageDoc) model() *notify.Message {
+	return &notify.Message{ID: d.ID, CustomerID: d.CustomerID, ShopID: d.ShopID, Channel: d.Channel, Purpose: d.Purpose,
+		DedupeKey: d.DedupeKey, Cause: d.Cause, Title: d.Title, Body: d.Body, Data: d.Data, DueAt: utc(d.DueAt),
+		Attempts: d.Attempts, Status: d.Status, LeaseOwner: d.LeaseOwner, LeaseUntil: utcp(d.LeaseUntil), LastError: d.LastError,
+		CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt), SentAt: utcp(d.SentAt)}
+}
+
+// EnqueueMessage implements notify.Store: the unique index on dedupe_key
+// decides, so concurrent enqueues of one cause store one message.
+func (db *DB) EnqueueMessage(ctx context.Context, m *notify.Message) (bool, error) {
+	_, err := db.col(colOutbox).InsertOne(ctx, messageDoc{ID: m.ID, CustomerID: m.CustomerID, ShopID: m.ShopID, Channel: m.Channel,
+		Purpose: m.Purpose, DedupeKey: m.DedupeKey, Cause: m.Cause, Title: m.Title, Body: m.Body, Data: m.Data, DueAt: m.DueAt,
+		Attempts: m.Attempts, Status: m.Status, LeaseOwner: m.LeaseOwner, LeaseUntil: m.LeaseUntil, LastError: m.LastError,
+		CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt, SentAt: m.SentAt})
+	if mongo.IsDuplicateKeyError(err) {
+		return false, nil
+	}
+	return err == nil, mapErr(err)
+}
+
+// ClaimMessages implements notify.Store: one findOneAndUpdate per message,
+// each an atomic conditional update, so no two dispatchers hold the same
+// message.
+func (db *DB) ClaimMessages(ctx context.Context, owner string, now, leaseUntil time.Time, n int) ([]*notify.Message, error) {
+	filter := bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: "status", Value: notify.StatusPending}, {Key: "due_at", Value: bson.D{{Key: "$lte", Value: now}}}},
+		bson.D{{Key: "status", Value: notify.StatusSending}, {Key: "lease_until", Value: bson.D{{Key: "$lte", Value: now}}}},
+	}}}
+	update := bson.D{
+		{Key: "$set", Value: bson.D{{Key: "status", Value: notify.StatusSending}, {Key: "lease_owner", Value: owner},
+			{Key: "lease_until", Value: leaseUntil}, {Key: "updated_at", Value: now}}},
+		{Key: "$inc", Value: bson.D{{Key: "attempts", Value: 1}}},
+	}
+	opts := options.FindOneAndUpdate().SetReturnDocument(options.After).SetSort(bson.D{{Key: "due_at", Value: 1}})
+	out := []*notify.Message{}
+	for range n {
+		var d messageDoc
+		err := db.col(colOutbox).FindOneAndUpdate(ctx, filter, update, opts).Decode(&d)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			break
+		} else if err != nil {
+			return out, mapErr(err)
+		}
+		out = append(out, d.model())
+	}
+	return out, nil
+}
+
+// FinishMessage implements notify.Store.
+func (db *DB) FinishMessage(ctx context.Context, id, owner string, o notify.Outcome) error {
+	set := bson.D{{Key: "status", Value: o.Status}, {Key: "last_error", Value: o.Error}, {Key: "lease_owner", Value: ""},
+		{Key: "updated_at", Value: o.At}}
+	if o.Status == notify.StatusSent {
+		set = append(set, bson.E{Key: "sent_at", Value: o.At})
+	}
+	if o.Status == notify.StatusPending {
+		set = append(set, bson.E{Key: "due_at", Value: o.RetryAt})
+	}
+	res, err := db.col(colOutbox).UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: id}, {Key: "status", Value: notify.StatusSending}, {Key: "lease_owner", Value: owner}},
+		bson.D{{Key: "$set", Value: set}, {Key: "$unset", Value: bson.D{{Key: "lease_until", Value: ""}}}})
+	if err != nil {
+		return mapErr(err)
+	}
+	if res.MatchedCount == 1 {
+		return nil
+	}
+	if _, err := db.Message(ctx, id); err != nil {
+		return err
+	}
+	return core.Errorf(core.ECONFLICT, "the lease on message %s was lost", id)
+}
+
+// Message implements notify.Store.
+func (db *DB) Message(ctx context.Context, id string) (*notify.Message, error) {
+	var d messageDoc
+	err := db.col(colOutbox).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, notFound("message")
+	} else if err != nil {
+		return nil, mapErr(err)
+	}
+	return d.model(), nil
+}
+
+// MessagesByStatus implements notify.Store.
+func (db *DB) MessagesByStatus(ctx context.Context, status string, limit int) ([]*notify.Message, error) {
+	cur, err := db.col(colOutbox).Find(ctx, bson.D{{Key: "status", Value: status}},
+		options.Find().SetSort(bson.D{{Key: "updated_at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit)))
+	return all(ctx, cur, err, (*messageDoc).model)
+}
+
+// CustomerMessages implements notify.Store.
+func (db *DB) CustomerMessages(ctx context.Context, customerID string, limit int) ([]*notify.Message, error) {
+	cur, err := db.col(colOutbox).Find(ctx, bson.D{{Key: "customer_id", Value: customerID}},
+		options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit)))
+	return all(ctx, cur, err, (*messageDoc).model)
+}
+
+// DeleteCustomerMessages implements notify.Store.
+func (db *DB) DeleteCustomerMessages(ctx context.Context, customerID string) error {
+	_, err := db.col(colOutbox).DeleteMany(ctx, bson.D{{Key: "customer_id", Value: customerID}})
+	return mapErr(err)
+}

@@ -1,0 +1,152 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"time"
+
+	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/notify"
+)
+
+const outboxColumns = `id, customer_id, shop_id, channel, purpose, dedupe_key, cause, title, body, data, due_at, attempts, status,
+	lease_owner, lease_until, last_error, created_at, updated_at, sent_at`
+
+func scanMessage(row scanner) (*notify.Message, error) {
+	var (
+		m                     notify.Message
+		data                  string
+		due, created, updated int64
+		lease, sent           sql.NullInt64
+	)
+	err := row.Scan(&m.ID, &m.CustomerID, &m.ShopID, &m.Channel, &m.Purpose, &m.DedupeKey, &m.Cause, &m.Title, &m.Body, &data,
+		&due, &m.Attempts, &m.Status, &m.LeaseOwner, &lease, &m.LastError, &created, &updated, &sent)
+	if err != nil {
+		return nil, err
+	}
+	if data != "" && data != "{}" {
+		if err := json.Unmarshal([]byte(data), &m.Data); err != nil {
+			return nil, err
+		}
+	}
+	m.DueAt, m.CreatedAt, m.UpdatedAt = fromMS(due), fromMS(created), fromMS(updated)
+	m.LeaseUntil, m.SentAt = fromNullMS(lease), fromNullMS(sent)
+	return &m, nil
+}
+
+// EnqueueMessage implements notify.Store.
+func (db *DB) EnqueueMessage(ctx context.Context, m *notify.Message) (bool, error) {
+	data := "{}"
+	if len(m.Data) > 0 {
+		b, err := json.Marshal(m.Data)
+		if err != nil {
+			return false, core.Internal(err)
+		}
+		data = string(b)
+	}
+	res, err := db.write.ExecContext(ctx, `INSERT INTO outbox (`+outboxColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		ON CONFLICT (dedupe_key) DO NOTHING`,
+		m.ID, m.CustomerID, m.ShopID, m.Channel, m.Purpose, m.DedupeKey, m.Cause, m.Title, m.Body, data, ms(m.DueAt), m.Attempts,
+		m.Status, m.LeaseOwner, nullMS(m.LeaseUntil), m.LastError, ms(m.CreatedAt), ms(m.UpdatedAt), nullMS(m.SentAt))
+	if err != nil {
+		return false, mapErr(err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// ClaimMessages implements notify.Store: one UPDATE … RETURNING on the
+// single writer connection, so the whole batch is claimed atomically.
+func (db *DB) ClaimMessages(ctx context.Context, owner string, now, leaseUntil time.Time, n int) ([]*notify.Message, error) {
+	rows, err := db.write.QueryContext(ctx, `UPDATE outbox SET status = 'sending', lease_owner = ?, lease_until = ?,
+			attempts = attempts + 1, updated_at = ?
+		WHERE id IN (
+			SELECT id FROM (
+				SELECT id, due_at AS t FROM outbox WHERE status = 'pending' AND due_at <= ?
+				UNION ALL
+				SELECT id, lease_until AS t FROM outbox WHERE status = 'sending' AND lease_until <= ?
+			) ORDER BY t LIMIT ?)
+		RETURNING `+outboxColumns, owner, ms(leaseUntil), ms(now), ms(now), ms(now), n)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	out := []*notify.Message{}
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, mapErr(err)
+		}
+		out = append(out, m)
+	}
+	return out, mapErr(rows.Err())
+}
+
+// FinishMessage implements notify.Store.
+func (db *DB) FinishMessage(ctx context.Context, id, owner string, o notify.Outcome) error {
+	var sent sql.NullInt64
+	due := sql.NullInt64{}
+	if o.Status == notify.StatusSent {
+		sent = sql.NullInt64{Int64: ms(o.At), Valid: true}
+	}
+	if o.Status == notify.StatusPending {
+		due = sql.NullInt64{Int64: ms(o.RetryAt), Valid: true}
+	}
+	res, err := db.write.ExecContext(ctx, `UPDATE outbox SET status = ?, due_at = COALESCE(?, due_at), last_error = ?,
+			lease_owner = '', lease_until = NULL, updated_at = ?, sent_at = COALESCE(?, sent_at)
+		WHERE id = ? AND status = 'sending' AND lease_owner = ?`,
+		o.Status, due, o.Error, ms(o.At), sent, id, owner)
+	if err != nil {
+		return mapErr(err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return nil
+	}
+	if _, err := db.Message(ctx, id); err != nil {
+		return err
+	}
+	return core.Errorf(core.ECONFLICT, "the lease on message %s was lost", id)
+}
+
+// Message implements notify.Store.
+func (db *DB) Message(ctx context.Context, id string) (*notify.Message, error) {
+	m, err := scanMessage(db.write.QueryRowContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE id = ?`, id))
+	if err == sql.ErrNoRows {
+		return nil, notFound("message")
+	}
+	return m, mapErr(err)
+}
+
+// MessagesByStatus implements notify.Store.
+func (db *DB) MessagesByStatus(ctx context.Context, status string, limit int) ([]*notify.Message, error) {
+	return db.messages(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE status = ? ORDER BY updated_at DESC, id DESC LIMIT ?`, status, limit)
+}
+
+// CustomerMessages implements notify.Store.
+func (db *DB) CustomerMessages(ctx context.Context, customerID string, limit int) ([]*notify.Message, error) {
+	return db.messages(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE customer_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`, customerID, limit)
+}
+
+// DeleteCustomerMessages implements notify.Store.
+func (db *DB) DeleteCustomerMessages(ctx context.Context, customerID string) error {
+	_, err := db.write.ExecContext(ctx, `DELETE FROM outbox WHERE customer_id = ?`, customerID)
+	return mapErr(err)
+}
+
+func (db *DB) messages(ctx context.Context, q string, args ...any) ([]*notify.Message, error) {
+	rows, err := db.query(ctx, q, args...)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	out := []*notify.Message{}
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, mapErr(err)
+		}
+		out = append(out, m)
+	}
+	return out, mapErr(rows.Err())
+}

@@ -1,0 +1,201 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/notify"
+)
+
+func newMessage(customer, key string, due time.Time) *notify.Message {
+	return &notify.Message{
+		ID: core.NewID(), CustomerID: customer, Channel: notify.ChannelPush, Purpose: notify.PurposeService,
+		DedupeKey: key, Cause: "lens_runs_out:" + key, Title: "Le tue lenti stanno per finire", Body: "Apri l'app",
+		Data: map[string]string{"link": "vista://lenses"}, DueAt: due, Status: notify.StatusPending, CreatedAt: base, UpdatedAt: base,
+	}
+}
+
+func testOutboxEnqueue(t *testing.T, e Engine) {
+	ctx := context.Background()
+	var created atomic.Int32
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ok, err := e.EnqueueMessage(ctx, newMessage("c1", "c1:supply1:runs_out_14:2026-04-01", base))
+			if err != nil {
+				t.Error(err)
+			}
+			if ok {
+				created.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if created.Load() != 1 {
+		t.Fatalf("%d messages stored for one dedupe key, want 1", created.Load())
+	}
+	m := newMessage("c1", "other-key", base)
+	ok, err := e.EnqueueMessage(ctx, m)
+	must(t, err)
+	got, err := e.Message(ctx, m.ID)
+	must(t, err)
+	if !ok || got.Data["link"] != "vista://lenses" || got.Status != notify.StatusPending || !got.DueAt.Equal(base) {
+		t.Fatalf("stored %+v", got)
+	}
+	_, err = e.Message(ctx, "missing")
+	wantCode(t, err, core.ENOTFOUND)
+}
+
+func testOutboxClaim(t *testing.T, e Engine) {
+	ctx := context.Background()
+	for i := range 5 {
+		_, err := e.EnqueueMessage(ctx, newMessage("c1", fmt.Sprintf("due-%d", i), base.Add(time.Duration(i)*time.Second)))
+		must(t, err)
+	}
+	_, err := e.EnqueueMessage(ctx, newMessage("c1", "later", base.Add(time.Hour)))
+	must(t, err)
+
+	now := base.Add(10 * time.Second)
+	got, err := e.ClaimMessages(ctx, "w1", now, now.Add(time.Minute), 3)
+	must(t, err)
+	if len(got) != 3 || got[0].DedupeKey != "due-0" || got[0].Status != notify.StatusSending || got[0].Attempts != 1 || got[0].LeaseOwner != "w1" {
+		t.Fatalf("first claim = %+v", got)
+	}
+	rest, err := e.ClaimMessages(ctx, "w2", now, now.Add(time.Minute), 10)
+	must(t, err)
+	if len(rest) != 2 {
+		t.Fatalf("second claim got %d, want the 2 due and unleased", len(rest))
+	}
+	none, err := e.ClaimMessages(ctx, "w3", now, now.Add(time.Minute), 10)
+	must(t, err)
+	if len(none) != 0 {
+		t.Fatalf("claimed %d messages already leased or not due", len(none))
+	}
+
+	// Outcomes: sent, retry later, dead.
+	must(t, e.FinishMessage(ctx, got[0].ID, "w1", notify.Outcome{Status: notify.StatusSent, At: now}))
+	retryAt := now.Add(5 * time.Minute)
+	must(t, e.FinishMessage(ctx, got[1].ID, "w1", notify.Outcome{Status: notify.StatusPending, RetryAt: retryAt, Error: "503", At: now}))
+	must(t, e.FinishMessage(ctx, got[2].ID, "w1", notify.Outcome{Status: notify.StatusDead, Error: "payload rejected", At: now}))
+	wantCode(t, e.FinishMessage(ctx, rest[0].ID, "w1", notify.Outcome{Status: notify.StatusSent, At: now}), core.ECONFLICT)
+	wantCode(t, e.FinishMessage(ctx, "missing", "w1", notify.Outcome{Status: notify.StatusSent, At: now}), core.ENOTFOUND)
+	for _, m := range rest {
+		must(t, e.FinishMessage(ctx, m.ID, "w2", notify.Outcome{Status: notify.StatusSkipped, Error: "no consent", At: now}))
+	}
+
+	sent, _ := e.Message(ctx, got[0].ID)
+	if sent.Status != notify.StatusSent || sent.SentAt == nil || sent.LeaseOwner != "" {
+		t.Fatalf("sent message = %+v", sent)
+	}
+	retry, _ := e.Message(ctx, got[1].ID)
+	if retry.Status != notify.StatusPending || !retry.DueAt.Equal(retryAt) || retry.LastError != "503" {
+		t.Fatalf("retried message = %+v", retry)
+	}
+	if early, _ := e.ClaimMessages(ctx, "w4", retryAt.Add(-time.Second), retryAt, 10); len(early) != 0 {
+		t.Fatalf("a message was claimed before its retry time: %+v", early)
+	}
+	again, err := e.ClaimMessages(ctx, "w4", retryAt, retryAt.Add(time.Minute), 1)
+	must(t, err)
+	if len(again) != 1 || again[0].ID != retry.ID || again[0].Attempts != 2 {
+		t.Fatalf("retry claim = %+v", again)
+	}
+	dead, err := e.MessagesByStatus(ctx, notify.StatusDead, 10)
+	must(t, err)
+	if len(dead) != 1 || dead[0].LastError != "payload rejected" {
+		t.Fatalf("dead letters = %+v", dead)
+	}
+}
+
+// testOutboxLeaseExpiry: a dispatcher that dies keeps its messages only
+// until the lease ends; then another claims them, and the dead one can no
+// longer record an outcome.
+func testOutboxLeaseExpiry(t *testing.T, e Engine) {
+	ctx := context.Background()
+	_, err := e.EnqueueMessage(ctx, newMessage("c1", "k", base))
+	must(t, err)
+	got, err := e.ClaimMessages(ctx, "dead-worker", base, base.Add(30*time.Second), 10)
+	must(t, err)
+	if len(got) != 1 {
+		t.Fatal("not claimed")
+	}
+	if still, _ := e.ClaimMessages(ctx, "w2", base.Add(29*time.Second), base.Add(time.Minute), 10); len(still) != 0 {
+		t.Fatal("claimed while the lease was valid")
+	}
+	taken, err := e.ClaimMessages(ctx, "w2", base.Add(30*time.Second), base.Add(time.Minute), 10)
+	must(t, err)
+	if len(taken) != 1 || taken[0].LeaseOwner != "w2" || taken[0].Attempts != 2 {
+		t.Fatalf("expired lease not reclaimed: %+v", taken)
+	}
+	wantCode(t, e.FinishMessage(ctx, got[0].ID, "dead-worker", notify.Outcome{Status: notify.StatusSent, At: base}), core.ECONFLICT)
+	must(t, e.FinishMessage(ctx, got[0].ID, "w2", notify.Outcome{Status: notify.StatusSent, At: base}))
+}
+
+// testOutboxClaimRace: dispatchers racing over the same due messages never
+// hold the same one.
+func testOutboxClaimRace(t *testing.T, e Engine) {
+	ctx := context.Background()
+	for i := range 200 {
+		_, err := e.EnqueueMessage(ctx, newMessage("c1", fmt.Sprintf("k%d", i), base))
+		must(t, err)
+	}
+	var mu sync.Mutex
+	seen := map[string]string{}
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			owner := fmt.Sprintf("w%d", w)
+			for {
+				got, err := e.ClaimMessages(ctx, owner, base, base.Add(time.Minute), 7)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if len(got) == 0 {
+					return
+				}
+				mu.Lock()
+				for _, m := range got {
+					if prev, dup := seen[m.ID]; dup {
+						t.Errorf("message %s claimed by %s and %s", m.ID, prev, owner)
+					}
+					seen[m.ID] = owner
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(seen) != 200 {
+		t.Fatalf("%d messages claimed, want 200", len(seen))
+	}
+}
+
+func testOutboxCustomer(t *testing.T, e Engine) {
+	ctx := context.Background()
+	for i := range 3 {
+		_, err := e.EnqueueMessage(ctx, newMessage("c1", fmt.Sprintf("a%d", i), base))
+		must(t, err)
+	}
+	_, err := e.EnqueueMessage(ctx, newMessage("c2", "b", base))
+	must(t, err)
+	list, err := e.CustomerMessages(ctx, "c1", 10)
+	must(t, err)
+	if len(list) != 3 {
+		t.Fatalf("CustomerMessages = %d", len(list))
+	}
+	must(t, e.DeleteCustomerMessages(ctx, "c1"))
+	list, _ = e.CustomerMessages(ctx, "c1", 10)
+	other, _ := e.CustomerMessages(ctx, "c2", 10)
+	if len(list) != 0 || len(other) != 1 {
+		t.Fatalf("after delete: c1 %d, c2 %d", len(list), len(other))
+	}
+}
