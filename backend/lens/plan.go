@@ -13,14 +13,14 @@ type Modality string
 
 // The modalities, with their replacement period in days.
 const (
-	Daily      Modality = "daily"
-	TwoWeekly  Modality = "two_weekly"
-	Monthly    Modality = "monthly"
-	Quarterly  Modality = "quarterly"
-	Yearly     Modality = "yearly"
-	RightEye            = "right"
-	LeftEye             = "left"
-	BothEyes            = "both"
+	Daily     Modality = "daily"
+	TwoWeekly Modality = "two_weekly"
+	Monthly   Modality = "monthly"
+	Quarterly Modality = "quarterly"
+	Yearly    Modality = "yearly"
+	RightEye           = "right"
+	LeftEye            = "left"
+	BothEyes           = "both"
 )
 
 // PeriodDays is the replacement period of a modality in calendar days,

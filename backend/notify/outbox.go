@@ -38,11 +38,11 @@ const (
 
 // Message is one outgoing message.
 type Message struct {
-	ID         string            `json:"id"`
-	CustomerID string            `json:"customer_id"`
-	ShopID     string            `json:"shop_id,omitempty"`
-	Channel    string            `json:"channel"`
-	Purpose    string            `json:"purpose"`
+	ID         string `json:"id"`
+	CustomerID string `json:"customer_id"`
+	ShopID     string `json:"shop_id,omitempty"`
+	Channel    string `json:"channel"`
+	Purpose    string `json:"purpose"`
 	// DedupeKey is unique across the outbox: enqueueing a second message
 	// with the same key does nothing.
 	DedupeKey string `json:"dedupe_key"`

@@ -222,4 +222,3 @@ func (t outboxTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	return resp, nil
 }
-
