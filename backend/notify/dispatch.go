@@ -1,0 +1,234 @@
+package notify
+
+import (
+	"context"
+	"log/slog"
+	"math/rand/v2"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/vista-optical/vista/backend/core"
+)
+
+// Delivery is what a channel reports for one message.
+type Delivery struct {
+	// Status is StatusSent, StatusSkipped (Reason says why), StatusDead, or
+	// StatusPending to retry (after RetryAfter, when the channel knows).
+	Status     string
+	RetryAfter time.Duration
+	Reason     string
+}
+
+// Channel sends messages of one kind.
+type Channel interface {
+	Deliver(ctx context.Context, m *Message) Delivery
+}
+
+// Rules decide at send time whether and when a message may go: consent for
+// its channel and purpose, quiet hours in the shop's time zone. A nil Rules
+// lets everything through.
+type Rules interface {
+	// Check returns ok=false with a reason when the message must not be
+	// sent at all, or a later time when it must wait (quiet hours).
+	Check(ctx context.Context, m *Message, now time.Time) (ok bool, reason string, notBefore time.Time, err error)
+}
+
+// Timeline records what was sent to a customer, for the single customer
+// view. A nil Timeline records nothing.
+type Timeline interface {
+	Append(ctx context.Context, m *Message, at time.Time) error
+}
+
+// Dispatcher sends due outbox messages. Several dispatchers, in one process
+// or many, share the outbox safely: each message is leased to one of them.
+type Dispatcher struct {
+	Store    Store
+	Channels map[string]Channel
+	Rules    Rules
+	Timeline Timeline
+	Clock    core.Clock
+	Logger   *slog.Logger
+	// Owner names this dispatcher in leases; unique per process.
+	Owner string
+	// Lease is how long a claimed message stays ours; it must exceed the
+	// slowest send (the push client's timeout).
+	Lease time.Duration
+	// Batch is how many messages one claim takes; Concurrency how many
+	// sends run at once.
+	Batch, Concurrency int
+	// MaxAttempts is the number of attempts before a message is dead.
+	MaxAttempts int
+	// Backoff is the base of the exponential backoff: attempt n waits a
+	// random time in [Backoff·2ⁿ⁻¹/2, Backoff·2ⁿ⁻¹], capped at MaxBackoff.
+	Backoff, MaxBackoff time.Duration
+	// Idle is how long to wait when nothing is due.
+	Idle time.Duration
+	// Fallback is the next channel to try when a service message cannot go
+	// out on its own (no consent, no device): push, then SMS, then
+	// WhatsApp, then a phone recall by staff, each only where consented.
+	Fallback map[string]string
+}
+
+// ServiceFallback is the fixed fallback order of service reminders.
+var ServiceFallback = map[string]string{ChannelPush: ChannelSMS, ChannelSMS: ChannelWhatsApp, ChannelWhatsApp: ChannelRecall}
+
+func (d *Dispatcher) defaults() {
+	if d.Lease == 0 {
+		d.Lease = 2 * time.Minute
+	}
+	if d.Batch == 0 {
+		d.Batch = 500
+	}
+	if d.Concurrency == 0 {
+		d.Concurrency = 50
+	}
+	if d.MaxAttempts == 0 {
+		d.MaxAttempts = 8
+	}
+	if d.Backoff == 0 {
+		d.Backoff = 30 * time.Second
+	}
+	if d.MaxBackoff == 0 {
+		d.MaxBackoff = 6 * time.Hour
+	}
+	if d.Idle == 0 {
+		d.Idle = time.Second
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Owner == "" {
+		d.Owner = core.NewID()
+	}
+}
+
+// Run dispatches until ctx ends. A stop lets the sends in flight finish and
+// records their outcome (graceful), so a restart sends none of them again.
+func (d *Dispatcher) Run(ctx context.Context) {
+	d.defaults()
+	for ctx.Err() == nil {
+		n, err := d.RunOnce(ctx)
+		if err != nil {
+			d.Logger.Warn("dispatch failed", "err", err)
+		}
+		if n == 0 || err != nil {
+			select {
+			case <-ctx.Done():
+			case <-time.After(d.Idle):
+			}
+		}
+	}
+}
+
+// RunOnce claims one batch of due messages, sends them and records every
+// outcome. It returns how many messages it handled. Sends already started
+// finish even when ctx ends.
+func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
+	d.defaults()
+	now := d.Clock.Now()
+	msgs, err := d.Store.ClaimMessages(ctx, d.Owner, now, now.Add(d.Lease), d.Batch)
+	if err != nil || len(msgs) == 0 {
+		return 0, err
+	}
+	// Outcomes are recorded with a context that outlives a stop request.
+	work := context.WithoutCancel(ctx)
+	sem := make(chan struct{}, d.Concurrency)
+	var wg sync.WaitGroup
+	for _, m := range msgs {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			d.handle(work, m)
+		}()
+	}
+	wg.Wait()
+	return len(msgs), nil
+}
+
+func (d *Dispatcher) handle(ctx context.Context, m *Message) {
+	now := d.Clock.Now()
+	out := Outcome{At: now}
+	if d.Rules != nil {
+		ok, reason, notBefore, err := d.Rules.Check(ctx, m, now)
+		switch {
+		case err != nil:
+			out.Status, out.RetryAt, out.Error = StatusPending, now.Add(d.backoff(1)), "rules: "+err.Error()
+			d.finish(ctx, m, out)
+			return
+		case !ok:
+			out.Status, out.Error = StatusSkipped, reason
+			d.fallback(ctx, m, now)
+			d.finish(ctx, m, out)
+			return
+		case notBefore.After(now):
+			out.Status, out.RetryAt, out.Error = StatusPending, notBefore, reason
+			d.finish(ctx, m, out)
+			return
+		}
+	}
+	ch, ok := d.Channels[m.Channel]
+	if !ok {
+		out.Status, out.Error = StatusDead, "no channel "+m.Channel
+		d.finish(ctx, m, out)
+		return
+	}
+	res := ch.Deliver(ctx, m)
+	out.At = d.Clock.Now()
+	out.Status, out.Error = res.Status, res.Reason
+	if res.Status == StatusSkipped {
+		d.fallback(ctx, m, out.At)
+	}
+	if res.Status == StatusPending {
+		if m.Attempts >= d.MaxAttempts {
+			out.Status = StatusDead
+			out.Error = "gave up after " + strconv.Itoa(m.Attempts) + " attempts: " + res.Reason
+		} else {
+			out.RetryAt = out.At.Add(max(res.RetryAfter, d.backoff(m.Attempts)))
+		}
+	}
+	d.finish(ctx, m, out)
+}
+
+func (d *Dispatcher) finish(ctx context.Context, m *Message, out Outcome) {
+	if err := d.Store.FinishMessage(ctx, m.ID, d.Owner, out); err != nil {
+		// A lost lease means another dispatcher took over; it will record.
+		d.Logger.Warn("outcome not recorded", "message_id", m.ID, "status", out.Status, "err", err)
+		return
+	}
+	if out.Status == StatusDead {
+		d.Logger.Error("message dead-lettered", "message_id", m.ID, "channel", m.Channel, "reason", out.Error)
+	}
+	if out.Status == StatusSent && d.Timeline != nil {
+		if err := d.Timeline.Append(ctx, m, out.At); err != nil {
+			d.Logger.Warn("timeline not updated", "message_id", m.ID, "err", err)
+		}
+	}
+}
+
+// fallback enqueues the next channel of a skipped service message. It
+// runs before the skip is recorded: if we crash in between, the message is
+// claimed again and the fallback's dedupe key keeps it single.
+func (d *Dispatcher) fallback(ctx context.Context, m *Message, now time.Time) {
+	next, ok := d.Fallback[m.Channel]
+	if !ok || m.Purpose != PurposeService {
+		return
+	}
+	f := *m
+	f.ID, f.Channel, f.DedupeKey = core.NewID(), next, m.DedupeKey+">"+next
+	f.Status, f.Attempts, f.DueAt, f.CreatedAt, f.UpdatedAt = StatusPending, 0, now, now, now
+	f.LeaseOwner, f.LeaseUntil, f.LastError, f.SentAt = "", nil, "", nil
+	if _, err := d.Store.EnqueueMessage(ctx, &f); err != nil {
+		d.Logger.Warn("fallback not enqueued", "message_id", m.ID, "next", next, "err", err)
+	}
+}
+
+// backoff is the jittered exponential delay before attempt n+1.
+func (d *Dispatcher) backoff(attempt int) time.Duration {
+	ceil := d.Backoff << min(max(attempt-1, 0), 20)
+	if ceil <= 0 || ceil > d.MaxBackoff {
+		ceil = d.MaxBackoff
+	}
+	return ceil/2 + time.Duration(rand.Int64N(int64(ceil/2)+1))
+}

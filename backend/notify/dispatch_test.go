@@ -1,0 +1,283 @@
+package notify_test
+
+import (
+	"context"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/customer"
+	"github.com/vista-optical/vista/backend/notify"
+	"github.com/vista-optical/vista/backend/notify/fcm"
+	"github.com/vista-optical/vista/backend/notify/fcmfake"
+	"github.com/vista-optical/vista/backend/store/sqlite"
+)
+
+type consents struct {
+	mu      sync.Mutex
+	granted map[string]bool
+}
+
+func (c *consents) Granted(_ context.Context, id, ch, p string) (bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.granted[id+"/"+ch+"/"+p], nil
+}
+
+type env struct {
+	db       *sqlite.DB
+	fake     *fcmfake.Server
+	d        *notify.Dispatcher
+	now      time.Time
+	consents *consents
+	sms      *recorder
+}
+
+type recorder struct {
+	mu   sync.Mutex
+	sent []string
+}
+
+func (r *recorder) Deliver(_ context.Context, m *notify.Message) notify.Delivery {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.sent = append(r.sent, m.CustomerID)
+	return notify.Delivery{Status: notify.StatusSent}
+}
+
+func setup(t *testing.T) *env {
+	t.Helper()
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "v.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	fake := fcmfake.New()
+	t.Cleanup(fake.Close)
+	client, err := fcm.New(context.Background(), fcm.Config{ProjectID: "vista-test", Endpoint: fake.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{db: db, fake: fake, consents: &consents{granted: map[string]bool{}}, sms: &recorder{},
+		now: time.Date(2026, 3, 10, 10, 0, 0, 0, time.UTC)}
+	clock := core.Clock(func() time.Time { return e.now })
+	rome, _ := time.LoadLocation("Europe/Rome")
+	e.d = &notify.Dispatcher{
+		Store: db, Clock: clock, Logger: slog.New(slog.DiscardHandler), Owner: "test",
+		Channels: map[string]notify.Channel{
+			notify.ChannelPush:   &fcm.Channel{Devices: db, Client: client, Clock: clock, Logger: slog.New(slog.DiscardHandler)},
+			notify.ChannelSMS:    e.sms,
+			notify.ChannelRecall: e.sms,
+		},
+		Rules:    &notify.SendRules{Consents: e.consents, Default: rome},
+		Fallback: notify.ServiceFallback,
+		Backoff:  time.Second, MaxAttempts: 3,
+	}
+	return e
+}
+
+func (e *env) customer(t *testing.T, id string, tokens ...string) {
+	t.Helper()
+	ctx := context.Background()
+	err := e.db.CreateCustomer(ctx, &customer.Customer{ID: id, Email: id + "@example.com", Status: customer.StatusActive, Locale: "it", CreatedAt: e.now, UpdatedAt: e.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tok := range tokens {
+		if err := e.db.UpsertDevice(ctx, &customer.Device{Token: tok, CustomerID: id, Platform: "android", AppVersion: "1", CreatedAt: e.now, LastSeenAt: e.now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.consents.granted[id+"/push/service"] = true
+}
+
+func (e *env) enqueue(t *testing.T, customerID, key string) *notify.Message {
+	t.Helper()
+	m := &notify.Message{ID: core.NewID(), CustomerID: customerID, Channel: notify.ChannelPush, Purpose: notify.PurposeService,
+		DedupeKey: key, Cause: "lens_runs_out:" + key, Title: "Le tue lenti stanno per finire", Body: "Dettagli nell'app",
+		DueAt: e.now, Status: notify.StatusPending, CreatedAt: e.now, UpdatedAt: e.now}
+	if _, err := e.db.EnqueueMessage(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func (e *env) status(t *testing.T, id string) *notify.Message {
+	t.Helper()
+	m, err := e.db.Message(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestDispatchSends(t *testing.T) {
+	e := setup(t)
+	e.customer(t, "c1", "token-c1-a", "token-c1-b")
+	m := e.enqueue(t, "c1", "k1")
+	if n, err := e.d.RunOnce(context.Background()); err != nil || n != 1 {
+		t.Fatalf("RunOnce = %d, %v", n, err)
+	}
+	if got := e.status(t, m.ID); got.Status != notify.StatusSent || got.SentAt == nil {
+		t.Fatalf("message %+v", got)
+	}
+	rec := e.fake.Received()
+	if len(rec) != 2 || rec[0].AndroidTag != fcm.CollapseTag(m.Cause, "c1") {
+		t.Fatalf("FCM received %+v, want both devices with the collapse tag", rec)
+	}
+}
+
+func TestInvalidTokenRemovedAfterOneSend(t *testing.T) {
+	e := setup(t)
+	e.customer(t, "c1", "token-dead-0000", "token-live-0000")
+	e.fake.FailToken("token-dead-0000", fcmfake.Failure{Code: fcmfake.Unregistered})
+	m := e.enqueue(t, "c1", "k1")
+	_, _ = e.d.RunOnce(context.Background())
+	devs, _ := e.db.Devices(context.Background(), "c1")
+	if len(devs) != 1 || devs[0].Token != "token-live-0000" {
+		t.Fatalf("devices after send: %+v", devs)
+	}
+	if got := e.status(t, m.ID); got.Status != notify.StatusSent {
+		t.Fatalf("message %+v", got)
+	}
+	e.enqueue(t, "c1", "k2")
+	before := e.fake.Requests()
+	_, _ = e.d.RunOnce(context.Background())
+	if e.fake.Requests()-before != 1 {
+		t.Fatal("the removed token was targeted again")
+	}
+}
+
+func TestRetryAfterIsHonoured(t *testing.T) {
+	e := setup(t)
+	e.customer(t, "c1", "token-c1-0000")
+	e.fake.FailNext(fcmfake.Failure{Code: fcmfake.Unavailable, RetryAfter: "7"})
+	m := e.enqueue(t, "c1", "k1")
+	_, _ = e.d.RunOnce(context.Background())
+	got := e.status(t, m.ID)
+	if got.Status != notify.StatusPending || got.DueAt.Before(e.now.Add(7*time.Second)) {
+		t.Fatalf("after 503 Retry-After 7: %+v (now %v)", got, e.now)
+	}
+	e.now = got.DueAt.Add(-time.Second)
+	if n, _ := e.d.RunOnce(context.Background()); n != 0 {
+		t.Fatal("retried before Retry-After")
+	}
+	e.now = got.DueAt
+	_, _ = e.d.RunOnce(context.Background())
+	if got := e.status(t, m.ID); got.Status != notify.StatusSent || got.Attempts != 2 {
+		t.Fatalf("after the wait: %+v", got)
+	}
+}
+
+func TestNoConsentIsNotSentAndSaysWhy(t *testing.T) {
+	e := setup(t)
+	e.customer(t, "c1", "token-c1-0000")
+	e.consents.granted["c1/push/service"] = false
+	m := e.enqueue(t, "c1", "k1")
+	m.Purpose = notify.PurposeMarketing
+	mk := &notify.Message{ID: core.NewID(), CustomerID: "c1", Channel: notify.ChannelPush, Purpose: notify.PurposeMarketing,
+		DedupeKey: "promo", Cause: "promo", Title: "Saldi", Body: "x", DueAt: e.now, Status: notify.StatusPending, CreatedAt: e.now, UpdatedAt: e.now}
+	_, _ = e.db.EnqueueMessage(context.Background(), mk)
+	_, _ = e.d.RunOnce(context.Background())
+	got := e.status(t, mk.ID)
+	if got.Status != notify.StatusSkipped || got.LastError != "no consent for push/marketing" {
+		t.Fatalf("marketing without consent: %+v", got)
+	}
+	if len(e.fake.Received()) != 0 {
+		t.Fatal("FCM received a message without consent")
+	}
+}
+
+func TestServiceFallbackFollowsConsent(t *testing.T) {
+	e := setup(t)
+	e.customer(t, "c1") // no device
+	e.consents.granted["c1/sms/service"] = true
+	m := e.enqueue(t, "c1", "k1")
+	for range 3 {
+		_, _ = e.d.RunOnce(context.Background())
+	}
+	if got := e.status(t, m.ID); got.Status != notify.StatusSkipped {
+		t.Fatalf("push without device: %+v", got)
+	}
+	if len(e.sms.sent) != 1 {
+		t.Fatalf("SMS fallback sent %d times, want 1", len(e.sms.sent))
+	}
+	// Without SMS consent the chain goes on to WhatsApp (no consent) and
+	// then a phone recall for staff.
+	e.customer(t, "c2")
+	e.enqueue(t, "c2", "k2")
+	for range 5 {
+		_, _ = e.d.RunOnce(context.Background())
+	}
+	if len(e.sms.sent) != 2 || e.sms.sent[1] != "c2" {
+		t.Fatalf("recall fallback: %v", e.sms.sent)
+	}
+}
+
+func TestQuietHoursDeferTo9InShopTime(t *testing.T) {
+	e := setup(t)
+	e.customer(t, "c1", "token-c1-0000")
+	rome, _ := time.LoadLocation("Europe/Rome")
+	e.now = time.Date(2026, 3, 10, 22, 30, 0, 0, rome).UTC()
+	m := e.enqueue(t, "c1", "k1")
+	_, _ = e.d.RunOnce(context.Background())
+	got := e.status(t, m.ID)
+	want := time.Date(2026, 3, 11, 9, 0, 0, 0, rome)
+	if got.Status != notify.StatusPending || !got.DueAt.Equal(want) {
+		t.Fatalf("deferred to %v (%s), want %v", got.DueAt.In(rome), got.Status, want)
+	}
+	if len(e.fake.Received()) != 0 {
+		t.Fatal("sent during quiet hours")
+	}
+}
+
+func TestQuietUntilAcrossDST(t *testing.T) {
+	rome, _ := time.LoadLocation("Europe/Rome")
+	cases := []struct{ now, want string }{
+		{"2026-03-28 23:00", "2026-03-29 09:00"}, // the night clocks go forward
+		{"2026-10-25 02:30", "2026-10-25 09:00"}, // the night clocks go back
+		{"2026-10-25 10:00", "2026-10-25 10:00"}, // not quiet
+		{"2026-06-01 08:59", "2026-06-01 09:00"},
+		{"2026-06-01 21:00", "2026-06-02 09:00"},
+	}
+	for _, c := range cases {
+		now, _ := time.ParseInLocation("2006-01-02 15:04", c.now, rome)
+		want, _ := time.ParseInLocation("2006-01-02 15:04", c.want, rome)
+		if got := notify.QuietUntil(now, rome, 21, 9); !got.Equal(want) {
+			t.Errorf("QuietUntil(%s) = %v, want %s", c.now, got.In(rome), c.want)
+		}
+	}
+}
+
+func TestDeadAfterMaxAttempts(t *testing.T) {
+	e := setup(t)
+	e.customer(t, "c1", "token-c1-0000")
+	e.fake.FailToken("token-c1-0000", fcmfake.Failure{Code: fcmfake.Internal})
+	m := e.enqueue(t, "c1", "k1")
+	for i := range 3 {
+		_, _ = e.d.RunOnce(context.Background())
+		got := e.status(t, m.ID)
+		if i < 2 {
+			if got.Status != notify.StatusPending {
+				t.Fatalf("attempt %d: %+v", i+1, got)
+			}
+			wait := got.DueAt.Sub(e.now)
+			base := time.Second << i
+			if wait < base/2 || wait > base {
+				t.Fatalf("attempt %d waits %v, want within [%v, %v]", i+1, wait, base/2, base)
+			}
+			e.now = got.DueAt
+		}
+	}
+	dead, _ := e.db.MessagesByStatus(context.Background(), notify.StatusDead, 10)
+	if len(dead) != 1 || dead[0].ID != m.ID {
+		t.Fatalf("dead letters %+v", dead)
+	}
+}
+

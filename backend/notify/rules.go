@@ -1,0 +1,109 @@
+package notify
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// Consents answers whether a customer consents, now, to a channel for a
+// purpose. Nothing is granted by default.
+type Consents interface {
+	Granted(ctx context.Context, customerID, channel, purpose string) (bool, error)
+}
+
+// SendRules are the rules every send obeys: consent for the channel and
+// purpose, and quiet hours in the shop's time zone (deferred, not dropped).
+type SendRules struct {
+	Consents Consents
+	// Zone returns a shop's time zone; nil or an error means Default.
+	Zone    func(ctx context.Context, shopID string) (*time.Location, error)
+	Default *time.Location
+	// QuietFrom and QuietUntil are the local hours of quiet (21 and 9 by
+	// default): nothing that buzzes a phone goes out between them.
+	QuietFrom, QuietUntil int
+}
+
+// Check implements Rules.
+func (r *SendRules) Check(ctx context.Context, m *Message, now time.Time) (bool, string, time.Time, error) {
+	switch m.Channel {
+	case ChannelInbox:
+		// The in-app inbox is read inside the signed-in app: no consent needed.
+	case ChannelRecall:
+		if m.Purpose != PurposeService {
+			return false, "phone recalls are for service messages only", time.Time{}, nil
+		}
+	default:
+		ok, err := r.Consents.Granted(ctx, m.CustomerID, m.Channel, m.Purpose)
+		if err != nil {
+			return false, "", time.Time{}, err
+		}
+		if !ok {
+			return false, "no consent for " + m.Channel + "/" + m.Purpose, time.Time{}, nil
+		}
+	}
+	if m.Channel == ChannelEmail || m.Channel == ChannelInbox {
+		return true, "", time.Time{}, nil
+	}
+	loc := r.Default
+	if r.Zone != nil && m.ShopID != "" {
+		if l, err := r.Zone(ctx, m.ShopID); err == nil && l != nil {
+			loc = l
+		}
+	}
+	if next := QuietUntil(now, loc, r.quietFrom(), r.quietUntil()); next.After(now) {
+		return true, "quiet hours", next, nil
+	}
+	return true, "", time.Time{}, nil
+}
+
+func (r *SendRules) quietFrom() int {
+	if r.QuietFrom == 0 && r.QuietUntil == 0 {
+		return 21
+	}
+	return r.QuietFrom
+}
+
+func (r *SendRules) quietUntil() int {
+	if r.QuietFrom == 0 && r.QuietUntil == 0 {
+		return 9
+	}
+	return r.QuietUntil
+}
+
+// QuietUntil returns now when now is outside the quiet hours [from, until)
+// in loc, else the end of the quiet period: until o'clock local time, on
+// the right day, whatever DST does that night.
+func QuietUntil(now time.Time, loc *time.Location, from, until int) time.Time {
+	if loc == nil {
+		loc = time.UTC
+	}
+	local := now.In(loc)
+	h := local.Hour()
+	quiet := h >= from || h < until
+	if from < until {
+		quiet = h >= from && h < until
+	}
+	if !quiet {
+		return now
+	}
+	day := local
+	if h >= from && from > until {
+		day = local.AddDate(0, 0, 1)
+	}
+	return time.Date(day.Year(), day.Month(), day.Day(), until, 0, 0, 0, loc).UTC()
+}
+
+// LogChannel stands in for a channel without a provider: it logs what
+// would have been sent, without its text, and reports it sent.
+type LogChannel struct {
+	Name   string
+	Logger *slog.Logger
+}
+
+// Deliver implements Channel.
+func (l LogChannel) Deliver(ctx context.Context, m *Message) Delivery {
+	l.Logger.Info("message not sent: no provider configured for this channel, logged instead",
+		"channel", l.Name, "message_id", m.ID, "cause", m.Cause)
+	return Delivery{Status: StatusSent}
+}
