@@ -13,6 +13,8 @@ import (
 	"github.com/vista-optical/vista/backend/auth"
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/customer"
+	"github.com/vista-optical/vista/backend/lens"
+	"github.com/vista-optical/vista/backend/notify"
 	"github.com/vista-optical/vista/backend/web"
 )
 
@@ -45,6 +47,8 @@ func DefaultLimits() Limits {
 // API serves the customer app.
 type API struct {
 	Customers *customer.Service
+	Lenses    *lens.Service
+	Messages  notify.Store
 	Limiter   *web.Limiter
 	Limits    Limits
 }
@@ -68,6 +72,18 @@ func (a *API) Routes() []web.Route {
 		{Method: "GET", Path: "/v1/me/devices", Auth: web.Customer, Handler: a.devices, OpenAPI: true},
 		{Method: "POST", Path: "/v1/me/devices", Auth: web.Customer, Handler: a.addDevice, OpenAPI: true},
 		{Method: "DELETE", Path: "/v1/me/devices/:token", Auth: web.Customer, Handler: a.removeDevice, OpenAPI: true},
+		{Method: "GET", Path: "/v1/me/family", Auth: web.Customer, Handler: a.family, OpenAPI: true},
+		{Method: "POST", Path: "/v1/me/family", Auth: web.Customer, Handler: a.addFamily, OpenAPI: true},
+		{Method: "DELETE", Path: "/v1/me/family/:id", Auth: web.Customer, Handler: a.removeFamily, OpenAPI: true},
+		{Method: "GET", Path: "/v1/me/lenses", Auth: web.Customer, Handler: a.lenses, OpenAPI: true},
+		{Method: "POST", Path: "/v1/me/lenses", Auth: web.Customer, Handler: a.addLens, OpenAPI: true},
+		{Method: "GET", Path: "/v1/me/lenses/:id", Auth: web.Customer, Handler: a.lens, OpenAPI: true},
+		{Method: "PATCH", Path: "/v1/me/lenses/:id", Auth: web.Customer, Handler: a.updateLens, OpenAPI: true},
+		{Method: "DELETE", Path: "/v1/me/lenses/:id", Auth: web.Customer, Handler: a.deleteLens, OpenAPI: true},
+		{Method: "POST", Path: "/v1/me/lenses/:id/reorder", Auth: web.Customer, Handler: a.reorder, OpenAPI: true},
+		{Method: "GET", Path: "/v1/me/messages", Auth: web.Customer, Handler: a.messages, OpenAPI: true},
+		{Method: "POST", Path: "/v1/me/messages/:id/read", Auth: web.Customer, Handler: a.markMessage("read"), OpenAPI: true},
+		{Method: "POST", Path: "/v1/me/messages/:id/opened", Auth: web.Customer, Handler: a.markMessage("opened"), OpenAPI: true},
 	}
 }
 
@@ -245,4 +261,158 @@ func (a *API) removeDevice(c *fiber.Ctx) error {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (a *API) family(c *fiber.Ctx) error {
+	list, err := a.Customers.FamilyOf(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"family": list})
+}
+
+func (a *API) addFamily(c *fiber.Ctx) error {
+	var in customer.FamilyInput
+	if err := web.Decode(c, &in); err != nil {
+		return err
+	}
+	f, err := a.Customers.AddFamilyMember(c.UserContext(), in)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(f)
+}
+
+func (a *API) removeFamily(c *fiber.Ctx) error {
+	if err := a.Customers.RemoveFamilyMember(c.UserContext(), c.Params("id")); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (a *API) lenses(c *fiber.Ctx) error {
+	id, err := customer.CustomerID(c.UserContext())
+	if err != nil {
+		return err
+	}
+	list, err := a.Lenses.List(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"lenses": list})
+}
+
+func (a *API) addLens(c *fiber.Ctx) error {
+	id, err := customer.CustomerID(c.UserContext())
+	if err != nil {
+		return err
+	}
+	var in lens.SupplyInput
+	if err := web.Decode(c, &in); err != nil {
+		return err
+	}
+	v, err := a.Lenses.Add(c.UserContext(), id, in)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(v)
+}
+
+func (a *API) lens(c *fiber.Ctx) error {
+	id, err := customer.CustomerID(c.UserContext())
+	if err != nil {
+		return err
+	}
+	v, err := a.Lenses.Get(c.UserContext(), id, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(v)
+}
+
+func (a *API) updateLens(c *fiber.Ctx) error {
+	id, err := customer.CustomerID(c.UserContext())
+	if err != nil {
+		return err
+	}
+	var in lens.SupplyPatch
+	if err := web.Decode(c, &in); err != nil {
+		return err
+	}
+	v, err := a.Lenses.Update(c.UserContext(), id, c.Params("id"), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(v)
+}
+
+func (a *API) deleteLens(c *fiber.Ctx) error {
+	id, err := customer.CustomerID(c.UserContext())
+	if err != nil {
+		return err
+	}
+	if err := a.Lenses.Delete(c.UserContext(), id, c.Params("id")); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (a *API) reorder(c *fiber.Ctx) error {
+	id, err := customer.CustomerID(c.UserContext())
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Note string `json:"note"`
+	}
+	if len(c.Body()) > 0 {
+		if err := web.Decode(c, &in); err != nil {
+			return err
+		}
+	}
+	r, err := a.Lenses.Reorder(c.UserContext(), id, c.Params("id"), in.Note)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(r)
+}
+
+func (a *API) messages(c *fiber.Ctx) error {
+	id, err := customer.CustomerID(c.UserContext())
+	if err != nil {
+		return err
+	}
+	list, err := a.Messages.Inbox(c.UserContext(), id, min(max(c.QueryInt("limit", 50), 1), 200))
+	if err != nil {
+		return err
+	}
+	out := make([]InboxMessage, 0, len(list))
+	for _, m := range list {
+		out = append(out, InboxMessage{ID: m.ID, Title: m.Title, Body: m.Body, Data: m.Data, CreatedAt: m.CreatedAt, ReadAt: m.ReadAt, OpenedAt: m.OpenedAt})
+	}
+	return c.JSON(fiber.Map{"messages": out})
+}
+
+// InboxMessage is what the app shows of a message: no delivery internals.
+type InboxMessage struct {
+	ID        string            `json:"id"`
+	Title     string            `json:"title"`
+	Body      string            `json:"body"`
+	Data      map[string]string `json:"data,omitempty"`
+	CreatedAt time.Time         `json:"created_at"`
+	ReadAt    *time.Time        `json:"read_at,omitempty"`
+	OpenedAt  *time.Time        `json:"opened_at,omitempty"`
+}
+
+func (a *API) markMessage(field string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id, err := customer.CustomerID(c.UserContext())
+		if err != nil {
+			return err
+		}
+		if err := a.Messages.MarkMessage(c.UserContext(), id, c.Params("id"), field, a.Customers.Clock.Now()); err != nil {
+			return err
+		}
+		return c.SendStatus(fiber.StatusNoContent)
+	}
 }

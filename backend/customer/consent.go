@@ -1,6 +1,7 @@
 package customer
 
 import (
+	"context"
 	"slices"
 	"time"
 )
@@ -66,4 +67,25 @@ func (s ConsentState) Granted(channel, purpose string) bool {
 		}
 	}
 	return false
+}
+
+// ConsentsReader is the part of the store consent checks need.
+type ConsentsReader interface {
+	ConsentEvents(ctx context.Context, customerID string, until time.Time) ([]ConsentEvent, error)
+}
+
+// ConsentCheck answers, at send time, whether a customer consents now to a
+// channel for a purpose.
+type ConsentCheck struct {
+	Store ConsentsReader
+	Now   func() time.Time
+}
+
+// Granted derives the current state from the events and reads one pair.
+func (c ConsentCheck) Granted(ctx context.Context, customerID, channel, purpose string) (bool, error) {
+	events, err := c.Store.ConsentEvents(ctx, customerID, c.Now())
+	if err != nil {
+		return false, err
+	}
+	return DeriveConsents(events).Granted(channel, purpose), nil
 }

@@ -33,6 +33,7 @@ type IDTokenVerifier interface {
 // Service is what the customer app and the staff console do with customers.
 type Service struct {
 	Store     Store
+	Family    FamilyStore
 	Sessions  *auth.Sessions
 	Passwords *auth.Passwords
 	Audit     *audit.Log
@@ -456,6 +457,11 @@ func (s *Service) Sections() []privacy.Section {
 				return map[string]any{"events": events, "current": DeriveConsents(events)}, nil
 			},
 			Erase: s.Store.DeleteConsentEvents,
+		},
+		{
+			Name: "family", Collections: []string{"family_members"},
+			Export: func(ctx context.Context, id string) (any, error) { return s.Family.FamilyMembers(ctx, id) },
+			Erase:  s.Family.DeleteFamilyMembers,
 		},
 		{
 			Name: "devices", Collections: []string{"devices"},

@@ -280,4 +280,3 @@ func TestDeadAfterMaxAttempts(t *testing.T) {
 		t.Fatalf("dead letters %+v", dead)
 	}
 }
-

@@ -61,6 +61,8 @@ type Message struct {
 	CreatedAt  time.Time         `json:"created_at"`
 	UpdatedAt  time.Time         `json:"updated_at"`
 	SentAt     *time.Time        `json:"sent_at,omitempty"`
+	ReadAt     *time.Time        `json:"read_at,omitempty"`
+	OpenedAt   *time.Time        `json:"opened_at,omitempty"`
 }
 
 // Outcome is what a dispatcher records for a claimed message.
@@ -98,6 +100,13 @@ type Store interface {
 	// CustomerMessages lists a customer's messages, newest first, at most
 	// limit.
 	CustomerMessages(ctx context.Context, customerID string, limit int) ([]*Message, error)
+	// Inbox lists the in-app inbox of a customer: sent inbox messages,
+	// newest first, at most limit.
+	Inbox(ctx context.Context, customerID string, limit int) ([]*Message, error)
+	// MarkMessage records that the customer read (field "read") or opened
+	// from a notification (field "opened") their message id, keeping the
+	// first time. ENOTFOUND when the message is not the customer's.
+	MarkMessage(ctx context.Context, customerID, id, field string, at time.Time) error
 	// DeleteCustomerMessages removes every message of a customer (erasure).
 	DeleteCustomerMessages(ctx context.Context, customerID string) error
 }

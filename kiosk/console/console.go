@@ -17,6 +17,8 @@ import (
 	"github.com/vista-optical/vista/backend/catalog"
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/customer"
+	"github.com/vista-optical/vista/backend/lens"
+	"github.com/vista-optical/vista/backend/notify"
 	"github.com/vista-optical/vista/backend/shop"
 	"github.com/vista-optical/vista/backend/web"
 )
@@ -38,6 +40,9 @@ type Console struct {
 	Audit     audit.Store
 	Catalog   catalog.Store
 	Services  booking.Store
+	Lenses    *lens.Service
+	Outbox    notify.Store
+	Reserve   catalog.ReservationStore
 	Limiter   *web.Limiter
 	// LoginIP and LoginAccount limit sign-in attempts.
 	LoginIP, LoginAccount web.Limit
@@ -65,6 +70,11 @@ func (c *Console) Routes() []web.Route {
 		{Method: "GET", Path: "/v1/staff/consents/:id", Auth: web.Staff(core.RoleAssistant), Handler: c.apiConsents},
 		{Method: "GET", Path: "/v1/staff/audit", Auth: web.Staff(core.RoleOwner), Handler: c.apiAudit},
 		{Method: "GET", Path: "/v1/staff/services", Auth: web.Staff(core.RoleAssistant), Handler: c.apiServices},
+		{Method: "GET", Path: "/v1/staff/customers/:id/lenses", Auth: web.Staff(core.RoleAssistant), Handler: c.apiLenses},
+		{Method: "POST", Path: "/v1/staff/customers/:id/lenses", Auth: web.Staff(core.RoleAssistant), Handler: c.apiAddLens},
+		{Method: "GET", Path: "/v1/staff/customers/:id/timeline", Auth: web.Staff(core.RoleAssistant), Handler: c.apiTimeline},
+		{Method: "GET", Path: "/v1/staff/shops/:shop/reservations", Auth: web.Staff(core.RoleAssistant), Handler: c.apiReservations},
+		{Method: "GET", Path: "/v1/staff/outbox/dead", Auth: web.Staff(core.RoleManager), Handler: c.apiDeadLetters},
 		{Method: "GET", Path: "/v1/staff/products", Auth: web.Staff(core.RoleAssistant), Handler: c.apiProducts},
 
 		{Method: "GET", Path: "/", Auth: web.Public, Handler: func(ctx *fiber.Ctx) error { return ctx.Redirect("/console/", fiber.StatusSeeOther) }},
@@ -185,6 +195,74 @@ func (c *Console) apiProducts(ctx *fiber.Ctx) error {
 		return err
 	}
 	return ctx.JSON(fiber.Map{"products": list})
+}
+
+// apiLenses lists a customer's lens supplies (health data: audited).
+func (c *Console) apiLenses(ctx *fiber.Ctx) error {
+	cu, err := c.Customers.GetForStaff(ctx.UserContext(), ctx.Params("id"))
+	if err != nil {
+		return err
+	}
+	list, err := c.Lenses.ForStaff(ctx.UserContext(), cu.ID, cu.ShopID)
+	if err != nil {
+		return err
+	}
+	return ctx.JSON(fiber.Map{"lenses": list})
+}
+
+// apiAddLens records a supply sold at the counter.
+func (c *Console) apiAddLens(ctx *fiber.Ctx) error {
+	var in lens.SupplyInput
+	if err := web.Decode(ctx, &in); err != nil {
+		return err
+	}
+	cu, err := c.Customers.GetForStaff(ctx.UserContext(), ctx.Params("id"))
+	if err != nil {
+		return err
+	}
+	v, err := c.Lenses.Add(ctx.UserContext(), cu.ID, in)
+	if err != nil {
+		return err
+	}
+	return ctx.Status(fiber.StatusCreated).JSON(v)
+}
+
+// apiTimeline lists what Vista sent the customer, newest first.
+func (c *Console) apiTimeline(ctx *fiber.Ctx) error {
+	cu, err := c.Customers.GetForStaff(ctx.UserContext(), ctx.Params("id"))
+	if err != nil {
+		return err
+	}
+	list, err := c.Outbox.CustomerMessages(ctx.UserContext(), cu.ID, 200)
+	if err != nil {
+		return err
+	}
+	return ctx.JSON(fiber.Map{"messages": list})
+}
+
+func (c *Console) apiReservations(ctx *fiber.Ctx) error {
+	list, err := c.Reserve.ShopReservations(ctx.UserContext(), ctx.Params("shop"), 200)
+	if err != nil {
+		return err
+	}
+	return ctx.JSON(fiber.Map{"reservations": list})
+}
+
+// apiDeadLetters lists messages that failed for good. Owners see the whole
+// chain; managers their shop's.
+func (c *Console) apiDeadLetters(ctx *fiber.Ctx) error {
+	a, _ := core.ActorFrom(ctx.UserContext())
+	list, err := c.Outbox.MessagesByStatus(ctx.UserContext(), notify.StatusDead, 500)
+	if err != nil {
+		return err
+	}
+	out := list[:0]
+	for _, m := range list {
+		if a.CanSeeShop(m.ShopID) {
+			out = append(out, m)
+		}
+	}
+	return ctx.JSON(fiber.Map{"messages": out})
 }
 
 // page is what every console template receives.

@@ -43,6 +43,8 @@ type Config struct {
 	TimeZone        string
 	ShutdownGrace   time.Duration
 	PprofAddr       string
+	FCMEndpoint     string
+	ClockOffset     time.Duration
 }
 
 // DefaultConfig is the configuration of `vista serve` with nothing set.
@@ -92,6 +94,15 @@ func (c *Config) ParseFlags(name string, args []string) error {
 	str(&c.LogLevel, "log-level", "VISTA_LOG_LEVEL", "debug, info, warn or error")
 	str(&c.LogFormat, "log-format", "VISTA_LOG_FORMAT", "text or json")
 	str(&c.PprofAddr, "pprof-addr", "VISTA_PPROF_ADDR", "serve Go profiles on this address (keep it on loopback; off when empty)")
+	str(&c.FCMEndpoint, "fcm-endpoint", "VISTA_FCM_ENDPOINT", "send push to this FCM-compatible endpoint without credentials (a fake FCM server for demos and tests)")
+	if v, ok := os.LookupEnv("VISTA_CLOCK_OFFSET"); ok {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("VISTA_CLOCK_OFFSET: %w", err)
+		}
+		c.ClockOffset = d
+	}
+	fs.DurationVar(&c.ClockOffset, "clock-offset", c.ClockOffset, "move this process's clock forward (demos of reminders only) ($VISTA_CLOCK_OFFSET)")
 	str(&c.TimeZone, "time-zone", "VISTA_TIME_ZONE", "default time zone of the shops")
 	return fs.Parse(args)
 }

@@ -22,6 +22,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -36,7 +37,9 @@ import (
 	"github.com/vista-optical/vista/backend/customer"
 	"github.com/vista-optical/vista/backend/demo"
 	"github.com/vista-optical/vista/backend/jobs"
+	"github.com/vista-optical/vista/backend/lens"
 	"github.com/vista-optical/vista/backend/notify"
+	"github.com/vista-optical/vista/backend/notify/fcm"
 	"github.com/vista-optical/vista/backend/privacy"
 	"github.com/vista-optical/vista/backend/shop"
 	"github.com/vista-optical/vista/backend/store/mongo"
@@ -97,6 +100,9 @@ type engine interface {
 	catalog.Store
 	booking.Store
 	notify.Store
+	lens.Store
+	customer.FamilyStore
+	catalog.ReservationStore
 	web.RateStore
 	Ping(ctx context.Context) error
 	Migrate(ctx context.Context) error
@@ -122,14 +128,19 @@ type Main struct {
 	Tokens    *auth.Tokens
 	Customers *customer.Service
 	Shops     *shop.Service
+	Lenses    *lens.Service
 	Privacy   *privacy.Registry
-	Router    *web.Router
-	App       *fiber.App
-	Owner     *demo.Owner // the demo owner login, when this start created it
+	// PushHTTPClient carries push requests (tests and benchmarks size it).
+	PushHTTPClient *http.Client
+	Router         *web.Router
+	App            *fiber.App
+	Owner          *demo.Owner // the demo owner login, when this start created it
 
 	ln         net.Listener
 	jobs       *jobs.Runner
+	dispatcher *notify.Dispatcher
 	cancelJobs context.CancelFunc
+	workers    sync.WaitGroup
 	served     chan error
 }
 
@@ -184,6 +195,10 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.setupLogger()
+	if m.Config.ClockOffset != 0 {
+		base, offset := m.Clock, m.Config.ClockOffset
+		m.Clock = func() time.Time { return base.Now().Add(offset) }
+	}
 	if err := m.openStore(ctx); err != nil {
 		return err
 	}
@@ -203,11 +218,50 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Shops = &shop.Service{Store: m.Store, Tokens: m.Tokens, Passwords: passwords, Clock: m.Clock}
 	m.Privacy = &privacy.Registry{}
 	m.Customers = &customer.Service{
-		Store: m.Store, Sessions: sessions, Passwords: passwords, Audit: auditLog, Privacy: m.Privacy,
+		Store: m.Store, Family: m.Store, Sessions: sessions, Passwords: passwords, Audit: auditLog, Privacy: m.Privacy,
 		Validator: validator, Clock: m.Clock, Logger: m.Logger, ShopExists: m.Shops.Exists, Location: loc,
 	}
 	m.Privacy.Register(m.Customers.Sections()...)
 	m.Privacy.Register(notify.Sections(m.Store)...)
+	zone := func(ctx context.Context, shopID string) (*time.Location, error) {
+		sh, err := m.Store.Shop(ctx, shopID)
+		if err != nil {
+			return nil, err
+		}
+		return time.LoadLocation(sh.TimeZone)
+	}
+	m.Lenses = &lens.Service{
+		Store: m.Store, Members: m.Store, Outbox: m.Store, Reservations: m.Store, Audit: auditLog, Validator: validator,
+		Clock: m.Clock, Logger: m.Logger,
+		HomeShop: func(ctx context.Context, id string) (string, error) {
+			c, err := m.Store.Customer(ctx, id)
+			if err != nil {
+				return "", err
+			}
+			return c.ShopID, nil
+		},
+		Settings: func(ctx context.Context, shopID string) lens.Settings {
+			st := lens.DefaultSettings()
+			if shopID != "" {
+				if l, err := zone(ctx, shopID); err == nil {
+					st.Location = l
+				}
+			}
+			return st
+		},
+	}
+	m.Privacy.Register(
+		privacy.Section{
+			Name: "lenses", Collections: []string{"lens_supplies"},
+			Export: func(ctx context.Context, id string) (any, error) { return m.Store.Supplies(ctx, id) },
+			Erase:  m.Store.DeleteSupplies,
+		},
+		privacy.Section{
+			Name: "reservations", Collections: []string{"reservations"},
+			Export: func(ctx context.Context, id string) (any, error) { return m.Store.CustomerReservations(ctx, id) },
+			Erase:  m.Store.DeleteCustomerReservations,
+		},
+	)
 	m.Privacy.Register(
 		privacy.Section{
 			Name: "sessions", Collections: []string{"refresh_families", "refresh_tokens"},
@@ -247,13 +301,14 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Router = web.NewRouter(app, authn, limiter)
 	m.Router.Handle(web.OpsRoutes(m.Store, metrics)...)
 	if m.Config.Has(RoleAPI) {
-		api := &mobileapi.API{Customers: m.Customers, Limiter: limiter, Limits: m.Limits}
+		api := &mobileapi.API{Customers: m.Customers, Lenses: m.Lenses, Messages: m.Store, Limiter: limiter, Limits: m.Limits}
 		m.Router.Handle(api.Routes()...)
 	}
 	if m.Config.Has(RoleKiosk) {
 		screens := &kiosk.Screens{Shops: m.Store}
 		con := &console.Console{
 			Shops: m.Shops, Customers: m.Customers, Audit: m.Store, Catalog: m.Store, Services: m.Store, Limiter: limiter,
+			Lenses: m.Lenses, Outbox: m.Store, Reserve: m.Store,
 			LoginIP: m.StaffLoginIP, LoginAccount: m.StaffLoginAccount,
 			SecureCookie: strings.HasPrefix(m.publicURL(), "https://"),
 		}
@@ -268,7 +323,14 @@ func (m *Main) Open(ctx context.Context) error {
 		}
 	}
 	if m.Config.Has(RoleWorker) {
+		if err := m.setupDispatcher(ctx, zone); err != nil {
+			return err
+		}
 		m.jobs = &jobs.Runner{Logger: m.Logger, Tasks: []jobs.Task{
+			{Name: "lens_reminders", Every: time.Minute, Run: func(ctx context.Context) error {
+				_, err := m.Lenses.Scan(ctx)
+				return err
+			}},
 			{Name: "purge_expired_refresh_tokens", Every: time.Hour, Run: func(ctx context.Context) error {
 				_, err := m.Store.PurgeRefreshTokens(ctx, m.Clock.Now())
 				return err
@@ -303,7 +365,48 @@ func (m *Main) Start() {
 		var ctx context.Context
 		ctx, m.cancelJobs = context.WithCancel(context.Background())
 		m.jobs.Start(ctx)
+		m.workers.Add(1)
+		go func() {
+			defer m.workers.Done()
+			m.dispatcher.Run(ctx)
+		}()
 	}
+}
+
+// pushLive says whether push goes to FCM (or a configured stand-in).
+func (m *Main) pushLive() bool {
+	return m.Config.FCMEndpoint != "" || (m.Config.FirebaseProject != "" && m.Config.FirebaseCreds != "")
+}
+
+// setupDispatcher builds the outbox dispatcher and its channels: push
+// through FCM when configured, logging otherwise; SMS, e-mail and WhatsApp
+// log until a provider is plugged in.
+func (m *Main) setupDispatcher(ctx context.Context, zone func(context.Context, string) (*time.Location, error)) error {
+	logCh := func(name string) notify.Channel { return notify.LogChannel{Name: name, Logger: m.Logger} }
+	channels := map[string]notify.Channel{
+		notify.ChannelPush: logCh(notify.ChannelPush), notify.ChannelSMS: logCh(notify.ChannelSMS),
+		notify.ChannelEmail: logCh(notify.ChannelEmail), notify.ChannelWhatsApp: logCh(notify.ChannelWhatsApp),
+		notify.ChannelInbox: notify.InboxChannel{}, notify.ChannelRecall: notify.InboxChannel{},
+	}
+	if m.pushLive() {
+		project := m.Config.FirebaseProject
+		if project == "" {
+			project = "vista-local"
+		}
+		client, err := fcm.New(ctx, fcm.Config{ProjectID: project, CredentialsFile: m.Config.FirebaseCreds,
+			Endpoint: m.Config.FCMEndpoint, HTTPClient: m.PushHTTPClient})
+		if err != nil {
+			return err
+		}
+		channels[notify.ChannelPush] = &fcm.Channel{Devices: m.Store, Client: client, Clock: m.Clock, Logger: m.Logger}
+	}
+	rome, _ := time.LoadLocation(m.Config.TimeZone)
+	m.dispatcher = &notify.Dispatcher{
+		Store: m.Store, Channels: channels, Clock: m.Clock, Logger: m.Logger, Owner: "vista-" + core.NewID(),
+		Rules:    &notify.SendRules{Consents: customer.ConsentCheck{Store: m.Store, Now: m.Clock.Now}, Zone: zone, Default: rome},
+		Fallback: notify.ServiceFallback,
+	}
+	return nil
 }
 
 // Addr is the address the program listens on (useful with port 0).
@@ -329,6 +432,7 @@ func (m *Main) Close() error {
 	if m.cancelJobs != nil {
 		m.cancelJobs()
 		m.jobs.Wait()
+		m.workers.Wait() // the dispatcher records the outcome of sends in flight
 	}
 	if m.Store != nil {
 		errs = append(errs, m.Store.Close())
@@ -441,8 +545,14 @@ func (m *Main) printBanner() {
 	fmt.Fprintf(w, "  Database        %s\n", m.describeStore())
 	fmt.Fprintf(w, "  Roles           %s\n", strings.Join(m.Config.Roles, ", "))
 	push := "logging only (no Firebase project configured)"
-	if m.Config.FirebaseProject != "" && m.Config.FirebaseCreds != "" {
+	switch {
+	case m.Config.FCMEndpoint != "":
+		push = "sent to " + m.Config.FCMEndpoint + " (FCM stand-in, no credentials)"
+	case m.Config.FirebaseProject != "" && m.Config.FirebaseCreds != "":
 		push = "live via Firebase project " + m.Config.FirebaseProject
+	}
+	if m.Config.ClockOffset != 0 {
+		fmt.Fprintf(w, "  Clock           moved forward by %s (VISTA_CLOCK_OFFSET, demos only)\n", m.Config.ClockOffset)
 	}
 	fmt.Fprintf(w, "  Channels        push: %s; sms: logging only; e-mail: logging only\n", push)
 	if m.Customers.Firebase != nil {

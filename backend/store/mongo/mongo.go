@@ -38,6 +38,9 @@ const (
 	colProducts        = "products"
 	colServices        = "services"
 	colOutbox          = "outbox"
+	colSupplies        = "lens_supplies"
+	colFamily          = "family_members"
+	colReservations    = "reservations"
 )
 
 // DB is a Vista database on a MongoDB deployment.
@@ -130,6 +133,18 @@ func (db *DB) Migrate(ctx context.Context) error {
 				SetPartialFilterExpression(bson.D{{Key: "status", Value: "sending"}})},
 			{Keys: bson.D{{Key: "customer_id", Value: 1}, {Key: "created_at", Value: -1}}},
 			{Keys: bson.D{{Key: "status", Value: 1}, {Key: "updated_at", Value: -1}}},
+		},
+		colSupplies: {
+			{Keys: bson.D{{Key: "customer_id", Value: 1}, {Key: "created_at", Value: -1}}},
+			// Sparse: only supplies with a reminder still to send are in it.
+			{Keys: bson.D{{Key: "next_reminder_at", Value: 1}}, Options: options.Index().SetSparse(true)},
+		},
+		colFamily: {
+			{Keys: bson.D{{Key: "customer_id", Value: 1}, {Key: "created_at", Value: 1}}},
+		},
+		colReservations: {
+			{Keys: bson.D{{Key: "shop_id", Value: 1}, {Key: "created_at", Value: -1}}},
+			{Keys: bson.D{{Key: "customer_id", Value: 1}, {Key: "created_at", Value: -1}}},
 		},
 		colServices: {
 			{Keys: bson.D{{Key: "name", Value: 1}}},

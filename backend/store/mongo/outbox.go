@@ -33,13 +33,15 @@ type messageDoc struct {
 	CreatedAt  time.Time         `bson:"created_at"`
 	UpdatedAt  time.Time         `bson:"updated_at"`
 	SentAt     *time.Time        `bson:"sent_at,omitempty"`
+	ReadAt     *time.Time        `bson:"read_at,omitempty"`
+	OpenedAt   *time.Time        `bson:"opened_at,omitempty"`
 }
 
 func (d *messageDoc) model() *notify.Message {
 	return &notify.Message{ID: d.ID, CustomerID: d.CustomerID, ShopID: d.ShopID, Channel: d.Channel, Purpose: d.Purpose,
 		DedupeKey: d.DedupeKey, Cause: d.Cause, Title: d.Title, Body: d.Body, Data: d.Data, DueAt: utc(d.DueAt),
 		Attempts: d.Attempts, Status: d.Status, LeaseOwner: d.LeaseOwner, LeaseUntil: utcp(d.LeaseUntil), LastError: d.LastError,
-		CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt), SentAt: utcp(d.SentAt)}
+		CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt), SentAt: utcp(d.SentAt), ReadAt: utcp(d.ReadAt), OpenedAt: utcp(d.OpenedAt)}
 }
 
 // EnqueueMessage implements notify.Store: the unique index on dedupe_key
@@ -48,7 +50,7 @@ func (db *DB) EnqueueMessage(ctx context.Context, m *notify.Message) (bool, erro
 	_, err := db.col(colOutbox).InsertOne(ctx, messageDoc{ID: m.ID, CustomerID: m.CustomerID, ShopID: m.ShopID, Channel: m.Channel,
 		Purpose: m.Purpose, DedupeKey: m.DedupeKey, Cause: m.Cause, Title: m.Title, Body: m.Body, Data: m.Data, DueAt: m.DueAt,
 		Attempts: m.Attempts, Status: m.Status, LeaseOwner: m.LeaseOwner, LeaseUntil: m.LeaseUntil, LastError: m.LastError,
-		CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt, SentAt: m.SentAt})
+		CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt, SentAt: m.SentAt, ReadAt: m.ReadAt, OpenedAt: m.OpenedAt})
 	if mongo.IsDuplicateKeyError(err) {
 		return false, nil
 	}

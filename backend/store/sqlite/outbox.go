@@ -11,17 +11,17 @@ import (
 )
 
 const outboxColumns = `id, customer_id, shop_id, channel, purpose, dedupe_key, cause, title, body, data, due_at, attempts, status,
-	lease_owner, lease_until, last_error, created_at, updated_at, sent_at`
+	lease_owner, lease_until, last_error, created_at, updated_at, sent_at, read_at, opened_at`
 
 func scanMessage(row scanner) (*notify.Message, error) {
 	var (
 		m                     notify.Message
 		data                  string
 		due, created, updated int64
-		lease, sent           sql.NullInt64
+		lease, sent, rd, op   sql.NullInt64
 	)
 	err := row.Scan(&m.ID, &m.CustomerID, &m.ShopID, &m.Channel, &m.Purpose, &m.DedupeKey, &m.Cause, &m.Title, &m.Body, &data,
-		&due, &m.Attempts, &m.Status, &m.LeaseOwner, &lease, &m.LastError, &created, &updated, &sent)
+		&due, &m.Attempts, &m.Status, &m.LeaseOwner, &lease, &m.LastError, &created, &updated, &sent, &rd, &op)
 	if err != nil {
 		return nil, err
 	}
@@ -31,7 +31,7 @@ func scanMessage(row scanner) (*notify.Message, error) {
 		}
 	}
 	m.DueAt, m.CreatedAt, m.UpdatedAt = fromMS(due), fromMS(created), fromMS(updated)
-	m.LeaseUntil, m.SentAt = fromNullMS(lease), fromNullMS(sent)
+	m.LeaseUntil, m.SentAt, m.ReadAt, m.OpenedAt = fromNullMS(lease), fromNullMS(sent), fromNullMS(rd), fromNullMS(op)
 	return &m, nil
 }
 
@@ -45,10 +45,10 @@ func (db *DB) EnqueueMessage(ctx context.Context, m *notify.Message) (bool, erro
 		}
 		data = string(b)
 	}
-	res, err := db.write.ExecContext(ctx, `INSERT INTO outbox (`+outboxColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+	res, err := db.write.ExecContext(ctx, `INSERT INTO outbox (`+outboxColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT (dedupe_key) DO NOTHING`,
 		m.ID, m.CustomerID, m.ShopID, m.Channel, m.Purpose, m.DedupeKey, m.Cause, m.Title, m.Body, data, ms(m.DueAt), m.Attempts,
-		m.Status, m.LeaseOwner, nullMS(m.LeaseUntil), m.LastError, ms(m.CreatedAt), ms(m.UpdatedAt), nullMS(m.SentAt))
+		m.Status, m.LeaseOwner, nullMS(m.LeaseUntil), m.LastError, ms(m.CreatedAt), ms(m.UpdatedAt), nullMS(m.SentAt), nullMS(m.ReadAt), nullMS(m.OpenedAt))
 	if err != nil {
 		return false, mapErr(err)
 	}
@@ -126,6 +126,28 @@ func (db *DB) MessagesByStatus(ctx context.Context, status string, limit int) ([
 // CustomerMessages implements notify.Store.
 func (db *DB) CustomerMessages(ctx context.Context, customerID string, limit int) ([]*notify.Message, error) {
 	return db.messages(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE customer_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`, customerID, limit)
+}
+
+// Inbox implements notify.Store.
+func (db *DB) Inbox(ctx context.Context, customerID string, limit int) ([]*notify.Message, error) {
+	return db.messages(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE customer_id = ? AND channel = 'inbox' AND status = 'sent'
+		ORDER BY created_at DESC, id DESC LIMIT ?`, customerID, limit)
+}
+
+// MarkMessage implements notify.Store.
+func (db *DB) MarkMessage(ctx context.Context, customerID, id, field string, at time.Time) error {
+	col := map[string]string{"read": "read_at", "opened": "opened_at"}[field]
+	if col == "" {
+		return core.Errorf(core.EINVALID, "unknown mark %q", field)
+	}
+	res, err := db.write.ExecContext(ctx, `UPDATE outbox SET `+col+` = COALESCE(`+col+`, ?) WHERE id = ? AND customer_id = ?`, ms(at), id, customerID)
+	if err != nil {
+		return mapErr(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return notFound("message")
+	}
+	return nil
 }
 
 // DeleteCustomerMessages implements notify.Store.

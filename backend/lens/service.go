@@ -1,0 +1,322 @@
+package lens
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/vista-optical/vista/backend/audit"
+	"github.com/vista-optical/vista/backend/catalog"
+	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/customer"
+	"github.com/vista-optical/vista/backend/notify"
+	"github.com/vista-optical/vista/backend/validate"
+)
+
+// Outbox is where reminders go.
+type Outbox interface {
+	EnqueueMessage(ctx context.Context, m *notify.Message) (bool, error)
+}
+
+// Members finds a customer's family member.
+type Members interface {
+	FamilyMember(ctx context.Context, customerID, id string) (*customer.FamilyMember, error)
+}
+
+// Service is what the app, the staff and the reminder worker do with
+// lens supplies.
+type Service struct {
+	Store        Store
+	Members      Members
+	Outbox       Outbox
+	Reservations catalog.ReservationStore
+	Audit        *audit.Log
+	Validator    *validate.Validator
+	Clock        core.Clock
+	Logger       *slog.Logger
+	// HomeShop returns a customer's home shop ("" when none).
+	HomeShop func(ctx context.Context, customerID string) (string, error)
+	// Settings returns a shop's reminder settings.
+	Settings func(ctx context.Context, shopID string) Settings
+}
+
+// SupplyInput is a supply as the app or staff enter it.
+type SupplyInput struct {
+	MemberID        string `json:"member_id,omitempty" validate:"max=64"`
+	Eye             string `json:"eye" validate:"required,oneof=right left both"`
+	Brand           string `json:"brand" validate:"required,max=100"`
+	Product         string `json:"product" validate:"required,max=100"`
+	Modality        string `json:"modality" validate:"required,oneof=daily two_weekly monthly quarterly yearly"`
+	CatalogID       string `json:"catalog_id,omitempty" validate:"max=64"`
+	Boxes           int    `json:"boxes" validate:"required,min=1,max=50"`
+	LensesPerBox    int    `json:"lenses_per_box" validate:"required,min=1,max=400"`
+	StartDate       string `json:"start_date" validate:"required,isodate"`
+	WearDaysPerWeek int    `json:"wear_days_per_week,omitempty" validate:"min=0,max=7"`
+}
+
+// SupplyPatch changes some fields of a supply.
+type SupplyPatch struct {
+	Boxes           *int    `json:"boxes,omitempty" validate:"omitempty,min=1,max=50"`
+	LensesPerBox    *int    `json:"lenses_per_box,omitempty" validate:"omitempty,min=1,max=400"`
+	StartDate       *string `json:"start_date,omitempty" validate:"omitempty,isodate"`
+	WearDaysPerWeek *int    `json:"wear_days_per_week,omitempty" validate:"omitempty,min=1,max=7"`
+	Brand           *string `json:"brand,omitempty" validate:"omitempty,min=1,max=100"`
+	Product         *string `json:"product,omitempty" validate:"omitempty,min=1,max=100"`
+}
+
+// View is a supply with what the app shows about it today.
+type View struct {
+	*Supply
+	DaysLeft      int     `json:"days_left"`
+	ReplacePairOn *string `json:"replace_pair_on"`
+}
+
+func (s *Service) view(ctx context.Context, sp *Supply) *View {
+	st := s.Settings(ctx, sp.ShopID)
+	p, err := Compute(sp.Usage(), Date(s.Clock.Now(), st.Location))
+	v := &View{Supply: sp}
+	if err == nil {
+		v.DaysLeft = p.DaysLeft
+		if p.ReplacePairOn != nil {
+			d := p.ReplacePairOn.Format(time.DateOnly)
+			v.ReplacePairOn = &d
+		}
+	}
+	return v
+}
+
+// Add records a supply for the customer (or one of their family members).
+func (s *Service) Add(ctx context.Context, customerID string, in SupplyInput) (*View, error) {
+	if err := s.Validator.Struct(in); err != nil {
+		return nil, err
+	}
+	if in.WearDaysPerWeek == 0 {
+		in.WearDaysPerWeek = 7
+	}
+	if in.MemberID != "" {
+		if _, err := s.Members.FamilyMember(ctx, customerID, in.MemberID); core.IsCode(err, core.ENOTFOUND) {
+			return nil, core.Invalid("unknown family member", core.FieldError{Field: "member_id", Message: "is not one of your family members"})
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	shop, err := s.HomeShop(ctx, customerID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Clock.Now()
+	sp := &Supply{
+		ID: core.NewID(), CustomerID: customerID, MemberID: in.MemberID, ShopID: shop, Eye: in.Eye, Brand: in.Brand,
+		Product: in.Product, Modality: Modality(in.Modality), CatalogID: in.CatalogID, Boxes: in.Boxes, LensesPerBox: in.LensesPerBox,
+		StartDate: in.StartDate, WearDaysPerWeek: in.WearDaysPerWeek, CreatedAt: now, UpdatedAt: now,
+	}
+	if err := s.plan(ctx, sp); err != nil {
+		return nil, err
+	}
+	if err := s.Store.CreateSupply(ctx, sp); err != nil {
+		return nil, err
+	}
+	return s.view(ctx, sp), nil
+}
+
+// plan fills the derived fields: the run-out date and the next reminder
+// after now (a reminder whose time has already passed is not caught up).
+func (s *Service) plan(ctx context.Context, sp *Supply) error {
+	st := s.Settings(ctx, sp.ShopID)
+	p, err := Compute(sp.Usage(), sp.Usage().Start)
+	if err != nil {
+		return core.Invalid(err.Error())
+	}
+	sp.RunsOutOn = p.RunsOutOn.Format(time.DateOnly)
+	sp.NextReminderAt = nil
+	if r, ok := Next(Schedule(sp.Usage(), st), s.Clock.Now()); ok {
+		at := r.At
+		sp.NextReminderAt = &at
+	}
+	return nil
+}
+
+// List returns the customer's supplies.
+func (s *Service) List(ctx context.Context, customerID string) ([]*View, error) {
+	list, err := s.Store.Supplies(ctx, customerID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*View, 0, len(list))
+	for _, sp := range list {
+		out = append(out, s.view(ctx, sp))
+	}
+	return out, nil
+}
+
+// Get returns one of the customer's supplies; ENOTFOUND for anyone else's.
+func (s *Service) Get(ctx context.Context, customerID, id string) (*View, error) {
+	sp, err := s.Store.Supply(ctx, customerID, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.view(ctx, sp), nil
+}
+
+// Update changes a supply (boxes added to a running supply, a new start)
+// and re-plans its reminders.
+func (s *Service) Update(ctx context.Context, customerID, id string, in SupplyPatch) (*View, error) {
+	if err := s.Validator.Struct(in); err != nil {
+		return nil, err
+	}
+	sp, err := s.Store.Supply(ctx, customerID, id)
+	if err != nil {
+		return nil, err
+	}
+	set := func(dst *int, v *int) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	set(&sp.Boxes, in.Boxes)
+	set(&sp.LensesPerBox, in.LensesPerBox)
+	set(&sp.WearDaysPerWeek, in.WearDaysPerWeek)
+	for dst, v := range map[*string]*string{&sp.StartDate: in.StartDate, &sp.Brand: in.Brand, &sp.Product: in.Product} {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	sp.UpdatedAt = s.Clock.Now()
+	if err := s.plan(ctx, sp); err != nil {
+		return nil, err
+	}
+	if err := s.Store.UpdateSupply(ctx, sp); err != nil {
+		return nil, err
+	}
+	return s.view(ctx, sp), nil
+}
+
+// Delete removes one of the customer's supplies.
+func (s *Service) Delete(ctx context.Context, customerID, id string) error {
+	return s.Store.DeleteSupply(ctx, customerID, id)
+}
+
+// Reorder asks the customer's shop to set a new supply aside (click &
+// collect), as offered by a reminder. Staff see it in the shop's list.
+func (s *Service) Reorder(ctx context.Context, customerID, id, note string) (*catalog.Reservation, error) {
+	if len(note) > 500 {
+		return nil, core.Invalid("note too long", core.FieldError{Field: "note", Message: "must be at most 500 characters long"})
+	}
+	sp, err := s.Store.Supply(ctx, customerID, id)
+	if err != nil {
+		return nil, err
+	}
+	shop := sp.ShopID
+	if shop == "" {
+		if shop, err = s.HomeShop(ctx, customerID); err != nil {
+			return nil, err
+		}
+	}
+	if shop == "" {
+		return nil, core.Invalid("choose your shop first", core.FieldError{Field: "shop_id", Message: "set a home shop in your profile to reorder"})
+	}
+	r := &catalog.Reservation{ID: core.NewID(), CustomerID: customerID, ShopID: shop, SupplyID: sp.ID, Kind: "lens_reorder",
+		Status: "requested", Note: note, CreatedAt: s.Clock.Now()}
+	if err := s.Reservations.CreateReservation(ctx, r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// ForStaff lists a customer's supplies for a staff member, after the
+// caller checked scope; every read is written to the audit log, since
+// lens data is health data.
+func (s *Service) ForStaff(ctx context.Context, customerID, shopID string) ([]*View, error) {
+	if err := s.Audit.Record(ctx, "lens.supplies_viewed", customerID, shopID, ""); err != nil {
+		return nil, err
+	}
+	return s.List(ctx, customerID)
+}
+
+// Scan enqueues every reminder whose time has come, and returns how many
+// messages it enqueued. It reads only supplies whose next reminder is due
+// (an index range), enqueues each reminder with a dedupe key (customer,
+// supply, kind, date) and then moves the supply's next reminder on with a
+// conditional update: run twice, or on two instances at once, it enqueues
+// every reminder once.
+func (s *Service) Scan(ctx context.Context) (int, error) {
+	now := s.Clock.Now()
+	enqueued := 0
+	for {
+		due, err := s.Store.DueSupplies(ctx, now, 500)
+		if err != nil {
+			return enqueued, err
+		}
+		if len(due) == 0 {
+			return enqueued, nil
+		}
+		for _, sp := range due {
+			n, err := s.remind(ctx, sp, now)
+			if err != nil {
+				return enqueued, err
+			}
+			enqueued += n
+		}
+	}
+}
+
+func (s *Service) remind(ctx context.Context, sp *Supply, now time.Time) (int, error) {
+	st := s.Settings(ctx, sp.ShopID)
+	prev := *sp.NextReminderAt
+	rs := Schedule(sp.Usage(), st)
+	today := Date(now, st.Location)
+	var latest map[string]Reminder = map[string]Reminder{}
+	for _, r := range rs {
+		if r.At.Before(prev) || r.At.After(now) || r.Date.Before(today) {
+			continue
+		}
+		latest[r.Kind] = r // a late scan sends the most recent reminder of each kind, not a backlog
+	}
+	n := 0
+	for _, r := range latest {
+		for _, ch := range []string{notify.ChannelPush, notify.ChannelInbox} {
+			created, err := s.Outbox.EnqueueMessage(ctx, reminderMessage(sp, r, ch, now))
+			if err != nil {
+				return n, err
+			}
+			if created {
+				n++
+			}
+		}
+	}
+	var next *time.Time
+	if r, ok := Next(rs, now); ok {
+		next = &r.At
+	}
+	if _, err := s.Store.AdvanceReminder(ctx, sp.ID, prev, next); err != nil {
+		return n, err
+	}
+	return n, nil
+}
+
+// reminderMessage is the outbox message of one reminder on one channel. Its
+// text carries no health data (no lens type, no prescription): details are
+// inside the signed-in app.
+func reminderMessage(sp *Supply, r Reminder, channel string, now time.Time) *notify.Message {
+	kind := r.Kind
+	if r.Kind == KindRunsOut {
+		kind = fmt.Sprintf("%s_%d", r.Kind, r.DaysBefore)
+	}
+	date := r.Date.Format(time.DateOnly)
+	title, body := "Le tue lenti stanno per finire", "Apri l'app per i dettagli: puoi riordinarle nel tuo negozio."
+	if r.Kind == KindReplace {
+		title, body = "È ora di cambiare le lenti", "Apri l'app per i dettagli."
+	}
+	if sp.MemberID != "" {
+		title = "Promemoria lenti per la tua famiglia"
+	}
+	return &notify.Message{
+		ID: core.NewID(), CustomerID: sp.CustomerID, ShopID: sp.ShopID, Channel: channel, Purpose: notify.PurposeService,
+		DedupeKey: fmt.Sprintf("%s:%s:%s:%s:%s", sp.CustomerID, sp.ID, kind, date, channel),
+		Cause:     fmt.Sprintf("lens:%s:%s:%s", sp.ID, kind, date),
+		Title:     title, Body: body,
+		Data:  map[string]string{"link": "vista://lenses/" + sp.ID, "supply_id": sp.ID, "actions": "reorder,book_exam", "kind": r.Kind},
+		DueAt: now, Status: notify.StatusPending, CreatedAt: now, UpdatedAt: now,
+	}
+}

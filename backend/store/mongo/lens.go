@@ -1,0 +1,265 @@
+package mongo
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/vista-optical/vista/backend/catalog"
+	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/customer"
+	"github.com/vista-optical/vista/backend/lens"
+	"github.com/vista-optical/vista/backend/notify"
+)
+
+type supplyDoc struct {
+	ID              string     `bson:"_id"`
+	CustomerID      string     `bson:"customer_id"`
+	MemberID        string     `bson:"member_id"`
+	ShopID          string     `bson:"shop_id"`
+	Eye             string     `bson:"eye"`
+	Brand           string     `bson:"brand"`
+	Product         string     `bson:"product"`
+	Modality        string     `bson:"modality"`
+	CatalogID       string     `bson:"catalog_id"`
+	Boxes           int        `bson:"boxes"`
+	LensesPerBox    int        `bson:"lenses_per_box"`
+	StartDate       string     `bson:"start_date"`
+	WearDaysPerWeek int        `bson:"wear_days_per_week"`
+	RunsOutOn       string     `bson:"runs_out_on"`
+	NextReminderAt  *time.Time `bson:"next_reminder_at,omitempty"`
+	CreatedAt       time.Time  `bson:"created_at"`
+	UpdatedAt       time.Time  `bson:"updated_at"`
+}
+
+func supplyToDoc(s *lens.Supply) supplyDoc {
+	return supplyDoc{ID: s.ID, CustomerID: s.CustomerID, MemberID: s.MemberID, ShopID: s.ShopID, Eye: s.Eye, Brand: s.Brand,
+		Product: s.Product, Modality: string(s.Modality), CatalogID: s.CatalogID, Boxes: s.Boxes, LensesPerBox: s.LensesPerBox,
+		StartDate: s.StartDate, WearDaysPerWeek: s.WearDaysPerWeek, RunsOutOn: s.RunsOutOn, NextReminderAt: s.NextReminderAt,
+		CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
+}
+
+func (d *supplyDoc) model() *lens.Supply {
+	return &lens.Supply{ID: d.ID, CustomerID: d.CustomerID, MemberID: d.MemberID, ShopID: d.ShopID, Eye: d.Eye, Brand: d.Brand,
+		Product: d.Product, Modality: lens.Modality(d.Modality), CatalogID: d.CatalogID, Boxes: d.Boxes, LensesPerBox: d.LensesPerBox,
+		StartDate: d.StartDate, WearDaysPerWeek: d.WearDaysPerWeek, RunsOutOn: d.RunsOutOn, NextReminderAt: utcp(d.NextReminderAt),
+		CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt)}
+}
+
+// CreateSupply implements lens.Store.
+func (db *DB) CreateSupply(ctx context.Context, s *lens.Supply) error {
+	_, err := db.col(colSupplies).InsertOne(ctx, supplyToDoc(s))
+	return mapErr(err)
+}
+
+// Supply implements lens.Store.
+func (db *DB) Supply(ctx context.Context, customerID, id string) (*lens.Supply, error) {
+	var d supplyDoc
+	err := db.col(colSupplies).FindOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "customer_id", Value: customerID}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, notFound("lens supply")
+	} else if err != nil {
+		return nil, mapErr(err)
+	}
+	return d.model(), nil
+}
+
+// Supplies implements lens.Store.
+func (db *DB) Supplies(ctx context.Context, customerID string) ([]*lens.Supply, error) {
+	cur, err := db.col(colSupplies).Find(ctx, bson.D{{Key: "customer_id", Value: customerID}},
+		options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}))
+	return all(ctx, cur, err, (*supplyDoc).model)
+}
+
+// UpdateSupply implements lens.Store.
+func (db *DB) UpdateSupply(ctx context.Context, s *lens.Supply) error {
+	d := supplyToDoc(s)
+	set := bson.D{{Key: "member_id", Value: d.MemberID}, {Key: "eye", Value: d.Eye}, {Key: "brand", Value: d.Brand},
+		{Key: "product", Value: d.Product}, {Key: "modality", Value: d.Modality}, {Key: "catalog_id", Value: d.CatalogID},
+		{Key: "boxes", Value: d.Boxes}, {Key: "lenses_per_box", Value: d.LensesPerBox}, {Key: "start_date", Value: d.StartDate},
+		{Key: "wear_days_per_week", Value: d.WearDaysPerWeek}, {Key: "runs_out_on", Value: d.RunsOutOn}, {Key: "updated_at", Value: d.UpdatedAt}}
+	update := bson.D{{Key: "$set", Value: set}}
+	if d.NextReminderAt != nil {
+		update[0].Value = append(set, bson.E{Key: "next_reminder_at", Value: *d.NextReminderAt})
+	} else {
+		update = append(update, bson.E{Key: "$unset", Value: bson.D{{Key: "next_reminder_at", Value: ""}}})
+	}
+	res, err := db.col(colSupplies).UpdateOne(ctx, bson.D{{Key: "_id", Value: s.ID}, {Key: "customer_id", Value: s.CustomerID}}, update)
+	if err != nil {
+		return mapErr(err)
+	}
+	if res.MatchedCount == 0 {
+		return notFound("lens supply")
+	}
+	return nil
+}
+
+// DeleteSupply implements lens.Store.
+func (db *DB) DeleteSupply(ctx context.Context, customerID, id string) error {
+	res, err := db.col(colSupplies).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "customer_id", Value: customerID}})
+	if err != nil {
+		return mapErr(err)
+	}
+	if res.DeletedCount == 0 {
+		return notFound("lens supply")
+	}
+	return nil
+}
+
+// DeleteSupplies implements lens.Store.
+func (db *DB) DeleteSupplies(ctx context.Context, customerID string) error {
+	_, err := db.col(colSupplies).DeleteMany(ctx, bson.D{{Key: "customer_id", Value: customerID}})
+	return mapErr(err)
+}
+
+// DueSupplies implements lens.Store through the sparse index on
+// next_reminder_at.
+func (db *DB) DueSupplies(ctx context.Context, now time.Time, limit int) ([]*lens.Supply, error) {
+	cur, err := db.col(colSupplies).Find(ctx, bson.D{{Key: "next_reminder_at", Value: bson.D{{Key: "$lte", Value: now}}}},
+		options.Find().SetSort(bson.D{{Key: "next_reminder_at", Value: 1}}).SetLimit(int64(limit)))
+	return all(ctx, cur, err, (*supplyDoc).model)
+}
+
+// AdvanceReminder implements lens.Store with a conditional update.
+func (db *DB) AdvanceReminder(ctx context.Context, id string, prev time.Time, next *time.Time) (bool, error) {
+	update := bson.D{{Key: "$unset", Value: bson.D{{Key: "next_reminder_at", Value: ""}}}}
+	if next != nil {
+		update = bson.D{{Key: "$set", Value: bson.D{{Key: "next_reminder_at", Value: *next}}}}
+	}
+	res, err := db.col(colSupplies).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "next_reminder_at", Value: prev}}, update)
+	if err != nil {
+		return false, mapErr(err)
+	}
+	return res.ModifiedCount == 1, nil
+}
+
+type familyMemberDoc struct {
+	ID         string    `bson:"_id"`
+	CustomerID string    `bson:"customer_id"`
+	FirstName  string    `bson:"first_name"`
+	LastName   string    `bson:"last_name"`
+	BirthDate  string    `bson:"birth_date"`
+	Relation   string    `bson:"relation"`
+	CreatedAt  time.Time `bson:"created_at"`
+}
+
+func (d *familyMemberDoc) model() *customer.FamilyMember {
+	return &customer.FamilyMember{ID: d.ID, CustomerID: d.CustomerID, FirstName: d.FirstName, LastName: d.LastName,
+		BirthDate: d.BirthDate, Relation: d.Relation, CreatedAt: utc(d.CreatedAt)}
+}
+
+// CreateFamilyMember implements customer.FamilyStore.
+func (db *DB) CreateFamilyMember(ctx context.Context, f *customer.FamilyMember) error {
+	_, err := db.col(colFamily).InsertOne(ctx, familyMemberDoc{ID: f.ID, CustomerID: f.CustomerID, FirstName: f.FirstName,
+		LastName: f.LastName, BirthDate: f.BirthDate, Relation: f.Relation, CreatedAt: f.CreatedAt})
+	return mapErr(err)
+}
+
+// FamilyMember implements customer.FamilyStore.
+func (db *DB) FamilyMember(ctx context.Context, customerID, id string) (*customer.FamilyMember, error) {
+	var d familyMemberDoc
+	err := db.col(colFamily).FindOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "customer_id", Value: customerID}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, notFound("family member")
+	} else if err != nil {
+		return nil, mapErr(err)
+	}
+	return d.model(), nil
+}
+
+// FamilyMembers implements customer.FamilyStore.
+func (db *DB) FamilyMembers(ctx context.Context, customerID string) ([]*customer.FamilyMember, error) {
+	cur, err := db.col(colFamily).Find(ctx, bson.D{{Key: "customer_id", Value: customerID}},
+		options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}))
+	return all(ctx, cur, err, (*familyMemberDoc).model)
+}
+
+// DeleteFamilyMember implements customer.FamilyStore.
+func (db *DB) DeleteFamilyMember(ctx context.Context, customerID, id string) error {
+	res, err := db.col(colFamily).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "customer_id", Value: customerID}})
+	if err != nil {
+		return mapErr(err)
+	}
+	if res.DeletedCount == 0 {
+		return notFound("family member")
+	}
+	return nil
+}
+
+// DeleteFamilyMembers implements customer.FamilyStore.
+func (db *DB) DeleteFamilyMembers(ctx context.Context, customerID string) error {
+	_, err := db.col(colFamily).DeleteMany(ctx, bson.D{{Key: "customer_id", Value: customerID}})
+	return mapErr(err)
+}
+
+type reservationDoc struct {
+	ID         string    `bson:"_id"`
+	CustomerID string    `bson:"customer_id"`
+	ShopID     string    `bson:"shop_id"`
+	SupplyID   string    `bson:"supply_id"`
+	Kind       string    `bson:"kind"`
+	Status     string    `bson:"status"`
+	Note       string    `bson:"note"`
+	CreatedAt  time.Time `bson:"created_at"`
+}
+
+func (d *reservationDoc) model() *catalog.Reservation {
+	return &catalog.Reservation{ID: d.ID, CustomerID: d.CustomerID, ShopID: d.ShopID, SupplyID: d.SupplyID, Kind: d.Kind,
+		Status: d.Status, Note: d.Note, CreatedAt: utc(d.CreatedAt)}
+}
+
+// CreateReservation implements catalog.ReservationStore.
+func (db *DB) CreateReservation(ctx context.Context, r *catalog.Reservation) error {
+	_, err := db.col(colReservations).InsertOne(ctx, reservationDoc{ID: r.ID, CustomerID: r.CustomerID, ShopID: r.ShopID,
+		SupplyID: r.SupplyID, Kind: r.Kind, Status: r.Status, Note: r.Note, CreatedAt: r.CreatedAt})
+	return mapErr(err)
+}
+
+// ShopReservations implements catalog.ReservationStore.
+func (db *DB) ShopReservations(ctx context.Context, shopID string, limit int) ([]*catalog.Reservation, error) {
+	cur, err := db.col(colReservations).Find(ctx, bson.D{{Key: "shop_id", Value: shopID}},
+		options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit)))
+	return all(ctx, cur, err, (*reservationDoc).model)
+}
+
+// CustomerReservations implements catalog.ReservationStore.
+func (db *DB) CustomerReservations(ctx context.Context, customerID string) ([]*catalog.Reservation, error) {
+	cur, err := db.col(colReservations).Find(ctx, bson.D{{Key: "customer_id", Value: customerID}},
+		options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}))
+	return all(ctx, cur, err, (*reservationDoc).model)
+}
+
+// DeleteCustomerReservations implements catalog.ReservationStore.
+func (db *DB) DeleteCustomerReservations(ctx context.Context, customerID string) error {
+	_, err := db.col(colReservations).DeleteMany(ctx, bson.D{{Key: "customer_id", Value: customerID}})
+	return mapErr(err)
+}
+
+// Inbox implements notify.Store.
+func (db *DB) Inbox(ctx context.Context, customerID string, limit int) ([]*notify.Message, error) {
+	cur, err := db.col(colOutbox).Find(ctx, bson.D{{Key: "customer_id", Value: customerID}, {Key: "channel", Value: "inbox"}, {Key: "status", Value: "sent"}},
+		options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit)))
+	return all(ctx, cur, err, (*messageDoc).model)
+}
+
+// MarkMessage implements notify.Store.
+func (db *DB) MarkMessage(ctx context.Context, customerID, id, field string, at time.Time) error {
+	col := map[string]string{"read": "read_at", "opened": "opened_at"}[field]
+	if col == "" {
+		return core.Errorf(core.EINVALID, "unknown mark %q", field)
+	}
+	res, err := db.col(colOutbox).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "customer_id", Value: customerID}}, mongo.Pipeline{
+		{{Key: "$set", Value: bson.D{{Key: col, Value: bson.D{{Key: "$ifNull", Value: bson.A{"$" + col, at}}}}}}},
+	})
+	if err != nil {
+		return mapErr(err)
+	}
+	if res.MatchedCount == 0 {
+		return notFound("message")
+	}
+	return nil
+}
