@@ -134,7 +134,7 @@ func (db *DB) AdvanceReminder(ctx context.Context, id string, prev time.Time, ne
 	if err != nil {
 		return false, mapErr(err)
 	}
-	return res.ModifiedCount == 1, nil
+	return res.MatchedCount == 1, nil
 }
 
 type familyMemberDoc struct {

@@ -17,6 +17,7 @@ import (
 	"github.com/vista-optical/vista/backend/catalog"
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/customer"
+	"github.com/vista-optical/vista/backend/lens"
 	"github.com/vista-optical/vista/backend/notify"
 	"github.com/vista-optical/vista/backend/shop"
 )
@@ -30,6 +31,9 @@ type Engine interface {
 	catalog.Store
 	booking.Store
 	notify.Store
+	lens.Store
+	customer.FamilyStore
+	catalog.ReservationStore
 	HitRate(ctx context.Context, key string, expires time.Time) (int64, error)
 	PurgeRates(ctx context.Context, before time.Time) (int, error)
 	Ping(ctx context.Context) error
@@ -57,6 +61,9 @@ func Run(t *testing.T, open Opener) {
 	t.Run("OutboxLeaseExpiry", func(t *testing.T) { testOutboxLeaseExpiry(t, open(t)) })
 	t.Run("OutboxClaimRace", func(t *testing.T) { testOutboxClaimRace(t, open(t)) })
 	t.Run("OutboxCustomer", func(t *testing.T) { testOutboxCustomer(t, open(t)) })
+	t.Run("Inbox", func(t *testing.T) { testInbox(t, open(t)) })
+	t.Run("LensSupplies", func(t *testing.T) { testLensSupplies(t, open(t)) })
+	t.Run("FamilyAndReservations", func(t *testing.T) { testFamilyAndReservations(t, open(t)) })
 }
 
 // base is a fixed instant, at millisecond precision like both engines.

@@ -1,0 +1,194 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/vista-optical/vista/backend/notify/fcmfake"
+)
+
+// movable is a clock a test moves by hand.
+type movable struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *movable) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *movable) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// TestLensReminderEndToEnd is the "done when": a customer signs up,
+// registers a device, adds a monthly supply that runs out in 10 days; with
+// the worker's clock moved forward the fake FCM server receives the
+// reminder once, the inbox shows it, the timeline records it, and reorder
+// creates a reservation staff can see.
+func TestLensReminderEndToEnd(t *testing.T) {
+	fake := fcmfake.New()
+	defer fake.Close()
+	clock := &movable{now: time.Date(2026, 3, 10, 8, 0, 0, 0, time.UTC)}
+	m := boot(t, t.TempDir(), func(m *Main) {
+		m.Clock = clock.Now
+		m.Config.FCMEndpoint = fake.URL
+	})
+	c := client{t, m}
+	s := c.signup("anna@example.com", func(b map[string]any) {
+		b["shop_id"] = "shop-milano-centro"
+		b["consents"] = []map[string]any{{"channel": "push", "purpose": "service", "granted": true}}
+		b["consent_text_version"] = "v1"
+	})
+	tok := bearer(s.Tokens.AccessToken)
+	c.want(c.do("POST", "/v1/me/devices", map[string]string{"token": "fcm-token-anna-0123456789", "platform": "android", "app_version": "1.0.0"}, tok...), 201)
+
+	// A monthly pair opened 20 days ago: it runs out in 10 days.
+	var supply map[string]any
+	c.want(c.do("POST", "/v1/me/lenses", map[string]any{"eye": "both", "brand": "Alcon", "product": "Total30", "modality": "monthly",
+		"boxes": 1, "lenses_per_box": 2, "start_date": "2026-02-18"}, tok...), 201).json(t, &supply)
+	if supply["runs_out_on"] != "2026-03-20" || supply["days_left"].(float64) != 10 || supply["next_reminder_at"] == nil {
+		t.Fatalf("supply = %v", supply)
+	}
+	ctx := context.Background()
+	if n, err := m.Lenses.Scan(ctx); err != nil || n != 0 {
+		t.Fatalf("scan today enqueued %d (%v); nothing is due yet", n, err)
+	}
+
+	clock.Add(8 * 24 * time.Hour) // 3 days before running out, after 10:00 Rome
+	for range 2 {                 // the scan runs twice: still one reminder
+		if _, err := m.Lenses.Scan(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 3 {
+		if _, err := m.dispatcher.RunOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := fake.Received()
+	if len(got) != 1 {
+		t.Fatalf("FCM received %d messages, want 1: %+v", len(got), got)
+	}
+	if got[0].Title != "Le tue lenti stanno per finire" || strings.Contains(got[0].Title+got[0].Body, "Total30") || got[0].AndroidTag == "" {
+		t.Fatalf("push = %+v", got[0])
+	}
+
+	// Eight days on, the access token has expired: the app signs in again.
+	var again session
+	c.want(c.do("POST", "/v1/auth/refresh", map[string]string{"refresh_token": s.Tokens.RefreshToken}), 200).json(t, &again)
+	tok = bearer(again.Tokens.AccessToken)
+	var inbox struct{ Messages []map[string]any }
+	c.want(c.do("GET", "/v1/me/messages", nil, tok...), 200).json(t, &inbox)
+	if len(inbox.Messages) != 1 || inbox.Messages[0]["data"].(map[string]any)["supply_id"] != supply["id"] {
+		t.Fatalf("inbox = %v", inbox.Messages)
+	}
+	msgID := inbox.Messages[0]["id"].(string)
+	c.want(c.do("POST", "/v1/me/messages/"+msgID+"/read", nil, tok...), 204)
+	c.want(c.do("POST", "/v1/me/messages/"+got[0].Data["message_id"]+"/opened", nil, tok...), 204)
+
+	owner := ownerLogin(t, m)
+	var timeline struct{ Messages []map[string]any }
+	c.want(c.do("GET", "/v1/staff/customers/"+s.Customer.ID+"/timeline", nil, bearer(owner)...), 200).json(t, &timeline)
+	sent := 0
+	for _, msg := range timeline.Messages {
+		if msg["status"] == "sent" {
+			sent++
+		}
+	}
+	if sent != 2 { // the push and the inbox entry
+		t.Fatalf("timeline = %v", timeline.Messages)
+	}
+
+	// Reorder from the reminder: staff of the shop see the request.
+	c.want(c.do("POST", "/v1/me/lenses/"+supply["id"].(string)+"/reorder", map[string]string{"note": "ritiro sabato"}, tok...), 201)
+	var res struct{ Reservations []map[string]any }
+	c.want(c.do("GET", "/v1/staff/shops/shop-milano-centro/reservations", nil, bearer(owner)...), 200).json(t, &res)
+	if len(res.Reservations) != 1 || res.Reservations[0]["supply_id"] != supply["id"] || res.Reservations[0]["kind"] != "lens_reorder" {
+		t.Fatalf("reservations = %v", res.Reservations)
+	}
+
+	// Staff reads of lens data are audited.
+	c.want(c.do("GET", "/v1/staff/customers/"+s.Customer.ID+"/lenses", nil, bearer(owner)...), 200)
+	var audit struct{ Entries []map[string]any }
+	c.want(c.do("GET", "/v1/staff/audit?customer="+s.Customer.ID, nil, bearer(owner)...), 200).json(t, &audit)
+	found := false
+	for _, e := range audit.Entries {
+		found = found || e["action"] == "lens.supplies_viewed"
+	}
+	if !found {
+		t.Fatal("staff read of lens data not audited")
+	}
+}
+
+func TestLensesAreOwnedAndValidated(t *testing.T) {
+	m := boot(t, t.TempDir())
+	c := client{t, m}
+	a := c.signup("a@example.com")
+	b := c.signup("b@example.com")
+	var sup map[string]any
+	c.want(c.do("POST", "/v1/me/lenses", map[string]any{"eye": "left", "brand": "Acuvue", "product": "Oasys", "modality": "two_weekly",
+		"boxes": 1, "lenses_per_box": 6, "start_date": "2026-01-01"}, bearer(b.Tokens.AccessToken)...), 201).json(t, &sup)
+	id := sup["id"].(string)
+	for _, r := range []struct{ method, path string }{
+		{"GET", "/v1/me/lenses/" + id}, {"DELETE", "/v1/me/lenses/" + id}, {"POST", "/v1/me/lenses/" + id + "/reorder"},
+	} {
+		c.want(c.do(r.method, r.path, nil, bearer(a.Tokens.AccessToken)...), http.StatusNotFound)
+	}
+	c.want(c.do("PATCH", "/v1/me/lenses/"+id, map[string]any{"boxes": 2}, bearer(a.Tokens.AccessToken)...), http.StatusNotFound)
+	var patched map[string]any
+	c.want(c.do("PATCH", "/v1/me/lenses/"+id, map[string]any{"boxes": 2}, bearer(b.Tokens.AccessToken)...), 200).json(t, &patched)
+	if patched["runs_out_on"] != "2026-06-18" {
+		t.Fatalf("boxes added: runs out %v, want 2026-06-18", patched["runs_out_on"])
+	}
+	c.want(c.do("POST", "/v1/me/lenses", map[string]any{"eye": "nose", "brand": "x", "product": "y", "modality": "weekly",
+		"boxes": 0, "lenses_per_box": 6, "start_date": "soon"}, bearer(b.Tokens.AccessToken)...), 422)
+
+	// Family: a child's supply, and another customer cannot use the child.
+	var kid map[string]any
+	c.want(c.do("POST", "/v1/me/family", map[string]any{"first_name": "Luca", "last_name": "Rossi", "birth_date": "2016-09-01", "relation": "child"},
+		bearer(b.Tokens.AccessToken)...), 201).json(t, &kid)
+	child := map[string]any{"member_id": kid["id"], "eye": "both", "brand": "CooperVision", "product": "MiSight", "modality": "daily",
+		"boxes": 1, "lenses_per_box": 90, "start_date": "2026-01-01"}
+	c.want(c.do("POST", "/v1/me/lenses", child, bearer(b.Tokens.AccessToken)...), 201)
+	c.want(c.do("POST", "/v1/me/lenses", child, bearer(a.Tokens.AccessToken)...), 422)
+	c.want(c.do("DELETE", "/v1/me/family/"+kid["id"].(string), nil, bearer(a.Tokens.AccessToken)...), 404)
+}
+
+// TestReminderScanRace: two instances scanning one database at the same
+// moment enqueue each reminder once (T23).
+func TestReminderScanRace(t *testing.T) {
+	dir := t.TempDir()
+	clock := &movable{now: time.Date(2026, 3, 10, 8, 0, 0, 0, time.UTC)}
+	m1 := boot(t, dir, func(m *Main) { m.Clock = clock.Now })
+	m2 := boot(t, dir, func(m *Main) { m.Clock = clock.Now; m.Config.Demo = false })
+	c := client{t, m1}
+	for i := range 20 {
+		s := c.signup(fmt.Sprintf("c%d@example.com", i))
+		c.want(c.do("POST", "/v1/me/lenses", map[string]any{"eye": "both", "brand": "Alcon", "product": "Total30", "modality": "monthly",
+			"boxes": 1, "lenses_per_box": 2, "start_date": "2026-02-18"}, bearer(s.Tokens.AccessToken)...), 201)
+	}
+	clock.Add(8 * 24 * time.Hour)
+	var wg sync.WaitGroup
+	var total atomic.Int64
+	for _, m := range []*Main{m1, m2, m1, m2} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n, err := m.Lenses.Scan(context.Background())
+			if err != nil {
+				t.Error(err)
+			}
+			total.Add(int64(n))
+		}()
+	}
+	wg.Wait()
+	if total.Load() != 40 { // 20 supplies × (push + inbox)
+		t.Fatalf("%d messages enqueued by four racing scans, want 40", total.Load())
+	}
+}

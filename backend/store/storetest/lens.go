@@ -1,0 +1,160 @@
+package storetest
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/vista-optical/vista/backend/catalog"
+	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/customer"
+	"github.com/vista-optical/vista/backend/lens"
+	"github.com/vista-optical/vista/backend/notify"
+)
+
+func newSupply(customerID string, next *time.Time) *lens.Supply {
+	return &lens.Supply{ID: core.NewID(), CustomerID: customerID, Eye: "both", Brand: "Alcon", Product: "Total30",
+		Modality: lens.Monthly, Boxes: 1, LensesPerBox: 6, StartDate: "2026-01-01", WearDaysPerWeek: 7, RunsOutOn: "2026-04-01",
+		NextReminderAt: next, CreatedAt: base, UpdatedAt: base}
+}
+
+func testLensSupplies(t *testing.T, e Engine) {
+	ctx := context.Background()
+	a := newCustomer(t, e, "a@example.com", "")
+	b := newCustomer(t, e, "b@example.com", "")
+	t1, t2, t3 := base.Add(time.Hour), base.Add(2*time.Hour), base.Add(3*time.Hour)
+	s1, s2, s3 := newSupply(a.ID, &t2), newSupply(a.ID, &t1), newSupply(b.ID, &t3)
+	none := newSupply(b.ID, nil)
+	for _, s := range []*lens.Supply{s1, s2, s3, none} {
+		must(t, e.CreateSupply(ctx, s))
+	}
+	got, err := e.Supply(ctx, a.ID, s1.ID)
+	must(t, err)
+	if got.RunsOutOn != "2026-04-01" || got.NextReminderAt == nil || !got.NextReminderAt.Equal(t2) || got.Modality != lens.Monthly {
+		t.Fatalf("Supply = %+v", got)
+	}
+	_, err = e.Supply(ctx, b.ID, s1.ID) // someone else's
+	wantCode(t, err, core.ENOTFOUND)
+	list, err := e.Supplies(ctx, a.ID)
+	must(t, err)
+	if len(list) != 2 {
+		t.Fatalf("Supplies = %d", len(list))
+	}
+
+	due, err := e.DueSupplies(ctx, t2, 10)
+	must(t, err)
+	if len(due) != 2 || due[0].ID != s2.ID || due[1].ID != s1.ID {
+		t.Fatalf("DueSupplies = %+v, want s2 then s1", due)
+	}
+
+	// Two scanners advance the same supply: exactly one wins.
+	var wins atomic.Int32
+	var wg sync.WaitGroup
+	next := t3.Add(24 * time.Hour)
+	for range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ok, err := e.AdvanceReminder(ctx, s2.ID, t1, &next)
+			if err != nil {
+				t.Error(err)
+			}
+			if ok {
+				wins.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if wins.Load() != 1 {
+		t.Fatalf("%d advances won", wins.Load())
+	}
+	ok, err := e.AdvanceReminder(ctx, s1.ID, t2, nil)
+	must(t, err)
+	if !ok {
+		t.Fatal("advance to none failed")
+	}
+	due, _ = e.DueSupplies(ctx, t3, 10)
+	if len(due) != 1 || due[0].ID != s3.ID {
+		t.Fatalf("after advancing, due = %+v", due)
+	}
+
+	s3.Boxes, s3.RunsOutOn, s3.NextReminderAt, s3.UpdatedAt = 2, "2026-07-01", nil, t3
+	must(t, e.UpdateSupply(ctx, s3))
+	got, _ = e.Supply(ctx, b.ID, s3.ID)
+	if got.Boxes != 2 || got.RunsOutOn != "2026-07-01" || got.NextReminderAt != nil {
+		t.Fatalf("updated = %+v", got)
+	}
+	wrong := *s3
+	wrong.CustomerID = a.ID
+	wantCode(t, e.UpdateSupply(ctx, &wrong), core.ENOTFOUND)
+	wantCode(t, e.DeleteSupply(ctx, a.ID, s3.ID), core.ENOTFOUND)
+	must(t, e.DeleteSupply(ctx, b.ID, s3.ID))
+	must(t, e.DeleteSupplies(ctx, a.ID))
+	if list, _ := e.Supplies(ctx, a.ID); len(list) != 0 {
+		t.Fatal("DeleteSupplies left supplies")
+	}
+}
+
+func testFamilyAndReservations(t *testing.T, e Engine) {
+	ctx := context.Background()
+	a := newCustomer(t, e, "a@example.com", "")
+	b := newCustomer(t, e, "b@example.com", "")
+	kid := &customer.FamilyMember{ID: core.NewID(), CustomerID: a.ID, FirstName: "Luca", LastName: "Rossi", BirthDate: "2016-09-01", Relation: "child", CreatedAt: base}
+	must(t, e.CreateFamilyMember(ctx, kid))
+	got, err := e.FamilyMember(ctx, a.ID, kid.ID)
+	must(t, err)
+	if *got != *kid {
+		t.Fatalf("FamilyMember = %+v", got)
+	}
+	_, err = e.FamilyMember(ctx, b.ID, kid.ID)
+	wantCode(t, err, core.ENOTFOUND)
+	wantCode(t, e.DeleteFamilyMember(ctx, b.ID, kid.ID), core.ENOTFOUND)
+	list, _ := e.FamilyMembers(ctx, a.ID)
+	if len(list) != 1 {
+		t.Fatal("FamilyMembers")
+	}
+	must(t, e.DeleteFamilyMembers(ctx, a.ID))
+	if list, _ := e.FamilyMembers(ctx, a.ID); len(list) != 0 {
+		t.Fatal("DeleteFamilyMembers")
+	}
+
+	r := &catalog.Reservation{ID: core.NewID(), CustomerID: a.ID, ShopID: "shop-1", SupplyID: "s1", Kind: "lens_reorder", Status: "requested", CreatedAt: base}
+	must(t, e.CreateReservation(ctx, r))
+	must(t, e.CreateReservation(ctx, &catalog.Reservation{ID: core.NewID(), CustomerID: b.ID, ShopID: "shop-2", Kind: "lens_reorder", Status: "requested", CreatedAt: base}))
+	shop1, _ := e.ShopReservations(ctx, "shop-1", 10)
+	mine, _ := e.CustomerReservations(ctx, a.ID)
+	if len(shop1) != 1 || *shop1[0] != *r || len(mine) != 1 {
+		t.Fatalf("reservations %+v %+v", shop1, mine)
+	}
+	must(t, e.DeleteCustomerReservations(ctx, a.ID))
+	if mine, _ := e.CustomerReservations(ctx, a.ID); len(mine) != 0 {
+		t.Fatal("DeleteCustomerReservations")
+	}
+}
+
+func testInbox(t *testing.T, e Engine) {
+	ctx := context.Background()
+	m := newMessage("c1", "k-inbox", base)
+	m.Channel = notify.ChannelInbox
+	_, err := e.EnqueueMessage(ctx, m)
+	must(t, err)
+	if list, _ := e.Inbox(ctx, "c1", 10); len(list) != 0 {
+		t.Fatal("unsent message in the inbox")
+	}
+	got, _ := e.ClaimMessages(ctx, "w", base, base.Add(time.Minute), 10)
+	must(t, e.FinishMessage(ctx, got[0].ID, "w", notify.Outcome{Status: notify.StatusSent, At: base}))
+	list, err := e.Inbox(ctx, "c1", 10)
+	must(t, err)
+	if len(list) != 1 || list[0].ReadAt != nil {
+		t.Fatalf("Inbox = %+v", list)
+	}
+	must(t, e.MarkMessage(ctx, "c1", m.ID, "read", base.Add(time.Minute)))
+	must(t, e.MarkMessage(ctx, "c1", m.ID, "read", base.Add(time.Hour))) // the first time is kept
+	wantCode(t, e.MarkMessage(ctx, "c2", m.ID, "opened", base), core.ENOTFOUND)
+	got2, _ := e.Message(ctx, m.ID)
+	if got2.ReadAt == nil || !got2.ReadAt.Equal(base.Add(time.Minute)) || got2.OpenedAt != nil {
+		t.Fatalf("marks = %+v", got2)
+	}
+}
