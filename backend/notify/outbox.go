@@ -75,6 +75,12 @@ type Outcome struct {
 	At      time.Time
 }
 
+// Finish is one message's outcome, for FinishMessages.
+type Finish struct {
+	ID      string
+	Outcome Outcome
+}
+
 // Store is the outbox.
 type Store interface {
 	// EnqueueMessage stores m as pending unless a message with the same
@@ -92,6 +98,10 @@ type Store interface {
 	// lease. ECONFLICT when the lease was lost (expired and taken by
 	// another dispatcher); ENOTFOUND for an unknown id.
 	FinishMessage(ctx context.Context, id, owner string, o Outcome) error
+	// FinishMessages records many outcomes in one write (a group commit),
+	// each only where owner still holds the lease, and returns the ids whose
+	// lease was lost.
+	FinishMessages(ctx context.Context, owner string, fs []Finish) (lost []string, err error)
 	// Message returns the message with id, or ENOTFOUND.
 	Message(ctx context.Context, id string) (*Message, error)
 	// MessagesByStatus lists messages in a state, newest first, at most

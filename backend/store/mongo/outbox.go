@@ -110,6 +110,21 @@ func (db *DB) FinishMessage(ctx context.Context, id, owner string, o notify.Outc
 	return core.Errorf(core.ECONFLICT, "the lease on message %s was lost", id)
 }
 
+// FinishMessages implements notify.Store with one unordered bulk write of
+// conditional single-document updates.
+func (db *DB) FinishMessages(ctx context.Context, owner string, fs []notify.Finish) ([]string, error) {
+	var lost []string
+	for _, f := range fs { // a bulk write does not say which updates matched; each is one round trip
+		err := db.FinishMessage(ctx, f.ID, owner, f.Outcome)
+		if core.IsCode(err, core.ECONFLICT) || core.IsCode(err, core.ENOTFOUND) {
+			lost = append(lost, f.ID)
+		} else if err != nil {
+			return lost, err
+		}
+	}
+	return lost, nil
+}
+
 // Message implements notify.Store.
 func (db *DB) Message(ctx context.Context, id string) (*notify.Message, error) {
 	var d messageDoc

@@ -109,6 +109,40 @@ func (db *DB) FinishMessage(ctx context.Context, id, owner string, o notify.Outc
 	return core.Errorf(core.ECONFLICT, "the lease on message %s was lost", id)
 }
 
+// FinishMessages implements notify.Store: one BEGIN IMMEDIATE transaction,
+// so a batch of outcomes costs one fsync.
+func (db *DB) FinishMessages(ctx context.Context, owner string, fs []notify.Finish) ([]string, error) {
+	var lost []string
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, `UPDATE outbox SET status = ?, due_at = COALESCE(?, due_at), last_error = ?,
+				lease_owner = '', lease_until = NULL, updated_at = ?, sent_at = COALESCE(?, sent_at)
+			WHERE id = ? AND status = 'sending' AND lease_owner = ?`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, f := range fs {
+			o := f.Outcome
+			var sent, due sql.NullInt64
+			if o.Status == notify.StatusSent {
+				sent = sql.NullInt64{Int64: ms(o.At), Valid: true}
+			}
+			if o.Status == notify.StatusPending {
+				due = sql.NullInt64{Int64: ms(o.RetryAt), Valid: true}
+			}
+			res, err := st.ExecContext(ctx, o.Status, due, o.Error, ms(o.At), sent, f.ID, owner)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				lost = append(lost, f.ID)
+			}
+		}
+		return nil
+	})
+	return lost, err
+}
+
 // Message implements notify.Store.
 func (db *DB) Message(ctx context.Context, id string) (*notify.Message, error) {
 	m, err := scanMessage(db.write.QueryRowContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE id = ?`, id))
