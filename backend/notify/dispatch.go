@@ -99,10 +99,10 @@ func (d *Dispatcher) defaults() {
 		d.Idle = time.Second
 	}
 	if d.CommitEvery == 0 {
-		d.CommitEvery = 100
+		d.CommitEvery = d.Concurrency
 	}
 	if d.CommitDelay == 0 {
-		d.CommitDelay = 5 * time.Millisecond
+		d.CommitDelay = 2 * time.Millisecond
 	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
@@ -135,10 +135,11 @@ func (d *Dispatcher) Run(ctx context.Context) {
 // finish, and their outcomes are recorded, even when ctx ends.
 //
 // Outcomes are group-committed: a recorder writes them in one transaction
-// as soon as CommitEvery of them are ready or CommitDelay has passed, so a
-// crash forgets only the sends of the last few milliseconds (which are
-// then resent, under the same collapse tag) while SQLite pays one fsync
-// per group instead of one per message.
+// as soon as CommitEvery of them are ready or CommitDelay has passed, and
+// a send's concurrency slot frees only once its outcome is written. A
+// crash therefore forgets at most Concurrency sends (resent after the
+// lease, under the same collapse tag), while SQLite pays one fsync per
+// group instead of one per message.
 func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	d.defaults()
 	now := d.Clock.Now()
@@ -156,7 +157,12 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			rec <- d.handle(work, m)
+			r := d.handle(work, m)
+			r.done = make(chan struct{})
+			rec <- r
+			// The slot frees only once the outcome is on disk: a crash can
+			// forget at most Concurrency sends.
+			<-r.done
 		}()
 	}
 	wg.Wait()
@@ -165,8 +171,9 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 }
 
 type record struct {
-	m   *Message
-	out Outcome
+	m    *Message
+	out  Outcome
+	done chan struct{}
 }
 
 // startRecorder returns the channel outcomes go to, and the channel the
@@ -187,6 +194,9 @@ func (d *Dispatcher) startRecorder(ctx context.Context) (chan<- record, <-chan e
 			}
 			if err := d.record(ctx, batch); err != nil && firstErr == nil {
 				firstErr = err
+			}
+			for _, r := range batch {
+				close(r.done)
 			}
 			batch = batch[:0]
 		}
@@ -251,20 +261,20 @@ func (d *Dispatcher) handle(ctx context.Context, m *Message) record {
 		switch {
 		case err != nil:
 			out.Status, out.RetryAt, out.Error = StatusPending, now.Add(d.backoff(1)), "rules: "+err.Error()
-			return record{m, out}
+			return record{m: m, out: out}
 		case !ok:
 			out.Status, out.Error = StatusSkipped, reason
 			d.fallback(ctx, m, now)
-			return record{m, out}
+			return record{m: m, out: out}
 		case notBefore.After(now):
 			out.Status, out.RetryAt, out.Error = StatusPending, notBefore, reason
-			return record{m, out}
+			return record{m: m, out: out}
 		}
 	}
 	ch, ok := d.Channels[m.Channel]
 	if !ok {
 		out.Status, out.Error = StatusDead, "no channel "+m.Channel
-		return record{m, out}
+		return record{m: m, out: out}
 	}
 	res := ch.Deliver(ctx, m)
 	out.At = d.Clock.Now()
@@ -280,7 +290,7 @@ func (d *Dispatcher) handle(ctx context.Context, m *Message) record {
 			out.RetryAt = out.At.Add(max(res.RetryAfter, d.backoff(m.Attempts)))
 		}
 	}
-	return record{m, out}
+	return record{m: m, out: out}
 }
 
 // fallback enqueues the next channel of a skipped service message. It

@@ -88,6 +88,11 @@ type Store interface {
 	// idempotent: a cause enqueued twice, by one worker or two, is one
 	// message.
 	EnqueueMessage(ctx context.Context, m *Message) (created bool, err error)
+	// EnqueueMessages is EnqueueMessage for many messages in one write
+	// (campaigns, tests); it returns how many were new.
+	EnqueueMessages(ctx context.Context, ms []*Message) (created int, err error)
+	// CountMessages counts messages in a state.
+	CountMessages(ctx context.Context, status string) (int, error)
 	// ClaimMessages leases to owner, until leaseUntil, up to n messages that
 	// are due at now: pending ones whose DueAt has come and sending ones
 	// whose lease expired (their dispatcher died). Each claim is one atomic

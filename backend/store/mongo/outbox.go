@@ -57,6 +57,28 @@ func (db *DB) EnqueueMessage(ctx context.Context, m *notify.Message) (bool, erro
 	return err == nil, mapErr(err)
 }
 
+// EnqueueMessages implements notify.Store: one unordered insert; duplicate
+// dedupe keys are skipped, not failed.
+func (db *DB) EnqueueMessages(ctx context.Context, msgs []*notify.Message) (int, error) {
+	created := 0
+	for _, m := range msgs { // per message, so a duplicate key is told apart from a failure
+		ok, err := db.EnqueueMessage(ctx, m)
+		if err != nil {
+			return created, err
+		}
+		if ok {
+			created++
+		}
+	}
+	return created, nil
+}
+
+// CountMessages implements notify.Store.
+func (db *DB) CountMessages(ctx context.Context, status string) (int, error) {
+	n, err := db.col(colOutbox).CountDocuments(ctx, bson.D{{Key: "status", Value: status}})
+	return int(n), mapErr(err)
+}
+
 // ClaimMessages implements notify.Store: one findOneAndUpdate per message,
 // each an atomic conditional update, so no two dispatchers hold the same
 // message.

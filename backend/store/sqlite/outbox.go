@@ -37,23 +37,54 @@ func scanMessage(row scanner) (*notify.Message, error) {
 
 // EnqueueMessage implements notify.Store.
 func (db *DB) EnqueueMessage(ctx context.Context, m *notify.Message) (bool, error) {
+	n, err := db.enqueue(ctx, db.write, m)
+	return n == 1, err
+}
+
+// EnqueueMessages implements notify.Store in one transaction.
+func (db *DB) EnqueueMessages(ctx context.Context, msgs []*notify.Message) (int, error) {
+	created := 0
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		for _, m := range msgs {
+			n, err := db.enqueue(ctx, tx, m)
+			if err != nil {
+				return err
+			}
+			created += int(n)
+		}
+		return nil
+	})
+	return created, err
+}
+
+// CountMessages implements notify.Store.
+func (db *DB) CountMessages(ctx context.Context, status string) (int, error) {
+	var n int
+	err := db.queryRow(ctx, `SELECT count(*) FROM outbox WHERE status = ?`, status).Scan(&n)
+	return n, mapErr(err)
+}
+
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func (db *DB) enqueue(ctx context.Context, x execer, m *notify.Message) (int64, error) {
 	data := "{}"
 	if len(m.Data) > 0 {
 		b, err := json.Marshal(m.Data)
 		if err != nil {
-			return false, core.Internal(err)
+			return 0, core.Internal(err)
 		}
 		data = string(b)
 	}
-	res, err := db.write.ExecContext(ctx, `INSERT INTO outbox (`+outboxColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+	res, err := x.ExecContext(ctx, `INSERT INTO outbox (`+outboxColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT (dedupe_key) DO NOTHING`,
 		m.ID, m.CustomerID, m.ShopID, m.Channel, m.Purpose, m.DedupeKey, m.Cause, m.Title, m.Body, data, ms(m.DueAt), m.Attempts,
 		m.Status, m.LeaseOwner, nullMS(m.LeaseUntil), m.LastError, ms(m.CreatedAt), ms(m.UpdatedAt), nullMS(m.SentAt), nullMS(m.ReadAt), nullMS(m.OpenedAt))
 	if err != nil {
-		return false, mapErr(err)
+		return 0, mapErr(err)
 	}
-	n, _ := res.RowsAffected()
-	return n == 1, nil
+	return res.RowsAffected()
 }
 
 // ClaimMessages implements notify.Store: one UPDATE … RETURNING on the
