@@ -16,7 +16,7 @@ import (
 
 // Outbox is where reminders go.
 type Outbox interface {
-	EnqueueMessage(ctx context.Context, m *notify.Message) (bool, error)
+	EnqueueMessages(ctx context.Context, ms []*notify.Message) (int, error)
 }
 
 // Members finds a customer's family member.
@@ -251,48 +251,52 @@ func (s *Service) Scan(ctx context.Context) (int, error) {
 		if len(due) == 0 {
 			return enqueued, nil
 		}
+		// One write for the page's messages, then one for its advances: a
+		// crash in between re-enqueues on the next scan, and the dedupe
+		// keys make that a no-op.
+		var msgs []*notify.Message
+		advances := make([]Advance, 0, len(due))
 		for _, sp := range due {
-			n, err := s.remind(ctx, sp, now)
-			if err != nil {
-				return enqueued, err
-			}
-			enqueued += n
+			m, next := s.remind(ctx, sp, now)
+			msgs = append(msgs, m...)
+			advances = append(advances, Advance{ID: sp.ID, Prev: *sp.NextReminderAt, Next: next})
+		}
+		n, err := s.Outbox.EnqueueMessages(ctx, msgs)
+		if err != nil {
+			return enqueued, err
+		}
+		enqueued += n
+		if _, err := s.Store.AdvanceReminders(ctx, advances); err != nil {
+			return enqueued, err
 		}
 	}
 }
 
-func (s *Service) remind(ctx context.Context, sp *Supply, now time.Time) (int, error) {
+// remind returns the messages a due supply must send now, and its next
+// reminder time (nil when none is left).
+func (s *Service) remind(ctx context.Context, sp *Supply, now time.Time) ([]*notify.Message, *time.Time) {
 	st := s.Settings(ctx, sp.ShopID)
 	prev := *sp.NextReminderAt
 	rs := Schedule(sp.Usage(), st)
 	today := Date(now, st.Location)
-	var latest map[string]Reminder = map[string]Reminder{}
+	latest := map[string]Reminder{}
 	for _, r := range rs {
 		if r.At.Before(prev) || r.At.After(now) || r.Date.Before(today) {
 			continue
 		}
 		latest[r.Kind] = r // a late scan sends the most recent reminder of each kind, not a backlog
 	}
-	n := 0
+	var msgs []*notify.Message
 	for _, r := range latest {
 		for _, ch := range []string{notify.ChannelPush, notify.ChannelInbox} {
-			created, err := s.Outbox.EnqueueMessage(ctx, reminderMessage(sp, r, ch, now))
-			if err != nil {
-				return n, err
-			}
-			if created {
-				n++
-			}
+			msgs = append(msgs, reminderMessage(sp, r, ch, now))
 		}
 	}
 	var next *time.Time
 	if r, ok := Next(rs, now); ok {
 		next = &r.At
 	}
-	if _, err := s.Store.AdvanceReminder(ctx, sp.ID, prev, next); err != nil {
-		return n, err
-	}
-	return n, nil
+	return msgs, next
 }
 
 // reminderMessage is the outbox message of one reminder on one channel. Its

@@ -36,6 +36,13 @@ func (s *Supply) Usage() Usage {
 	return Usage{Eye: s.Eye, Modality: s.Modality, Boxes: s.Boxes, LensesPerBox: s.LensesPerBox, Start: start, WearDaysPerWeek: s.WearDaysPerWeek}
 }
 
+// Advance moves one supply's next reminder from Prev to Next.
+type Advance struct {
+	ID   string
+	Prev time.Time
+	Next *time.Time
+}
+
 // Store keeps supplies.
 type Store interface {
 	// CreateSupply stores s. ECONFLICT if the id exists.
@@ -56,6 +63,13 @@ type Store interface {
 	// DueSupplies returns up to limit supplies whose NextReminderAt is at or
 	// before now, earliest first. Its cost grows with what is due.
 	DueSupplies(ctx context.Context, now time.Time, limit int) ([]*Supply, error)
+	// ImportSupplies stores many supplies in one write (imports from a
+	// shop's previous system). ECONFLICT if an id exists; nothing is stored
+	// then on SQLite.
+	ImportSupplies(ctx context.Context, ss []*Supply) error
+	// AdvanceReminders is AdvanceReminder for many supplies in one write;
+	// it returns how many moved.
+	AdvanceReminders(ctx context.Context, as []Advance) (int, error)
 	// AdvanceReminder moves a supply's NextReminderAt from prev to next (nil:
 	// no more reminders) if it is still prev, and reports whether it moved:
 	// of two scanners racing, one advances.

@@ -124,6 +124,32 @@ func (db *DB) DueSupplies(ctx context.Context, now time.Time, limit int) ([]*len
 	return all(ctx, cur, err, (*supplyDoc).model)
 }
 
+// ImportSupplies implements lens.Store with one ordered insert.
+func (db *DB) ImportSupplies(ctx context.Context, ss []*lens.Supply) error {
+	docs := make([]any, len(ss))
+	for i, s := range ss {
+		docs[i] = supplyToDoc(s)
+	}
+	_, err := db.col(colSupplies).InsertMany(ctx, docs)
+	return mapErr(err)
+}
+
+// AdvanceReminders implements lens.Store: conditional single-document
+// updates, one per supply.
+func (db *DB) AdvanceReminders(ctx context.Context, as []lens.Advance) (int, error) {
+	moved := 0
+	for _, a := range as {
+		ok, err := db.AdvanceReminder(ctx, a.ID, a.Prev, a.Next)
+		if err != nil {
+			return moved, err
+		}
+		if ok {
+			moved++
+		}
+	}
+	return moved, nil
+}
+
 // AdvanceReminder implements lens.Store with a conditional update.
 func (db *DB) AdvanceReminder(ctx context.Context, id string, prev time.Time, next *time.Time) (bool, error) {
 	update := bson.D{{Key: "$unset", Value: bson.D{{Key: "next_reminder_at", Value: ""}}}}

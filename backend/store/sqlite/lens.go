@@ -90,6 +90,47 @@ func (db *DB) DueSupplies(ctx context.Context, now time.Time, limit int) ([]*len
 		WHERE next_reminder_at IS NOT NULL AND next_reminder_at <= ? ORDER BY next_reminder_at LIMIT ?`, ms(now), limit)
 }
 
+// ImportSupplies implements lens.Store in one transaction.
+func (db *DB) ImportSupplies(ctx context.Context, ss []*lens.Supply) error {
+	return db.withTx(ctx, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, `INSERT INTO lens_supplies (`+supplyColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, s := range ss {
+			if _, err := st.ExecContext(ctx, s.ID, s.CustomerID, s.MemberID, s.ShopID, s.Eye, s.Brand, s.Product, string(s.Modality),
+				s.CatalogID, s.Boxes, s.LensesPerBox, s.StartDate, s.WearDaysPerWeek, s.RunsOutOn, nullMS(s.NextReminderAt),
+				ms(s.CreatedAt), ms(s.UpdatedAt)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// AdvanceReminders implements lens.Store in one transaction.
+func (db *DB) AdvanceReminders(ctx context.Context, as []lens.Advance) (int, error) {
+	moved := 0
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, `UPDATE lens_supplies SET next_reminder_at = ? WHERE id = ? AND next_reminder_at = ?`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, a := range as {
+			res, err := st.ExecContext(ctx, nullMS(a.Next), a.ID, ms(a.Prev))
+			if err != nil {
+				return err
+			}
+			n, _ := res.RowsAffected()
+			moved += int(n)
+		}
+		return nil
+	})
+	return moved, err
+}
+
 // AdvanceReminder implements lens.Store.
 func (db *DB) AdvanceReminder(ctx context.Context, id string, prev time.Time, next *time.Time) (bool, error) {
 	res, err := db.write.ExecContext(ctx, `UPDATE lens_supplies SET next_reminder_at = ? WHERE id = ? AND next_reminder_at = ?`,

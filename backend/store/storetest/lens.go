@@ -97,6 +97,31 @@ func testLensSupplies(t *testing.T, e Engine) {
 	}
 }
 
+func testLensImportAndBatchAdvance(t *testing.T, e Engine) {
+	ctx := context.Background()
+	a := newCustomer(t, e, "a@example.com", "")
+	t1 := base.Add(time.Hour)
+	batch := []*lens.Supply{newSupply(a.ID, &t1), newSupply(a.ID, &t1), newSupply(a.ID, nil)}
+	must(t, e.ImportSupplies(ctx, batch))
+	if list, _ := e.Supplies(ctx, a.ID); len(list) != 3 {
+		t.Fatalf("imported %d", len(list))
+	}
+	wantCode(t, e.ImportSupplies(ctx, batch[:1]), core.ECONFLICT)
+	later := t1.Add(time.Hour)
+	moved, err := e.AdvanceReminders(ctx, []lens.Advance{
+		{ID: batch[0].ID, Prev: t1, Next: &later},
+		{ID: batch[1].ID, Prev: t1.Add(time.Minute), Next: nil}, // stale prev: not moved
+	})
+	must(t, err)
+	if moved != 1 {
+		t.Fatalf("moved %d, want 1", moved)
+	}
+	due, _ := e.DueSupplies(ctx, t1, 10)
+	if len(due) != 1 || due[0].ID != batch[1].ID {
+		t.Fatalf("due after batch advance = %+v", due)
+	}
+}
+
 func testFamilyAndReservations(t *testing.T, e Engine) {
 	ctx := context.Background()
 	a := newCustomer(t, e, "a@example.com", "")
