@@ -110,7 +110,7 @@ func (r *crashRun) start() *exec.Cmd {
 // waitReceived waits until the fake FCM has n messages or the deadline.
 func (r *crashRun) waitReceived(n int, within time.Duration) {
 	deadline := time.Now().Add(within)
-	for len(r.fake.Received()) < n {
+	for r.fake.Count() < n {
 		if time.Now().After(deadline) {
 			r.t.Fatalf("only %d messages at FCM after %v", len(r.fake.Received()), within)
 		}

@@ -112,14 +112,17 @@ func (d *Dispatcher) defaults() {
 	}
 }
 
-// Run dispatches until ctx ends. A stop lets the sends in flight finish and
-// records their outcome (graceful), so a restart sends none of them again.
+// Run dispatches until ctx ends. It claims the next batch while the last
+// one is still being sent, so the pipeline never drains between batches.
+// A stop lets the sends in flight finish and records their outcome
+// (graceful), so a restart sends none of them again.
 func (d *Dispatcher) Run(ctx context.Context) {
 	d.defaults()
+	p := d.pipeline(ctx)
 	for ctx.Err() == nil {
-		n, err := d.RunOnce(ctx)
+		n, err := p.claim(ctx)
 		if err != nil {
-			d.Logger.Warn("dispatch failed", "err", err)
+			d.Logger.Warn("claim failed", "err", err)
 		}
 		if n == 0 || err != nil {
 			select {
@@ -128,46 +131,74 @@ func (d *Dispatcher) Run(ctx context.Context) {
 			}
 		}
 	}
+	if err := p.close(); err != nil {
+		d.Logger.Warn("last outcomes not recorded", "err", err)
+	}
 }
 
 // RunOnce claims one batch of due messages, sends them and records every
-// outcome. It returns how many messages it handled. Sends already started
-// finish, and their outcomes are recorded, even when ctx ends.
-//
-// Outcomes are group-committed: a recorder writes them in one transaction
-// as soon as CommitEvery of them are ready or CommitDelay has passed, and
-// a send's concurrency slot frees only once its outcome is written. A
-// crash therefore forgets at most Concurrency sends (resent after the
-// lease, under the same collapse tag), while SQLite pays one fsync per
-// group instead of one per message.
+// outcome, and returns how many messages it handled.
 func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	d.defaults()
+	p := d.pipeline(ctx)
+	n, err := p.claim(ctx)
+	if cerr := p.close(); err == nil {
+		err = cerr
+	}
+	return n, err
+}
+
+// pipeline sends claimed messages with at most Concurrency of them
+// unrecorded at any time: a send holds its slot from before the request
+// until its outcome is committed. A crash therefore forgets at most
+// Concurrency sends, which are resent after their lease under the same
+// collapse tag. Outcomes are group-committed — one transaction per
+// CommitEvery outcomes or CommitDelay — so SQLite pays one fsync per
+// group, not per message. Sends already started finish, and their
+// outcomes are recorded, even when the caller's context ends.
+type pipeline struct {
+	d        *Dispatcher
+	work     context.Context
+	rec      chan<- record
+	recorded <-chan error
+	slots    chan struct{}
+	wg       sync.WaitGroup
+}
+
+func (d *Dispatcher) pipeline(ctx context.Context) *pipeline {
+	work := context.WithoutCancel(ctx)
+	rec, recorded := d.startRecorder(work)
+	return &pipeline{d: d, work: work, rec: rec, recorded: recorded, slots: make(chan struct{}, d.Concurrency)}
+}
+
+// claim leases one batch and starts sending it; it returns once every
+// message of the batch has a slot.
+func (p *pipeline) claim(ctx context.Context) (int, error) {
+	d := p.d
 	now := d.Clock.Now()
 	msgs, err := d.Store.ClaimMessages(ctx, d.Owner, now, now.Add(d.Lease), d.Batch)
 	if err != nil || len(msgs) == 0 {
 		return 0, err
 	}
-	// Outcomes are recorded with a context that outlives a stop request.
-	work := context.WithoutCancel(ctx)
-	rec, recorded := d.startRecorder(work)
-	sem := make(chan struct{}, d.Concurrency)
-	var wg sync.WaitGroup
 	for _, m := range msgs {
-		sem <- struct{}{}
-		wg.Add(1)
+		p.slots <- struct{}{}
+		p.wg.Add(1)
 		go func() {
-			defer func() { <-sem; wg.Done() }()
-			r := d.handle(work, m)
+			defer func() { <-p.slots; p.wg.Done() }()
+			r := d.handle(p.work, m)
 			r.done = make(chan struct{})
-			rec <- r
-			// The slot frees only once the outcome is on disk: a crash can
-			// forget at most Concurrency sends.
+			p.rec <- r
 			<-r.done
 		}()
 	}
-	wg.Wait()
-	close(rec)
-	return len(msgs), <-recorded
+	return len(msgs), nil
+}
+
+// close waits for every send and the last commit.
+func (p *pipeline) close() error {
+	p.wg.Wait()
+	close(p.rec)
+	return <-p.recorded
 }
 
 type record struct {

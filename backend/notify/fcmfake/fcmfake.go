@@ -88,6 +88,13 @@ func (s *Server) Received() []Received {
 	return append([]Received(nil), s.received...)
 }
 
+// Count is how many messages were accepted so far.
+func (s *Server) Count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.received)
+}
+
 // Requests counts every send request, accepted or not.
 func (s *Server) Requests() int64 { return s.requests.Load() }
 

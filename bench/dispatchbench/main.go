@@ -1,0 +1,159 @@
+// Command dispatchbench measures push dispatch through the whole outbox
+// path (SQLite outbox, lease claims, send-time rules off, FCM channel,
+// group-committed outcomes) next to the Firebase Admin SDK sending the same
+// messages directly with SendEach in batches of 500, over the same HTTP
+// client, to the same fake FCM server on 127.0.0.1, in one run.
+//
+//	go run ./bench/dispatchbench -n 20000 -rounds 3
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"sort"
+	"time"
+
+	firebase "firebase.google.com/go/v4"
+	"firebase.google.com/go/v4/messaging"
+	"google.golang.org/api/option"
+
+	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/customer"
+	"github.com/vista-optical/vista/backend/notify"
+	"github.com/vista-optical/vista/backend/notify/fcm"
+	"github.com/vista-optical/vista/backend/notify/fcmfake"
+	"github.com/vista-optical/vista/backend/store/sqlite"
+)
+
+type oneDevice struct{}
+
+func (oneDevice) Devices(_ context.Context, id string) ([]*customer.Device, error) {
+	return []*customer.Device{{Token: "token-" + id, CustomerID: id, LastSeenAt: time.Now()}}, nil
+}
+func (oneDevice) DeleteDevice(context.Context, string, string) error { return nil }
+
+func main() {
+	n := flag.Int("n", 20000, "messages per run")
+	rounds := flag.Int("rounds", 3, "rounds; medians are reported")
+	conc := flag.Int("concurrency", 50, "dispatcher concurrency (the SDK's SendEach runs 50)")
+	flag.IntVar(&commitEvery, "commit-every", 0, "group commit size (0: the dispatcher's default)")
+	flag.DurationVar(&commitDelay, "commit-delay", 0, "group commit delay (0: the dispatcher's default)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the outbox runs here")
+	flag.Parse()
+	fake := fcmfake.New()
+	defer fake.Close()
+	hc := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConns: 128, MaxIdleConnsPerHost: 64, IdleConnTimeout: 90 * time.Second}}
+
+	var direct, outbox []float64
+	for r := 1; r <= *rounds; r++ {
+		d := runDirect(fake, hc, *n)
+		if *cpuprofile != "" {
+			f, err := os.Create(*cpuprofile)
+			must(err)
+			must(pprof.StartCPUProfile(f))
+		}
+		o := runOutbox(fake, hc, *n, *conc)
+		if *cpuprofile != "" {
+			pprof.StopCPUProfile()
+		}
+		direct, outbox = append(direct, d), append(outbox, o)
+		fmt.Fprintf(os.Stderr, "round %d  direct SendEach %8.0f msg/s   outbox %8.0f msg/s\n", r, d, o)
+	}
+	md, mo := median(direct), median(outbox)
+	fmt.Printf("\nmedians of %d rounds, %d messages each, fake FCM on 127.0.0.1\n", *rounds, *n)
+	fmt.Printf("%-44s %10.0f msg/s\n", "SDK SendEach, batches of 500 (reference)", md)
+	fmt.Printf("%-44s %10.0f msg/s\n", "vista outbox → dispatcher → FCM channel", mo)
+	fmt.Printf("\noutbox reaches %.0f%% of the direct rate (target ≥ 80%%) at %.0f msg/s (target ≥ 10,000)\n", mo/md*100, mo)
+}
+
+func runDirect(fake *fcmfake.Server, hc *http.Client, n int) float64 {
+	ctx := context.Background()
+	app, err := firebase.NewApp(ctx, &firebase.Config{ProjectID: "bench"},
+		option.WithEndpoint(fake.URL+"/v1"), option.WithoutAuthentication(), option.WithHTTPClient(hc))
+	must(err)
+	client, err := app.Messaging(ctx)
+	must(err)
+	msgs := make([]*messaging.Message, n)
+	for i := range msgs {
+		m := &notify.Message{ID: core.NewID(), CustomerID: fmt.Sprintf("c%d", i), Cause: "bench", Title: "Novità", Body: "Apri l'app"}
+		msgs[i] = fcm.Build(m, "token-direct")
+	}
+	start := time.Now()
+	for i := 0; i < n; i += 500 {
+		br, err := client.SendEach(ctx, msgs[i:min(i+500, n)])
+		must(err)
+		if br.FailureCount > 0 {
+			panic(fmt.Sprintf("%d failures", br.FailureCount))
+		}
+	}
+	return float64(n) / time.Since(start).Seconds()
+}
+
+var (
+	commitEvery int
+	commitDelay time.Duration
+)
+
+func runOutbox(fake *fcmfake.Server, hc *http.Client, n, conc int) float64 {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "dispatchbench-")
+	must(err)
+	defer os.RemoveAll(dir)
+	db, err := sqlite.Open(filepath.Join(dir, "v.db"), nil)
+	must(err)
+	defer db.Close()
+	must(db.Migrate(ctx))
+	now := time.Now().UTC()
+	msgs := make([]*notify.Message, n)
+	for i := range msgs {
+		id := fmt.Sprintf("c%06d", i)
+		msgs[i] = &notify.Message{ID: core.NewID(), CustomerID: id, Channel: notify.ChannelPush, Purpose: notify.PurposeService,
+			DedupeKey: "bench:" + id, Cause: "bench", Title: "Novità", Body: "Apri l'app", DueAt: now, Status: notify.StatusPending,
+			CreatedAt: now, UpdatedAt: now}
+	}
+	_, err = db.EnqueueMessages(ctx, msgs)
+	must(err)
+	client, err := fcm.New(ctx, fcm.Config{ProjectID: "bench", Endpoint: fake.URL, HTTPClient: hc})
+	must(err)
+	logger := slog.New(slog.DiscardHandler)
+	d := &notify.Dispatcher{Store: db, Clock: core.SystemClock, Logger: logger, Owner: "bench", Concurrency: conc, Batch: 500, Idle: 5 * time.Millisecond, CommitEvery: commitEvery, CommitDelay: commitDelay,
+		Channels: map[string]notify.Channel{notify.ChannelPush: &fcm.Channel{Devices: oneDevice{}, Client: client, Clock: core.SystemClock, Logger: logger}}}
+	before := fake.Count()
+	start := time.Now()
+	runCtx, stop := context.WithCancel(ctx)
+	finished := make(chan struct{})
+	go func() { d.Run(runCtx); close(finished) }()
+	for fake.Count()-before < n {
+		if time.Since(start) > 5*time.Minute {
+			panic("dispatch did not finish in 5 minutes")
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	elapsed := time.Since(start)
+	stop()
+	<-finished
+	sent, err := db.CountMessages(ctx, notify.StatusSent)
+	must(err)
+	if sent != n {
+		panic(fmt.Sprintf("%d of %d recorded sent", sent, n))
+	}
+	return float64(n) / elapsed.Seconds()
+}
+
+func median(v []float64) float64 {
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	return s[len(s)/2]
+}
+
+func must(err error) {
+	if err != nil {
+		panic(err)
+	}
+}
