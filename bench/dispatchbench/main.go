@@ -42,6 +42,7 @@ func main() {
 	n := flag.Int("n", 20000, "messages per run")
 	rounds := flag.Int("rounds", 3, "rounds; medians are reported")
 	conc := flag.Int("concurrency", 50, "dispatcher concurrency (the SDK's SendEach runs 50)")
+	flag.IntVar(&batch, "batch", 200, "messages per claim")
 	flag.IntVar(&commitEvery, "commit-every", 0, "group commit size (0: the dispatcher's default)")
 	flag.DurationVar(&commitDelay, "commit-delay", 0, "group commit delay (0: the dispatcher's default)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the outbox runs here")
@@ -96,6 +97,7 @@ func runDirect(fake *fcmfake.Server, hc *http.Client, n int) float64 {
 }
 
 var (
+	batch       int
 	commitEvery int
 	commitDelay time.Duration
 )
@@ -122,7 +124,7 @@ func runOutbox(fake *fcmfake.Server, hc *http.Client, n, conc int) float64 {
 	client, err := fcm.New(ctx, fcm.Config{ProjectID: "bench", Endpoint: fake.URL, HTTPClient: hc})
 	must(err)
 	logger := slog.New(slog.DiscardHandler)
-	d := &notify.Dispatcher{Store: db, Clock: core.SystemClock, Logger: logger, Owner: "bench", Concurrency: conc, Batch: 500, Idle: 5 * time.Millisecond, CommitEvery: commitEvery, CommitDelay: commitDelay,
+	d := &notify.Dispatcher{Store: db, Clock: core.SystemClock, Logger: logger, Owner: "bench", Concurrency: conc, Batch: batch, Idle: 5 * time.Millisecond, CommitEvery: commitEvery, CommitDelay: commitDelay,
 		Channels: map[string]notify.Channel{notify.ChannelPush: &fcm.Channel{Devices: oneDevice{}, Client: client, Clock: core.SystemClock, Logger: logger}}}
 	before := fake.Count()
 	start := time.Now()
