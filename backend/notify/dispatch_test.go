@@ -2,6 +2,7 @@ package notify_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 	"sync"
@@ -75,7 +76,7 @@ func setup(t *testing.T) *env {
 			notify.ChannelSMS:    e.sms,
 			notify.ChannelRecall: e.sms,
 		},
-		Rules:    &notify.SendRules{Consents: e.consents, Default: rome},
+		Rules:    &notify.SendRules{Consents: e.consents, Default: rome, Sent: db, MarketingCap: 2},
 		Fallback: notify.ServiceFallback,
 		Backoff:  time.Second, MaxAttempts: 3,
 	}
@@ -278,5 +279,30 @@ func TestDeadAfterMaxAttempts(t *testing.T) {
 	dead, _ := e.db.MessagesByStatus(context.Background(), notify.StatusDead, 10)
 	if len(dead) != 1 || dead[0].ID != m.ID {
 		t.Fatalf("dead letters %+v", dead)
+	}
+}
+
+func TestMarketingFrequencyCap(t *testing.T) {
+	e := setup(t)
+	e.customer(t, "c1", "token-c1-0000")
+	e.consents.granted["c1/push/marketing"] = true
+	var ids []string
+	for i := range 3 {
+		m := &notify.Message{ID: core.NewID(), CustomerID: "c1", Channel: notify.ChannelPush, Purpose: notify.PurposeMarketing,
+			DedupeKey: fmt.Sprintf("promo-%d", i), Cause: fmt.Sprintf("promo-%d", i), Title: "Saldi", Body: "x",
+			DueAt: e.now.Add(time.Duration(i) * time.Second), Status: notify.StatusPending, CreatedAt: e.now, UpdatedAt: e.now}
+		_, _ = e.db.EnqueueMessage(context.Background(), m)
+		ids = append(ids, m.ID)
+	}
+	e.d.Batch = 1 // one at a time, as a campaign spread over days would arrive
+	for range 3 {
+		e.now = e.now.Add(time.Hour)
+		_, _ = e.d.RunOnce(context.Background())
+	}
+	if got := e.status(t, ids[2]); got.Status != notify.StatusSkipped || got.LastError != "marketing frequency cap reached" {
+		t.Fatalf("third marketing message: %+v", got)
+	}
+	if n := len(e.fake.Received()); n != 2 {
+		t.Fatalf("FCM received %d marketing messages, cap is 2", n)
 	}
 }

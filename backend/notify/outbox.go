@@ -91,6 +91,9 @@ type Store interface {
 	// EnqueueMessages is EnqueueMessage for many messages in one write
 	// (campaigns, tests); it returns how many were new.
 	EnqueueMessages(ctx context.Context, ms []*Message) (created int, err error)
+	// CountSent counts the messages of a purpose sent to a customer since
+	// t, in-app inbox entries aside (frequency caps).
+	CountSent(ctx context.Context, customerID, purpose string, since time.Time) (int, error)
 	// CountMessages counts messages in a state.
 	CountMessages(ctx context.Context, status string) (int, error)
 	// ClaimMessages leases to owner, until leaseUntil, up to n messages that

@@ -19,6 +19,14 @@ type SendRules struct {
 	// Zone returns a shop's time zone; nil or an error means Default.
 	Zone    func(ctx context.Context, shopID string) (*time.Location, error)
 	Default *time.Location
+	// Sent counts what a customer already received; with MarketingCap > 0,
+	// at most MarketingCap marketing messages reach a customer per
+	// CapWindow (default 7 days), the rest are skipped.
+	Sent interface {
+		CountSent(ctx context.Context, customerID, purpose string, since time.Time) (int, error)
+	}
+	MarketingCap int
+	CapWindow    time.Duration
 	// QuietFrom and QuietUntil are the local hours of quiet (21 and 9 by
 	// default): nothing that buzzes a phone goes out between them.
 	QuietFrom, QuietUntil int
@@ -40,6 +48,19 @@ func (r *SendRules) Check(ctx context.Context, m *Message, now time.Time) (bool,
 		}
 		if !ok {
 			return false, "no consent for " + m.Channel + "/" + m.Purpose, time.Time{}, nil
+		}
+	}
+	if m.Purpose == PurposeMarketing && r.MarketingCap > 0 && r.Sent != nil {
+		window := r.CapWindow
+		if window == 0 {
+			window = 7 * 24 * time.Hour
+		}
+		n, err := r.Sent.CountSent(ctx, m.CustomerID, PurposeMarketing, now.Add(-window))
+		if err != nil {
+			return false, "", time.Time{}, err
+		}
+		if n >= r.MarketingCap {
+			return false, "marketing frequency cap reached", time.Time{}, nil
 		}
 	}
 	if m.Channel == ChannelEmail || m.Channel == ChannelInbox {

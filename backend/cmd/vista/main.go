@@ -403,7 +403,8 @@ func (m *Main) setupDispatcher(ctx context.Context, zone func(context.Context, s
 	rome, _ := time.LoadLocation(m.Config.TimeZone)
 	m.dispatcher = &notify.Dispatcher{
 		Store: m.Store, Channels: channels, Clock: m.Clock, Logger: m.Logger, Owner: "vista-" + core.NewID(),
-		Rules:    &notify.SendRules{Consents: customer.ConsentCheck{Store: m.Store, Now: m.Clock.Now}, Zone: zone, Default: rome},
+		Rules: &notify.SendRules{Consents: customer.ConsentCheck{Store: m.Store, Now: m.Clock.Now}, Zone: zone, Default: rome,
+			Sent: m.Store, MarketingCap: 2, CapWindow: 7 * 24 * time.Hour},
 		Fallback: notify.ServiceFallback,
 	}
 	return nil

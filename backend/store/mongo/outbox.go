@@ -73,6 +73,14 @@ func (db *DB) EnqueueMessages(ctx context.Context, msgs []*notify.Message) (int,
 	return created, nil
 }
 
+// CountSent implements notify.Store.
+func (db *DB) CountSent(ctx context.Context, customerID, purpose string, since time.Time) (int, error) {
+	n, err := db.col(colOutbox).CountDocuments(ctx, bson.D{{Key: "customer_id", Value: customerID}, {Key: "purpose", Value: purpose},
+		{Key: "status", Value: notify.StatusSent}, {Key: "channel", Value: bson.D{{Key: "$ne", Value: notify.ChannelInbox}}},
+		{Key: "sent_at", Value: bson.D{{Key: "$gte", Value: since}}}})
+	return int(n), mapErr(err)
+}
+
 // CountMessages implements notify.Store.
 func (db *DB) CountMessages(ctx context.Context, status string) (int, error) {
 	n, err := db.col(colOutbox).CountDocuments(ctx, bson.D{{Key: "status", Value: status}})

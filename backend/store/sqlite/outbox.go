@@ -57,6 +57,14 @@ func (db *DB) EnqueueMessages(ctx context.Context, msgs []*notify.Message) (int,
 	return created, err
 }
 
+// CountSent implements notify.Store.
+func (db *DB) CountSent(ctx context.Context, customerID, purpose string, since time.Time) (int, error) {
+	var n int
+	err := db.queryRow(ctx, `SELECT count(*) FROM outbox WHERE customer_id = ? AND purpose = ? AND status = 'sent'
+		AND channel != 'inbox' AND sent_at >= ?`, customerID, purpose, ms(since)).Scan(&n)
+	return n, mapErr(err)
+}
+
 // CountMessages implements notify.Store.
 func (db *DB) CountMessages(ctx context.Context, status string) (int, error) {
 	var n int

@@ -179,6 +179,38 @@ func testOutboxClaimRace(t *testing.T, e Engine) {
 	}
 }
 
+func testOutboxCountSent(t *testing.T, e Engine) {
+	ctx := context.Background()
+	for i, ch := range []string{notify.ChannelPush, notify.ChannelSMS, notify.ChannelInbox} {
+		m := newMessage("c1", fmt.Sprintf("m%d", i), base)
+		m.Channel, m.Purpose = ch, notify.PurposeMarketing
+		_, err := e.EnqueueMessage(ctx, m)
+		must(t, err)
+	}
+	got, err := e.ClaimMessages(ctx, "w", base, base.Add(time.Minute), 10)
+	must(t, err)
+	fs := []notify.Finish{}
+	for _, m := range got {
+		fs = append(fs, notify.Finish{ID: m.ID, Outcome: notify.Outcome{Status: notify.StatusSent, At: base.Add(time.Hour)}})
+	}
+	lost, err := e.FinishMessages(ctx, "w", append(fs, notify.Finish{ID: "missing", Outcome: notify.Outcome{Status: notify.StatusSent, At: base}}))
+	must(t, err)
+	if len(lost) != 1 || lost[0] != "missing" {
+		t.Fatalf("lost = %v", lost)
+	}
+	n, err := e.CountSent(ctx, "c1", notify.PurposeMarketing, base)
+	must(t, err)
+	if n != 2 { // push and SMS; the inbox entry does not count
+		t.Fatalf("CountSent = %d, want 2", n)
+	}
+	if n, _ := e.CountSent(ctx, "c1", notify.PurposeMarketing, base.Add(2*time.Hour)); n != 0 {
+		t.Fatalf("CountSent after the window = %d", n)
+	}
+	if n, _ := e.CountMessages(ctx, notify.StatusSent); n != 3 {
+		t.Fatalf("CountMessages = %d", n)
+	}
+}
+
 func testOutboxCustomer(t *testing.T, e Engine) {
 	ctx := context.Background()
 	for i := range 3 {

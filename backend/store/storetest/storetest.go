@@ -62,6 +62,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("OutboxClaimRace", func(t *testing.T) { testOutboxClaimRace(t, open(t)) })
 	t.Run("OutboxCustomer", func(t *testing.T) { testOutboxCustomer(t, open(t)) })
 	t.Run("Inbox", func(t *testing.T) { testInbox(t, open(t)) })
+	t.Run("OutboxCountSent", func(t *testing.T) { testOutboxCountSent(t, open(t)) })
 	t.Run("LensSupplies", func(t *testing.T) { testLensSupplies(t, open(t)) })
 	t.Run("LensImportAndBatchAdvance", func(t *testing.T) { testLensImportAndBatchAdvance(t, open(t)) })
 	t.Run("FamilyAndReservations", func(t *testing.T) { testFamilyAndReservations(t, open(t)) })
