@@ -101,3 +101,44 @@ func TestDateIgnoresDST(t *testing.T) {
 		t.Fatal(got)
 	}
 }
+
+// TestScheduleAcrossDST: reminders go out at 10:00 Rome on the days the
+// clocks change, neither skipped nor doubled (T23).
+func TestScheduleAcrossDST(t *testing.T) {
+	st := DefaultSettings()
+	rome := st.Location
+	cases := []struct {
+		start         string
+		runsOutMinus3 string
+	}{
+		{"2026-03-02", "2026-03-29"}, // monthly pair runs out 1 April; 3 days before is the spring change
+		{"2026-09-28", "2026-10-25"}, // runs out 28 October; 3 days before is the autumn change
+	}
+	for _, c := range cases {
+		u := Usage{BothEyes, Monthly, 1, 2, day(c.start), 7}
+		rs := Schedule(u, st)
+		var found []Reminder
+		for _, r := range rs {
+			if r.Kind == KindRunsOut && r.DaysBefore == 3 {
+				found = append(found, r)
+			}
+		}
+		if len(found) != 1 {
+			t.Fatalf("%d three-day reminders", len(found))
+		}
+		local := found[0].At.In(rome)
+		if local.Format("2006-01-02 15:04") != c.runsOutMinus3+" 10:00" {
+			t.Errorf("reminder at %s, want %s 10:00 Rome", local.Format("2006-01-02 15:04 MST"), c.runsOutMinus3)
+		}
+	}
+	// A reusable supply of 6 pairs has 5 replacement reminders and 2 run-out ones.
+	rs := Schedule(Usage{BothEyes, Monthly, 1, 12, day("2026-01-01"), 7}, st)
+	if len(rs) != 7 {
+		t.Fatalf("%d reminders, want 7", len(rs))
+	}
+	for i := 1; i < len(rs); i++ {
+		if rs[i].At.Before(rs[i-1].At) {
+			t.Fatal("schedule not in time order")
+		}
+	}
+}

@@ -28,6 +28,7 @@ type Members interface {
 // lens supplies.
 type Service struct {
 	Store        Store
+	Exams        ExamStore
 	Members      Members
 	Outbox       Outbox
 	Reservations catalog.ReservationStore

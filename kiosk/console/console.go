@@ -72,6 +72,8 @@ func (c *Console) Routes() []web.Route {
 		{Method: "GET", Path: "/v1/staff/services", Auth: web.Staff(core.RoleAssistant), Handler: c.apiServices},
 		{Method: "GET", Path: "/v1/staff/customers/:id/lenses", Auth: web.Staff(core.RoleAssistant), Handler: c.apiLenses},
 		{Method: "POST", Path: "/v1/staff/customers/:id/lenses", Auth: web.Staff(core.RoleAssistant), Handler: c.apiAddLens},
+		{Method: "GET", Path: "/v1/staff/customers/:id/exams", Auth: web.Staff(core.RoleAssistant), Handler: c.apiExams},
+		{Method: "PUT", Path: "/v1/staff/customers/:id/exams", Auth: web.Staff(core.RoleAssistant), Handler: c.apiRecordExam},
 		{Method: "GET", Path: "/v1/staff/customers/:id/timeline", Auth: web.Staff(core.RoleAssistant), Handler: c.apiTimeline},
 		{Method: "GET", Path: "/v1/staff/shops/:shop/reservations", Auth: web.Staff(core.RoleAssistant), Handler: c.apiReservations},
 		{Method: "GET", Path: "/v1/staff/outbox/dead", Auth: web.Staff(core.RoleManager), Handler: c.apiDeadLetters},
@@ -225,6 +227,36 @@ func (c *Console) apiAddLens(ctx *fiber.Ctx) error {
 		return err
 	}
 	return ctx.Status(fiber.StatusCreated).JSON(v)
+}
+
+// apiExams lists a customer's eye-exam due dates (health data: audited).
+func (c *Console) apiExams(ctx *fiber.Ctx) error {
+	cu, err := c.Customers.GetForStaff(ctx.UserContext(), ctx.Params("id"))
+	if err != nil {
+		return err
+	}
+	list, err := c.Lenses.ExamsForStaff(ctx.UserContext(), cu.ID, cu.ShopID)
+	if err != nil {
+		return err
+	}
+	return ctx.JSON(fiber.Map{"exams": list})
+}
+
+// apiRecordExam sets when a customer's (or family member's) eye exam is due.
+func (c *Console) apiRecordExam(ctx *fiber.Ctx) error {
+	var in lens.ExamInput
+	if err := web.Decode(ctx, &in); err != nil {
+		return err
+	}
+	cu, err := c.Customers.GetForStaff(ctx.UserContext(), ctx.Params("id"))
+	if err != nil {
+		return err
+	}
+	e, err := c.Lenses.RecordExam(ctx.UserContext(), cu.ID, cu.ShopID, in)
+	if err != nil {
+		return err
+	}
+	return ctx.JSON(e)
 }
 
 // apiTimeline lists what Vista sent the customer, newest first.

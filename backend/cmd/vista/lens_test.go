@@ -192,3 +192,43 @@ func TestReminderScanRace(t *testing.T) {
 		t.Fatalf("%d messages enqueued by four racing scans, want 40", total.Load())
 	}
 }
+
+// TestEyeExamReminder: staff record when an exam is due; 30 days before,
+// at 10:00 shop time, the customer gets a reminder to book it.
+func TestEyeExamReminder(t *testing.T) {
+	fake := fcmfake.New()
+	defer fake.Close()
+	clock := &movable{now: time.Date(2026, 3, 10, 8, 0, 0, 0, time.UTC)}
+	m := boot(t, t.TempDir(), func(m *Main) { m.Clock = clock.Now; m.Config.FCMEndpoint = fake.URL })
+	c := client{t, m}
+	s := c.signup("anna@example.com", func(b map[string]any) {
+		b["shop_id"] = "shop-milano-centro"
+		b["consents"] = []map[string]any{{"channel": "push", "purpose": "service", "granted": true}}
+		b["consent_text_version"] = "v1"
+	})
+	c.want(c.do("POST", "/v1/me/devices", map[string]string{"token": "fcm-token-anna-0123456789", "platform": "ios", "app_version": "1.0.0"}, bearer(s.Tokens.AccessToken)...), 201)
+	asst := addStaff(t, m, "asst@milano.example", "assistant", "shop-milano-centro")
+	staff := c.staffLogin("asst@milano.example", asst)
+	c.want(c.do("PUT", "/v1/staff/customers/"+s.Customer.ID+"/exams", map[string]string{"due_on": "2026-05-01"}, bearer(staff)...), 200)
+	c.want(c.do("PUT", "/v1/staff/customers/"+s.Customer.ID+"/exams", map[string]string{"due_on": "yesterday"}, bearer(staff)...), 422)
+
+	ctx := context.Background()
+	clock.Add(21 * 24 * time.Hour) // 31 March: not yet
+	if n, _ := m.Lenses.ScanExams(ctx); n != 0 {
+		t.Fatalf("reminder %d days early", 1)
+	}
+	clock.Add(24 * time.Hour) // 1 April, 10:00 Rome has passed
+	if n, err := m.Lenses.ScanExams(ctx); err != nil || n != 2 {
+		t.Fatalf("ScanExams = %d, %v", n, err)
+	}
+	if n, _ := m.Lenses.ScanExams(ctx); n != 0 {
+		t.Fatal("second scan enqueued again")
+	}
+	for range 2 {
+		_, _ = m.dispatcher.RunOnce(ctx)
+	}
+	got := fake.Received()
+	if len(got) != 1 || got[0].Title != "È ora del controllo della vista" {
+		t.Fatalf("FCM received %+v", got)
+	}
+}

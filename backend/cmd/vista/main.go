@@ -101,6 +101,7 @@ type engine interface {
 	booking.Store
 	notify.Store
 	lens.Store
+	lens.ExamStore
 	customer.FamilyStore
 	catalog.ReservationStore
 	web.RateStore
@@ -231,7 +232,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return time.LoadLocation(sh.TimeZone)
 	}
 	m.Lenses = &lens.Service{
-		Store: m.Store, Members: m.Store, Outbox: m.Store, Reservations: m.Store, Audit: auditLog, Validator: validator,
+		Store: m.Store, Exams: m.Store, Members: m.Store, Outbox: m.Store, Reservations: m.Store, Audit: auditLog, Validator: validator,
 		Clock: m.Clock, Logger: m.Logger,
 		HomeShop: func(ctx context.Context, id string) (string, error) {
 			c, err := m.Store.Customer(ctx, id)
@@ -255,6 +256,11 @@ func (m *Main) Open(ctx context.Context) error {
 			Name: "lenses", Collections: []string{"lens_supplies"},
 			Export: func(ctx context.Context, id string) (any, error) { return m.Store.Supplies(ctx, id) },
 			Erase:  m.Store.DeleteSupplies,
+		},
+		privacy.Section{
+			Name: "eye_exams", Collections: []string{"eye_exams"},
+			Export: func(ctx context.Context, id string) (any, error) { return m.Store.Exams(ctx, id) },
+			Erase:  m.Store.DeleteExams,
 		},
 		privacy.Section{
 			Name: "reservations", Collections: []string{"reservations"},
@@ -329,6 +335,10 @@ func (m *Main) Open(ctx context.Context) error {
 		m.jobs = &jobs.Runner{Logger: m.Logger, Tasks: []jobs.Task{
 			{Name: "lens_reminders", Every: time.Minute, Run: func(ctx context.Context) error {
 				_, err := m.Lenses.Scan(ctx)
+				return err
+			}},
+			{Name: "eye_exam_reminders", Every: time.Minute, Run: func(ctx context.Context) error {
+				_, err := m.Lenses.ScanExams(ctx)
 				return err
 			}},
 			{Name: "purge_expired_refresh_tokens", Every: time.Hour, Run: func(ctx context.Context) error {

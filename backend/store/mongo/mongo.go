@@ -41,6 +41,7 @@ const (
 	colSupplies        = "lens_supplies"
 	colFamily          = "family_members"
 	colReservations    = "reservations"
+	colExams           = "eye_exams"
 )
 
 // DB is a Vista database on a MongoDB deployment.
@@ -137,6 +138,10 @@ func (db *DB) Migrate(ctx context.Context) error {
 		colSupplies: {
 			{Keys: bson.D{{Key: "customer_id", Value: 1}, {Key: "created_at", Value: -1}}},
 			// Sparse: only supplies with a reminder still to send are in it.
+			{Keys: bson.D{{Key: "next_reminder_at", Value: 1}}, Options: options.Index().SetSparse(true)},
+		},
+		colExams: {
+			{Keys: bson.D{{Key: "customer_id", Value: 1}, {Key: "member_id", Value: 1}}, Options: unique()},
 			{Keys: bson.D{{Key: "next_reminder_at", Value: 1}}, Options: options.Index().SetSparse(true)},
 		},
 		colFamily: {

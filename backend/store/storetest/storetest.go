@@ -32,6 +32,7 @@ type Engine interface {
 	booking.Store
 	notify.Store
 	lens.Store
+	lens.ExamStore
 	customer.FamilyStore
 	catalog.ReservationStore
 	HitRate(ctx context.Context, key string, expires time.Time) (int64, error)
@@ -65,6 +66,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("OutboxCountSent", func(t *testing.T) { testOutboxCountSent(t, open(t)) })
 	t.Run("LensSupplies", func(t *testing.T) { testLensSupplies(t, open(t)) })
 	t.Run("LensImportAndBatchAdvance", func(t *testing.T) { testLensImportAndBatchAdvance(t, open(t)) })
+	t.Run("Exams", func(t *testing.T) { testExams(t, open(t)) })
 	t.Run("FamilyAndReservations", func(t *testing.T) { testFamilyAndReservations(t, open(t)) })
 }
 

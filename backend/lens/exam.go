@@ -1,0 +1,136 @@
+package lens
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/notify"
+)
+
+// Exam is when a person's eye exam (and so their prescription) falls due,
+// as staff record it. It is health data: reads are audited.
+type Exam struct {
+	ID             string     `json:"id"`
+	CustomerID     string     `json:"-"`
+	MemberID       string     `json:"member_id,omitempty"`
+	ShopID         string     `json:"shop_id,omitempty"`
+	DueOn          string     `json:"due_on"` // YYYY-MM-DD
+	RecordedBy     string     `json:"recorded_by"`
+	NextReminderAt *time.Time `json:"next_reminder_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
+}
+
+// ExamStore keeps exam due dates, one per person (customer or member).
+type ExamStore interface {
+	// UpsertExam stores e, replacing the due date of the same person.
+	UpsertExam(ctx context.Context, e *Exam) error
+	// Exams lists a customer's (and their family's) exam due dates.
+	Exams(ctx context.Context, customerID string) ([]*Exam, error)
+	// DueExams returns up to limit exams whose reminder is due at now.
+	DueExams(ctx context.Context, now time.Time, limit int) ([]*Exam, error)
+	// AdvanceExamReminders moves reminders as AdvanceReminders does.
+	AdvanceExamReminders(ctx context.Context, as []Advance) (int, error)
+	// DeleteExams removes a customer's exams (erasure).
+	DeleteExams(ctx context.Context, customerID string) error
+}
+
+// ExamReminderDaysBefore is how long before the due date the reminder goes.
+const ExamReminderDaysBefore = 30
+
+// ExamInput is an exam due date as staff record it.
+type ExamInput struct {
+	MemberID string `json:"member_id,omitempty" validate:"max=64"`
+	DueOn    string `json:"due_on" validate:"required,isodate"`
+}
+
+// examReminderAt is 10:00 shop time, ExamReminderDaysBefore days before.
+func examReminderAt(dueOn string, st Settings) (time.Time, error) {
+	d, err := time.Parse(time.DateOnly, dueOn)
+	if err != nil {
+		return time.Time{}, err
+	}
+	d = d.AddDate(0, 0, -ExamReminderDaysBefore)
+	return time.Date(d.Year(), d.Month(), d.Day(), st.HourLocal, 0, 0, 0, st.Location).UTC(), nil
+}
+
+// RecordExam sets the exam due date of a customer or family member (staff
+// only: the caller checked scope) and plans its reminder.
+func (s *Service) RecordExam(ctx context.Context, customerID, shopID string, in ExamInput) (*Exam, error) {
+	if err := s.Validator.Struct(in); err != nil {
+		return nil, err
+	}
+	if in.MemberID != "" {
+		if _, err := s.Members.FamilyMember(ctx, customerID, in.MemberID); core.IsCode(err, core.ENOTFOUND) {
+			return nil, core.Invalid("unknown family member", core.FieldError{Field: "member_id", Message: "is not this customer's family member"})
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	a, _ := core.ActorFrom(ctx)
+	now := s.Clock.Now()
+	e := &Exam{ID: core.NewID(), CustomerID: customerID, MemberID: in.MemberID, ShopID: shopID, DueOn: in.DueOn, RecordedBy: a.ID, UpdatedAt: now}
+	if at, err := examReminderAt(in.DueOn, s.Settings(ctx, shopID)); err == nil && at.After(now) {
+		e.NextReminderAt = &at
+	}
+	if err := s.Exams.UpsertExam(ctx, e); err != nil {
+		return nil, err
+	}
+	if err := s.Audit.Record(ctx, "exam.recorded", customerID, shopID, ""); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// ExamsForStaff lists a customer's exam due dates, audited.
+func (s *Service) ExamsForStaff(ctx context.Context, customerID, shopID string) ([]*Exam, error) {
+	if err := s.Audit.Record(ctx, "exam.viewed", customerID, shopID, ""); err != nil {
+		return nil, err
+	}
+	return s.Exams.Exams(ctx, customerID)
+}
+
+// ScanExams enqueues the eye-exam reminders whose time has come, as Scan
+// does for supplies: idempotent, index-driven, one write per page.
+func (s *Service) ScanExams(ctx context.Context) (int, error) {
+	now := s.Clock.Now()
+	enqueued := 0
+	for {
+		due, err := s.Exams.DueExams(ctx, now, 500)
+		if err != nil || len(due) == 0 {
+			return enqueued, err
+		}
+		var msgs []*notify.Message
+		advances := make([]Advance, 0, len(due))
+		for _, e := range due {
+			for _, ch := range []string{notify.ChannelPush, notify.ChannelInbox} {
+				msgs = append(msgs, examMessage(e, ch, now))
+			}
+			advances = append(advances, Advance{ID: e.ID, Prev: *e.NextReminderAt})
+		}
+		n, err := s.Outbox.EnqueueMessages(ctx, msgs)
+		if err != nil {
+			return enqueued, err
+		}
+		enqueued += n
+		if _, err := s.Exams.AdvanceExamReminders(ctx, advances); err != nil {
+			return enqueued, err
+		}
+	}
+}
+
+func examMessage(e *Exam, channel string, now time.Time) *notify.Message {
+	title := "È ora del controllo della vista"
+	if e.MemberID != "" {
+		title = "Controllo della vista per la tua famiglia"
+	}
+	return &notify.Message{
+		ID: core.NewID(), CustomerID: e.CustomerID, ShopID: e.ShopID, Channel: channel, Purpose: notify.PurposeService,
+		DedupeKey: fmt.Sprintf("%s:%s:exam_due_%d:%s:%s", e.CustomerID, e.ID, ExamReminderDaysBefore, e.DueOn, channel),
+		Cause:     fmt.Sprintf("exam:%s:%s", e.ID, e.DueOn),
+		Title:     title, Body: "Prenota la visita dall'app, in pochi secondi.",
+		Data:  map[string]string{"link": "vista://bookings/new?service=eye_exam", "actions": "book_exam"},
+		DueAt: now, Status: notify.StatusPending, CreatedAt: now, UpdatedAt: now,
+	}
+}
