@@ -48,14 +48,7 @@ func (db *DB) CreateCustomer(ctx context.Context, c *customer.Customer) error {
 }
 
 func (db *DB) findCustomer(ctx context.Context, filter bson.D) (*customer.Customer, error) {
-	var d customerDoc
-	err := db.col(colCustomers).FindOne(ctx, filter).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, notFound("customer")
-	} else if err != nil {
-		return nil, mapErr(err)
-	}
-	return d.model(), nil
+	return findOne(ctx, db.col(colCustomers), filter, "customer", (*customerDoc).model)
 }
 
 // Customer implements customer.Store.

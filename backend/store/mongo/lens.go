@@ -2,7 +2,6 @@ package mongo
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -58,14 +57,7 @@ func (db *DB) CreateSupply(ctx context.Context, s *lens.Supply) error {
 
 // Supply implements lens.Store.
 func (db *DB) Supply(ctx context.Context, customerID, id string) (*lens.Supply, error) {
-	var d supplyDoc
-	err := db.col(colSupplies).FindOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "customer_id", Value: customerID}}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, notFound("lens supply")
-	} else if err != nil {
-		return nil, mapErr(err)
-	}
-	return d.model(), nil
+	return findOne(ctx, db.col(colSupplies), bson.D{{Key: "_id", Value: id}, {Key: "customer_id", Value: customerID}}, "lens supply", (*supplyDoc).model)
 }
 
 // Supplies implements lens.Store.
@@ -187,14 +179,7 @@ func (db *DB) CreateFamilyMember(ctx context.Context, f *customer.FamilyMember) 
 
 // FamilyMember implements customer.FamilyStore.
 func (db *DB) FamilyMember(ctx context.Context, customerID, id string) (*customer.FamilyMember, error) {
-	var d familyMemberDoc
-	err := db.col(colFamily).FindOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "customer_id", Value: customerID}}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, notFound("family member")
-	} else if err != nil {
-		return nil, mapErr(err)
-	}
-	return d.model(), nil
+	return findOne(ctx, db.col(colFamily), bson.D{{Key: "_id", Value: id}, {Key: "customer_id", Value: customerID}}, "family member", (*familyMemberDoc).model)
 }
 
 // FamilyMembers implements customer.FamilyStore.

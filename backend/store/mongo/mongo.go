@@ -220,6 +220,20 @@ func after() *options.FindOneAndUpdateOptionsBuilder {
 	return options.FindOneAndUpdate().SetReturnDocument(options.After)
 }
 
+// findOne decodes the one document matching filter with conv, or returns
+// ENOTFOUND naming what.
+func findOne[D any, T any](ctx context.Context, c *mongo.Collection, filter bson.D, what string, conv func(*D) T) (T, error) {
+	var d D
+	var zero T
+	err := c.FindOne(ctx, filter).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return zero, notFound(what)
+	} else if err != nil {
+		return zero, mapErr(err)
+	}
+	return conv(&d), nil
+}
+
 // all decodes every document of cur with conv.
 func all[D any, T any](ctx context.Context, cur *mongo.Cursor, err error, conv func(*D) T) ([]T, error) {
 	if err != nil {

@@ -157,14 +157,7 @@ func (db *DB) FinishMessages(ctx context.Context, owner string, fs []notify.Fini
 
 // Message implements notify.Store.
 func (db *DB) Message(ctx context.Context, id string) (*notify.Message, error) {
-	var d messageDoc
-	err := db.col(colOutbox).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, notFound("message")
-	} else if err != nil {
-		return nil, mapErr(err)
-	}
-	return d.model(), nil
+	return findOne(ctx, db.col(colOutbox), bson.D{{Key: "_id", Value: id}}, "message", (*messageDoc).model)
 }
 
 // MessagesByStatus implements notify.Store.

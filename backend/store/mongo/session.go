@@ -34,14 +34,7 @@ func (db *DB) CreateRefreshFamily(ctx context.Context, f *auth.RefreshFamily) er
 
 // RefreshFamily implements auth.RefreshStore.
 func (db *DB) RefreshFamily(ctx context.Context, id string) (*auth.RefreshFamily, error) {
-	var d familyDoc
-	err := db.col(colRefreshFamilies).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, notFound("refresh family")
-	} else if err != nil {
-		return nil, mapErr(err)
-	}
-	return d.model(), nil
+	return findOne(ctx, db.col(colRefreshFamilies), bson.D{{Key: "_id", Value: id}}, "refresh family", (*familyDoc).model)
 }
 
 type refreshDoc struct {
@@ -148,14 +141,7 @@ func (db *DB) CreateShop(ctx context.Context, s *shop.Shop) error {
 
 // Shop implements shop.Store.
 func (db *DB) Shop(ctx context.Context, id string) (*shop.Shop, error) {
-	var d shopDoc
-	err := db.col(colShops).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, notFound("shop")
-	} else if err != nil {
-		return nil, mapErr(err)
-	}
-	return d.model(), nil
+	return findOne(ctx, db.col(colShops), bson.D{{Key: "_id", Value: id}}, "shop", (*shopDoc).model)
 }
 
 // Shops implements shop.Store.
@@ -188,14 +174,7 @@ func (db *DB) CreateStaff(ctx context.Context, m *shop.Staff) error {
 }
 
 func (db *DB) findStaff(ctx context.Context, filter bson.D) (*shop.Staff, error) {
-	var d staffDoc
-	err := db.col(colStaff).FindOne(ctx, filter).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, notFound("staff member")
-	} else if err != nil {
-		return nil, mapErr(err)
-	}
-	return d.model(), nil
+	return findOne(ctx, db.col(colStaff), filter, "staff member", (*staffDoc).model)
 }
 
 // StaffMember implements shop.Store.

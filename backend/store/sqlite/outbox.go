@@ -126,23 +126,9 @@ func (db *DB) ClaimMessages(ctx context.Context, owner string, now, leaseUntil t
 
 // FinishMessage implements notify.Store.
 func (db *DB) FinishMessage(ctx context.Context, id, owner string, o notify.Outcome) error {
-	var sent sql.NullInt64
-	due := sql.NullInt64{}
-	if o.Status == notify.StatusSent {
-		sent = sql.NullInt64{Int64: ms(o.At), Valid: true}
-	}
-	if o.Status == notify.StatusPending {
-		due = sql.NullInt64{Int64: ms(o.RetryAt), Valid: true}
-	}
-	res, err := db.write.ExecContext(ctx, `UPDATE outbox SET status = ?, due_at = COALESCE(?, due_at), last_error = ?,
-			lease_owner = '', lease_until = NULL, updated_at = ?, sent_at = COALESCE(?, sent_at)
-		WHERE id = ? AND status = 'sending' AND lease_owner = ?`,
-		o.Status, due, o.Error, ms(o.At), sent, id, owner)
-	if err != nil {
-		return mapErr(err)
-	}
-	if n, _ := res.RowsAffected(); n == 1 {
-		return nil
+	lost, err := db.FinishMessages(ctx, owner, []notify.Finish{{ID: id, Outcome: o}})
+	if err != nil || len(lost) == 0 {
+		return err
 	}
 	if _, err := db.Message(ctx, id); err != nil {
 		return err
