@@ -81,7 +81,7 @@ func (d *Dispatcher) defaults() {
 		d.Lease = 2 * time.Minute
 	}
 	if d.Batch == 0 {
-		d.Batch = 500
+		d.Batch = 200
 	}
 	if d.Concurrency == 0 {
 		d.Concurrency = 50

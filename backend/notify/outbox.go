@@ -100,7 +100,8 @@ type Store interface {
 	// are due at now: pending ones whose DueAt has come and sending ones
 	// whose lease expired (their dispatcher died). Each claim is one atomic
 	// conditional update, so no two owners ever hold the same message, and
-	// it counts an attempt. Oldest due first.
+	// it counts an attempt. Oldest due first. While a message is leased its
+	// DueAt is unspecified (an engine may keep the lease end there).
 	ClaimMessages(ctx context.Context, owner string, now, leaseUntil time.Time, n int) ([]*Message, error)
 	// FinishMessage records o for the message id if owner still holds its
 	// lease. ECONFLICT when the lease was lost (expired and taken by

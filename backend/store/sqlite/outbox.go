@@ -98,17 +98,13 @@ func (db *DB) enqueue(ctx context.Context, x execer, m *notify.Message) (int64, 
 // ClaimMessages implements notify.Store: one UPDATE … RETURNING on the
 // single writer connection, so the whole batch is claimed atomically.
 func (db *DB) ClaimMessages(ctx context.Context, owner string, now, leaseUntil time.Time, n int) ([]*notify.Message, error) {
-	// Each branch reads its partial index in order and stops at n rows, so
-	// a claim costs the same with ten or a million messages waiting.
-	rows, err := db.write.QueryContext(ctx, `UPDATE outbox SET status = 'sending', lease_owner = ?, lease_until = ?,
+	// Pending messages wait for due_at, sending ones for their lease end,
+	// which a claim writes to due_at too: one partial index, read in order
+	// and only as far as n rows, serves both.
+	rows, err := db.write.QueryContext(ctx, `UPDATE outbox SET status = 'sending', lease_owner = ?, lease_until = ?, due_at = ?,
 			attempts = attempts + 1, updated_at = ?
-		WHERE id IN (
-			SELECT id FROM (
-				SELECT * FROM (SELECT id, due_at AS t FROM outbox WHERE status = 'pending' AND due_at <= ? ORDER BY due_at LIMIT ?)
-				UNION ALL
-				SELECT * FROM (SELECT id, lease_until AS t FROM outbox WHERE status = 'sending' AND lease_until <= ? ORDER BY lease_until LIMIT ?)
-			) ORDER BY t LIMIT ?)
-		RETURNING `+outboxColumns, owner, ms(leaseUntil), ms(now), ms(now), n, ms(now), n, n)
+		WHERE id IN (SELECT id FROM outbox WHERE status IN ('pending', 'sending') AND due_at <= ? ORDER BY due_at LIMIT ?)
+		RETURNING `+outboxColumns, owner, ms(leaseUntil), ms(leaseUntil), ms(now), ms(now), n)
 	if err != nil {
 		return nil, mapErr(err)
 	}
