@@ -119,6 +119,9 @@ type Store interface {
 	// CustomerMessages lists a customer's messages, newest first, at most
 	// limit.
 	CustomerMessages(ctx context.Context, customerID string, limit int) ([]*Message, error)
+	// ShopMessages lists a shop's messages on one channel, newest first, at
+	// most limit (the phone recalls staff have to make).
+	ShopMessages(ctx context.Context, shopID, channel string, limit int) ([]*Message, error)
 	// Inbox lists the in-app inbox of a customer: sent inbox messages,
 	// newest first, at most limit.
 	Inbox(ctx context.Context, customerID string, limit int) ([]*Message, error)

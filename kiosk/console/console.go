@@ -43,7 +43,11 @@ type Console struct {
 	Lenses    *lens.Service
 	Outbox    notify.Store
 	Reserve   catalog.ReservationStore
-	Limiter   *web.Limiter
+	// Settings keep each shop's reminder settings; SettingsCache forgets a
+	// shop's cached settings when they change.
+	Settings      lens.SettingsStore
+	SettingsCache interface{ Forget(shopID string) }
+	Limiter       *web.Limiter
 	// LoginIP and LoginAccount limit sign-in attempts.
 	LoginIP, LoginAccount web.Limit
 	// SecureCookie marks the session cookie Secure (HTTPS deployments).
@@ -76,6 +80,9 @@ func (c *Console) Routes() []web.Route {
 		{Method: "PUT", Path: "/v1/staff/customers/:id/exams", Auth: web.Staff(core.RoleAssistant), Handler: c.apiRecordExam},
 		{Method: "GET", Path: "/v1/staff/customers/:id/timeline", Auth: web.Staff(core.RoleAssistant), Handler: c.apiTimeline},
 		{Method: "GET", Path: "/v1/staff/shops/:shop/reservations", Auth: web.Staff(core.RoleAssistant), Handler: c.apiReservations},
+		{Method: "GET", Path: "/v1/staff/shops/:shop/recalls", Auth: web.Staff(core.RoleAssistant), Handler: c.apiRecalls},
+		{Method: "GET", Path: "/v1/staff/shops/:shop/reminder-settings", Auth: web.Staff(core.RoleAssistant), Handler: c.apiReminderSettings},
+		{Method: "PUT", Path: "/v1/staff/shops/:shop/reminder-settings", Auth: web.Staff(core.RoleManager), Handler: c.apiSaveReminderSettings},
 		{Method: "GET", Path: "/v1/staff/outbox/dead", Auth: web.Staff(core.RoleManager), Handler: c.apiDeadLetters},
 		{Method: "GET", Path: "/v1/staff/products", Auth: web.Staff(core.RoleAssistant), Handler: c.apiProducts},
 
@@ -278,6 +285,48 @@ func (c *Console) apiReservations(ctx *fiber.Ctx) error {
 		return err
 	}
 	return ctx.JSON(fiber.Map{"reservations": list})
+}
+
+// apiRecalls lists the phone calls staff should make: service reminders
+// that could reach the customer on no consented digital channel.
+func (c *Console) apiRecalls(ctx *fiber.Ctx) error {
+	list, err := c.Outbox.ShopMessages(ctx.UserContext(), ctx.Params("shop"), notify.ChannelRecall, 200)
+	if err != nil {
+		return err
+	}
+	return ctx.JSON(fiber.Map{"recalls": list})
+}
+
+// apiReminderSettings returns a shop's reminder settings (the defaults when
+// it has none of its own).
+func (c *Console) apiReminderSettings(ctx *fiber.Ctx) error {
+	s, err := c.Settings.ShopSettings(ctx.UserContext(), ctx.Params("shop"))
+	if core.IsCode(err, core.ENOTFOUND) {
+		d := lens.DefaultSettings()
+		return ctx.JSON(lens.ShopSettings{ShopID: ctx.Params("shop"), RunsOutDaysBefore: d.RunsOutDaysBefore, ReplaceDay: d.ReplaceDay, HourLocal: d.HourLocal})
+	} else if err != nil {
+		return err
+	}
+	return ctx.JSON(s)
+}
+
+// apiSaveReminderSettings changes a shop's reminder settings (managers of
+// the shop and owners). Supplies recorded from now on follow them; the
+// reminders already planned keep their time.
+func (c *Console) apiSaveReminderSettings(ctx *fiber.Ctx) error {
+	var in lens.ShopSettings
+	if err := web.Decode(ctx, &in); err != nil {
+		return err
+	}
+	if err := c.Customers.Validator.Struct(in); err != nil {
+		return err
+	}
+	in.ShopID, in.UpdatedAt = ctx.Params("shop"), time.Now().UTC()
+	if err := c.Settings.SaveShopSettings(ctx.UserContext(), &in); err != nil {
+		return err
+	}
+	c.SettingsCache.Forget(in.ShopID)
+	return ctx.JSON(in)
 }
 
 // apiDeadLetters lists messages that failed for good. Owners see the whole

@@ -232,3 +232,45 @@ func TestEyeExamReminder(t *testing.T) {
 		t.Fatalf("FCM received %+v", got)
 	}
 }
+
+// TestShopReminderSettingsAndRecalls: a manager changes the shop's reminder
+// days; a customer who consented to no digital channel ends up on the
+// shop's phone-recall list.
+func TestShopReminderSettingsAndRecalls(t *testing.T) {
+	clock := &movable{now: time.Date(2026, 3, 10, 8, 0, 0, 0, time.UTC)}
+	m := boot(t, t.TempDir(), func(m *Main) { m.Clock = clock.Now })
+	c := client{t, m}
+	mgr := c.staffLogin("mgr@milano.example", addStaff(t, m, "mgr@milano.example", "manager", "shop-milano-centro"))
+	asstPw := addStaff(t, m, "asst@milano.example", "assistant", "shop-milano-centro")
+	asst := c.staffLogin("asst@milano.example", asstPw)
+	body := map[string]any{"runs_out_days_before": []int{5}, "replace_day": false, "hour_local": 11}
+	c.want(c.do("PUT", "/v1/staff/shops/shop-milano-centro/reminder-settings", body, bearer(asst)...), 403)
+	c.want(c.do("PUT", "/v1/staff/shops/shop-roma-prati/reminder-settings", body, bearer(mgr)...), 404)
+	c.want(c.do("PUT", "/v1/staff/shops/shop-milano-centro/reminder-settings", map[string]any{"runs_out_days_before": []int{}, "hour_local": 3}, bearer(mgr)...), 422)
+	c.want(c.do("PUT", "/v1/staff/shops/shop-milano-centro/reminder-settings", body, bearer(mgr)...), 200)
+
+	s := c.signup("anna@example.com", func(b map[string]any) { b["shop_id"] = "shop-milano-centro" }) // no consents at all
+	var sup map[string]any
+	c.want(c.do("POST", "/v1/me/lenses", map[string]any{"eye": "both", "brand": "Alcon", "product": "Total30", "modality": "monthly",
+		"boxes": 1, "lenses_per_box": 2, "start_date": "2026-02-18"}, bearer(s.Tokens.AccessToken)...), 201).json(t, &sup)
+	at, _ := time.Parse(time.RFC3339, sup["next_reminder_at"].(string))
+	rome, _ := time.LoadLocation("Europe/Rome")
+	if got := at.In(rome).Format("2006-01-02 15:04"); got != "2026-03-15 11:00" {
+		t.Fatalf("next reminder %s, want 5 days before at 11:00 (the shop's settings)", got)
+	}
+	clock.Add(5*24*time.Hour + 3*time.Hour) // 15 March, 12:00 Rome
+	ctx := context.Background()
+	if _, err := m.Lenses.Scan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for range 6 {
+		_, _ = m.dispatcher.RunOnce(ctx)
+	}
+	asst = c.staffLogin("asst@milano.example", asstPw) // a new shift: the clock moved five days
+	var recalls struct{ Recalls []map[string]any }
+	c.want(c.do("GET", "/v1/staff/shops/shop-milano-centro/recalls", nil, bearer(asst)...), 200).json(t, &recalls)
+	if len(recalls.Recalls) != 1 || recalls.Recalls[0]["customer_id"] != s.Customer.ID {
+		t.Fatalf("recalls = %v", recalls.Recalls)
+	}
+	c.want(c.do("GET", "/v1/staff/shops/shop-roma-prati/recalls", nil, bearer(asst)...), 404)
+}

@@ -102,6 +102,7 @@ type engine interface {
 	notify.Store
 	lens.Store
 	lens.ExamStore
+	lens.SettingsStore
 	customer.FamilyStore
 	catalog.ReservationStore
 	web.RateStore
@@ -231,6 +232,7 @@ func (m *Main) Open(ctx context.Context) error {
 		}
 		return time.LoadLocation(sh.TimeZone)
 	}
+	settings := &lens.SettingsSource{Store: m.Store, Zone: zone}
 	m.Lenses = &lens.Service{
 		Store: m.Store, Exams: m.Store, Members: m.Store, Outbox: m.Store, Reservations: m.Store, Audit: auditLog, Validator: validator,
 		Clock: m.Clock, Logger: m.Logger,
@@ -241,15 +243,7 @@ func (m *Main) Open(ctx context.Context) error {
 			}
 			return c.ShopID, nil
 		},
-		Settings: func(ctx context.Context, shopID string) lens.Settings {
-			st := lens.DefaultSettings()
-			if shopID != "" {
-				if l, err := zone(ctx, shopID); err == nil {
-					st.Location = l
-				}
-			}
-			return st
-		},
+		Settings: settings.For,
 	}
 	m.Privacy.Register(
 		privacy.Section{
@@ -314,7 +308,7 @@ func (m *Main) Open(ctx context.Context) error {
 		screens := &kiosk.Screens{Shops: m.Store}
 		con := &console.Console{
 			Shops: m.Shops, Customers: m.Customers, Audit: m.Store, Catalog: m.Store, Services: m.Store, Limiter: limiter,
-			Lenses: m.Lenses, Outbox: m.Store, Reserve: m.Store,
+			Lenses: m.Lenses, Outbox: m.Store, Reserve: m.Store, Settings: m.Store, SettingsCache: settings,
 			LoginIP: m.StaffLoginIP, LoginAccount: m.StaffLoginAccount,
 			SecureCookie: strings.HasPrefix(m.publicURL(), "https://"),
 		}

@@ -250,6 +250,13 @@ func (db *DB) DeleteCustomerReservations(ctx context.Context, customerID string)
 	return mapErr(err)
 }
 
+// ShopMessages implements notify.Store.
+func (db *DB) ShopMessages(ctx context.Context, shopID, channel string, limit int) ([]*notify.Message, error) {
+	cur, err := db.col(colOutbox).Find(ctx, bson.D{{Key: "shop_id", Value: shopID}, {Key: "channel", Value: channel}},
+		options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit)))
+	return all(ctx, cur, err, (*messageDoc).model)
+}
+
 // Inbox implements notify.Store.
 func (db *DB) Inbox(ctx context.Context, customerID string, limit int) ([]*notify.Message, error) {
 	cur, err := db.col(colOutbox).Find(ctx, bson.D{{Key: "customer_id", Value: customerID}, {Key: "channel", Value: "inbox"}, {Key: "status", Value: "sent"}},

@@ -42,6 +42,7 @@ const (
 	colFamily          = "family_members"
 	colReservations    = "reservations"
 	colExams           = "eye_exams"
+	colShopSettings    = "shop_reminder_settings"
 )
 
 // DB is a Vista database on a MongoDB deployment.
@@ -134,6 +135,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 				SetPartialFilterExpression(bson.D{{Key: "status", Value: "sending"}})},
 			{Keys: bson.D{{Key: "customer_id", Value: 1}, {Key: "created_at", Value: -1}}},
 			{Keys: bson.D{{Key: "status", Value: 1}, {Key: "updated_at", Value: -1}}},
+			{Keys: bson.D{{Key: "shop_id", Value: 1}, {Key: "channel", Value: 1}, {Key: "created_at", Value: -1}}},
 		},
 		colSupplies: {
 			{Keys: bson.D{{Key: "customer_id", Value: 1}, {Key: "created_at", Value: -1}}},

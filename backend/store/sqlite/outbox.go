@@ -185,6 +185,12 @@ func (db *DB) CustomerMessages(ctx context.Context, customerID string, limit int
 	return db.messages(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE customer_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`, customerID, limit)
 }
 
+// ShopMessages implements notify.Store.
+func (db *DB) ShopMessages(ctx context.Context, shopID, channel string, limit int) ([]*notify.Message, error) {
+	return db.messages(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE shop_id = ? AND channel = ?
+		ORDER BY created_at DESC, id DESC LIMIT ?`, shopID, channel, limit)
+}
+
 // Inbox implements notify.Store.
 func (db *DB) Inbox(ctx context.Context, customerID string, limit int) ([]*notify.Message, error) {
 	return db.messages(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE customer_id = ? AND channel = 'inbox' AND status = 'sent'

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -219,5 +220,40 @@ func testExams(t *testing.T, e Engine) {
 	must(t, e.DeleteExams(ctx, a.ID))
 	if list, _ := e.Exams(ctx, a.ID); len(list) != 0 {
 		t.Fatal("DeleteExams left exams")
+	}
+}
+
+func testShopSettings(t *testing.T, e Engine) {
+	ctx := context.Background()
+	s := newShop(t, e, "Milano")
+	_, err := e.ShopSettings(ctx, s.ID)
+	wantCode(t, err, core.ENOTFOUND)
+	set := &lens.ShopSettings{ShopID: s.ID, RunsOutDaysBefore: []int{10, 2}, ReplaceDay: false, HourLocal: 11, UpdatedAt: base}
+	must(t, e.SaveShopSettings(ctx, set))
+	set.RunsOutDaysBefore = []int{7}
+	must(t, e.SaveShopSettings(ctx, set))
+	got, err := e.ShopSettings(ctx, s.ID)
+	must(t, err)
+	if len(got.RunsOutDaysBefore) != 1 || got.RunsOutDaysBefore[0] != 7 || got.HourLocal != 11 || got.ReplaceDay {
+		t.Fatalf("ShopSettings = %+v", got)
+	}
+}
+
+func testShopMessages(t *testing.T, e Engine) {
+	ctx := context.Background()
+	for i, ch := range []string{notify.ChannelRecall, notify.ChannelRecall, notify.ChannelPush} {
+		m := newMessage("c1", fmt.Sprintf("s%d", i), base)
+		m.Channel, m.ShopID = ch, "shop-1"
+		_, err := e.EnqueueMessage(ctx, m)
+		must(t, err)
+	}
+	other := newMessage("c2", "other", base)
+	other.Channel, other.ShopID = notify.ChannelRecall, "shop-2"
+	_, err := e.EnqueueMessage(ctx, other)
+	must(t, err)
+	list, err := e.ShopMessages(ctx, "shop-1", notify.ChannelRecall, 10)
+	must(t, err)
+	if len(list) != 2 {
+		t.Fatalf("ShopMessages = %d, want 2", len(list))
 	}
 }

@@ -33,6 +33,7 @@ type Engine interface {
 	notify.Store
 	lens.Store
 	lens.ExamStore
+	lens.SettingsStore
 	customer.FamilyStore
 	catalog.ReservationStore
 	HitRate(ctx context.Context, key string, expires time.Time) (int64, error)
@@ -67,6 +68,8 @@ func Run(t *testing.T, open Opener) {
 	t.Run("LensSupplies", func(t *testing.T) { testLensSupplies(t, open(t)) })
 	t.Run("LensImportAndBatchAdvance", func(t *testing.T) { testLensImportAndBatchAdvance(t, open(t)) })
 	t.Run("Exams", func(t *testing.T) { testExams(t, open(t)) })
+	t.Run("ShopSettings", func(t *testing.T) { testShopSettings(t, open(t)) })
+	t.Run("ShopMessages", func(t *testing.T) { testShopMessages(t, open(t)) })
 	t.Run("FamilyAndReservations", func(t *testing.T) { testFamilyAndReservations(t, open(t)) })
 }
 

@@ -1,0 +1,77 @@
+package lens
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// ShopSettings are a shop's own reminder settings, when it changed the
+// defaults.
+type ShopSettings struct {
+	ShopID            string    `json:"shop_id"`
+	RunsOutDaysBefore []int     `json:"runs_out_days_before" validate:"required,min=1,max=4,dive,min=1,max=60"`
+	ReplaceDay        bool      `json:"replace_day"`
+	HourLocal         int       `json:"hour_local" validate:"min=8,max=20"`
+	UpdatedAt         time.Time `json:"updated_at"`
+}
+
+// SettingsStore keeps shops' reminder settings.
+type SettingsStore interface {
+	// ShopSettings returns a shop's settings, or ENOTFOUND when it uses the
+	// defaults.
+	ShopSettings(ctx context.Context, shopID string) (*ShopSettings, error)
+	// SaveShopSettings stores s, replacing the shop's previous settings.
+	SaveShopSettings(ctx context.Context, s *ShopSettings) error
+}
+
+// SettingsSource answers a shop's reminder settings: its own, else the
+// defaults, in the shop's time zone. Answers are kept for a minute, since
+// a scan asks once per due supply.
+type SettingsSource struct {
+	Store SettingsStore
+	// Zone returns a shop's time zone.
+	Zone func(ctx context.Context, shopID string) (*time.Location, error)
+
+	mu    sync.Mutex
+	cache map[string]cachedSettings
+}
+
+type cachedSettings struct {
+	s   Settings
+	exp time.Time
+}
+
+// For returns the settings of shopID ("" for customers without a shop).
+func (src *SettingsSource) For(ctx context.Context, shopID string) Settings {
+	now := time.Now()
+	src.mu.Lock()
+	if c, ok := src.cache[shopID]; ok && now.Before(c.exp) {
+		src.mu.Unlock()
+		return c.s
+	}
+	src.mu.Unlock()
+	st := DefaultSettings()
+	if shopID != "" {
+		if loc, err := src.Zone(ctx, shopID); err == nil && loc != nil {
+			st.Location = loc
+		}
+		if own, err := src.Store.ShopSettings(ctx, shopID); err == nil {
+			st.RunsOutDaysBefore, st.ReplaceDay, st.HourLocal = own.RunsOutDaysBefore, own.ReplaceDay, own.HourLocal
+		}
+	}
+	src.mu.Lock()
+	if src.cache == nil {
+		src.cache = map[string]cachedSettings{}
+	}
+	src.cache[shopID] = cachedSettings{s: st, exp: now.Add(time.Minute)}
+	src.mu.Unlock()
+	return st
+}
+
+// Forget drops a shop's cached settings after a change.
+func (src *SettingsSource) Forget(shopID string) {
+	src.mu.Lock()
+	delete(src.cache, shopID)
+	src.mu.Unlock()
+}
