@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	firebase "firebase.google.com/go/v4"
@@ -43,6 +44,7 @@ func main() {
 	rounds := flag.Int("rounds", 3, "rounds; medians are reported")
 	conc := flag.Int("concurrency", 50, "dispatcher concurrency (the SDK's SendEach runs 50)")
 	flag.IntVar(&batch, "batch", 200, "messages per claim")
+	noop := flag.Bool("outbox-only", false, "also time the outbox with a channel that sends nothing (its own ceiling)")
 	flag.IntVar(&commitEvery, "commit-every", 0, "group commit size (0: the dispatcher's default)")
 	flag.DurationVar(&commitDelay, "commit-delay", 0, "group commit delay (0: the dispatcher's default)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the outbox runs here")
@@ -65,6 +67,14 @@ func main() {
 		}
 		direct, outbox = append(direct, d), append(outbox, o)
 		fmt.Fprintf(os.Stderr, "round %d  direct SendEach %8.0f msg/s   outbox %8.0f msg/s\n", r, d, o)
+	}
+	if *noop {
+		var only []float64
+		for range *rounds {
+			var sent atomic.Int64
+			only = append(only, runOutboxWith(*n, *conc, nopChannel{&sent}, func() int { return int(sent.Load()) }))
+		}
+		fmt.Printf("%-44s %10.0f msg/s\n", "outbox alone (channel sends nothing)", median(only))
 	}
 	md, mo := median(direct), median(outbox)
 	fmt.Printf("\nmedians of %d rounds, %d messages each, fake FCM on 127.0.0.1\n", *rounds, *n)
@@ -102,7 +112,25 @@ var (
 	commitDelay time.Duration
 )
 
+type nopChannel struct{ sent *atomic.Int64 }
+
+func (c nopChannel) Deliver(context.Context, *notify.Message) notify.Delivery {
+	c.sent.Add(1)
+	return notify.Delivery{Status: notify.StatusSent}
+}
+
 func runOutbox(fake *fcmfake.Server, hc *http.Client, n, conc int) float64 {
+	client, err := fcm.New(context.Background(), fcm.Config{ProjectID: "bench", Endpoint: fake.URL, HTTPClient: hc})
+	must(err)
+	logger := slog.New(slog.DiscardHandler)
+	before := fake.Count()
+	return runOutboxWith(n, conc, &fcm.Channel{Devices: oneDevice{}, Client: client, Clock: core.SystemClock, Logger: logger},
+		func() int { return fake.Count() - before })
+}
+
+// runOutboxWith times n messages through the outbox to push; delivered
+// says how many the channel has delivered so far.
+func runOutboxWith(n, conc int, push notify.Channel, delivered func() int) float64 {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "dispatchbench-")
 	must(err)
@@ -121,17 +149,14 @@ func runOutbox(fake *fcmfake.Server, hc *http.Client, n, conc int) float64 {
 	}
 	_, err = db.EnqueueMessages(ctx, msgs)
 	must(err)
-	client, err := fcm.New(ctx, fcm.Config{ProjectID: "bench", Endpoint: fake.URL, HTTPClient: hc})
-	must(err)
 	logger := slog.New(slog.DiscardHandler)
 	d := &notify.Dispatcher{Store: db, Clock: core.SystemClock, Logger: logger, Owner: "bench", Concurrency: conc, Batch: batch, Idle: 5 * time.Millisecond, CommitEvery: commitEvery, CommitDelay: commitDelay,
-		Channels: map[string]notify.Channel{notify.ChannelPush: &fcm.Channel{Devices: oneDevice{}, Client: client, Clock: core.SystemClock, Logger: logger}}}
-	before := fake.Count()
+		Channels: map[string]notify.Channel{notify.ChannelPush: push}}
 	start := time.Now()
 	runCtx, stop := context.WithCancel(ctx)
 	finished := make(chan struct{})
 	go func() { d.Run(runCtx); close(finished) }()
-	for fake.Count()-before < n {
+	for delivered() < n {
 		if time.Since(start) > 5*time.Minute {
 			panic("dispatch did not finish in 5 minutes")
 		}
