@@ -69,6 +69,12 @@ func main() {
 		fmt.Fprintf(os.Stderr, "round %d  direct SendEach %8.0f msg/s   outbox %8.0f msg/s\n", r, d, o)
 	}
 	if *noop {
+		if *cpuprofile != "" {
+			f, err := os.Create(*cpuprofile + ".outbox-only")
+			must(err)
+			must(pprof.StartCPUProfile(f))
+			defer pprof.StopCPUProfile()
+		}
 		var only []float64
 		for range *rounds {
 			var sent atomic.Int64

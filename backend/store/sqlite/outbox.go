@@ -41,12 +41,18 @@ func (db *DB) EnqueueMessage(ctx context.Context, m *notify.Message) (bool, erro
 	return n == 1, err
 }
 
-// EnqueueMessages implements notify.Store in one transaction.
+// EnqueueMessages implements notify.Store in one transaction, with the
+// insert prepared once: parsing it per message cost more than inserting.
 func (db *DB) EnqueueMessages(ctx context.Context, msgs []*notify.Message) (int, error) {
 	created := 0
 	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, insertMessageSQL)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
 		for _, m := range msgs {
-			n, err := db.enqueue(ctx, tx, m)
+			n, err := db.enqueue(ctx, stmtExecer{st}, m)
 			if err != nil {
 				return err
 			}
@@ -76,6 +82,17 @@ type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
+// stmtExecer runs a prepared statement where an execer is expected; the
+// query text it is given is the statement's own.
+type stmtExecer struct{ st *sql.Stmt }
+
+func (s stmtExecer) ExecContext(ctx context.Context, _ string, args ...any) (sql.Result, error) {
+	return s.st.ExecContext(ctx, args...)
+}
+
+const insertMessageSQL = `INSERT INTO outbox (` + outboxColumns + `) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+	ON CONFLICT (dedupe_key) DO NOTHING`
+
 func (db *DB) enqueue(ctx context.Context, x execer, m *notify.Message) (int64, error) {
 	data := "{}"
 	if len(m.Data) > 0 {
@@ -85,8 +102,7 @@ func (db *DB) enqueue(ctx context.Context, x execer, m *notify.Message) (int64, 
 		}
 		data = string(b)
 	}
-	res, err := x.ExecContext(ctx, `INSERT INTO outbox (`+outboxColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-		ON CONFLICT (dedupe_key) DO NOTHING`,
+	res, err := x.ExecContext(ctx, insertMessageSQL,
 		m.ID, m.CustomerID, m.ShopID, m.Channel, m.Purpose, m.DedupeKey, m.Cause, m.Title, m.Body, data, ms(m.DueAt), m.Attempts,
 		m.Status, m.LeaseOwner, nullMS(m.LeaseUntil), m.LastError, ms(m.CreatedAt), ms(m.UpdatedAt), nullMS(m.SentAt), nullMS(m.ReadAt), nullMS(m.OpenedAt))
 	if err != nil {
