@@ -52,20 +52,7 @@ func (db *DB) DueExams(ctx context.Context, now time.Time, limit int) ([]*lens.E
 
 // AdvanceExamReminders implements lens.ExamStore.
 func (db *DB) AdvanceExamReminders(ctx context.Context, as []lens.Advance) (int, error) {
-	moved := 0
-	err := db.withTx(ctx, func(tx *sql.Tx) error {
-		for _, a := range as {
-			res, err := tx.ExecContext(ctx, `UPDATE eye_exams SET next_reminder_at = ? WHERE id = ? AND next_reminder_at = ?`,
-				nullMS(a.Next), a.ID, ms(a.Prev))
-			if err != nil {
-				return err
-			}
-			n, _ := res.RowsAffected()
-			moved += int(n)
-		}
-		return nil
-	})
-	return moved, err
+	return db.advanceReminders(ctx, "eye_exams", as)
 }
 
 // DeleteExams implements lens.ExamStore.

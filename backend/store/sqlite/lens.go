@@ -111,24 +111,7 @@ func (db *DB) ImportSupplies(ctx context.Context, ss []*lens.Supply) error {
 
 // AdvanceReminders implements lens.Store in one transaction.
 func (db *DB) AdvanceReminders(ctx context.Context, as []lens.Advance) (int, error) {
-	moved := 0
-	err := db.withTx(ctx, func(tx *sql.Tx) error {
-		st, err := tx.PrepareContext(ctx, `UPDATE lens_supplies SET next_reminder_at = ? WHERE id = ? AND next_reminder_at = ?`)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		for _, a := range as {
-			res, err := st.ExecContext(ctx, nullMS(a.Next), a.ID, ms(a.Prev))
-			if err != nil {
-				return err
-			}
-			n, _ := res.RowsAffected()
-			moved += int(n)
-		}
-		return nil
-	})
-	return moved, err
+	return db.advanceReminders(ctx, "lens_supplies", as)
 }
 
 // AdvanceReminder implements lens.Store.
@@ -144,17 +127,5 @@ func (db *DB) AdvanceReminder(ctx context.Context, id string, prev time.Time, ne
 
 func (db *DB) supplies(ctx context.Context, q string, args ...any) ([]*lens.Supply, error) {
 	rows, err := db.query(ctx, q, args...)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	out := []*lens.Supply{}
-	for rows.Next() {
-		s, err := scanSupply(rows)
-		if err != nil {
-			return nil, mapErr(err)
-		}
-		out = append(out, s)
-	}
-	return out, mapErr(rows.Err())
+	return collect(rows, err, scanSupply)
 }

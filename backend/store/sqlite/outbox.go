@@ -121,19 +121,7 @@ func (db *DB) ClaimMessages(ctx context.Context, owner string, now, leaseUntil t
 			attempts = attempts + 1, updated_at = ?
 		WHERE id IN (SELECT id FROM outbox WHERE status IN ('pending', 'sending') AND due_at <= ? ORDER BY due_at LIMIT ?)
 		RETURNING `+outboxColumns, owner, ms(leaseUntil), ms(leaseUntil), ms(now), ms(now), n)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	out := []*notify.Message{}
-	for rows.Next() {
-		m, err := scanMessage(rows)
-		if err != nil {
-			return nil, mapErr(err)
-		}
-		out = append(out, m)
-	}
-	return out, mapErr(rows.Err())
+	return collect(rows, err, scanMessage)
 }
 
 // FinishMessage implements notify.Store.
@@ -237,17 +225,5 @@ func (db *DB) DeleteCustomerMessages(ctx context.Context, customerID string) err
 
 func (db *DB) messages(ctx context.Context, q string, args ...any) ([]*notify.Message, error) {
 	rows, err := db.query(ctx, q, args...)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	out := []*notify.Message{}
-	for rows.Next() {
-		m, err := scanMessage(rows)
-		if err != nil {
-			return nil, mapErr(err)
-		}
-		out = append(out, m)
-	}
-	return out, mapErr(rows.Err())
+	return collect(rows, err, scanMessage)
 }

@@ -24,6 +24,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/lens"
 )
 
 //go:embed migrations/*.sql
@@ -319,4 +320,44 @@ func (db *DB) IntegrityCheck(ctx context.Context) error {
 		return fmt.Errorf("integrity check: %s", res)
 	}
 	return nil
+}
+
+// collect scans every row of a query with scan, closing the rows.
+func collect[T any](rows *sql.Rows, err error, scan func(scanner) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, mapErr(err)
+		}
+		out = append(out, v)
+	}
+	return out, mapErr(rows.Err())
+}
+
+// advanceReminders moves next_reminder_at of table's rows from each
+// Prev to Next, where it still is Prev, in one transaction.
+func (db *DB) advanceReminders(ctx context.Context, table string, as []lens.Advance) (int, error) {
+	moved := 0
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, `UPDATE `+table+` SET next_reminder_at = ? WHERE id = ? AND next_reminder_at = ?`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, a := range as {
+			res, err := st.ExecContext(ctx, nullMS(a.Next), a.ID, ms(a.Prev))
+			if err != nil {
+				return err
+			}
+			n, _ := res.RowsAffected()
+			moved += int(n)
+		}
+		return nil
+	})
+	return moved, err
 }
