@@ -5,6 +5,7 @@
 package console
 
 import (
+	"context"
 	"embed"
 	"html/template"
 	"strings"
@@ -357,6 +358,16 @@ type page struct {
 	Shops []*shop.Shop
 	Shop  *shop.Shop
 	Rows  []*customer.Customer
+	// Reservations and Recalls are the shop's to-do lists.
+	Reservations []row
+	Recalls      []row
+}
+
+// row is one line of a to-do list: who, what, when.
+type row struct {
+	Name string
+	What string
+	When time.Time
 }
 
 func (c *Console) render(ctx *fiber.Ctx, name string, p page) error {
@@ -430,8 +441,50 @@ func (c *Console) home(ctx *fiber.Ctx) error {
 		if p.Rows, err = c.Customers.ListForStaff(uctx, p.Shop.ID, customer.Page{Limit: 50}); err != nil {
 			return err
 		}
+		loc, lerr := time.LoadLocation(p.Shop.TimeZone)
+		if lerr != nil {
+			loc = time.UTC
+		}
+		if p.Reservations, p.Recalls, err = c.todo(uctx, p.Shop.ID, loc); err != nil {
+			return err
+		}
 	}
 	return c.render(ctx, "home.html", p)
+}
+
+// todo loads a shop's reorder requests and phone recalls, with the
+// customers' names and times in the shop's time zone.
+func (c *Console) todo(ctx context.Context, shopID string, loc *time.Location) (res, recalls []row, err error) {
+	names := map[string]string{}
+	name := func(id string) string {
+		if n, ok := names[id]; ok {
+			return n
+		}
+		n := "—"
+		if cu, err := c.Customers.Store.Customer(ctx, id); err == nil && cu.Status == customer.StatusActive {
+			n = cu.FirstName + " " + cu.LastName
+			if cu.Phone != "" {
+				n += " · " + cu.Phone
+			}
+		}
+		names[id] = n
+		return n
+	}
+	rs, err := c.Reserve.ShopReservations(ctx, shopID, 50)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, r := range rs {
+		res = append(res, row{Name: name(r.CustomerID), What: r.Note, When: r.CreatedAt.In(loc)})
+	}
+	ms, err := c.Outbox.ShopMessages(ctx, shopID, notify.ChannelRecall, 50)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, m := range ms {
+		recalls = append(recalls, row{Name: name(m.CustomerID), What: m.Title, When: m.CreatedAt.In(loc)})
+	}
+	return res, recalls, nil
 }
 
 // safeNext keeps a post-login redirect inside the console.
@@ -459,6 +512,8 @@ var texts = map[string]map[string]string{
 		"hello": "Ciao", "role_owner": "titolare", "role_manager": "responsabile", "role_assistant": "assistente",
 		"customers": "Clienti", "shops": "Negozi", "none": "Nessun cliente registrato in questo negozio.", "logout": "Esci",
 		"name": "Nome", "since": "Cliente dal",
+		"reservations": "Richieste di riordino", "recalls": "Richiami telefonici", "note": "Nota", "reason": "Motivo",
+		"when": "Quando", "nothing": "Niente da fare.",
 	},
 	"en": {
 		"title": "Vista console", "login_title": "Sign in to the console", "email": "E-mail", "password": "Password",
@@ -466,5 +521,7 @@ var texts = map[string]map[string]string{
 		"hello": "Hello", "role_owner": "owner", "role_manager": "manager", "role_assistant": "assistant",
 		"customers": "Customers", "shops": "Shops", "none": "No customers registered in this shop yet.", "logout": "Sign out",
 		"name": "Name", "since": "Customer since",
+		"reservations": "Reorder requests", "recalls": "Phone recalls", "note": "Note", "reason": "Reason",
+		"when": "When", "nothing": "Nothing to do.",
 	},
 }

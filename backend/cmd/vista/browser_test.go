@@ -61,7 +61,12 @@ func TestConsoleLoginInBrowser(t *testing.T) {
 	m := boot(t, t.TempDir())
 	base := serve(t, m)
 	c := client{t, m}
-	c.signup("cliente.milano@example.com", func(b map[string]any) { b["shop_id"] = "shop-milano-centro" })
+	s := c.signup("cliente.milano@example.com", func(b map[string]any) { b["shop_id"] = "shop-milano-centro" })
+	var sup map[string]any
+	c.want(c.do("POST", "/v1/me/lenses", map[string]any{"eye": "both", "brand": "Alcon", "product": "Total30", "modality": "monthly",
+		"boxes": 1, "lenses_per_box": 2, "start_date": "2026-11-01"}, bearer(s.Tokens.AccessToken)...), 201).json(t, &sup)
+	c.want(c.do("POST", "/v1/me/lenses/"+sup["id"].(string)+"/reorder", map[string]string{"note": "ritiro sabato mattina"},
+		bearer(s.Tokens.AccessToken)...), 201)
 	ctx := browser(t)
 
 	err := steps(ctx,
@@ -94,7 +99,7 @@ func TestConsoleLoginInBrowser(t *testing.T) {
 	if !strings.Contains(who, "Olga Ferri") || !strings.Contains(who, "titolare") {
 		t.Fatalf("header after login = %q", who)
 	}
-	for _, want := range []string{"Milano Centro", "Roma Prati", "Giulia Rossi"} {
+	for _, want := range []string{"Milano Centro", "Roma Prati", "Giulia Rossi", "Richieste di riordino", "ritiro sabato mattina"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("console home lacks %q", want)
 		}
