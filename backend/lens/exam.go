@@ -104,8 +104,9 @@ func (s *Service) ScanExams(ctx context.Context) (int, error) {
 		var msgs []*notify.Message
 		advances := make([]Advance, 0, len(due))
 		for _, e := range due {
+			locale := s.locale(ctx, e.CustomerID)
 			for _, ch := range []string{notify.ChannelPush, notify.ChannelInbox} {
-				msgs = append(msgs, examMessage(e, ch, now))
+				msgs = append(msgs, examMessage(e, ch, now, locale))
 			}
 			advances = append(advances, Advance{ID: e.ID, Prev: *e.NextReminderAt})
 		}
@@ -120,16 +121,20 @@ func (s *Service) ScanExams(ctx context.Context) (int, error) {
 	}
 }
 
-func examMessage(e *Exam, channel string, now time.Time) *notify.Message {
-	title := "È ora del controllo della vista"
+func examMessage(e *Exam, channel string, now time.Time, locale string) *notify.Message {
+	t := reminderTexts[locale]
+	if t == nil {
+		t = reminderTexts["it"]
+	}
+	title := t["exam_title"]
 	if e.MemberID != "" {
-		title = "Controllo della vista per la tua famiglia"
+		title = t["exam_family"]
 	}
 	return &notify.Message{
 		ID: core.NewID(), CustomerID: e.CustomerID, ShopID: e.ShopID, Channel: channel, Purpose: notify.PurposeService,
 		DedupeKey: fmt.Sprintf("%s:%s:exam_due_%d:%s:%s", e.CustomerID, e.ID, ExamReminderDaysBefore, e.DueOn, channel),
 		Cause:     fmt.Sprintf("exam:%s:%s", e.ID, e.DueOn),
-		Title:     title, Body: "Prenota la visita dall'app, in pochi secondi.",
+		Title:     title, Body: t["exam_body"],
 		Data:  map[string]string{"link": "vista://bookings/new?service=eye_exam", "actions": "book_exam"},
 		DueAt: now, Status: notify.StatusPending, CreatedAt: now, UpdatedAt: now,
 	}

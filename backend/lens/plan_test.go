@@ -1,6 +1,7 @@
 package lens
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -140,5 +141,29 @@ func TestScheduleAcrossDST(t *testing.T) {
 		if rs[i].At.Before(rs[i-1].At) {
 			t.Fatal("schedule not in time order")
 		}
+	}
+}
+
+// TestReminderTextsHoldNoHealthData: what a lock screen shows names no
+// lens, brand or condition, in either language (T30).
+func TestReminderTextsHoldNoHealthData(t *testing.T) {
+	sp := &Supply{ID: "s1", CustomerID: "c1", Brand: "Acuvue", Product: "Oasys for Astigmatism", Modality: Monthly}
+	deny := []string{"acuvue", "oasys", "astigmat", "toric", "torich", "miopi", "myopi", "multifocal", "diottr", "dioptr"}
+	for _, locale := range []string{"it", "en", "fr"} {
+		for _, kind := range []string{KindRunsOut, KindReplace} {
+			m := reminderMessage(sp, Reminder{Kind: kind, Date: day("2026-04-01"), DaysBefore: 3}, "push", day("2026-03-29"), locale)
+			text := strings.ToLower(m.Title + " " + m.Body)
+			for _, d := range deny {
+				if strings.Contains(text, d) {
+					t.Errorf("%s/%s reminder text %q contains %q", locale, kind, text, d)
+				}
+			}
+			if len(m.Title)+len(m.Body) > 400 {
+				t.Errorf("text too long for a lock screen")
+			}
+		}
+	}
+	if en := reminderMessage(sp, Reminder{Kind: KindRunsOut, Date: day("2026-04-01")}, "push", day("2026-03-29"), "en"); en.Title != "Your lenses are running out" {
+		t.Fatalf("English title %q", en.Title)
 	}
 }

@@ -38,6 +38,9 @@ type Service struct {
 	Logger       *slog.Logger
 	// HomeShop returns a customer's home shop ("" when none).
 	HomeShop func(ctx context.Context, customerID string) (string, error)
+	// Locale returns the language a customer reads ("it" or "en"); nil
+	// means Italian for everyone.
+	Locale func(ctx context.Context, customerID string) string
 	// Settings returns a shop's reminder settings.
 	Settings func(ctx context.Context, shopID string) Settings
 }
@@ -258,7 +261,7 @@ func (s *Service) Scan(ctx context.Context) (int, error) {
 		var msgs []*notify.Message
 		advances := make([]Advance, 0, len(due))
 		for _, sp := range due {
-			m, next := s.remind(ctx, sp, now)
+			m, next := s.remind(ctx, sp, now, s.locale(ctx, sp.CustomerID))
 			msgs = append(msgs, m...)
 			advances = append(advances, Advance{ID: sp.ID, Prev: *sp.NextReminderAt, Next: next})
 		}
@@ -275,7 +278,14 @@ func (s *Service) Scan(ctx context.Context) (int, error) {
 
 // remind returns the messages a due supply must send now, and its next
 // reminder time (nil when none is left).
-func (s *Service) remind(ctx context.Context, sp *Supply, now time.Time) ([]*notify.Message, *time.Time) {
+func (s *Service) locale(ctx context.Context, customerID string) string {
+	if s.Locale == nil {
+		return "it"
+	}
+	return s.Locale(ctx, customerID)
+}
+
+func (s *Service) remind(ctx context.Context, sp *Supply, now time.Time, locale string) ([]*notify.Message, *time.Time) {
 	st := s.Settings(ctx, sp.ShopID)
 	prev := *sp.NextReminderAt
 	rs := Schedule(sp.Usage(), st)
@@ -290,7 +300,7 @@ func (s *Service) remind(ctx context.Context, sp *Supply, now time.Time) ([]*not
 	var msgs []*notify.Message
 	for _, r := range latest {
 		for _, ch := range []string{notify.ChannelPush, notify.ChannelInbox} {
-			msgs = append(msgs, reminderMessage(sp, r, ch, now))
+			msgs = append(msgs, reminderMessage(sp, r, ch, now, locale))
 		}
 	}
 	var next *time.Time
@@ -303,18 +313,22 @@ func (s *Service) remind(ctx context.Context, sp *Supply, now time.Time) ([]*not
 // reminderMessage is the outbox message of one reminder on one channel. Its
 // text carries no health data (no lens type, no prescription): details are
 // inside the signed-in app.
-func reminderMessage(sp *Supply, r Reminder, channel string, now time.Time) *notify.Message {
+func reminderMessage(sp *Supply, r Reminder, channel string, now time.Time, locale string) *notify.Message {
 	kind := r.Kind
 	if r.Kind == KindRunsOut {
 		kind = fmt.Sprintf("%s_%d", r.Kind, r.DaysBefore)
 	}
 	date := r.Date.Format(time.DateOnly)
-	title, body := "Le tue lenti stanno per finire", "Apri l'app per i dettagli: puoi riordinarle nel tuo negozio."
+	t := reminderTexts[locale]
+	if t == nil {
+		t = reminderTexts["it"]
+	}
+	title, body := t["runs_out_title"], t["runs_out_body"]
 	if r.Kind == KindReplace {
-		title, body = "È ora di cambiare le lenti", "Apri l'app per i dettagli."
+		title, body = t["replace_title"], t["replace_body"]
 	}
 	if sp.MemberID != "" {
-		title = "Promemoria lenti per la tua famiglia"
+		title = t["family_title"]
 	}
 	return &notify.Message{
 		ID: core.NewID(), CustomerID: sp.CustomerID, ShopID: sp.ShopID, Channel: channel, Purpose: notify.PurposeService,
@@ -324,4 +338,29 @@ func reminderMessage(sp *Supply, r Reminder, channel string, now time.Time) *not
 		Data:  map[string]string{"link": "vista://lenses/" + sp.ID, "supply_id": sp.ID, "actions": "reorder,book_exam", "kind": r.Kind},
 		DueAt: now, Status: notify.StatusPending, CreatedAt: now, UpdatedAt: now,
 	}
+}
+
+// reminderTexts are what a lock screen may show: nothing about the lenses
+// themselves (type, brand, prescription), which would be health data.
+var reminderTexts = map[string]map[string]string{
+	"it": {
+		"runs_out_title": "Le tue lenti stanno per finire",
+		"runs_out_body":  "Apri l'app per i dettagli: puoi riordinarle nel tuo negozio.",
+		"replace_title":  "È ora di cambiare le lenti",
+		"replace_body":   "Apri l'app per i dettagli.",
+		"family_title":   "Promemoria lenti per la tua famiglia",
+		"exam_title":     "È ora del controllo della vista",
+		"exam_family":    "Controllo della vista per la tua famiglia",
+		"exam_body":      "Prenota la visita dall'app, in pochi secondi.",
+	},
+	"en": {
+		"runs_out_title": "Your lenses are running out",
+		"runs_out_body":  "Open the app for details: you can reorder them at your shop.",
+		"replace_title":  "Time to change your lenses",
+		"replace_body":   "Open the app for details.",
+		"family_title":   "Lens reminder for your family",
+		"exam_title":     "Time for your eye exam",
+		"exam_family":    "Eye exam due in your family",
+		"exam_body":      "Book it in the app in a few seconds.",
+	},
 }

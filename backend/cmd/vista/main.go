@@ -244,6 +244,12 @@ func (m *Main) Open(ctx context.Context) error {
 			return c.ShopID, nil
 		},
 		Settings: settings.For,
+		Locale: func(ctx context.Context, id string) string {
+			if c, err := m.Store.Customer(ctx, id); err == nil && c.Locale != "" {
+				return c.Locale
+			}
+			return "it"
+		},
 	}
 	m.Privacy.Register(
 		privacy.Section{
