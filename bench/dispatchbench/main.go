@@ -56,29 +56,21 @@ func main() {
 	var direct, outbox []float64
 	for r := 1; r <= *rounds; r++ {
 		d := runDirect(fake, hc, *n)
-		if *cpuprofile != "" {
-			f, err := os.Create(*cpuprofile)
-			must(err)
-			must(pprof.StartCPUProfile(f))
-		}
+		profile = *cpuprofile
 		o := runOutbox(fake, hc, *n, *conc)
-		if *cpuprofile != "" {
-			pprof.StopCPUProfile()
-		}
+		profile = ""
 		direct, outbox = append(direct, d), append(outbox, o)
 		fmt.Fprintf(os.Stderr, "round %d  direct SendEach %8.0f msg/s   outbox %8.0f msg/s\n", r, d, o)
 	}
 	if *noop {
-		if *cpuprofile != "" {
-			f, err := os.Create(*cpuprofile + ".outbox-only")
-			must(err)
-			must(pprof.StartCPUProfile(f))
-			defer pprof.StopCPUProfile()
-		}
 		var only []float64
 		for range *rounds {
 			var sent atomic.Int64
+			if *cpuprofile != "" {
+				profile = *cpuprofile + ".outbox-only"
+			}
 			only = append(only, runOutboxWith(*n, *conc, nopChannel{&sent}, func() int { return int(sent.Load()) }))
+			profile = ""
 		}
 		fmt.Printf("%-44s %10.0f msg/s\n", "outbox alone (channel sends nothing)", median(only))
 	}
@@ -113,6 +105,7 @@ func runDirect(fake *fcmfake.Server, hc *http.Client, n int) float64 {
 }
 
 var (
+	profile     string // when set, the timed part of an outbox run is profiled to this file
 	batch       int
 	commitEvery int
 	commitDelay time.Duration
@@ -158,6 +151,12 @@ func runOutboxWith(n, conc int, push notify.Channel, delivered func() int) float
 	logger := slog.New(slog.DiscardHandler)
 	d := &notify.Dispatcher{Store: db, Clock: core.SystemClock, Logger: logger, Owner: "bench", Concurrency: conc, Batch: batch, Idle: 5 * time.Millisecond, CommitEvery: commitEvery, CommitDelay: commitDelay,
 		Channels: map[string]notify.Channel{notify.ChannelPush: push}}
+	if profile != "" {
+		f, err := os.Create(profile)
+		must(err)
+		must(pprof.StartCPUProfile(f))
+		defer pprof.StopCPUProfile()
+	}
 	start := time.Now()
 	runCtx, stop := context.WithCancel(ctx)
 	finished := make(chan struct{})

@@ -111,16 +111,26 @@ func (db *DB) enqueue(ctx context.Context, x execer, m *notify.Message) (int64, 
 	return res.RowsAffected()
 }
 
+const claimSQL = `UPDATE outbox SET status = 'sending', lease_owner = ?, lease_until = ?, due_at = ?,
+		attempts = attempts + 1, updated_at = ?
+	WHERE id IN (SELECT id FROM outbox WHERE status IN ('pending', 'sending') AND due_at <= ? ORDER BY due_at LIMIT ?)
+	RETURNING ` + outboxColumns
+
+const finishSQL = `UPDATE outbox SET status = ?, due_at = COALESCE(?, due_at), last_error = ?,
+		lease_owner = '', lease_until = NULL, updated_at = ?, sent_at = COALESCE(?, sent_at)
+	WHERE id = ? AND status = 'sending' AND lease_owner = ?`
+
 // ClaimMessages implements notify.Store: one UPDATE … RETURNING on the
 // single writer connection, so the whole batch is claimed atomically.
 func (db *DB) ClaimMessages(ctx context.Context, owner string, now, leaseUntil time.Time, n int) ([]*notify.Message, error) {
 	// Pending messages wait for due_at, sending ones for their lease end,
 	// which a claim writes to due_at too: one partial index, read in order
 	// and only as far as n rows, serves both.
-	rows, err := db.write.QueryContext(ctx, `UPDATE outbox SET status = 'sending', lease_owner = ?, lease_until = ?, due_at = ?,
-			attempts = attempts + 1, updated_at = ?
-		WHERE id IN (SELECT id FROM outbox WHERE status IN ('pending', 'sending') AND due_at <= ? ORDER BY due_at LIMIT ?)
-		RETURNING `+outboxColumns, owner, ms(leaseUntil), ms(leaseUntil), ms(now), ms(now), n)
+	st, err := db.writeStmt(ctx, claimSQL)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	rows, err := st.QueryContext(ctx, owner, ms(leaseUntil), ms(leaseUntil), ms(now), ms(now), n)
 	return collect(rows, err, scanMessage)
 }
 
@@ -140,13 +150,14 @@ func (db *DB) FinishMessage(ctx context.Context, id, owner string, o notify.Outc
 // so a batch of outcomes costs one fsync.
 func (db *DB) FinishMessages(ctx context.Context, owner string, fs []notify.Finish) ([]string, error) {
 	var lost []string
-	err := db.withTx(ctx, func(tx *sql.Tx) error {
-		st, err := tx.PrepareContext(ctx, `UPDATE outbox SET status = ?, due_at = COALESCE(?, due_at), last_error = ?,
-				lease_owner = '', lease_until = NULL, updated_at = ?, sent_at = COALESCE(?, sent_at)
-			WHERE id = ? AND status = 'sending' AND lease_owner = ?`)
-		if err != nil {
-			return err
-		}
+	// Prepared before the transaction: the writer pool has one connection,
+	// which the transaction holds.
+	prepared, err := db.writeStmt(ctx, finishSQL)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	err = db.withTx(ctx, func(tx *sql.Tx) error {
+		st := tx.StmtContext(ctx, prepared)
 		defer st.Close()
 		for _, f := range fs {
 			o := f.Outcome

@@ -37,7 +37,8 @@ type DB struct {
 	read   *sql.DB // read-only pool
 	logger *slog.Logger
 
-	stmts sync.Map // query text → *sql.Stmt on the read pool
+	stmts  sync.Map // query text → *sql.Stmt on the read pool
+	wstmts sync.Map // query text → *sql.Stmt on the writer
 
 	stop chan struct{}
 	wg   sync.WaitGroup
@@ -215,6 +216,23 @@ func (db *DB) readStmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	return st, nil
 }
 
+// writeStmt returns the writer's statement for query, prepared once, for
+// hot write paths (outbox claims and outcomes).
+func (db *DB) writeStmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := db.wstmts.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := db.write.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := db.wstmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
 // queryRow runs a single-row read through a prepared statement.
 func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	st, err := db.readStmt(ctx, query)
@@ -241,7 +259,9 @@ func (db *DB) Close() error {
 }
 
 func (db *DB) closeConns() error {
-	db.stmts.Range(func(_, st any) bool { st.(*sql.Stmt).Close(); return true })
+	for _, m := range []*sync.Map{&db.stmts, &db.wstmts} {
+		m.Range(func(_, st any) bool { st.(*sql.Stmt).Close(); return true })
+	}
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 
