@@ -31,8 +31,6 @@ import (
 	"github.com/vista-optical/vista/backend/audit"
 	"github.com/vista-optical/vista/backend/auth"
 	"github.com/vista-optical/vista/backend/auth/firebaseid"
-	"github.com/vista-optical/vista/backend/booking"
-	"github.com/vista-optical/vista/backend/catalog"
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/customer"
 	"github.com/vista-optical/vista/backend/demo"
@@ -42,6 +40,7 @@ import (
 	"github.com/vista-optical/vista/backend/notify/fcm"
 	"github.com/vista-optical/vista/backend/privacy"
 	"github.com/vista-optical/vista/backend/shop"
+	"github.com/vista-optical/vista/backend/store"
 	"github.com/vista-optical/vista/backend/store/mongo"
 	"github.com/vista-optical/vista/backend/store/sqlite"
 	"github.com/vista-optical/vista/backend/validate"
@@ -91,22 +90,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	return fmt.Errorf("unknown command %q", cmd)
 }
 
-// engine is everything a storage engine provides.
+// engine is a storage engine as the program opens and closes it.
 type engine interface {
-	customer.Store
-	auth.RefreshStore
-	shop.Store
-	audit.Store
-	catalog.Store
-	booking.Store
-	notify.Store
-	lens.Store
-	lens.ExamStore
-	lens.SettingsStore
-	customer.FamilyStore
-	catalog.ReservationStore
-	web.RateStore
-	Ping(ctx context.Context) error
+	store.Engine
 	Migrate(ctx context.Context) error
 	Close() error
 }

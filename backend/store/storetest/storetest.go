@@ -11,35 +11,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vista-optical/vista/backend/audit"
-	"github.com/vista-optical/vista/backend/auth"
-	"github.com/vista-optical/vista/backend/booking"
-	"github.com/vista-optical/vista/backend/catalog"
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/customer"
-	"github.com/vista-optical/vista/backend/lens"
-	"github.com/vista-optical/vista/backend/notify"
 	"github.com/vista-optical/vista/backend/shop"
+	"github.com/vista-optical/vista/backend/store"
 )
 
 // Engine is everything a storage engine implements.
-type Engine interface {
-	customer.Store
-	auth.RefreshStore
-	shop.Store
-	audit.Store
-	catalog.Store
-	booking.Store
-	notify.Store
-	lens.Store
-	lens.ExamStore
-	lens.SettingsStore
-	customer.FamilyStore
-	catalog.ReservationStore
-	HitRate(ctx context.Context, key string, expires time.Time) (int64, error)
-	PurgeRates(ctx context.Context, before time.Time) (int, error)
-	Ping(ctx context.Context) error
-}
+type Engine = store.Engine
 
 // Opener returns a new, empty, migrated engine that lives until the end of t.
 type Opener func(t *testing.T) Engine
