@@ -129,9 +129,10 @@ func (l LogChannel) Deliver(ctx context.Context, m *Message) Delivery {
 	return Delivery{Status: StatusSent}
 }
 
-// InboxChannel delivers to the in-app inbox: the outbox row itself is the
-// inbox entry, so delivering is recording it sent.
-type InboxChannel struct{}
+// RecordChannel serves the channels whose message is the outbox row itself
+// — an in-app inbox entry, a phone recall for staff — so delivering is
+// recording it sent.
+type RecordChannel struct{}
 
 // Deliver implements Channel.
-func (InboxChannel) Deliver(context.Context, *Message) Delivery { return Delivery{Status: StatusSent} }
+func (RecordChannel) Deliver(context.Context, *Message) Delivery { return Delivery{Status: StatusSent} }

@@ -382,7 +382,7 @@ func (m *Main) setupDispatcher(ctx context.Context, zone func(context.Context, s
 	channels := map[string]notify.Channel{
 		notify.ChannelPush: logCh(notify.ChannelPush), notify.ChannelSMS: logCh(notify.ChannelSMS),
 		notify.ChannelEmail: logCh(notify.ChannelEmail), notify.ChannelWhatsApp: logCh(notify.ChannelWhatsApp),
-		notify.ChannelInbox: notify.InboxChannel{}, notify.ChannelRecall: notify.InboxChannel{},
+		notify.ChannelInbox: notify.RecordChannel{}, notify.ChannelRecall: notify.RecordChannel{},
 	}
 	if m.pushLive() {
 		project := m.Config.FirebaseProject
