@@ -18,6 +18,10 @@ type Delivery struct {
 	Status     string
 	RetryAfter time.Duration
 	Reason     string
+	// Deferred marks a StatusPending where nothing was tried (push to the
+	// customer's platform is halted): it waits RetryAfter and the attempt
+	// does not count towards MaxAttempts.
+	Deferred bool
 }
 
 // Channel sends messages of one kind.
@@ -64,7 +68,11 @@ type Dispatcher struct {
 	Backoff, MaxBackoff time.Duration
 	// Idle is how long to wait when nothing is due.
 	Idle time.Duration
-	// CommitEvery and CommitDelay bound a group commit of outcomes.
+	// CommitEvery bounds a group commit of outcomes; CommitDelay is how
+	// long a group waits for more outcomes before it is written (negative:
+	// not at all). Half a millisecond costs a reminder nothing and, at
+	// thousands of messages a second, makes groups big enough that commits
+	// stop dominating.
 	CommitEvery int
 	CommitDelay time.Duration
 	// Fallback is the next channel to try when a service message cannot go
@@ -102,7 +110,7 @@ func (d *Dispatcher) defaults() {
 		d.CommitEvery = d.Concurrency
 	}
 	if d.CommitDelay == 0 {
-		d.CommitDelay = 2 * time.Millisecond
+		d.CommitDelay = 500 * time.Microsecond
 	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
@@ -112,26 +120,12 @@ func (d *Dispatcher) defaults() {
 	}
 }
 
-// Run dispatches until ctx ends. It claims the next batch while the last
-// one is still being sent, so the pipeline never drains between batches.
-// A stop lets the sends in flight finish and records their outcome
-// (graceful), so a restart sends none of them again.
+// Run dispatches until ctx ends. A stop lets the sends in flight, and the
+// messages already claimed, finish and records their outcome (graceful),
+// so a restart sends none of them again.
 func (d *Dispatcher) Run(ctx context.Context) {
 	d.defaults()
-	p := d.pipeline(ctx)
-	for ctx.Err() == nil {
-		n, err := p.claim(ctx)
-		if err != nil {
-			d.Logger.Warn("claim failed", "err", err)
-		}
-		if n == 0 || err != nil {
-			select {
-			case <-ctx.Done():
-			case <-time.After(d.Idle):
-			}
-		}
-	}
-	if err := p.close(); err != nil {
+	if _, err := d.start(ctx).run(ctx, true); err != nil {
 		d.Logger.Warn("last outcomes not recorded", "err", err)
 	}
 }
@@ -140,131 +134,161 @@ func (d *Dispatcher) Run(ctx context.Context) {
 // outcome, and returns how many messages it handled.
 func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	d.defaults()
-	p := d.pipeline(ctx)
-	n, err := p.claim(ctx)
-	if cerr := p.close(); err == nil {
-		err = cerr
-	}
-	return n, err
+	return d.start(ctx).run(ctx, false)
 }
 
-// pipeline sends claimed messages with at most Concurrency of them
-// unrecorded at any time: a send holds its slot from before the request
-// until its outcome is committed. A crash therefore forgets at most
-// Concurrency sends, which are resent after their lease under the same
-// collapse tag. Outcomes are group-committed — one transaction per
-// CommitEvery outcomes or CommitDelay — so SQLite pays one fsync per
-// group, not per message. Sends already started finish, and their
-// outcomes are recorded, even when the caller's context ends.
+// A pipeline is one loop that owns the store and Concurrency workers that
+// send. Each turn of the loop is one store write: the outcomes that
+// arrived while the last write ran, and a claim when the queue of claimed
+// messages runs low — so SQLite pays one commit, one fsync, per turn, not
+// per message or per claim, and a lone outcome waits for no timer.
+//
+// A worker takes a message, sends it and waits until its outcome is
+// committed before it takes the next, so at most Concurrency sends are
+// ever unrecorded: a crash forgets at most that many, which are resent
+// after their lease under the same collapse tag. Claimed messages waiting
+// in the queue have not been sent; a crash only delays them to their
+// lease end. Workers live as long as the pipeline, so their stacks, grown
+// once by the push client, are not grown again per message.
 type pipeline struct {
-	d        *Dispatcher
-	work     context.Context
-	rec      chan<- record
-	recorded <-chan error
-	slots    chan struct{}
-	wg       sync.WaitGroup
+	d    *Dispatcher
+	work context.Context // never cancelled: started sends finish and are recorded
+	jobs chan *Message   // claimed, not yet taken by a worker
+	out  chan record     // outcomes; closed once every worker is done
 }
 
-func (d *Dispatcher) pipeline(ctx context.Context) *pipeline {
-	work := context.WithoutCancel(ctx)
-	rec, recorded := d.startRecorder(work)
-	return &pipeline{d: d, work: work, rec: rec, recorded: recorded, slots: make(chan struct{}, d.Concurrency)}
-}
-
-// claim leases one batch and starts sending it; it returns once every
-// message of the batch has a slot.
-func (p *pipeline) claim(ctx context.Context) (int, error) {
-	d := p.d
-	now := d.Clock.Now()
-	msgs, err := d.Store.ClaimMessages(ctx, d.Owner, now, now.Add(d.Lease), d.Batch)
-	if err != nil || len(msgs) == 0 {
-		return 0, err
-	}
-	for _, m := range msgs {
-		p.slots <- struct{}{}
-		p.wg.Add(1)
+func (d *Dispatcher) start(ctx context.Context) *pipeline {
+	p := &pipeline{d: d, work: context.WithoutCancel(ctx), jobs: make(chan *Message, d.Batch), out: make(chan record, d.Concurrency)}
+	var wg sync.WaitGroup
+	wg.Add(d.Concurrency)
+	for range d.Concurrency {
 		go func() {
-			defer func() { <-p.slots; p.wg.Done() }()
-			r := d.handle(p.work, m)
-			r.done = make(chan struct{})
-			p.rec <- r
-			<-r.done
+			defer wg.Done()
+			done := make(chan struct{}, 1)
+			for m := range p.jobs {
+				r := d.handle(p.work, m)
+				r.done = done
+				p.out <- r
+				<-done
+			}
 		}()
 	}
-	return len(msgs), nil
-}
-
-// close waits for every send and the last commit.
-func (p *pipeline) close() error {
-	p.wg.Wait()
-	close(p.rec)
-	return <-p.recorded
+	go func() { wg.Wait(); close(p.out) }()
+	return p
 }
 
 type record struct {
 	m    *Message
 	out  Outcome
-	done chan struct{}
+	done chan<- struct{}
 }
 
-// startRecorder returns the channel outcomes go to, and the channel the
-// first write error (or nil) arrives on once the first is closed and drained.
-func (d *Dispatcher) startRecorder(ctx context.Context) (chan<- record, <-chan error) {
-	in := make(chan record, d.Concurrency)
-	recorded := make(chan error, 1)
-	go func() {
-		var (
-			batch    []record
-			firstErr error
-			timer    = time.NewTimer(time.Hour)
-		)
-		timer.Stop()
-		flush := func() {
-			if len(batch) == 0 {
-				return
-			}
-			if err := d.record(ctx, batch); err != nil && firstErr == nil {
-				firstErr = err
-			}
-			for _, r := range batch {
-				close(r.done)
-			}
-			batch = batch[:0]
+// run turns the loop until ctx ends (forever) or, when !forever, after one
+// claim, then drains: workers finish what was claimed and every outcome is
+// written. It returns how many messages it claimed and the first write
+// error.
+func (p *pipeline) run(ctx context.Context, forever bool) (int, error) {
+	d := p.d
+	var (
+		batch    []record
+		claimed  int
+		firstErr error
+		idle     <-chan time.Time // set after a claim found nothing: no claim until it fires
+		stop     = ctx.Done()
+		closed   bool
+	)
+	for {
+		if !closed && (ctx.Err() != nil || (!forever && claimed > 0) || (!forever && idle != nil)) {
+			close(p.jobs)
+			closed, stop = true, nil
 		}
-		for {
+		want := 0
+		if !closed && idle == nil && len(p.jobs) <= cap(p.jobs)/2 {
+			want = cap(p.jobs) - len(p.jobs)
+		}
+		if want == 0 && len(batch) == 0 {
 			select {
-			case r, ok := <-in:
+			case r, ok := <-p.out:
 				if !ok {
-					flush()
-					recorded <- firstErr
-					return
-				}
-				if len(batch) == 0 {
-					timer.Reset(d.CommitDelay)
+					return claimed, firstErr
 				}
 				batch = append(batch, r)
-				if len(batch) >= d.CommitEvery {
-					timer.Stop()
-					flush()
-				}
-			case <-timer.C:
-				flush()
+			case <-idle:
+				idle = nil
+				continue
+			case <-stop:
+				continue
 			}
 		}
-	}()
-	return in, recorded
+		batch = p.gather(batch)
+		fs := make([]Finish, len(batch))
+		for i, r := range batch {
+			fs[i] = Finish{ID: r.m.ID, Outcome: r.out}
+		}
+		now := d.Clock.Now()
+		lost, msgs, err := d.Store.FinishAndClaim(p.work, d.Owner, fs, now, now.Add(d.Lease), want)
+		if err != nil {
+			d.Logger.Warn("dispatch write failed; unrecorded messages are claimed again when their lease ends",
+				"outcomes", len(fs), "err", err)
+			if firstErr == nil && len(fs) > 0 {
+				firstErr = err
+			}
+			if idle == nil {
+				idle = time.After(d.Idle)
+			}
+		} else {
+			d.recorded(p.work, batch, lost)
+		}
+		for _, r := range batch {
+			r.done <- struct{}{}
+		}
+		batch = batch[:0]
+		for _, m := range msgs {
+			p.jobs <- m // never blocks: want fits the free room and only this loop sends
+		}
+		claimed += len(msgs)
+		if err == nil && want > 0 && len(msgs) == 0 {
+			idle = time.After(d.Idle)
+		}
+	}
 }
 
-func (d *Dispatcher) record(ctx context.Context, batch []record) error {
-	fs := make([]Finish, len(batch))
-	for i, r := range batch {
-		fs[i] = Finish{ID: r.m.ID, Outcome: r.out}
+// gather adds to batch the outcomes that have already arrived, up to
+// CommitEvery, waiting up to CommitDelay for more when one is set.
+func (p *pipeline) gather(batch []record) []record {
+	d := p.d
+	var deadline <-chan time.Time
+	if d.CommitDelay > 0 && len(batch) > 0 {
+		deadline = time.After(d.CommitDelay)
 	}
-	lost, err := d.Store.FinishMessages(ctx, d.Owner, fs)
-	if err != nil {
-		d.Logger.Warn("outcomes not recorded; the messages will be claimed again when their lease ends", "count", len(fs), "err", err)
-		return err
+	for len(batch) < d.CommitEvery {
+		select {
+		case r, ok := <-p.out:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, r)
+			continue
+		default:
+		}
+		if deadline == nil {
+			return batch
+		}
+		select {
+		case r, ok := <-p.out:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, r)
+		case <-deadline:
+			return batch
+		}
 	}
+	return batch
+}
+
+// recorded logs and appends to the timeline what a write just recorded.
+func (d *Dispatcher) recorded(ctx context.Context, batch []record, lost []string) {
 	for _, id := range lost {
 		// Another dispatcher took over after our lease expired; it records.
 		d.Logger.Warn("outcome not recorded: lease lost", "message_id", id)
@@ -281,7 +305,6 @@ func (d *Dispatcher) record(ctx context.Context, batch []record) error {
 			}
 		}
 	}
-	return nil
 }
 
 func (d *Dispatcher) handle(ctx context.Context, m *Message) record {
@@ -298,7 +321,7 @@ func (d *Dispatcher) handle(ctx context.Context, m *Message) record {
 			d.fallback(ctx, m, now)
 			return record{m: m, out: out}
 		case notBefore.After(now):
-			out.Status, out.RetryAt, out.Error = StatusPending, notBefore, reason
+			out.Status, out.RetryAt, out.Error, out.Deferred = StatusPending, notBefore, reason, true
 			return record{m: m, out: out}
 		}
 	}
@@ -313,7 +336,10 @@ func (d *Dispatcher) handle(ctx context.Context, m *Message) record {
 	if res.Status == StatusSkipped {
 		d.fallback(ctx, m, out.At)
 	}
-	if res.Status == StatusPending {
+	switch {
+	case res.Status == StatusPending && res.Deferred:
+		out.RetryAt, out.Deferred = out.At.Add(res.RetryAfter), true
+	case res.Status == StatusPending:
 		if m.Attempts >= d.MaxAttempts {
 			out.Status = StatusDead
 			out.Error = "gave up after " + strconv.Itoa(m.Attempts) + " attempts: " + res.Reason

@@ -73,6 +73,9 @@ type Outcome struct {
 	RetryAt time.Time
 	Error   string
 	At      time.Time
+	// Deferred gives back the attempt the claim counted: the message only
+	// waits (quiet hours, a halted platform), nothing was tried.
+	Deferred bool
 }
 
 // Finish is one message's outcome, for FinishMessages.
@@ -111,6 +114,9 @@ type Store interface {
 	// each only where owner still holds the lease, and returns the ids whose
 	// lease was lost.
 	FinishMessages(ctx context.Context, owner string, fs []Finish) (lost []string, err error)
+	// FinishAndClaim is FinishMessages then ClaimMessages (n may be 0), in
+	// one write where the engine can: one dispatch cycle, one commit.
+	FinishAndClaim(ctx context.Context, owner string, fs []Finish, now, leaseUntil time.Time, n int) (lost []string, claimed []*Message, err error)
 	// Message returns the message with id, or ENOTFOUND.
 	Message(ctx context.Context, id string) (*Message, error)
 	// MessagesByStatus lists messages in a state, newest first, at most

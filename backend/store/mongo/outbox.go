@@ -125,9 +125,12 @@ func (db *DB) FinishMessage(ctx context.Context, id, owner string, o notify.Outc
 	if o.Status == notify.StatusPending {
 		set = append(set, bson.E{Key: "due_at", Value: o.RetryAt})
 	}
+	update := bson.D{{Key: "$set", Value: set}, {Key: "$unset", Value: bson.D{{Key: "lease_until", Value: ""}}}}
+	if o.Deferred {
+		update = append(update, bson.E{Key: "$inc", Value: bson.D{{Key: "attempts", Value: -1}}})
+	}
 	res, err := db.col(colOutbox).UpdateOne(ctx,
-		bson.D{{Key: "_id", Value: id}, {Key: "status", Value: notify.StatusSending}, {Key: "lease_owner", Value: owner}},
-		bson.D{{Key: "$set", Value: set}, {Key: "$unset", Value: bson.D{{Key: "lease_until", Value: ""}}}})
+		bson.D{{Key: "_id", Value: id}, {Key: "status", Value: notify.StatusSending}, {Key: "lease_owner", Value: owner}}, update)
 	if err != nil {
 		return mapErr(err)
 	}
@@ -140,11 +143,11 @@ func (db *DB) FinishMessage(ctx context.Context, id, owner string, o notify.Outc
 	return core.Errorf(core.ECONFLICT, "the lease on message %s was lost", id)
 }
 
-// FinishMessages implements notify.Store with one unordered bulk write of
-// conditional single-document updates.
+// FinishMessages implements notify.Store with one conditional update per
+// outcome: a bulk write would not say which of them matched.
 func (db *DB) FinishMessages(ctx context.Context, owner string, fs []notify.Finish) ([]string, error) {
 	var lost []string
-	for _, f := range fs { // a bulk write does not say which updates matched; each is one round trip
+	for _, f := range fs {
 		err := db.FinishMessage(ctx, f.ID, owner, f.Outcome)
 		if core.IsCode(err, core.ECONFLICT) || core.IsCode(err, core.ENOTFOUND) {
 			lost = append(lost, f.ID)
@@ -153,6 +156,18 @@ func (db *DB) FinishMessages(ctx context.Context, owner string, fs []notify.Fini
 		}
 	}
 	return lost, nil
+}
+
+// FinishAndClaim implements notify.Store: the outcomes, then the claim.
+// Each update is atomic on its own; nothing needs the two in one
+// transaction, which here would cost, not save, round trips.
+func (db *DB) FinishAndClaim(ctx context.Context, owner string, fs []notify.Finish, now, leaseUntil time.Time, n int) ([]string, []*notify.Message, error) {
+	lost, err := db.FinishMessages(ctx, owner, fs)
+	if err != nil || n <= 0 {
+		return lost, nil, err
+	}
+	claimed, err := db.ClaimMessages(ctx, owner, now, leaseUntil, n)
+	return lost, claimed, err
 }
 
 // Message implements notify.Store.

@@ -113,25 +113,40 @@ func (db *DB) enqueue(ctx context.Context, x execer, m *notify.Message) (int64, 
 
 const claimSQL = `UPDATE outbox SET status = 'sending', lease_owner = ?, lease_until = ?, due_at = ?,
 		attempts = attempts + 1, updated_at = ?
-	WHERE id IN (SELECT id FROM outbox WHERE status IN ('pending', 'sending') AND due_at <= ? ORDER BY due_at LIMIT ?)
-	RETURNING ` + outboxColumns
+	WHERE rowid IN (SELECT rowid FROM outbox WHERE status IN ('pending', 'sending') AND due_at <= ? ORDER BY due_at LIMIT ?)
+	RETURNING id, customer_id, shop_id, channel, purpose, dedupe_key, cause, title, body, data, attempts, last_error, created_at`
+
+// scanClaimed reads a row of claimSQL; what the claim itself set is filled
+// in by the caller, not read back.
+func scanClaimed(row scanner) (*notify.Message, error) {
+	var (
+		m       notify.Message
+		data    string
+		created int64
+	)
+	err := row.Scan(&m.ID, &m.CustomerID, &m.ShopID, &m.Channel, &m.Purpose, &m.DedupeKey, &m.Cause, &m.Title, &m.Body, &data,
+		&m.Attempts, &m.LastError, &created)
+	if err != nil {
+		return nil, err
+	}
+	if data != "" && data != "{}" {
+		if err := json.Unmarshal([]byte(data), &m.Data); err != nil {
+			return nil, err
+		}
+	}
+	m.CreatedAt = fromMS(created)
+	return &m, nil
+}
 
 const finishSQL = `UPDATE outbox SET status = ?, due_at = COALESCE(?, due_at), last_error = ?,
-		lease_owner = '', lease_until = NULL, updated_at = ?, sent_at = COALESCE(?, sent_at)
+		lease_owner = '', lease_until = NULL, updated_at = ?, sent_at = COALESCE(?, sent_at), attempts = attempts - ?
 	WHERE id = ? AND status = 'sending' AND lease_owner = ?`
 
 // ClaimMessages implements notify.Store: one UPDATE … RETURNING on the
 // single writer connection, so the whole batch is claimed atomically.
 func (db *DB) ClaimMessages(ctx context.Context, owner string, now, leaseUntil time.Time, n int) ([]*notify.Message, error) {
-	// Pending messages wait for due_at, sending ones for their lease end,
-	// which a claim writes to due_at too: one partial index, read in order
-	// and only as far as n rows, serves both.
-	st, err := db.writeStmt(ctx, claimSQL)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	rows, err := st.QueryContext(ctx, owner, ms(leaseUntil), ms(leaseUntil), ms(now), ms(now), n)
-	return collect(rows, err, scanMessage)
+	_, claimed, err := db.FinishAndClaim(ctx, owner, nil, now, leaseUntil, n)
+	return claimed, err
 }
 
 // FinishMessage implements notify.Store.
@@ -146,39 +161,133 @@ func (db *DB) FinishMessage(ctx context.Context, id, owner string, o notify.Outc
 	return core.Errorf(core.ECONFLICT, "the lease on message %s was lost", id)
 }
 
-// FinishMessages implements notify.Store: one BEGIN IMMEDIATE transaction,
-// so a batch of outcomes costs one fsync.
+// FinishMessages implements notify.Store.
 func (db *DB) FinishMessages(ctx context.Context, owner string, fs []notify.Finish) ([]string, error) {
-	var lost []string
+	lost, _, err := db.FinishAndClaim(ctx, owner, fs, time.Time{}, time.Time{}, 0)
+	return lost, err
+}
+
+// FinishAndClaim implements notify.Store in one BEGIN IMMEDIATE
+// transaction: a dispatch cycle's outcomes and its next claim share one
+// commit, so one fsync. The claim is one UPDATE … RETURNING, atomic like
+// every statement on the single writer connection.
+func (db *DB) FinishAndClaim(ctx context.Context, owner string, fs []notify.Finish, now, leaseUntil time.Time, n int) ([]string, []*notify.Message, error) {
+	if len(fs) == 0 && n <= 0 {
+		return nil, nil, nil
+	}
 	// Prepared before the transaction: the writer pool has one connection,
 	// which the transaction holds.
-	prepared, err := db.writeStmt(ctx, finishSQL)
+	finish, err := db.writeStmt(ctx, finishSQL)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, nil, mapErr(err)
 	}
+	sent, err := db.writeStmt(ctx, sentSQL)
+	if err != nil {
+		return nil, nil, mapErr(err)
+	}
+	claim, err := db.writeStmt(ctx, claimSQL)
+	if err != nil {
+		return nil, nil, mapErr(err)
+	}
+	var (
+		lost    []string
+		claimed []*notify.Message
+	)
 	err = db.withTx(ctx, func(tx *sql.Tx) error {
-		st := tx.StmtContext(ctx, prepared)
+		var err error
+		if lost, err = finishAll(ctx, tx.StmtContext(ctx, finish), tx.StmtContext(ctx, sent), owner, fs); err != nil {
+			return err
+		}
+		if n <= 0 {
+			return nil
+		}
+		// Pending messages wait for due_at, sending ones for their lease
+		// end, which a claim writes to due_at too: one partial index, read
+		// in order and only as far as n rows, serves both.
+		st := tx.StmtContext(ctx, claim)
 		defer st.Close()
-		for _, f := range fs {
-			o := f.Outcome
-			var sent, due sql.NullInt64
-			if o.Status == notify.StatusSent {
-				sent = sql.NullInt64{Int64: ms(o.At), Valid: true}
-			}
-			if o.Status == notify.StatusPending {
-				due = sql.NullInt64{Int64: ms(o.RetryAt), Valid: true}
-			}
-			res, err := st.ExecContext(ctx, o.Status, due, o.Error, ms(o.At), sent, f.ID, owner)
-			if err != nil {
-				return err
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				lost = append(lost, f.ID)
-			}
+		rows, err := st.QueryContext(ctx, owner, ms(leaseUntil), ms(leaseUntil), ms(now), ms(now), n)
+		if claimed, err = collect(rows, err, scanClaimed); err != nil {
+			return err
+		}
+		lease := fromMS(ms(leaseUntil))
+		for _, m := range claimed {
+			m.Status, m.LeaseOwner, m.LeaseUntil, m.DueAt, m.UpdatedAt = notify.StatusSending, owner, &lease, lease, fromMS(ms(now))
 		}
 		return nil
 	})
-	return lost, err
+	if err != nil {
+		return nil, nil, err
+	}
+	return lost, claimed, nil
+}
+
+// sentSQL records one "sent" for many messages in one statement: the
+// common outcome, and per row cheaper than one statement each.
+const sentSQL = `UPDATE outbox SET status = 'sent', last_error = '', lease_owner = '', lease_until = NULL, updated_at = ?1, sent_at = ?1
+	WHERE id IN (SELECT value FROM json_each(?2)) AND status = 'sending' AND lease_owner = ?3
+	RETURNING id`
+
+// finishAll records fs with the two prepared statements, successes sharing
+// one statement per distinct time, and returns the ids whose lease was lost.
+func finishAll(ctx context.Context, finish, sent *sql.Stmt, owner string, fs []notify.Finish) ([]string, error) {
+	defer finish.Close()
+	defer sent.Close()
+	var lost []string
+	bySentAt := map[int64][]string{}
+	for _, f := range fs {
+		o := f.Outcome
+		if o.Status == notify.StatusSent && o.Error == "" {
+			at := ms(o.At)
+			bySentAt[at] = append(bySentAt[at], f.ID)
+			continue
+		}
+		var due sql.NullInt64
+		if o.Status == notify.StatusPending {
+			due = sql.NullInt64{Int64: ms(o.RetryAt), Valid: true}
+		}
+		var sentAt sql.NullInt64
+		if o.Status == notify.StatusSent {
+			sentAt = sql.NullInt64{Int64: ms(o.At), Valid: true}
+		}
+		giveBack := 0
+		if o.Deferred {
+			giveBack = 1
+		}
+		res, err := finish.ExecContext(ctx, o.Status, due, o.Error, ms(o.At), sentAt, giveBack, f.ID, owner)
+		if err != nil {
+			return nil, err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			lost = append(lost, f.ID)
+		}
+	}
+	for at, ids := range bySentAt {
+		list, err := json.Marshal(ids)
+		if err != nil {
+			return nil, err
+		}
+		rows, err := sent.QueryContext(ctx, at, string(list), owner)
+		done, err := collect(rows, err, func(r scanner) (string, error) {
+			var id string
+			return id, r.Scan(&id)
+		})
+		if err != nil {
+			return nil, err
+		}
+		if len(done) < len(ids) {
+			got := make(map[string]bool, len(done))
+			for _, id := range done {
+				got[id] = true
+			}
+			for _, id := range ids {
+				if !got[id] {
+					lost = append(lost, id)
+				}
+			}
+		}
+	}
+	return lost, nil
 }
 
 // Message implements notify.Store.

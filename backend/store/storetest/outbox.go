@@ -231,3 +231,58 @@ func testOutboxCustomer(t *testing.T, e Engine) {
 		t.Fatalf("after delete: c1 %d, c2 %d", len(list), len(other))
 	}
 }
+
+// testOutboxFinishAndClaim: one dispatch cycle records outcomes, then
+// claims; a message put back as due in the cycle is claimable in it.
+func testOutboxFinishAndClaim(t *testing.T, e Engine) {
+	ctx := context.Background()
+	for i := range 5 {
+		_, err := e.EnqueueMessage(ctx, newMessage("c1", fmt.Sprintf("k%d", i), base.Add(time.Duration(i-10)*time.Second)))
+		must(t, err)
+	}
+	lost, got, err := e.FinishAndClaim(ctx, "w", nil, base, base.Add(time.Minute), 2)
+	must(t, err)
+	if len(lost) != 0 || len(got) != 2 || got[0].DedupeKey != "k0" || got[1].DedupeKey != "k1" {
+		t.Fatalf("first cycle: lost %v, claimed %d", lost, len(got))
+	}
+	if got[0].Status != notify.StatusSending || got[0].LeaseOwner != "w" || got[0].Attempts != 1 || got[0].Data["link"] != "vista://lenses" {
+		t.Fatalf("claimed %+v", got[0])
+	}
+	fs := []notify.Finish{
+		{ID: got[0].ID, Outcome: notify.Outcome{Status: notify.StatusSent, At: base}},
+		{ID: got[1].ID, Outcome: notify.Outcome{Status: notify.StatusPending, RetryAt: base, Error: "503", At: base}},
+		{ID: "missing", Outcome: notify.Outcome{Status: notify.StatusSent, At: base}},
+	}
+	lost, again, err := e.FinishAndClaim(ctx, "w", fs, base, base.Add(time.Minute), 10)
+	must(t, err)
+	if len(lost) != 1 || lost[0] != "missing" {
+		t.Fatalf("lost = %v", lost)
+	}
+	keys := map[string]int{}
+	for _, m := range again {
+		keys[m.DedupeKey] = m.Attempts
+	}
+	if len(again) != 4 || keys["k1"] != 2 || keys["k0"] != 0 {
+		t.Fatalf("second cycle claimed %v (key → attempts)", keys)
+	}
+	sent, err := e.Message(ctx, got[0].ID)
+	must(t, err)
+	if sent.Status != notify.StatusSent || sent.SentAt == nil || !sent.SentAt.Equal(base) {
+		t.Fatalf("sent message %+v", sent)
+	}
+	// A deferred outcome (nothing was tried) gives its attempt back.
+	var deferred []notify.Finish
+	for _, m := range again {
+		deferred = append(deferred, notify.Finish{ID: m.ID, Outcome: notify.Outcome{Status: notify.StatusPending, RetryAt: base, Error: "quiet hours", At: base, Deferred: true}})
+	}
+	_, third, err := e.FinishAndClaim(ctx, "w", deferred, base, base.Add(time.Minute), 10)
+	must(t, err)
+	for _, m := range third {
+		if m.Attempts != keys[m.DedupeKey] {
+			t.Fatalf("%s: %d attempts after a deferral, want %d", m.DedupeKey, m.Attempts, keys[m.DedupeKey])
+		}
+	}
+	if lost, none, err := e.FinishAndClaim(ctx, "w", nil, base, base.Add(time.Minute), 0); err != nil || len(lost) != 0 || len(none) != 0 {
+		t.Fatalf("empty cycle: %v %v %v", lost, none, err)
+	}
+}
