@@ -35,6 +35,7 @@ type env struct {
 	now      time.Time
 	consents *consents
 	sms      *recorder
+	push     *fcm.Channel
 }
 
 type recorder struct {
@@ -65,14 +66,16 @@ func setup(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{db: db, fake: fake, consents: &consents{granted: map[string]bool{}}, sms: &recorder{},
+	push := &fcm.Channel{Devices: db, Client: client, Logger: slog.New(slog.DiscardHandler)}
+	e := &env{db: db, fake: fake, push: push, consents: &consents{granted: map[string]bool{}}, sms: &recorder{},
 		now: time.Date(2026, 3, 10, 10, 0, 0, 0, time.UTC)}
 	clock := core.Clock(func() time.Time { return e.now })
+	push.Clock = clock
 	rome, _ := time.LoadLocation("Europe/Rome")
 	e.d = &notify.Dispatcher{
 		Store: db, Clock: clock, Logger: slog.New(slog.DiscardHandler), Owner: "test",
 		Channels: map[string]notify.Channel{
-			notify.ChannelPush:   &fcm.Channel{Devices: db, Client: client, Clock: clock, Logger: slog.New(slog.DiscardHandler)},
+			notify.ChannelPush:   push,
 			notify.ChannelSMS:    e.sms,
 			notify.ChannelRecall: e.sms,
 		},
@@ -96,6 +99,14 @@ func (e *env) customer(t *testing.T, id string, tokens ...string) {
 		}
 	}
 	e.consents.granted[id+"/push/service"] = true
+}
+
+func (e *env) device(t *testing.T, customerID, platform, token string) {
+	t.Helper()
+	err := e.db.UpsertDevice(context.Background(), &customer.Device{Token: token, CustomerID: customerID, Platform: platform, AppVersion: "1", CreatedAt: e.now, LastSeenAt: e.now})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 func (e *env) enqueue(t *testing.T, customerID, key string) *notify.Message {
@@ -153,6 +164,69 @@ func TestInvalidTokenRemovedAfterOneSend(t *testing.T) {
 	if e.fake.Requests()-before != 1 {
 		t.Fatal("the removed token was targeted again")
 	}
+}
+
+// T25: THIRD_PARTY_AUTH_ERROR (APNs credentials rejected) deletes no
+// token, halts push to iOS while Android goes on, and resumes after a
+// probe once the credentials work again.
+func TestThirdPartyAuthErrorHaltsThatPlatform(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	e.customer(t, "c1", "token-c1-android")
+	e.device(t, "c1", "ios", "token-c1-ios")
+	e.customer(t, "c2")
+	e.device(t, "c2", "ios", "token-c2-ios")
+	e.customer(t, "c3", "token-c3-android")
+	auth := fcmfake.Failure{Code: fcmfake.ThirdPartyAuthError}
+	e.fake.FailToken("token-c1-ios", auth)
+	e.fake.FailToken("token-c2-ios", auth)
+
+	m1 := e.enqueue(t, "c1", "k1")
+	_, _ = e.d.RunOnce(ctx)
+	if got := e.status(t, m1.ID); got.Status != notify.StatusSent {
+		t.Fatalf("c1 has Android: message %+v", got)
+	}
+	if until, ok := e.push.Halted()["ios"]; !ok || !until.Equal(e.now.Add(fcm.HaltFor)) {
+		t.Fatalf("halted = %v, want ios until now+%v", e.push.Halted(), fcm.HaltFor)
+	}
+
+	m2, m3 := e.enqueue(t, "c2", "k2"), e.enqueue(t, "c3", "k3")
+	before := e.fake.Requests()
+	_, _ = e.d.RunOnce(ctx)
+	if n := e.fake.Requests() - before; n != 1 {
+		t.Fatalf("%d requests while iOS is halted, want 1 (c3's Android)", n)
+	}
+	got2 := e.status(t, m2.ID)
+	if got2.Status != notify.StatusPending || got2.DueAt.Before(e.now.Add(fcm.HaltFor)) || got2.Attempts != 0 {
+		t.Fatalf("c2 (iOS only) message %+v, want pending until the halt ends", got2)
+	}
+	if got := e.status(t, m3.ID); got.Status != notify.StatusSent {
+		t.Fatalf("c3 (Android) message %+v", got)
+	}
+	for _, c := range []string{"c1", "c2"} {
+		if devs, _ := e.db.Devices(ctx, c); !hasPlatform(devs, "ios") {
+			t.Fatalf("%s lost its iOS token: %+v", c, devs)
+		}
+	}
+
+	e.fake.FailToken("token-c2-ios", fcmfake.Failure{}) // the APNs key is fixed
+	e.now = e.now.Add(fcm.HaltFor)
+	_, _ = e.d.RunOnce(ctx)
+	if got := e.status(t, m2.ID); got.Status != notify.StatusSent {
+		t.Fatalf("after the halt the probe should deliver: %+v", got)
+	}
+	if len(e.push.Halted()) != 0 {
+		t.Fatalf("still halted: %v", e.push.Halted())
+	}
+}
+
+func hasPlatform(devs []*customer.Device, p string) bool {
+	for _, d := range devs {
+		if d.Platform == p {
+			return true
+		}
+	}
+	return false
 }
 
 func TestRetryAfterIsHonoured(t *testing.T) {
@@ -230,8 +304,8 @@ func TestQuietHoursDeferTo9InShopTime(t *testing.T) {
 	_, _ = e.d.RunOnce(context.Background())
 	got := e.status(t, m.ID)
 	want := time.Date(2026, 3, 11, 9, 0, 0, 0, rome)
-	if got.Status != notify.StatusPending || !got.DueAt.Equal(want) {
-		t.Fatalf("deferred to %v (%s), want %v", got.DueAt.In(rome), got.Status, want)
+	if got.Status != notify.StatusPending || !got.DueAt.Equal(want) || got.Attempts != 0 {
+		t.Fatalf("deferred to %v (%s, %d attempts), want %v and no attempt spent", got.DueAt.In(rome), got.Status, got.Attempts, want)
 	}
 	if len(e.fake.Received()) != 0 {
 		t.Fatal("sent during quiet hours")

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"strings"
 	"sync"
@@ -10,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vista-optical/vista/backend/lens"
+	"github.com/vista-optical/vista/backend/notify"
 	"github.com/vista-optical/vista/backend/notify/fcmfake"
 )
 
@@ -123,6 +126,12 @@ func TestLensReminderEndToEnd(t *testing.T) {
 	}
 	if !found {
 		t.Fatal("staff read of lens data not audited")
+	}
+
+	// Operators can alert on a halted push platform.
+	metrics := string(c.want(c.do("GET", "/metrics", nil), 200).Body)
+	if !strings.Contains(metrics, `vista_push_halted{platform="ios"} 0`) {
+		t.Fatal("no vista_push_halted gauge for iOS in /metrics")
 	}
 }
 
@@ -273,4 +282,141 @@ func TestShopReminderSettingsAndRecalls(t *testing.T) {
 		t.Fatalf("recalls = %v", recalls.Recalls)
 	}
 	c.want(c.do("GET", "/v1/staff/shops/shop-roma-prati/recalls", nil, bearer(asst)...), 404)
+}
+
+// TestRemindersAcrossDSTWithReplicasAndRestarts is T23: three scheduler
+// replicas on one database scan every hour through both clock changes of
+// 2026, while five of them are restarted at random moments. Every reminder
+// the schedule holds is enqueued exactly once per channel — none skipped,
+// none doubled — and each at 10:00 Rome, summer time or not.
+func TestRemindersAcrossDSTWithReplicasAndRestarts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("hour-by-hour simulation of two months around each clock change")
+	}
+	dir := t.TempDir()
+	clock := &movable{now: time.Date(2026, 2, 20, 0, 0, 0, 0, time.UTC)}
+	start := func(demo bool) *Main {
+		return boot(t, dir, func(m *Main) { m.Clock = clock.Now; m.Config.Demo = demo; m.Limits.SignupIP.Max = 1000 })
+	}
+	replicas := []*Main{start(true), start(false), start(false)}
+	c := client{t, replicas[0]}
+	var customers []string
+	created := map[string]time.Time{} // customer → when their supplies were added
+	add := func(prefix string, supplies []map[string]any) {
+		for i, sp := range supplies {
+			s := c.signup(fmt.Sprintf("%s%d@example.com", prefix, i))
+			c.want(c.do("POST", "/v1/me/lenses", sp, bearer(s.Tokens.AccessToken)...), 201)
+			customers = append(customers, s.Customer.ID)
+			created[s.Customer.ID] = clock.Now()
+		}
+	}
+	supply := func(modality string, perBox int, startDate string) map[string]any {
+		return map[string]any{"eye": "both", "brand": "Alcon", "product": "Test", "modality": modality,
+			"boxes": 1, "lenses_per_box": perBox, "start_date": startDate}
+	}
+	// Spring: run-outs, their 3- and 14-day reminders and two-weekly
+	// replacements fall on and around Sunday 29 March.
+	var spring []map[string]any
+	for d := 26; d <= 31+4; d++ {
+		day := time.Date(2026, 2, d, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+		spring = append(spring, supply("monthly", 2, day), supply("daily", 60, day))
+	}
+	spring = append(spring, supply("two_weekly", 6, "2026-03-01"), supply("two_weekly", 6, "2026-03-02"))
+	add("spring", spring)
+
+	rng := rand.New(rand.NewPCG(2026, 23))
+	restarts := map[int]bool{}
+	for len(restarts) < 5 {
+		restarts[rng.IntN(2600)] = true
+	}
+	step := 0
+	run := func(until time.Time) {
+		for clock.Now().Before(until) {
+			clock.Add(time.Hour)
+			// At a restart step one replica stops while it scans: its scan
+			// fails half-way (like a crash), a new one takes its place.
+			dying := -1
+			if restarts[step] {
+				dying = rng.IntN(len(replicas))
+			}
+			var wg sync.WaitGroup
+			for i, m := range replicas {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if _, err := m.Lenses.Scan(context.Background()); err != nil && i != dying {
+						t.Error(err)
+					}
+				}()
+			}
+			if dying >= 0 {
+				replicas[dying].Close()
+				replicas[dying] = start(false)
+			}
+			wg.Wait()
+			step++
+		}
+	}
+	run(time.Date(2026, 4, 20, 0, 0, 0, 0, time.UTC))
+	// Autumn: the same around Sunday 25 October.
+	clock.Add(time.Date(2026, 9, 20, 0, 0, 0, 0, time.UTC).Sub(clock.Now()))
+	var autumn []map[string]any
+	for d := 22; d <= 30+2; d++ {
+		day := time.Date(2026, 9, d, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+		autumn = append(autumn, supply("monthly", 2, day), supply("daily", 60, day))
+	}
+	add("autumn", autumn)
+	run(time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC))
+	if step < 2600 {
+		t.Fatalf("only %d hourly steps", step)
+	}
+
+	ctx := context.Background()
+	m := replicas[0]
+	rome, _ := time.LoadLocation("Europe/Rome")
+	got, dst := 0, 0
+	for _, id := range customers {
+		want := map[string]bool{}
+		sps, err := m.Store.Supplies(ctx, id)
+		if err != nil || len(sps) != 1 {
+			t.Fatalf("supplies of %s: %v %v", id, sps, err)
+		}
+		sp := sps[0]
+		for _, r := range lens.Schedule(sp.Usage(), m.Lenses.Settings(ctx, sp.ShopID)) {
+			if r.At.Before(created[id]) || r.At.After(clock.Now()) {
+				continue
+			}
+			kind := r.Kind
+			if r.Kind == lens.KindRunsOut {
+				kind = fmt.Sprintf("%s_%d", r.Kind, r.DaysBefore)
+			}
+			for _, ch := range []string{notify.ChannelPush, notify.ChannelInbox} {
+				want[fmt.Sprintf("%s:%s:%s:%s:%s", id, sp.ID, kind, r.Date.Format(time.DateOnly), ch)] = true
+			}
+		}
+		msgs, err := m.Store.CustomerMessages(ctx, id, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, msg := range msgs {
+			if !want[msg.DedupeKey] {
+				t.Errorf("unexpected or doubled reminder %s", msg.DedupeKey)
+			}
+			delete(want, msg.DedupeKey)
+			if local := msg.CreatedAt.In(rome); local.Hour() != 10 || local.Minute() != 0 {
+				t.Errorf("%s enqueued at %s, want 10:00 Rome", msg.DedupeKey, local.Format("2006-01-02 15:04 MST"))
+			}
+			if d := msg.CreatedAt.In(rome).Format(time.DateOnly); d == "2026-03-29" || d == "2026-10-25" {
+				dst++
+			}
+			got++
+		}
+		for k := range want {
+			t.Errorf("reminder skipped: %s", k)
+		}
+	}
+	if dst == 0 {
+		t.Fatal("no reminder fell on a clock-change day: the test lost its point")
+	}
+	t.Logf("%d hourly steps, 3 replicas, 5 restarts: %d reminder messages for %d supplies, %d on clock-change days", step, got, len(customers), dst)
 }

@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/vista-optical/vista/backend/audit"
 	"github.com/vista-optical/vista/backend/auth"
@@ -125,6 +126,7 @@ type Main struct {
 	Owner          *demo.Owner // the demo owner login, when this start created it
 
 	ln         net.Listener
+	metrics    *web.Metrics
 	jobs       *jobs.Runner
 	dispatcher *notify.Dispatcher
 	cancelJobs context.CancelFunc
@@ -277,6 +279,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 
 	metrics := web.NewMetrics()
+	m.metrics = metrics
 	app, err := web.NewApp(web.Config{CORSOrigins: m.Config.CORSOrigins, TrustedProxies: m.Config.TrustedProxies, AccessLog: m.Config.AccessLog}, m.Logger, metrics)
 	if err != nil {
 		return err
@@ -394,7 +397,20 @@ func (m *Main) setupDispatcher(ctx context.Context, zone func(context.Context, s
 		if err != nil {
 			return err
 		}
-		channels[notify.ChannelPush] = &fcm.Channel{Devices: m.Store, Client: client, Clock: m.Clock, Logger: m.Logger}
+		push := &fcm.Channel{Devices: m.Store, Client: client, Clock: m.Clock, Logger: m.Logger}
+		channels[notify.ChannelPush] = push
+		for _, platform := range []string{"android", "ios", "web"} {
+			m.metrics.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name:        "vista_push_halted",
+				Help:        "1 while push to a platform is halted because FCM rejected its third-party credentials (alert on it).",
+				ConstLabels: prometheus.Labels{"platform": platform},
+			}, func() float64 {
+				if _, halted := push.Halted()[platform]; halted {
+					return 1
+				}
+				return 0
+			}))
+		}
 	}
 	rome, _ := time.LoadLocation(m.Config.TimeZone)
 	m.dispatcher = &notify.Dispatcher{

@@ -66,10 +66,15 @@ func New() *Server {
 // Close stops the server.
 func (s *Server) Close() { s.srv.Close() }
 
-// FailToken makes every send to token fail with f.
+// FailToken makes every send to token fail with f; a Failure without a
+// Code makes them succeed again.
 func (s *Server) FailToken(token string, f Failure) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if f.Code == "" {
+		delete(s.byToken, token)
+		return
+	}
 	s.byToken[token] = f
 }
 
