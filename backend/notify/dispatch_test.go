@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -217,6 +218,33 @@ func TestThirdPartyAuthErrorHaltsThatPlatform(t *testing.T) {
 	}
 	if len(e.push.Halted()) != 0 {
 		t.Fatalf("still halted: %v", e.push.Halted())
+	}
+}
+
+// T30 at run time: a push whose lock-screen text reveals health data, or
+// whose payload exceeds FCM's 4 KiB, is refused loudly, never sent.
+func TestPushRefusesHealthDataAndOversize(t *testing.T) {
+	e := setup(t)
+	e.customer(t, "c1", "token-c1-0000")
+	ctx := context.Background()
+	var ids []string
+	for i, text := range [][2]string{{"Le tue lenti toriche stanno per finire", "Dettagli nell'app"}, {"Novità", strings.Repeat("x", 5000)}} {
+		m := &notify.Message{ID: core.NewID(), CustomerID: "c1", Channel: notify.ChannelPush, Purpose: notify.PurposeService,
+			DedupeKey: fmt.Sprintf("k%d", i), Cause: "test", Title: text[0], Body: text[1],
+			DueAt: e.now, Status: notify.StatusPending, CreatedAt: e.now, UpdatedAt: e.now}
+		if _, err := e.db.EnqueueMessage(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, m.ID)
+	}
+	_, _ = e.d.RunOnce(ctx)
+	if n := e.fake.Requests(); n != 0 {
+		t.Fatalf("%d requests reached FCM", n)
+	}
+	for _, id := range ids {
+		if got := e.status(t, id); got.Status != notify.StatusDead || got.LastError == "" {
+			t.Fatalf("message %+v, want dead with a reason", got)
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package fcm
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -108,6 +109,17 @@ func (c *Channel) resume(platform string) {
 // least one device accepted it; dead tokens are removed at once; a retry
 // is asked for when no device accepted it and some failure is temporary.
 func (c *Channel) Deliver(ctx context.Context, m *notify.Message) notify.Delivery {
+	// What a push shows on a lock screen must not reveal health data, and
+	// FCM refuses what exceeds its size: such a message fails loudly here
+	// instead of reaching a phone or every device's error.
+	if err := notify.CheckLockScreen(m.Title, m.Body); err != nil {
+		c.Logger.Error("push refused: health data on the lock screen", "message_id", m.ID, "cause", m.Cause, "err", err)
+		return notify.Delivery{Status: notify.StatusDead, Reason: err.Error()}
+	}
+	if n := notify.PayloadSize(m) + 2*len(CollapseTag(m.Cause, m.CustomerID)); n > notify.MaxPushPayload {
+		c.Logger.Error("push refused: payload over FCM's limit", "message_id", m.ID, "bytes", n)
+		return notify.Delivery{Status: notify.StatusDead, Reason: fmt.Sprintf("payload of %d bytes exceeds FCM's %d", n, notify.MaxPushPayload)}
+	}
 	devices, err := c.Devices.Devices(ctx, m.CustomerID)
 	if err != nil {
 		return notify.Delivery{Status: notify.StatusPending, Reason: "devices: " + err.Error()}
