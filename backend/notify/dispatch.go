@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/vista-optical/vista/backend/core"
 )
 
@@ -75,10 +77,17 @@ type Dispatcher struct {
 	// stop dominating.
 	CommitEvery int
 	CommitDelay time.Duration
+	// Rates caps, per channel, how many messages a second this dispatcher
+	// hands to it (an SMS provider's contract, a share of the FCM quota);
+	// a channel without a rate is not limited. The cap holds in every
+	// one-second window.
+	Rates map[string]float64
 	// Fallback is the next channel to try when a service message cannot go
 	// out on its own (no consent, no device): push, then SMS, then
 	// WhatsApp, then a phone recall by staff, each only where consented.
 	Fallback map[string]string
+
+	limits map[string]*rate.Limiter // from Rates, shared by every run
 }
 
 // ServiceFallback is the fixed fallback order of service reminders.
@@ -114,6 +123,17 @@ func (d *Dispatcher) defaults() {
 	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.limits == nil {
+		d.limits = map[string]*rate.Limiter{}
+		for ch, r := range d.Rates {
+			if r > 0 {
+				// Turns are scheduled exactly, but the goroutines waiting
+				// for them wake a little late or early: 1% of margin keeps
+				// the cap true as observed, not only as scheduled.
+				d.limits[ch] = rate.NewLimiter(rate.Limit(r*0.99), 1)
+			}
+		}
 	}
 	if d.Owner == "" {
 		d.Owner = core.NewID()
@@ -152,13 +172,14 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 // once by the push client, are not grown again per message.
 type pipeline struct {
 	d    *Dispatcher
+	stop context.Context // cancelled at stop: a message still waiting for its turn under a rate is put back
 	work context.Context // never cancelled: started sends finish and are recorded
 	jobs chan *Message   // claimed, not yet taken by a worker
 	out  chan record     // outcomes; closed once every worker is done
 }
 
 func (d *Dispatcher) start(ctx context.Context) *pipeline {
-	p := &pipeline{d: d, work: context.WithoutCancel(ctx), jobs: make(chan *Message, d.Batch), out: make(chan record, d.Concurrency)}
+	p := &pipeline{d: d, stop: ctx, work: context.WithoutCancel(ctx), jobs: make(chan *Message, d.Batch), out: make(chan record, d.Concurrency)}
 	var wg sync.WaitGroup
 	wg.Add(d.Concurrency)
 	for range d.Concurrency {
@@ -166,7 +187,7 @@ func (d *Dispatcher) start(ctx context.Context) *pipeline {
 			defer wg.Done()
 			done := make(chan struct{}, 1)
 			for m := range p.jobs {
-				r := d.handle(p.work, m)
+				r := d.handle(p.work, p.stop, m)
 				r.done = done
 				p.out <- r
 				<-done
@@ -307,7 +328,7 @@ func (d *Dispatcher) recorded(ctx context.Context, batch []record, lost []string
 	}
 }
 
-func (d *Dispatcher) handle(ctx context.Context, m *Message) record {
+func (d *Dispatcher) handle(ctx, stop context.Context, m *Message) record {
 	now := d.Clock.Now()
 	out := Outcome{At: now}
 	if d.Rules != nil {
@@ -329,6 +350,13 @@ func (d *Dispatcher) handle(ctx context.Context, m *Message) record {
 	if !ok {
 		out.Status, out.Error = StatusDead, "no channel "+m.Channel
 		return record{m: m, out: out}
+	}
+	if lim := d.limits[m.Channel]; lim != nil {
+		if err := lim.Wait(stop); err != nil {
+			out.Status, out.RetryAt, out.Deferred = StatusPending, now, true
+			out.Error = "put back at stop: it was waiting for its turn under the " + m.Channel + " send rate"
+			return record{m: m, out: out}
+		}
 	}
 	res := ch.Deliver(ctx, m)
 	out.At = d.Clock.Now()

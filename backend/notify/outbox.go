@@ -21,6 +21,9 @@ const (
 	ChannelRecall   = "recall" // a phone call for staff to make
 )
 
+// Channels lists every channel.
+var Channels = []string{ChannelPush, ChannelSMS, ChannelEmail, ChannelWhatsApp, ChannelInbox, ChannelRecall}
+
 // Purposes, which decide the consent a message needs.
 const (
 	PurposeService   = "service"

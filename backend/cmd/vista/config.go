@@ -4,13 +4,16 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/vista-optical/vista/backend/notify"
 	"github.com/vista-optical/vista/backend/web"
 )
 
@@ -45,6 +48,8 @@ type Config struct {
 	PprofAddr       string
 	FCMEndpoint     string
 	ClockOffset     time.Duration
+	// SendRates caps messages a second per channel, as channel=rate.
+	SendRates []string
 }
 
 // DefaultConfig is the configuration of `vista serve` with nothing set.
@@ -104,6 +109,7 @@ func (c *Config) ParseFlags(name string, args []string) error {
 	}
 	fs.DurationVar(&c.ClockOffset, "clock-offset", c.ClockOffset, "move this process's clock forward (demos of reminders only) ($VISTA_CLOCK_OFFSET)")
 	str(&c.TimeZone, "time-zone", "VISTA_TIME_ZONE", "default time zone of the shops")
+	list(&c.SendRates, "send-rates", "VISTA_SEND_RATES", "messages a second each worker hands to a channel, as channel=rate (push=500,sms=5)")
 	return fs.Parse(args)
 }
 
@@ -138,7 +144,28 @@ func (c *Config) Validate() error {
 	if err := (web.Config{CORSOrigins: c.CORSOrigins}).Validate(); err != nil {
 		errs = append(errs, err)
 	}
+	if _, err := c.Rates(); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
+}
+
+// Rates parses SendRates.
+func (c *Config) Rates() (map[string]float64, error) {
+	rates := map[string]float64{}
+	for _, kv := range c.SendRates {
+		ch, v, ok := strings.Cut(kv, "=")
+		r, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		ch = strings.TrimSpace(ch)
+		switch {
+		case !ok || err != nil || r <= 0 || math.IsInf(r, 0) || math.IsNaN(r):
+			return nil, fmt.Errorf("send-rates: %q is not channel=messages-per-second", kv)
+		case !slices.Contains(notify.Channels, ch):
+			return nil, fmt.Errorf("send-rates: unknown channel %q (want one of %s)", ch, strings.Join(notify.Channels, ", "))
+		}
+		rates[ch] = r
+	}
+	return rates, nil
 }
 
 // Has reports whether the process runs role.

@@ -121,6 +121,20 @@ func TestOpsEndpointsAndHeaders(t *testing.T) {
 	m.Store = nil
 }
 
+func TestSendRatesConfiguration(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.SendRates = []string{"push=500", " sms = 2.5 "}
+	if r, err := cfg.Rates(); err != nil || r["push"] != 500 || r["sms"] != 2.5 || cfg.Validate() != nil {
+		t.Fatalf("rates %v, %v", r, err)
+	}
+	for _, bad := range []string{"push", "push=", "push=0", "push=-1", "push=fast", "pigeon=5", "push=Inf"} {
+		cfg.SendRates = []string{bad}
+		if err := cfg.Validate(); err == nil {
+			t.Errorf("send rate %q accepted", bad)
+		}
+	}
+}
+
 func TestCORSConfiguration(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.CORSOrigins = []string{"*"}

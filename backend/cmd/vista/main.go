@@ -413,7 +413,12 @@ func (m *Main) setupDispatcher(ctx context.Context, zone func(context.Context, s
 		}
 	}
 	rome, _ := time.LoadLocation(m.Config.TimeZone)
+	rates, err := m.Config.Rates()
+	if err != nil {
+		return err
+	}
 	m.dispatcher = &notify.Dispatcher{
+		Rates: rates,
 		Store: m.Store, Channels: channels, Clock: m.Clock, Logger: m.Logger, Owner: "vista-" + core.NewID(),
 		Rules: &notify.SendRules{Consents: customer.ConsentCheck{Store: m.Store, Now: m.Clock.Now}, Zone: zone, Default: rome,
 			Sent: m.Store, MarketingCap: 2, CapWindow: 7 * 24 * time.Hour},

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Error codes FCM answers with (google.firebase.fcm.v1.FcmError).
@@ -34,7 +35,8 @@ type Received struct {
 	Body       string
 	Data       map[string]string
 	AndroidTag string
-	CollapseID string // apns-collapse-id
+	CollapseID string    // apns-collapse-id
+	At         time.Time // when it arrived
 }
 
 // Failure is a scripted error answer.
@@ -139,7 +141,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		f, s.next, fail = s.next[0], s.next[1:], true
 	}
 	if !fail {
-		got := Received{Token: req.Message.Token, Data: req.Message.Data}
+		got := Received{Token: req.Message.Token, Data: req.Message.Data, At: time.Now()}
 		if n := req.Message.Notification; n != nil {
 			got.Title, got.Body = n.Title, n.Body
 		}
