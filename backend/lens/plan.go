@@ -77,6 +77,24 @@ func Date(t time.Time, loc *time.Location) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
+// MaxSupplyDays is the longest a supply may last: five years. Longer is a
+// typing mistake in boxes or lenses per box, and would plan reminders for
+// decades (and dates past what JSON can carry).
+const MaxSupplyDays = 5 * 366
+
+// CheckDuration returns an error when u, valid otherwise, would last more
+// than MaxSupplyDays.
+func CheckDuration(u Usage) error {
+	p, err := Compute(u, u.Start)
+	if err != nil {
+		return err
+	}
+	if days := int(p.RunsOutOn.Sub(Date(u.Start, time.UTC)).Hours() / 24); days > MaxSupplyDays {
+		return fmt.Errorf("this supply would last %d years: check boxes and lenses per box", days/365)
+	}
+	return nil
+}
+
 // Compute returns the plan of u as seen on day today (a calendar date).
 func Compute(u Usage, today time.Time) (Plan, error) {
 	period := u.Modality.PeriodDays()

@@ -132,6 +132,9 @@ func (s *Service) plan(ctx context.Context, sp *Supply) error {
 	if err != nil {
 		return core.Invalid(err.Error())
 	}
+	if err := CheckDuration(sp.Usage()); err != nil {
+		return core.Invalid("supply too long", core.FieldError{Field: "boxes", Message: err.Error()})
+	}
 	sp.RunsOutOn = p.RunsOutOn.Format(time.DateOnly)
 	sp.NextReminderAt = nil
 	if r, ok := Next(Schedule(sp.Usage(), st), s.Clock.Now()); ok {

@@ -157,6 +157,16 @@ func TestLensesAreOwnedAndValidated(t *testing.T) {
 	}
 	c.want(c.do("POST", "/v1/me/lenses", map[string]any{"eye": "nose", "brand": "x", "product": "y", "modality": "weekly",
 		"boxes": 0, "lenses_per_box": 6, "start_date": "soon"}, bearer(b.Tokens.AccessToken)...), 422)
+	// Fifty boxes of 400 yearly lenses for one eye would last 20,000 years.
+	var tooLong struct {
+		Errors []struct{ Field, Message string } `json:"errors"`
+	}
+	c.want(c.do("POST", "/v1/me/lenses", map[string]any{"eye": "right", "brand": "x", "product": "y", "modality": "yearly",
+		"boxes": 50, "lenses_per_box": 400, "start_date": "2026-01-01"}, bearer(b.Tokens.AccessToken)...), 422).json(t, &tooLong)
+	if len(tooLong.Errors) != 1 || tooLong.Errors[0].Field != "boxes" {
+		t.Fatalf("too long a supply: %+v", tooLong)
+	}
+	c.want(c.do("PATCH", "/v1/me/lenses/"+id, map[string]any{"boxes": 50, "lenses_per_box": 400}, bearer(b.Tokens.AccessToken)...), 422)
 
 	// Family: a child's supply, and another customer cannot use the child.
 	var kid map[string]any
