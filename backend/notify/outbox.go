@@ -125,6 +125,13 @@ type Store interface {
 	// MessagesByStatus lists messages in a state, newest first, at most
 	// limit (the dead-letter view for staff).
 	MessagesByStatus(ctx context.Context, status string, limit int) ([]*Message, error)
+	// ShopMessagesByStatus lists a shop's messages in a state, newest
+	// first, at most limit (a shop's dead letters).
+	ShopMessagesByStatus(ctx context.Context, shopID, status string, limit int) ([]*Message, error)
+	// RetryMessage gives a dead message a fresh start: pending, due at
+	// now, no attempt counted, no error kept. ENOTFOUND for an unknown id,
+	// ECONFLICT when the message is not dead.
+	RetryMessage(ctx context.Context, id string, now time.Time) (*Message, error)
 	// CustomerMessages lists a customer's messages, newest first, at most
 	// limit.
 	CustomerMessages(ctx context.Context, customerID string, limit int) ([]*Message, error)

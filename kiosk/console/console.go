@@ -8,6 +8,8 @@ import (
 	"context"
 	"embed"
 	"html/template"
+	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,6 +41,7 @@ type Console struct {
 	Shops     *shop.Service
 	Customers *customer.Service
 	Audit     audit.Store
+	AuditLog  *audit.Log // records what staff do
 	Catalog   catalog.Store
 	Services  booking.Store
 	Lenses    *lens.Service
@@ -85,6 +88,7 @@ func (c *Console) Routes() []web.Route {
 		{Method: "GET", Path: "/v1/staff/shops/:shop/reminder-settings", Auth: web.Staff(core.RoleAssistant), Handler: c.apiReminderSettings},
 		{Method: "PUT", Path: "/v1/staff/shops/:shop/reminder-settings", Auth: web.Staff(core.RoleManager), Handler: c.apiSaveReminderSettings},
 		{Method: "GET", Path: "/v1/staff/outbox/dead", Auth: web.Staff(core.RoleManager), Handler: c.apiDeadLetters},
+		{Method: "POST", Path: "/v1/staff/outbox/:id/retry", Auth: web.Staff(core.RoleManager), Handler: c.apiRetry},
 		{Method: "GET", Path: "/v1/staff/products", Auth: web.Staff(core.RoleAssistant), Handler: c.apiProducts},
 
 		{Method: "GET", Path: "/", Auth: web.Public, Handler: func(ctx *fiber.Ctx) error { return ctx.Redirect("/console/", fiber.StatusSeeOther) }},
@@ -92,6 +96,7 @@ func (c *Console) Routes() []web.Route {
 		{Method: "POST", Path: LoginPath, Auth: web.Public, Handler: c.loginSubmit, Limits: ip},
 		{Method: "POST", Path: "/console/logout", Auth: web.Public, Handler: c.logout},
 		{Method: "GET", Path: "/console/", Auth: web.StaffPage(core.RoleAssistant), Handler: c.home},
+		{Method: "POST", Path: "/console/outbox/:id/retry", Auth: web.StaffPage(core.RoleManager), Handler: c.retryPage},
 	}
 }
 
@@ -330,21 +335,78 @@ func (c *Console) apiSaveReminderSettings(ctx *fiber.Ctx) error {
 	return ctx.JSON(in)
 }
 
-// apiDeadLetters lists messages that failed for good. Owners see the whole
-// chain; managers their shop's.
+// apiDeadLetters lists messages that failed for good, newest first. Owners
+// see the whole chain; managers their shop's.
 func (c *Console) apiDeadLetters(ctx *fiber.Ctx) error {
-	a, _ := core.ActorFrom(ctx.UserContext())
-	list, err := c.Outbox.MessagesByStatus(ctx.UserContext(), notify.StatusDead, 500)
+	list, err := c.deadLetters(ctx.UserContext(), "", 500)
 	if err != nil {
 		return err
 	}
-	out := list[:0]
-	for _, m := range list {
-		if a.CanSeeShop(m.ShopID) {
-			out = append(out, m)
-		}
+	return ctx.JSON(fiber.Map{"messages": list})
+}
+
+// deadLetters returns the dead messages of one shop, or of every shop the
+// actor may see when shopID is empty, newest first, at most limit.
+func (c *Console) deadLetters(ctx context.Context, shopID string, limit int) ([]*notify.Message, error) {
+	shops, err := c.Shops.VisibleShops(ctx)
+	if err != nil {
+		return nil, err
 	}
-	return ctx.JSON(fiber.Map{"messages": out})
+	out := []*notify.Message{}
+	for _, s := range shops {
+		if shopID != "" && s.ID != shopID {
+			continue
+		}
+		list, err := c.Outbox.ShopMessagesByStatus(ctx, s.ID, notify.StatusDead, limit)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, list...)
+	}
+	slices.SortStableFunc(out, func(a, b *notify.Message) int { return b.UpdatedAt.Compare(a.UpdatedAt) })
+	return out[:min(len(out), limit)], nil
+}
+
+// apiRetry sends a dead message again, from a fresh start (after the
+// cause was fixed: an FCM outage over, a payload corrected). A message of
+// a shop the actor cannot see is not found.
+func (c *Console) apiRetry(ctx *fiber.Ctx) error {
+	m, err := c.retry(ctx.UserContext(), ctx.Params("id"))
+	if err != nil {
+		return err
+	}
+	return ctx.JSON(m)
+}
+
+func (c *Console) retry(ctx context.Context, id string) (*notify.Message, error) {
+	a, _ := core.ActorFrom(ctx)
+	m, err := c.Outbox.Message(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !a.CanSeeShop(m.ShopID) {
+		return nil, core.Errorf(core.ENOTFOUND, "message not found")
+	}
+	if m, err = c.Outbox.RetryMessage(ctx, id, time.Now().UTC()); err != nil {
+		return nil, err
+	}
+	if err := c.AuditLog.Record(ctx, "outbox.message_retried", m.CustomerID, m.ShopID, m.ID); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// retryPage is the console's retry button: it retries, then shows the
+// shop's page again.
+func (c *Console) retryPage(ctx *fiber.Ctx) error {
+	m, err := c.retry(ctx.UserContext(), ctx.Params("id"))
+	if core.IsCode(err, core.ECONFLICT) { // a colleague retried it first: the page shows where it is
+		return ctx.Redirect("/console/?lang="+lang(ctx), fiber.StatusSeeOther)
+	}
+	if err != nil {
+		return err
+	}
+	return ctx.Redirect("/console/?shop="+url.QueryEscape(m.ShopID)+"&lang="+lang(ctx), fiber.StatusSeeOther)
 }
 
 // page is what every console template receives.
@@ -358,6 +420,8 @@ type page struct {
 	Shops []*shop.Shop
 	Shop  *shop.Shop
 	Rows  []*customer.Customer
+	// Dead are the shop's undelivered messages (managers and owners).
+	Dead []row
 	// Reservations and Recalls are the shop's to-do lists.
 	Reservations []row
 	Recalls      []row
@@ -365,6 +429,7 @@ type page struct {
 
 // row is one line of a to-do list: who, what, when.
 type row struct {
+	ID   string
 	Name string
 	What string
 	When time.Time
@@ -448,6 +513,15 @@ func (c *Console) home(ctx *fiber.Ctx) error {
 		if p.Reservations, p.Recalls, err = c.todo(uctx, p.Shop.ID, loc); err != nil {
 			return err
 		}
+		if a.Role.AtLeast(core.RoleManager) {
+			dead, err := c.deadLetters(uctx, p.Shop.ID, 50)
+			if err != nil {
+				return err
+			}
+			for _, d := range dead {
+				p.Dead = append(p.Dead, row{ID: d.ID, Name: c.customerName(uctx, d.CustomerID), What: d.Channel + " · " + d.LastError, When: d.UpdatedAt.In(loc)})
+			}
+		}
 	}
 	return c.render(ctx, "home.html", p)
 }
@@ -460,15 +534,8 @@ func (c *Console) todo(ctx context.Context, shopID string, loc *time.Location) (
 		if n, ok := names[id]; ok {
 			return n
 		}
-		n := "—"
-		if cu, err := c.Customers.Store.Customer(ctx, id); err == nil && cu.Status == customer.StatusActive {
-			n = cu.FirstName + " " + cu.LastName
-			if cu.Phone != "" {
-				n += " · " + cu.Phone
-			}
-		}
-		names[id] = n
-		return n
+		names[id] = c.customerName(ctx, id)
+		return names[id]
 	}
 	rs, err := c.Reserve.ShopReservations(ctx, shopID, 50)
 	if err != nil {
@@ -485,6 +552,20 @@ func (c *Console) todo(ctx context.Context, shopID string, loc *time.Location) (
 		recalls = append(recalls, row{Name: name(m.CustomerID), What: m.Title, When: m.CreatedAt.In(loc)})
 	}
 	return res, recalls, nil
+}
+
+// customerName is how the console names a customer in a list: name and
+// phone, or a dash once erased.
+func (c *Console) customerName(ctx context.Context, id string) string {
+	cu, err := c.Customers.Store.Customer(ctx, id)
+	if err != nil || cu.Status != customer.StatusActive {
+		return "—"
+	}
+	n := cu.FirstName + " " + cu.LastName
+	if cu.Phone != "" {
+		n += " · " + cu.Phone
+	}
+	return n
 }
 
 // safeNext keeps a post-login redirect inside the console.
@@ -512,6 +593,7 @@ var texts = map[string]map[string]string{
 		"hello": "Ciao", "role_owner": "titolare", "role_manager": "responsabile", "role_assistant": "assistente",
 		"customers": "Clienti", "shops": "Negozi", "none": "Nessun cliente registrato in questo negozio.", "logout": "Esci",
 		"name": "Nome", "since": "Cliente dal",
+		"dead": "Messaggi non consegnati", "retry": "Riprova",
 		"reservations": "Richieste di riordino", "recalls": "Richiami telefonici", "note": "Nota", "reason": "Motivo",
 		"when": "Quando", "nothing": "Niente da fare.",
 	},
@@ -521,6 +603,7 @@ var texts = map[string]map[string]string{
 		"hello": "Hello", "role_owner": "owner", "role_manager": "manager", "role_assistant": "assistant",
 		"customers": "Customers", "shops": "Shops", "none": "No customers registered in this shop yet.", "logout": "Sign out",
 		"name": "Name", "since": "Customer since",
+		"dead": "Undelivered messages", "retry": "Retry",
 		"reservations": "Reorder requests", "recalls": "Phone recalls", "note": "Note", "reason": "Reason",
 		"when": "When", "nothing": "Nothing to do.",
 	},

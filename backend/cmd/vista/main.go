@@ -302,7 +302,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.Config.Has(RoleKiosk) {
 		screens := &kiosk.Screens{Shops: m.Store}
 		con := &console.Console{
-			Shops: m.Shops, Customers: m.Customers, Audit: m.Store, Catalog: m.Store, Services: m.Store, Limiter: limiter,
+			Shops: m.Shops, Customers: m.Customers, Audit: m.Store, AuditLog: auditLog, Catalog: m.Store, Services: m.Store, Limiter: limiter,
 			Lenses: m.Lenses, Outbox: m.Store, Reserve: m.Store, Settings: m.Store, SettingsCache: settings,
 			LoginIP: m.StaffLoginIP, LoginAccount: m.StaffLoginAccount,
 			SecureCookie: strings.HasPrefix(m.publicURL(), "https://"),

@@ -136,6 +136,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 			{Keys: bson.D{{Key: "customer_id", Value: 1}, {Key: "created_at", Value: -1}}},
 			{Keys: bson.D{{Key: "status", Value: 1}, {Key: "updated_at", Value: -1}}},
 			{Keys: bson.D{{Key: "shop_id", Value: 1}, {Key: "channel", Value: 1}, {Key: "created_at", Value: -1}}},
+			{Keys: bson.D{{Key: "shop_id", Value: 1}, {Key: "status", Value: 1}, {Key: "updated_at", Value: -1}}},
 		},
 		colSupplies: {
 			{Keys: bson.D{{Key: "customer_id", Value: 1}, {Key: "created_at", Value: -1}}},

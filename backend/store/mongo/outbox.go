@@ -182,6 +182,34 @@ func (db *DB) MessagesByStatus(ctx context.Context, status string, limit int) ([
 	return all(ctx, cur, err, (*messageDoc).model)
 }
 
+// ShopMessagesByStatus implements notify.Store.
+func (db *DB) ShopMessagesByStatus(ctx context.Context, shopID, status string, limit int) ([]*notify.Message, error) {
+	cur, err := db.col(colOutbox).Find(ctx, bson.D{{Key: "status", Value: status}, {Key: "shop_id", Value: shopID}},
+		options.Find().SetSort(bson.D{{Key: "updated_at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit)))
+	return all(ctx, cur, err, (*messageDoc).model)
+}
+
+// RetryMessage implements notify.Store: one conditional update.
+func (db *DB) RetryMessage(ctx context.Context, id string, now time.Time) (*notify.Message, error) {
+	var d messageDoc
+	err := db.col(colOutbox).FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: id}, {Key: "status", Value: notify.StatusDead}},
+		bson.D{
+			{Key: "$set", Value: bson.D{{Key: "status", Value: notify.StatusPending}, {Key: "attempts", Value: 0}, {Key: "due_at", Value: now},
+				{Key: "last_error", Value: ""}, {Key: "lease_owner", Value: ""}, {Key: "updated_at", Value: now}}},
+			{Key: "$unset", Value: bson.D{{Key: "lease_until", Value: ""}}},
+		}, options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&d)
+	if err == nil {
+		return d.model(), nil
+	}
+	if !errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, mapErr(err)
+	}
+	if _, err := db.Message(ctx, id); err != nil {
+		return nil, err
+	}
+	return nil, core.Errorf(core.ECONFLICT, "message %s is not dead", id)
+}
+
 // CustomerMessages implements notify.Store.
 func (db *DB) CustomerMessages(ctx context.Context, customerID string, limit int) ([]*notify.Message, error) {
 	cur, err := db.col(colOutbox).Find(ctx, bson.D{{Key: "customer_id", Value: customerID}},

@@ -304,6 +304,25 @@ func (db *DB) MessagesByStatus(ctx context.Context, status string, limit int) ([
 	return db.messages(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE status = ? ORDER BY updated_at DESC, id DESC LIMIT ?`, status, limit)
 }
 
+// ShopMessagesByStatus implements notify.Store.
+func (db *DB) ShopMessagesByStatus(ctx context.Context, shopID, status string, limit int) ([]*notify.Message, error) {
+	return db.messages(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE status = ? AND shop_id = ? ORDER BY updated_at DESC, id DESC LIMIT ?`,
+		status, shopID, limit)
+}
+
+// RetryMessage implements notify.Store.
+func (db *DB) RetryMessage(ctx context.Context, id string, now time.Time) (*notify.Message, error) {
+	m, err := scanMessage(db.write.QueryRowContext(ctx, `UPDATE outbox SET status = 'pending', attempts = 0, due_at = ?1, last_error = '',
+		lease_owner = '', lease_until = NULL, updated_at = ?1 WHERE id = ?2 AND status = 'dead' RETURNING `+outboxColumns, ms(now), id))
+	if err != sql.ErrNoRows {
+		return m, mapErr(err)
+	}
+	if _, err := db.Message(ctx, id); err != nil {
+		return nil, err
+	}
+	return nil, core.Errorf(core.ECONFLICT, "message %s is not dead", id)
+}
+
 // CustomerMessages implements notify.Store.
 func (db *DB) CustomerMessages(ctx context.Context, customerID string, limit int) ([]*notify.Message, error) {
 	return db.messages(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE customer_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`, customerID, limit)

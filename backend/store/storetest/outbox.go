@@ -286,3 +286,42 @@ func testOutboxFinishAndClaim(t *testing.T, e Engine) {
 		t.Fatalf("empty cycle: %v %v %v", lost, none, err)
 	}
 }
+
+// testOutboxDeadLetters: a shop sees its own dead letters, and a retry
+// gives a dead message a fresh start — only a dead one.
+func testOutboxDeadLetters(t *testing.T, e Engine) {
+	ctx := context.Background()
+	for i, shop := range []string{"shop-a", "shop-a", "shop-b"} {
+		m := newMessage("c1", fmt.Sprintf("d%d", i), base)
+		m.ShopID = shop
+		_, err := e.EnqueueMessage(ctx, m)
+		must(t, err)
+	}
+	got, err := e.ClaimMessages(ctx, "w", base, base.Add(time.Minute), 10)
+	must(t, err)
+	for i, m := range got {
+		must(t, e.FinishMessage(ctx, m.ID, "w", notify.Outcome{Status: notify.StatusDead, Error: "gave up", At: base.Add(time.Duration(i) * time.Second)}))
+	}
+	a, err := e.ShopMessagesByStatus(ctx, "shop-a", notify.StatusDead, 10)
+	must(t, err)
+	if len(a) != 2 || a[0].ShopID != "shop-a" || a[0].UpdatedAt.Before(a[1].UpdatedAt) {
+		t.Fatalf("shop-a dead letters: %d, newest first?", len(a))
+	}
+	retried, err := e.RetryMessage(ctx, a[0].ID, base.Add(time.Hour))
+	must(t, err)
+	if retried.Status != notify.StatusPending || retried.Attempts != 0 || retried.LastError != "" || !retried.DueAt.Equal(base.Add(time.Hour)) {
+		t.Fatalf("retried %+v", retried)
+	}
+	_, err = e.RetryMessage(ctx, a[0].ID, base.Add(time.Hour))
+	wantCode(t, err, core.ECONFLICT)
+	_, err = e.RetryMessage(ctx, "missing", base)
+	wantCode(t, err, core.ENOTFOUND)
+	again, err := e.ClaimMessages(ctx, "w", base.Add(time.Hour), base.Add(2*time.Hour), 10)
+	must(t, err)
+	if len(again) != 1 || again[0].ID != a[0].ID || again[0].Attempts != 1 {
+		t.Fatalf("after the retry the claim took %d messages", len(again))
+	}
+	if left, _ := e.ShopMessagesByStatus(ctx, "shop-a", notify.StatusDead, 10); len(left) != 1 {
+		t.Fatalf("%d dead letters left in shop-a", len(left))
+	}
+}

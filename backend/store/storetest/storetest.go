@@ -42,6 +42,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("OutboxLeaseExpiry", func(t *testing.T) { testOutboxLeaseExpiry(t, open(t)) })
 	t.Run("OutboxClaimRace", func(t *testing.T) { testOutboxClaimRace(t, open(t)) })
 	t.Run("OutboxFinishAndClaim", func(t *testing.T) { testOutboxFinishAndClaim(t, open(t)) })
+	t.Run("OutboxDeadLetters", func(t *testing.T) { testOutboxDeadLetters(t, open(t)) })
 	t.Run("OutboxCustomer", func(t *testing.T) { testOutboxCustomer(t, open(t)) })
 	t.Run("Inbox", func(t *testing.T) { testInbox(t, open(t)) })
 	t.Run("OutboxCountSent", func(t *testing.T) { testOutboxCountSent(t, open(t)) })
