@@ -478,3 +478,90 @@ func TestMarketingFrequencyCap(t *testing.T) {
 		t.Fatalf("FCM received %d marketing messages, cap is 2", n)
 	}
 }
+
+// countingChannel counts deliveries per message.
+type countingChannel struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *countingChannel) Deliver(_ context.Context, m *notify.Message) notify.Delivery {
+	c.mu.Lock()
+	c.n[m.ID]++
+	c.mu.Unlock()
+	time.Sleep(100 * time.Microsecond) // a send takes a while
+	return notify.Delivery{Status: notify.StatusSent}
+}
+
+// T24: two dispatchers in two processes' worth of handles on one database
+// hand every message to its channel exactly once.
+func TestTwoDispatchersNeverShareAMessage(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v.db")
+	var dbs []*sqlite.DB
+	for range 2 {
+		db, err := sqlite.Open(path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		dbs = append(dbs, db)
+	}
+	ctx := context.Background()
+	if err := dbs[0].Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	const total = 3000
+	var msgs []*notify.Message
+	for i := range total {
+		id := fmt.Sprintf("c%05d", i)
+		msgs = append(msgs, &notify.Message{ID: core.NewID(), CustomerID: id, Channel: notify.ChannelPush, Purpose: notify.PurposeService,
+			DedupeKey: "race:" + id, Cause: "race", Title: "t", Body: "b", DueAt: now, Status: notify.StatusPending, CreatedAt: now, UpdatedAt: now})
+	}
+	if _, err := dbs[0].EnqueueMessages(ctx, msgs); err != nil {
+		t.Fatal(err)
+	}
+	chs := []*countingChannel{{n: map[string]int{}}, {n: map[string]int{}}}
+	runCtx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for i, db := range dbs {
+		d := &notify.Dispatcher{Store: db, Clock: core.SystemClock, Owner: fmt.Sprintf("d%d", i), Concurrency: 16, Batch: 64,
+			Idle: 5 * time.Millisecond, Channels: map[string]notify.Channel{notify.ChannelPush: chs[i]}}
+		wg.Add(1)
+		go func() { defer wg.Done(); d.Run(runCtx) }()
+	}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		sent, err := dbs[1].CountMessages(ctx, notify.StatusSent)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sent == total {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d sent after a minute", sent, total)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	stop()
+	wg.Wait()
+	all := map[string]int{}
+	for i, ch := range chs {
+		if len(ch.n) == 0 {
+			t.Fatalf("dispatcher %d delivered nothing: no race was run", i)
+		}
+		for id, n := range ch.n {
+			all[id] += n
+		}
+	}
+	if len(all) != total {
+		t.Fatalf("%d messages delivered, want %d", len(all), total)
+	}
+	for id, n := range all {
+		if n != 1 {
+			t.Fatalf("message %s delivered %d times", id, n)
+		}
+	}
+	t.Logf("%d and %d messages delivered by the two dispatchers, each once", len(chs[0].n), len(chs[1].n))
+}
