@@ -23,6 +23,10 @@ import (
 type Config struct {
 	// BodyLimit is the largest request body accepted (413 beyond).
 	BodyLimit int
+	// ReadTimeout bounds reading one whole request, headers and body, so a
+	// client trickling bytes (slowloris) loses its connection instead of
+	// holding it; 0 means DefaultReadTimeout.
+	ReadTimeout time.Duration
 	// CORSOrigins lists the origins browsers may call the API from; empty
 	// means no cross-origin access at all.
 	CORSOrigins []string
@@ -32,6 +36,9 @@ type Config struct {
 	// AccessLog writes one log line per request.
 	AccessLog bool
 }
+
+// DefaultReadTimeout is how long a client may take to send a request (T33).
+const DefaultReadTimeout = 10 * time.Second
 
 // DefaultBodyLimit is the body size limit of every JSON route (T33).
 const DefaultBodyLimit = 256 << 10
@@ -83,11 +90,14 @@ func NewApp(cfg Config, logger *slog.Logger, m *Metrics) (*fiber.App, error) {
 	if cfg.BodyLimit <= 0 {
 		cfg.BodyLimit = DefaultBodyLimit
 	}
+	if cfg.ReadTimeout <= 0 {
+		cfg.ReadTimeout = DefaultReadTimeout
+	}
 	fc := fiber.Config{
 		AppName:               "vista",
 		BodyLimit:             cfg.BodyLimit,
 		ReadBufferSize:        8192, // request line and headers; larger → 431
-		ReadTimeout:           10 * time.Second,
+		ReadTimeout:           cfg.ReadTimeout,
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           90 * time.Second,
 		DisableStartupMessage: true,

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -262,3 +263,67 @@ func TestFirebaseExchangeOffWithoutProject(t *testing.T) {
 func mustJSON(v any) []byte { b, _ := json.Marshal(v); return b }
 
 var _ = context.Background
+
+// TestSlowClientsDoNotHoldTheServer is T33's slowloris case: 300
+// connections trickling a request's headers a byte at a time do not stop
+// others from being served, and each loses its connection once the read
+// timeout is up. (How much they cost normal traffic's latency is a load
+// question for bench/, not a test.)
+func TestSlowClientsDoNotHoldTheServer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow by design")
+	}
+	m := boot(t, t.TempDir(), func(m *Main) { m.ReadTimeout = time.Second })
+	base := serve(t, m)
+	var conns []net.Conn
+	for range 300 {
+		conn, err := net.Dial("tcp", m.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		if _, err := conn.Write([]byte("GET /healthz HTTP/1.1\r\nHost: vista\r\nX-Slow: ")); err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, conn)
+	}
+	stop := make(chan struct{})
+	go func() { // one more byte on every slow connection, every 200 ms
+		tick := time.NewTicker(200 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				for _, c := range conns {
+					_, _ = c.Write([]byte("a"))
+				}
+			}
+		}
+	}()
+	defer close(stop)
+	for range 50 {
+		if r := send(t, base, "GET", "/healthz", "", nil); r.Status != 200 {
+			t.Fatalf("a normal request got %d while slow clients hold connections", r.Status)
+		}
+	}
+	time.Sleep(1500 * time.Millisecond) // past the read timeout
+	closed := 0
+	buf := make([]byte, 512)
+	for _, c := range conns {
+		_ = c.SetReadDeadline(time.Now().Add(3 * time.Second))
+		for {
+			if _, err := c.Read(buf); err != nil {
+				var ne net.Error
+				if !(errors.As(err, &ne) && ne.Timeout()) {
+					closed++
+				}
+				break
+			}
+		}
+	}
+	if closed != len(conns) {
+		t.Fatalf("%d of %d slow connections closed after the read timeout", closed, len(conns))
+	}
+}

@@ -119,6 +119,9 @@ type Main struct {
 	Shops     *shop.Service
 	Lenses    *lens.Service
 	Privacy   *privacy.Registry
+	// ReadTimeout bounds reading a request (tests shorten it); 0 is
+	// web.DefaultReadTimeout.
+	ReadTimeout time.Duration
 	// PushHTTPClient carries push requests (tests and benchmarks size it).
 	PushHTTPClient *http.Client
 	Router         *web.Router
@@ -280,7 +283,8 @@ func (m *Main) Open(ctx context.Context) error {
 
 	metrics := web.NewMetrics()
 	m.metrics = metrics
-	app, err := web.NewApp(web.Config{CORSOrigins: m.Config.CORSOrigins, TrustedProxies: m.Config.TrustedProxies, AccessLog: m.Config.AccessLog}, m.Logger, metrics)
+	app, err := web.NewApp(web.Config{CORSOrigins: m.Config.CORSOrigins, TrustedProxies: m.Config.TrustedProxies, AccessLog: m.Config.AccessLog,
+		ReadTimeout: m.ReadTimeout}, m.Logger, metrics)
 	if err != nil {
 		return err
 	}
