@@ -2,7 +2,9 @@ package notify
 
 import (
 	"context"
+	"errors"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"strconv"
 	"sync"
@@ -87,7 +89,7 @@ type Dispatcher struct {
 	// WhatsApp, then a phone recall by staff, each only where consented.
 	Fallback map[string]string
 
-	limits map[string]*rate.Limiter // from Rates, shared by every run
+	limits map[string]*pace // from Rates, shared by every run
 }
 
 // ServiceFallback is the fixed fallback order of service reminders.
@@ -125,13 +127,10 @@ func (d *Dispatcher) defaults() {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
 	if d.limits == nil {
-		d.limits = map[string]*rate.Limiter{}
+		d.limits = map[string]*pace{}
 		for ch, r := range d.Rates {
 			if r > 0 {
-				// Turns are scheduled exactly, but the goroutines waiting
-				// for them wake a little late or early: 1% of margin keeps
-				// the cap true as observed, not only as scheduled.
-				d.limits[ch] = rate.NewLimiter(rate.Limit(r*0.99), 1)
+				d.limits[ch] = newPace(r, d.Concurrency)
 			}
 		}
 	}
@@ -351,12 +350,16 @@ func (d *Dispatcher) handle(ctx, stop context.Context, m *Message) record {
 		out.Status, out.Error = StatusDead, "no channel "+m.Channel
 		return record{m: m, out: out}
 	}
-	if lim := d.limits[m.Channel]; lim != nil {
-		if err := lim.Wait(stop); err != nil {
-			out.Status, out.RetryAt, out.Deferred = StatusPending, now, true
-			out.Error = "put back at stop: it was waiting for its turn under the " + m.Channel + " send rate"
+	if p := d.limits[m.Channel]; p != nil {
+		release, wait, err := p.turn(stop, m, now)
+		if err != nil {
+			// No turn for it now: back in the outbox without spending an
+			// attempt, until about when one frees up (or at once, at stop).
+			out.Status, out.RetryAt, out.Deferred = StatusPending, now.Add(wait), true
+			out.Error = "put back: " + err.Error()
 			return record{m: m, out: out}
 		}
+		defer release()
 	}
 	res := ch.Deliver(ctx, m)
 	out.At = d.Clock.Now()
@@ -402,4 +405,52 @@ func (d *Dispatcher) backoff(attempt int) time.Duration {
 		ceil = d.MaxBackoff
 	}
 	return ceil/2 + time.Duration(rand.Int64N(int64(ceil/2)+1))
+}
+
+// pace keeps one channel under its rate. At most about a second's worth
+// of turns may be waited for at once (five senders for SMS at 5/s, every
+// sender for push at 500/s), so a slow channel never holds every sender
+// while other messages queue behind it; a message that finds those places
+// taken, or whose lease would end before its turn, goes back to the outbox
+// deferred, due about when a turn is free.
+type pace struct {
+	limit   *rate.Limiter
+	waiters chan struct{}
+	every   time.Duration // one turn
+}
+
+func newPace(perSecond float64, senders int) *pace {
+	// Turns are scheduled exactly, but the goroutines waiting for them
+	// wake a little late or early: 1% of margin keeps the cap true as
+	// observed, not only as scheduled.
+	r := perSecond * 0.99
+	w := min(senders, max(1, int(math.Ceil(r))))
+	return &pace{limit: rate.NewLimiter(rate.Limit(r), 1), waiters: make(chan struct{}, w), every: time.Duration(float64(time.Second) / r)}
+}
+
+// turn waits for m's turn. It fails, saying how long to wait before
+// trying again, when every waiter's place is taken, when the turn would
+// come after m's lease ends (now is the dispatcher's clock, which leases
+// follow), or when stop ends.
+func (p *pace) turn(stop context.Context, m *Message, now time.Time) (release func(), wait time.Duration, err error) {
+	select {
+	case p.waiters <- struct{}{}:
+	default:
+		return nil, time.Duration(cap(p.waiters)) * p.every, errors.New("the channel's send rate is taken up")
+	}
+	ctx := stop
+	if m.LeaseUntil != nil {
+		var cancel context.CancelFunc
+		left := m.LeaseUntil.Sub(now)
+		ctx, cancel = context.WithTimeout(stop, left-min(5*time.Second, left/4)) // the send itself needs some of it
+		defer cancel()
+	}
+	if err := p.limit.Wait(ctx); err != nil {
+		<-p.waiters
+		if stop.Err() != nil {
+			return nil, 0, errors.New("stopped while waiting for its turn under the send rate")
+		}
+		return nil, time.Duration(cap(p.waiters)) * p.every, errors.New("its turn under the send rate would come after its lease")
+	}
+	return func() { <-p.waiters }, 0, nil
 }

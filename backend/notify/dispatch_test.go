@@ -255,6 +255,8 @@ func TestSendRateIsNeverExceeded(t *testing.T) {
 		t.Skip("sends for two seconds")
 	}
 	e := setup(t)
+	e.now = time.Now().UTC() // the rate is paced in real time: so is this dispatcher
+	e.d.Clock, e.push.Clock = core.SystemClock, core.SystemClock
 	e.d.Rules = nil
 	e.d.Rates = map[string]float64{notify.ChannelPush: 500}
 	ctx := context.Background()
@@ -274,7 +276,13 @@ func TestSendRateIsNeverExceeded(t *testing.T) {
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { e.d.Run(runCtx); close(done) }()
+	deadline := time.Now().Add(time.Minute)
 	for e.fake.Count() < 1000 {
+		if time.Now().After(deadline) {
+			stop()
+			<-done
+			t.Fatalf("%d sends after a minute at 500/s", e.fake.Count())
+		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	stop()
@@ -302,6 +310,53 @@ func TestSendRateIsNeverExceeded(t *testing.T) {
 	if sent != len(rec) || sent+pending != len(msgs) || pending == 0 {
 		t.Fatalf("after the stop: %d sent (%d at FCM), %d pending, of %d", sent, len(rec), pending, len(msgs))
 	}
+}
+
+// A slow channel under its rate (SMS at 5/s) does not hold every sender:
+// push messages queued behind a hundred SMS go out at once, while the SMS
+// keep their pace.
+func TestSlowChannelDoesNotHoldTheOthers(t *testing.T) {
+	e := setup(t)
+	e.now = time.Now().UTC()
+	e.d.Clock, e.push.Clock = core.SystemClock, core.SystemClock
+	e.d.Rules, e.d.Concurrency, e.d.Idle = nil, 8, 50*time.Millisecond
+	e.d.Rates = map[string]float64{notify.ChannelSMS: 5}
+	ctx := context.Background()
+	var msgs []*notify.Message
+	add := func(id, ch string, due time.Time) {
+		msgs = append(msgs, &notify.Message{ID: core.NewID(), CustomerID: id, Channel: ch, Purpose: notify.PurposeService,
+			DedupeKey: ch + ":" + id, Cause: "hol", Title: "t", Body: "b", DueAt: due, Status: notify.StatusPending, CreatedAt: e.now, UpdatedAt: e.now})
+	}
+	for i := range 100 {
+		add(fmt.Sprintf("s%03d", i), notify.ChannelSMS, e.now.Add(-time.Minute)) // first in line
+	}
+	for i := range 300 {
+		id := fmt.Sprintf("p%03d", i)
+		e.customer(t, id, "token-"+id)
+		add(id, notify.ChannelPush, e.now)
+	}
+	if _, err := e.db.EnqueueMessages(ctx, msgs); err != nil {
+		t.Fatal(err)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { e.d.Run(runCtx); close(done) }()
+	defer func() { stop(); <-done }()
+	start := time.Now()
+	for e.fake.Count() < 300 {
+		if time.Since(start) > 10*time.Second { // held behind the SMS it would take 20 s
+			t.Fatalf("%d of 300 pushes after 10 s: the SMS pace holds the senders", e.fake.Count())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	elapsed := time.Since(start)
+	e.sms.mu.Lock()
+	sms := len(e.sms.sent)
+	e.sms.mu.Unlock()
+	if max := int(5*elapsed.Seconds()) + 2; sms > max {
+		t.Fatalf("%d SMS in %v at 5/s", sms, elapsed)
+	}
+	t.Logf("300 pushes behind 100 SMS in %v; %d SMS meanwhile", elapsed, sms)
 }
 
 // timedChannel records when each message is handed to the next channel.
