@@ -52,9 +52,11 @@ func main() {
 	flag.IntVar(&commitEvery, "commit-every", 0, "group commit size (0: the dispatcher's default)")
 	flag.DurationVar(&commitDelay, "commit-delay", 0, "group commit delay (0: the dispatcher's default; negative: none)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the outbox runs here")
+	latency := flag.Duration("latency", 0, "hold each FCM answer back this long, as a real network would (0: answer at once)")
 	flag.Parse()
 	fake := fcmfake.New()
 	defer fake.Close()
+	fake.SetLatency(*latency)
 	hc := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConns: 128, MaxIdleConnsPerHost: 64, IdleConnTimeout: 90 * time.Second}}
 
 	// Each round times both, one after the other, so that the ratio of a
@@ -85,7 +87,7 @@ func main() {
 		fmt.Printf("%-44s %10.0f msg/s\n", "outbox alone (channel sends nothing)", median(only))
 	}
 	md, mo := median(direct), median(outbox)
-	fmt.Printf("\nmedians of %d rounds, %d messages each, fake FCM on 127.0.0.1\n", *rounds, *n)
+	fmt.Printf("\nmedians of %d rounds, %d messages each, fake FCM on 127.0.0.1 answering after %v\n", *rounds, *n, *latency)
 	fmt.Printf("%-44s %10.0f msg/s\n", "SDK SendEach, batches of 500 (reference)", md)
 	fmt.Printf("%-44s %10.0f msg/s\n", "vista outbox → dispatcher → FCM channel", mo)
 	fmt.Printf("\noutbox reaches %.0f%% of the direct rate (median of the rounds' ratios; target ≥ 80%%) at %.0f msg/s (target ≥ 10,000)\n", median(ratio)*100, mo)

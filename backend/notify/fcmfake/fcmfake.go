@@ -55,6 +55,7 @@ type Server struct {
 	byToken  map[string]Failure
 	next     []Failure
 	requests atomic.Int64
+	latency  atomic.Int64 // nanoseconds each answer is held back
 }
 
 // New starts a fake FCM server on 127.0.0.1.
@@ -102,6 +103,10 @@ func (s *Server) Count() int {
 	return len(s.received)
 }
 
+// SetLatency holds every answer back by d, as the network and FCM
+// would (benchmarks of a latency-bound sender).
+func (s *Server) SetLatency(d time.Duration) { s.latency.Store(int64(d)) }
+
 // Requests counts every send request, accepted or not.
 func (s *Server) Requests() int64 { return s.requests.Load() }
 
@@ -126,6 +131,9 @@ type sendRequest struct {
 
 func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	s.requests.Add(1)
+	if d := s.latency.Load(); d > 0 {
+		time.Sleep(time.Duration(d))
+	}
 	if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/messages:send") {
 		http.NotFound(w, r)
 		return
