@@ -50,6 +50,9 @@ type Config struct {
 	ClockOffset     time.Duration
 	// SendRates caps messages a second per channel, as channel=rate.
 	SendRates []string
+	// SendConcurrency is how many sends a worker has in flight, and so the
+	// most messages a crash of it can send twice.
+	SendConcurrency int
 }
 
 // DefaultConfig is the configuration of `vista serve` with nothing set.
@@ -58,6 +61,7 @@ func DefaultConfig() Config {
 		HTTPAddr: ":8080", DataDir: "./data", MongoDatabase: "vista",
 		Roles: []string{RoleAPI, RoleKiosk, RoleWorker}, Demo: true, AccessLog: true,
 		LogLevel: "info", LogFormat: "text", TimeZone: "Europe/Rome", ShutdownGrace: 20 * time.Second,
+		SendConcurrency: 50,
 	}
 }
 
@@ -110,6 +114,15 @@ func (c *Config) ParseFlags(name string, args []string) error {
 	fs.DurationVar(&c.ClockOffset, "clock-offset", c.ClockOffset, "move this process's clock forward (demos of reminders only) ($VISTA_CLOCK_OFFSET)")
 	str(&c.TimeZone, "time-zone", "VISTA_TIME_ZONE", "default time zone of the shops")
 	list(&c.SendRates, "send-rates", "VISTA_SEND_RATES", "messages a second each worker hands to a channel, as channel=rate (push=500,sms=5)")
+	if v, ok := os.LookupEnv("VISTA_SEND_CONCURRENCY"); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("VISTA_SEND_CONCURRENCY: %w", err)
+		}
+		c.SendConcurrency = n
+	}
+	fs.IntVar(&c.SendConcurrency, "send-concurrency", c.SendConcurrency,
+		"sends each worker has in flight: throughput is about this over FCM's latency, and a crash resends at most this many ($VISTA_SEND_CONCURRENCY)")
 	return fs.Parse(args)
 }
 
@@ -146,6 +159,9 @@ func (c *Config) Validate() error {
 	}
 	if _, err := c.Rates(); err != nil {
 		errs = append(errs, err)
+	}
+	if c.SendConcurrency < 1 || c.SendConcurrency > 1000 {
+		errs = append(errs, fmt.Errorf("send-concurrency %d: want 1–1000", c.SendConcurrency))
 	}
 	return errors.Join(errs...)
 }

@@ -134,6 +134,13 @@ func TestSendRatesConfiguration(t *testing.T) {
 			t.Errorf("send rate %q accepted", bad)
 		}
 	}
+	cfg.SendRates = nil
+	for n, ok := range map[int]bool{0: false, 1: true, 50: true, 1000: true, 1001: false} {
+		cfg.SendConcurrency = n
+		if err := cfg.Validate(); (err == nil) != ok {
+			t.Errorf("send-concurrency %d: %v", n, err)
+		}
+	}
 }
 
 func TestCORSConfiguration(t *testing.T) {

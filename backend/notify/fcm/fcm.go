@@ -142,8 +142,8 @@ type Config struct {
 	// it also turns authentication off.
 	Endpoint string
 	// HTTPClient carries the requests; its transport is wrapped (see
-	// outboxTransport). Nil means a client sized for the SDK's 50 requests
-	// in flight.
+	// outboxTransport). Nil means a client whose idle pool keeps a
+	// connection for every send a dispatcher may have in flight.
 	HTTPClient *http.Client
 }
 
@@ -152,7 +152,7 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	hc := cfg.HTTPClient
 	if hc == nil {
 		hc = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
-			MaxIdleConns: 128, MaxIdleConnsPerHost: 64, IdleConnTimeout: 90 * time.Second, ForceAttemptHTTP2: true,
+			MaxIdleConns: 1024, MaxIdleConnsPerHost: 1024, IdleConnTimeout: 90 * time.Second, ForceAttemptHTTP2: true,
 		}}
 	}
 	base := hc.Transport
