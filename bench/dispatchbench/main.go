@@ -105,12 +105,7 @@ func runDirect(fake *fcmfake.Server, hc *http.Client, n int) float64 {
 		m := &notify.Message{ID: core.NewID(), CustomerID: fmt.Sprintf("c%d", i), Cause: "bench", Title: "Novità", Body: "Apri l'app"}
 		msgs[i] = fcm.Build(m, "token-direct")
 	}
-	if profile != "" {
-		f, err := os.Create(profile)
-		must(err)
-		must(pprof.StartCPUProfile(f))
-		defer pprof.StopCPUProfile()
-	}
+	defer startProfile()()
 	start := time.Now()
 	for i := 0; i < n; i += 500 {
 		br, err := client.SendEach(ctx, msgs[i:min(i+500, n)])
@@ -169,12 +164,7 @@ func runOutboxWith(n, conc int, push notify.Channel, delivered func() int) float
 	logger := slog.New(slog.DiscardHandler)
 	d := &notify.Dispatcher{Store: db, Clock: core.SystemClock, Logger: logger, Owner: "bench", Concurrency: conc, Batch: batch, Idle: 5 * time.Millisecond, CommitEvery: commitEvery, CommitDelay: commitDelay,
 		Channels: map[string]notify.Channel{notify.ChannelPush: push}}
-	if profile != "" {
-		f, err := os.Create(profile)
-		must(err)
-		must(pprof.StartCPUProfile(f))
-		defer pprof.StopCPUProfile()
-	}
+	defer startProfile()()
 	start := time.Now()
 	runCtx, stop := context.WithCancel(ctx)
 	finished := make(chan struct{})
@@ -194,6 +184,18 @@ func runOutboxWith(n, conc int, push notify.Channel, delivered func() int) float
 		panic(fmt.Sprintf("%d of %d recorded sent", sent, n))
 	}
 	return float64(n) / elapsed.Seconds()
+}
+
+// startProfile starts a CPU profile into the file profile names, if any,
+// and returns what stops it.
+func startProfile() (stop func()) {
+	if profile == "" {
+		return func() {}
+	}
+	f, err := os.Create(profile)
+	must(err)
+	must(pprof.StartCPUProfile(f))
+	return func() { pprof.StopCPUProfile(); f.Close() }
 }
 
 func median(v []float64) float64 {
