@@ -104,25 +104,20 @@ func (c *Config) ParseFlags(name string, args []string) error {
 	str(&c.LogFormat, "log-format", "VISTA_LOG_FORMAT", "text or json")
 	str(&c.PprofAddr, "pprof-addr", "VISTA_PPROF_ADDR", "serve Go profiles on this address (keep it on loopback; off when empty)")
 	str(&c.FCMEndpoint, "fcm-endpoint", "VISTA_FCM_ENDPOINT", "send push to this FCM-compatible endpoint without credentials (a fake FCM server for demos and tests)")
-	if v, ok := os.LookupEnv("VISTA_CLOCK_OFFSET"); ok {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			return fmt.Errorf("VISTA_CLOCK_OFFSET: %w", err)
-		}
-		c.ClockOffset = d
-	}
 	fs.DurationVar(&c.ClockOffset, "clock-offset", c.ClockOffset, "move this process's clock forward (demos of reminders only) ($VISTA_CLOCK_OFFSET)")
 	str(&c.TimeZone, "time-zone", "VISTA_TIME_ZONE", "default time zone of the shops")
 	list(&c.SendRates, "send-rates", "VISTA_SEND_RATES", "messages a second each worker hands to a channel, as channel=rate (push=500,sms=5)")
-	if v, ok := os.LookupEnv("VISTA_SEND_CONCURRENCY"); ok {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return fmt.Errorf("VISTA_SEND_CONCURRENCY: %w", err)
-		}
-		c.SendConcurrency = n
-	}
 	fs.IntVar(&c.SendConcurrency, "send-concurrency", c.SendConcurrency,
 		"sends each worker has in flight: throughput is about this over FCM's latency, and a crash resends at most this many ($VISTA_SEND_CONCURRENCY)")
+	// Typed flags take their environment value through the flag's own
+	// parser, so a bad value is refused the same way from either place.
+	for name, env := range map[string]string{"clock-offset": "VISTA_CLOCK_OFFSET", "send-concurrency": "VISTA_SEND_CONCURRENCY"} {
+		if v, ok := os.LookupEnv(env); ok {
+			if err := fs.Set(name, v); err != nil {
+				return fmt.Errorf("%s: %w", env, err)
+			}
+		}
+	}
 	return fs.Parse(args)
 }
 
