@@ -4,12 +4,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/http/pprof"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/gofiber/fiber/v2/middleware/cors"
 	"github.com/gofiber/fiber/v2/middleware/helmet"
 	"github.com/gofiber/fiber/v2/middleware/recover"
@@ -138,19 +139,47 @@ func observe(m *Metrics, logger *slog.Logger, accessLog bool) fiber.Handler {
 				_ = c.SendStatus(fiber.StatusInternalServerError)
 			}
 		}
-		route, status := c.Route().Path, c.Response().StatusCode()
+		// Labels must outlive the request: c.Method() is a view of a
+		// fasthttp buffer that the next request on the connection reuses,
+		// so a kept label would change under the registry. The method is
+		// one of a fixed set of constants and the route is the pattern it
+		// was registered with, never the raw path.
+		method, route, status := MethodLabel(c.Method()), c.Route().Path, c.Response().StatusCode()
 		elapsed := time.Since(start)
 		if m != nil {
-			m.requests.WithLabelValues(c.Method(), route, strconv.Itoa(status)).Inc()
-			m.duration.WithLabelValues(c.Method(), route).Observe(elapsed.Seconds())
+			m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
+			m.duration.WithLabelValues(method, route).Observe(elapsed.Seconds())
 		}
 		if accessLog {
 			logger.LogAttrs(c.UserContext(), slog.LevelInfo, "request", slog.Group("req",
-				slog.String("id", requestID(c)), slog.String("method", c.Method()), slog.String("route", route),
+				slog.String("id", requestID(c)), slog.String("method", method), slog.String("route", route),
 				slog.Int("status", status), slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000)))
 		}
 		return nil
 	}
+}
+
+// MethodLabel returns the constant spelling of an HTTP method, or "OTHER":
+// a value that is safe to keep after the request (a metric label) and of
+// which there are few.
+func MethodLabel(method string) string {
+	switch method {
+	case fiber.MethodGet:
+		return fiber.MethodGet
+	case fiber.MethodHead:
+		return fiber.MethodHead
+	case fiber.MethodPost:
+		return fiber.MethodPost
+	case fiber.MethodPut:
+		return fiber.MethodPut
+	case fiber.MethodPatch:
+		return fiber.MethodPatch
+	case fiber.MethodDelete:
+		return fiber.MethodDelete
+	case fiber.MethodOptions:
+		return fiber.MethodOptions
+	}
+	return "OTHER"
 }
 
 // Pinger checks that a dependency answers.
@@ -158,10 +187,10 @@ type Pinger interface {
 	Ping(ctx context.Context) error
 }
 
-// OpsRoutes are the operator's routes: liveness, readiness (the database
-// answers) and Prometheus metrics.
-func OpsRoutes(db Pinger, m *Metrics) []Route {
-	metrics := adaptor.HTTPHandler(promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
+// OpsRoutes are the public operator routes: liveness and readiness (the
+// database answers). Metrics and profiles are on the admin listener
+// (AdminHandler), never on the public port.
+func OpsRoutes(db Pinger) []Route {
 	return []Route{
 		{Method: fiber.MethodGet, Path: "/healthz", Auth: Public, Handler: func(c *fiber.Ctx) error {
 			return c.JSON(fiber.Map{"status": "ok"})
@@ -174,6 +203,24 @@ func OpsRoutes(db Pinger, m *Metrics) []Route {
 			}
 			return c.JSON(fiber.Map{"status": "ok", "database": "up"})
 		}},
-		{Method: fiber.MethodGet, Path: "/metrics", Auth: Public, Handler: metrics},
 	}
+}
+
+// AdminHandler serves what only operators may see, on a listener of its
+// own (loopback by default): /metrics for Prometheus, /debug/pprof/ for Go
+// profiles and /healthz. It uses a mux of its own, not
+// http.DefaultServeMux, so nothing registered elsewhere leaks onto it.
+func AdminHandler(m *Metrics) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"status":"ok"}`))
+	})
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
 }

@@ -45,7 +45,8 @@ type Config struct {
 	LogFormat       string
 	TimeZone        string
 	ShutdownGrace   time.Duration
-	PprofAddr       string
+	// AdminAddr is the operator listener: /metrics and Go profiles.
+	AdminAddr       string
 	FCMEndpoint     string
 	ClockOffset     time.Duration
 	// SendRates caps messages a second per channel, as channel=rate.
@@ -61,7 +62,7 @@ func DefaultConfig() Config {
 		HTTPAddr: ":8080", DataDir: "./data", MongoDatabase: "vista",
 		Roles: []string{RoleAPI, RoleKiosk, RoleWorker}, Demo: true, AccessLog: true,
 		LogLevel: "info", LogFormat: "text", TimeZone: "Europe/Rome", ShutdownGrace: 20 * time.Second,
-		SendConcurrency: 50,
+		SendConcurrency: 50, AdminAddr: "127.0.0.1:9090",
 	}
 }
 
@@ -102,7 +103,7 @@ func (c *Config) ParseFlags(name string, args []string) error {
 	boolean(&c.AccessLog, "access-log", "VISTA_ACCESS_LOG", "log one line per request")
 	str(&c.LogLevel, "log-level", "VISTA_LOG_LEVEL", "debug, info, warn or error")
 	str(&c.LogFormat, "log-format", "VISTA_LOG_FORMAT", "text or json")
-	str(&c.PprofAddr, "pprof-addr", "VISTA_PPROF_ADDR", "serve Go profiles on this address (keep it on loopback; off when empty)")
+	str(&c.AdminAddr, "admin-addr", "VISTA_ADMIN_ADDR", "operator listener for /metrics and /debug/pprof/ (loopback by default; \"off\" turns it off)")
 	str(&c.FCMEndpoint, "fcm-endpoint", "VISTA_FCM_ENDPOINT", "send push to this FCM-compatible endpoint without credentials (a fake FCM server for demos and tests)")
 	fs.DurationVar(&c.ClockOffset, "clock-offset", c.ClockOffset, "move this process's clock forward (demos of reminders only) ($VISTA_CLOCK_OFFSET)")
 	str(&c.TimeZone, "time-zone", "VISTA_TIME_ZONE", "default time zone of the shops")

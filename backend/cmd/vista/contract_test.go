@@ -92,10 +92,13 @@ func TestOpsEndpointsAndHeaders(t *testing.T) {
 	c := client{t, m}
 	c.want(c.do("GET", "/healthz", nil), 200)
 	c.want(c.do("GET", "/readyz", nil), 200)
-	r := c.want(c.do("GET", "/metrics", nil), 200)
+	c.want(c.do("GET", "/metrics", nil), 404) // operators only: not on the public port
+	c.want(c.do("GET", "/debug/pprof/", nil), 404)
+	r := c.want(c.admin("/metrics"), 200)
 	if !strings.Contains(string(r.Body), "vista_http_requests_total") {
 		t.Fatal("metrics lack the request counter")
 	}
+	c.want(c.admin("/debug/pprof/"), 200)
 	page := c.want(c.do("GET", "/console/login", nil), 200)
 	for _, h := range []string{"Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy"} {
 		if page.Header.Get(h) == "" {

@@ -129,7 +129,7 @@ func TestLensReminderEndToEnd(t *testing.T) {
 	}
 
 	// Operators can alert on a halted push platform.
-	metrics := string(c.want(c.do("GET", "/metrics", nil), 200).Body)
+	metrics := string(c.want(c.admin("/metrics"), 200).Body)
 	if !strings.Contains(metrics, `vista_push_halted{platform="ios"} 0`) {
 		t.Fatal("no vista_push_halted gauge for iOS in /metrics")
 	}

@@ -17,7 +17,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	_ "net/http/pprof"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -129,6 +128,8 @@ type Main struct {
 	Owner          *demo.Owner // the demo owner login, when this start created it
 
 	ln         net.Listener
+	adminLn    net.Listener
+	admin      *http.Server
 	metrics    *web.Metrics
 	jobs       *jobs.Runner
 	dispatcher *notify.Dispatcher
@@ -298,7 +299,7 @@ func (m *Main) Open(ctx context.Context) error {
 		},
 	}
 	m.Router = web.NewRouter(app, authn, limiter)
-	m.Router.Handle(web.OpsRoutes(m.Store, metrics)...)
+	m.Router.Handle(web.OpsRoutes(m.Store)...)
 	if m.Config.Has(RoleAPI) {
 		api := &mobileapi.API{Customers: m.Customers, Lenses: m.Lenses, Messages: m.Store, Limiter: limiter, Limits: m.Limits}
 		m.Router.Handle(api.Routes()...)
@@ -348,17 +349,29 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.HTTPAddr, err)
 	}
+	if m.Config.AdminAddr != "" && m.Config.AdminAddr != "off" {
+		if m.adminLn, err = net.Listen("tcp", m.Config.AdminAddr); err != nil {
+			return fmt.Errorf("admin listener on %s: %w", m.Config.AdminAddr, err)
+		}
+		m.admin = &http.Server{Handler: web.AdminHandler(metrics), ReadHeaderTimeout: 5 * time.Second}
+	}
 	return nil
+}
+
+// AdminAddr is the address of the operator listener, or "" when it is off.
+func (m *Main) AdminAddr() string {
+	if m.adminLn == nil {
+		return ""
+	}
+	return m.adminLn.Addr().String()
 }
 
 // Start serves HTTP on the bound listener and starts the workers.
 func (m *Main) Start() {
-	if m.Config.PprofAddr != "" {
+	if m.admin != nil {
 		go func() {
-			// net/http/pprof registers on the default mux, which serves
-			// nothing else in vista.
-			if err := http.ListenAndServe(m.Config.PprofAddr, nil); err != nil {
-				m.Logger.Warn("pprof server stopped", "err", err)
+			if err := m.admin.Serve(m.adminLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				m.Logger.Warn("admin listener stopped", "err", err)
 			}
 		}()
 	}
@@ -450,6 +463,12 @@ func (m *Main) Close() error {
 		} else if m.ln != nil {
 			errs = append(errs, m.ln.Close())
 		}
+	}
+	if m.admin != nil {
+		_ = m.admin.Close() // closes the listener when it was serving
+	}
+	if m.adminLn != nil {
+		_ = m.adminLn.Close() // and when it was not
 	}
 	if m.cancelJobs != nil {
 		m.cancelJobs()
@@ -563,7 +582,10 @@ func (m *Main) printBanner() {
 	if m.Config.Has(RoleAPI) {
 		fmt.Fprintf(w, "  Mobile API      %s/v1/   (contract: %s/v1/openapi.json)\n", u, u)
 	}
-	fmt.Fprintf(w, "  Health          %s/healthz  %s/readyz  %s/metrics\n", u, u, u)
+	fmt.Fprintf(w, "  Health          %s/healthz  %s/readyz\n", u, u)
+	if a := m.AdminAddr(); a != "" {
+		fmt.Fprintf(w, "  Operator        http://%s/metrics  http://%s/debug/pprof/   (VISTA_ADMIN_ADDR)\n", a, a)
+	}
 	fmt.Fprintf(w, "  Database        %s\n", m.describeStore())
 	fmt.Fprintf(w, "  Roles           %s\n", strings.Join(m.Config.Roles, ", "))
 	push := "logging only (no Firebase project configured)"

@@ -27,6 +27,7 @@ func boot(t *testing.T, dataDir string, tweak ...func(*Main)) *Main {
 	t.Helper()
 	m := NewMain(io.Discard)
 	m.Config.HTTPAddr = "127.0.0.1:0"
+	m.Config.AdminAddr = "127.0.0.1:0"
 	m.Config.DataDir = dataDir
 	m.Config.AccessLog = false
 	m.Logger = slog.New(slog.DiscardHandler)
@@ -99,6 +100,17 @@ func (c client) do(method, path string, body any, headers ...string) response {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// admin sends a GET to the operator listener's handler, in process.
+func (c client) admin(path string) response {
+	c.t.Helper()
+	if c.m.admin == nil {
+		c.t.Fatal("the admin listener is off")
+	}
+	rec := httptest.NewRecorder()
+	c.m.admin.Handler.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+	return response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
 }
 
 func (c client) want(r response, status int) response {
