@@ -58,7 +58,7 @@ func runWorker(path, fcmURL string) {
 	d := &notify.Dispatcher{
 		Store: db, Clock: core.SystemClock, Logger: logger, Owner: "worker-" + core.NewID(),
 		Channels: map[string]notify.Channel{notify.ChannelPush: &fcm.Channel{Devices: oneDevice{}, Client: client, Clock: core.SystemClock, Logger: logger}},
-		Lease:    2 * time.Second, Concurrency: crashConcurrency, Batch: 500, Idle: 50 * time.Millisecond,
+		Lease:    10 * time.Second, Concurrency: crashConcurrency, Batch: 500, Idle: 50 * time.Millisecond,
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()

@@ -59,9 +59,16 @@ type Dispatcher struct {
 	Logger   *slog.Logger
 	// Owner names this dispatcher in leases; unique per process.
 	Owner string
-	// Lease is how long a claimed message stays ours; it must exceed the
-	// slowest send (the push client's timeout).
+	// Lease is how long a claimed message stays ours. A worker starts a
+	// send only while at least twice SendTimeout of the lease is left (the
+	// send, then as long again for its outcome to be committed), so a
+	// message is never sent by a dispatcher whose lease may end before the
+	// outcome is written: on a loaded machine a claimed message that waited
+	// too long in the queue is left for the next claim instead of being
+	// sent twice.
 	Lease time.Duration
+	// SendTimeout bounds one send; 0 means a quarter of the lease.
+	SendTimeout time.Duration
 	// Batch is how many messages one claim takes; Concurrency how many
 	// sends run at once.
 	Batch, Concurrency int
@@ -98,6 +105,9 @@ var ServiceFallback = map[string]string{ChannelPush: ChannelSMS, ChannelSMS: Cha
 func (d *Dispatcher) defaults() {
 	if d.Lease == 0 {
 		d.Lease = 2 * time.Minute
+	}
+	if d.SendTimeout <= 0 || d.SendTimeout > d.Lease/2 {
+		d.SendTimeout = d.Lease / 4
 	}
 	if d.Batch == 0 {
 		d.Batch = 200
@@ -186,6 +196,13 @@ func (d *Dispatcher) start(ctx context.Context) *pipeline {
 			defer wg.Done()
 			done := make(chan struct{}, 1)
 			for m := range p.jobs {
+				if !d.leaseLeft(m) {
+					// Stale: the lease ends before a send and its outcome
+					// could be written. Nothing is sent or recorded; the
+					// message is claimed again (by us or another) at its
+					// lease end, so it is delayed, never lost or doubled.
+					continue
+				}
 				r := d.handle(p.work, p.stop, m)
 				r.done = done
 				p.out <- r
@@ -195,6 +212,12 @@ func (d *Dispatcher) start(ctx context.Context) *pipeline {
 	}
 	go func() { wg.Wait(); close(p.out) }()
 	return p
+}
+
+// leaseLeft reports whether m's lease leaves time to send it and record the
+// outcome: twice SendTimeout.
+func (d *Dispatcher) leaseLeft(m *Message) bool {
+	return m.LeaseUntil == nil || m.LeaseUntil.Sub(d.Clock.Now()) >= 2*d.SendTimeout
 }
 
 type record struct {
@@ -351,7 +374,7 @@ func (d *Dispatcher) handle(ctx, stop context.Context, m *Message) record {
 		return record{m: m, out: out}
 	}
 	if p := d.limits[m.Channel]; p != nil {
-		release, wait, err := p.turn(stop, m, now)
+		release, wait, err := p.turn(stop, m, now, 2*d.SendTimeout)
 		if err != nil {
 			// No turn for it now: back in the outbox without spending an
 			// attempt, until about when one frees up (or at once, at stop).
@@ -361,7 +384,9 @@ func (d *Dispatcher) handle(ctx, stop context.Context, m *Message) record {
 		}
 		defer release()
 	}
-	res := ch.Deliver(ctx, m)
+	sendCtx, cancel := context.WithTimeout(ctx, d.SendTimeout)
+	res := ch.Deliver(sendCtx, m)
+	cancel()
 	out.At = d.Clock.Now()
 	out.Status, out.Error = res.Status, res.Reason
 	if res.Status == StatusSkipped {
@@ -430,9 +455,9 @@ func newPace(perSecond float64, senders int) *pace {
 
 // turn waits for m's turn. It fails, saying how long to wait before
 // trying again, when every waiter's place is taken, when the turn would
-// come after m's lease ends (now is the dispatcher's clock, which leases
-// follow), or when stop ends.
-func (p *pace) turn(stop context.Context, m *Message, now time.Time) (release func(), wait time.Duration, err error) {
+// leave less than reserve of m's lease (now is the dispatcher's clock,
+// which leases follow), or when stop ends.
+func (p *pace) turn(stop context.Context, m *Message, now time.Time, reserve time.Duration) (release func(), wait time.Duration, err error) {
 	select {
 	case p.waiters <- struct{}{}:
 	default:
@@ -442,7 +467,7 @@ func (p *pace) turn(stop context.Context, m *Message, now time.Time) (release fu
 	if m.LeaseUntil != nil {
 		var cancel context.CancelFunc
 		left := m.LeaseUntil.Sub(now)
-		ctx, cancel = context.WithTimeout(stop, left-min(5*time.Second, left/4)) // the send itself needs some of it
+		ctx, cancel = context.WithTimeout(stop, left-reserve) // the send and its record need the rest
 		defer cancel()
 	}
 	if err := p.limit.Wait(ctx); err != nil {

@@ -46,9 +46,9 @@ type Config struct {
 	TimeZone        string
 	ShutdownGrace   time.Duration
 	// AdminAddr is the operator listener: /metrics and Go profiles.
-	AdminAddr       string
-	FCMEndpoint     string
-	ClockOffset     time.Duration
+	AdminAddr   string
+	FCMEndpoint string
+	ClockOffset time.Duration
 	// SendRates caps messages a second per channel, as channel=rate.
 	SendRates []string
 	// SendConcurrency is how many sends a worker has in flight, and so the
