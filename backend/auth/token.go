@@ -23,7 +23,7 @@ type Kind struct {
 // The token kinds of Vista.
 var (
 	CustomerAccess = Kind{Audience: "vista-app", Type: "access", TTL: 15 * time.Minute}
-	StaffAccess    = Kind{Audience: "vista-console", Type: "staff", TTL: 10 * time.Hour}
+	StaffAccess    = Kind{Audience: "vista-console", Type: "staff", TTL: 12 * time.Hour} // and a server-side session (shop.Session)
 	KioskDevice    = Kind{Audience: "vista-kiosk", Type: "kiosk_device", TTL: 30 * 24 * time.Hour}
 	QRLink         = Kind{Audience: "kiosk-link", Type: "qr_link", TTL: 60 * time.Second}
 )
@@ -76,6 +76,12 @@ func NewTokens(keys *Keys, clock core.Clock) *Tokens {
 // Sign returns a token of kind k for subject, with the extra claims in c
 // (Role, Shop, Visit) and a lifetime of k.TTL.
 func (t *Tokens) Sign(k Kind, subject string, c Claims) (string, time.Time, error) {
+	return t.SignWithID(k, subject, core.NewID(), c)
+}
+
+// SignWithID is Sign with the token id (jti) given: the id of a server-side
+// session the token belongs to.
+func (t *Tokens) SignWithID(k Kind, subject, id string, c Claims) (string, time.Time, error) {
 	now := t.clock.Now()
 	exp := now.Add(k.TTL)
 	c.Type = k.Type
@@ -86,7 +92,7 @@ func (t *Tokens) Sign(k Kind, subject string, c Claims) (string, time.Time, erro
 		IssuedAt:  jwt.NewNumericDate(now),
 		NotBefore: jwt.NewNumericDate(now),
 		ExpiresAt: jwt.NewNumericDate(exp),
-		ID:        core.NewID(),
+		ID:        id,
 	}
 	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, c)
 	tok.Header["kid"] = t.keys.SigningKID()

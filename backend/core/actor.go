@@ -49,6 +49,8 @@ type Actor struct {
 	ID   string // customer, staff member or kiosk device id
 	Role Role   // staff only
 	Shop string // the shop a staff member or kiosk is bound to; empty for owners
+	// Session is the server-side session a staff member signed in with.
+	Session string
 }
 
 // CanSeeShop reports whether the actor may see data that belongs to shop.

@@ -56,6 +56,9 @@ func (s *Service) AddFamilyMember(ctx context.Context, in FamilyInput) (*FamilyM
 	if b, err := time.Parse(time.DateOnly, in.BirthDate); err != nil || b.After(s.Clock.Now()) {
 		return nil, core.Invalid("birth date is not valid", core.FieldError{Field: "birth_date", Message: "must be a real date of birth"})
 	}
+	if _, err := s.active(ctx, id); err != nil {
+		return nil, err
+	}
 	f := &FamilyMember{ID: core.NewID(), CustomerID: id, FirstName: in.FirstName, LastName: in.LastName,
 		BirthDate: in.BirthDate, Relation: in.Relation, CreatedAt: s.Clock.Now()}
 	if err := s.Family.CreateFamilyMember(ctx, f); err != nil {

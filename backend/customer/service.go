@@ -48,6 +48,8 @@ type Service struct {
 	ShopExists func(ctx context.Context, id string) (bool, error)
 	// Location is the time zone in which ages are counted.
 	Location *time.Location
+	// Revoked ends every token of an erased account on every instance.
+	Revoked *auth.Revocations
 }
 
 // ConsentChoice is one consent as the customer sets it.
@@ -424,6 +426,14 @@ func (s *Service) erase(ctx context.Context, c *Customer) error {
 	if err := s.Audit.Record(ctx, "customer.erasure_started", c.ID, c.ShopID, ""); err != nil {
 		return err
 	}
+	// First, so that no token of the account can add anything while the
+	// sections erase: every instance refuses them from its next sync on,
+	// this one at once.
+	if s.Revoked != nil {
+		if err := s.Revoked.Revoke(ctx, c.ID, true); err != nil {
+			return err
+		}
+	}
 	for _, sec := range s.Privacy.Sections() {
 		if sec.Erase == nil {
 			continue
@@ -539,6 +549,32 @@ func (s *Service) active(ctx context.Context, id string) (*Customer, error) {
 		return nil, errAccountClosed
 	}
 	return c, nil
+}
+
+// HomeShop returns the home shop of an active customer ("" when none).
+// EUNAUTHORIZED for a closed account, so nothing new is recorded for it.
+func (s *Service) HomeShop(ctx context.Context, id string) (string, error) {
+	c, err := s.active(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	return c.ShopID, nil
+}
+
+// Locale returns the language a customer reads ("it" when unknown), and
+// ok=false when the account is closed: nothing is sent to it.
+func (s *Service) Locale(ctx context.Context, id string) (locale string, ok bool) {
+	if s.Revoked.Closed(id) {
+		return "", false
+	}
+	c, err := s.Store.Customer(ctx, id)
+	if core.IsCode(err, core.ENOTFOUND) || (err == nil && c.Status != StatusActive) {
+		return "", false
+	}
+	if err != nil || c.Locale == "" {
+		return "it", true
+	}
+	return c.Locale, true
 }
 
 func (s *Service) start(ctx context.Context, c *Customer) (*Session, error) {

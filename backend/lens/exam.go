@@ -104,11 +104,14 @@ func (s *Service) ScanExams(ctx context.Context) (int, error) {
 		var msgs []*notify.Message
 		advances := make([]Advance, 0, len(due))
 		for _, e := range due {
-			locale := s.locale(ctx, e.CustomerID)
+			locale, ok := s.locale(ctx, e.CustomerID)
+			advances = append(advances, Advance{ID: e.ID, Prev: *e.NextReminderAt})
+			if !ok { // erased: no reminder
+				continue
+			}
 			for _, ch := range []string{notify.ChannelPush, notify.ChannelInbox} {
 				msgs = append(msgs, examMessage(e, ch, now, locale))
 			}
-			advances = append(advances, Advance{ID: e.ID, Prev: *e.NextReminderAt})
 		}
 		n, err := s.Outbox.EnqueueMessages(ctx, msgs)
 		if err != nil {

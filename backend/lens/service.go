@@ -38,9 +38,10 @@ type Service struct {
 	Logger       *slog.Logger
 	// HomeShop returns a customer's home shop ("" when none).
 	HomeShop func(ctx context.Context, customerID string) (string, error)
-	// Locale returns the language a customer reads ("it" or "en"); nil
+	// Locale returns the language a customer reads ("it" or "en"), and
+	// ok=false for a closed (erased) account, whose reminders stop; nil
 	// means Italian for everyone.
-	Locale func(ctx context.Context, customerID string) string
+	Locale func(ctx context.Context, customerID string) (locale string, ok bool)
 	// Settings returns a shop's reminder settings.
 	Settings func(ctx context.Context, shopID string) Settings
 }
@@ -264,7 +265,12 @@ func (s *Service) Scan(ctx context.Context) (int, error) {
 		var msgs []*notify.Message
 		advances := make([]Advance, 0, len(due))
 		for _, sp := range due {
-			m, next := s.remind(ctx, sp, now, s.locale(ctx, sp.CustomerID))
+			locale, ok := s.locale(ctx, sp.CustomerID)
+			if !ok { // erased: no reminder now, none planned
+				advances = append(advances, Advance{ID: sp.ID, Prev: *sp.NextReminderAt})
+				continue
+			}
+			m, next := s.remind(ctx, sp, now, locale)
 			msgs = append(msgs, m...)
 			advances = append(advances, Advance{ID: sp.ID, Prev: *sp.NextReminderAt, Next: next})
 		}
@@ -281,9 +287,9 @@ func (s *Service) Scan(ctx context.Context) (int, error) {
 
 // remind returns the messages a due supply must send now, and its next
 // reminder time (nil when none is left).
-func (s *Service) locale(ctx context.Context, customerID string) string {
+func (s *Service) locale(ctx context.Context, customerID string) (string, bool) {
 	if s.Locale == nil {
-		return "it"
+		return "it", true
 	}
 	return s.Locale(ctx, customerID)
 }

@@ -361,7 +361,9 @@ func (d *Dispatcher) handle(ctx, stop context.Context, m *Message) record {
 			return record{m: m, out: out}
 		case !ok:
 			out.Status, out.Error = StatusSkipped, reason
-			d.fallback(ctx, m, now)
+			if reason != ReasonClosed {
+				d.fallback(ctx, m, now)
+			}
 			return record{m: m, out: out}
 		case notBefore.After(now):
 			out.Status, out.RetryAt, out.Error, out.Deferred = StatusPending, notBefore, reason, true

@@ -30,10 +30,20 @@ type SendRules struct {
 	// QuietFrom and QuietUntil are the local hours of quiet (21 and 9 by
 	// default): nothing that buzzes a phone goes out between them.
 	QuietFrom, QuietUntil int
+	// Closed reports an erased account: nothing goes to it on any channel,
+	// the inbox and phone recalls included, and no fallback is queued.
+	Closed func(customerID string) bool
 }
+
+// ReasonClosed is why a message to an erased account is skipped; a skip
+// for this reason queues no fallback.
+const ReasonClosed = "the customer's account is closed"
 
 // Check implements Rules.
 func (r *SendRules) Check(ctx context.Context, m *Message, now time.Time) (bool, string, time.Time, error) {
+	if r.Closed != nil && r.Closed(m.CustomerID) {
+		return false, ReasonClosed, time.Time{}, nil
+	}
 	switch m.Channel {
 	case ChannelInbox:
 		// The in-app inbox is read inside the signed-in app: no consent needed.

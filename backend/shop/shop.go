@@ -52,9 +52,47 @@ type Store interface {
 	StaffOfShop(ctx context.Context, shop string) ([]*Staff, error)
 }
 
+// Session is one staff sign-in, kept server-side so that it can end before
+// its token does: at sign-out, after IdleTimeout without use, after
+// MaxSessionAge, or when the staff member is deactivated.
+type Session struct {
+	ID         string
+	StaffID    string
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	RevokedAt  *time.Time
+}
+
+// SessionStore keeps staff sessions.
+type SessionStore interface {
+	// CreateStaffSession stores s. ECONFLICT if the id exists.
+	CreateStaffSession(ctx context.Context, s *Session) error
+	// StaffSession returns the session with id, or ENOTFOUND.
+	StaffSession(ctx context.Context, id string) (*Session, error)
+	// TouchStaffSession moves the session's last use to at (never back).
+	// ENOTFOUND for an unknown id.
+	TouchStaffSession(ctx context.Context, id string, at time.Time) error
+	// RevokeStaffSession ends one session at at (keeping the first time).
+	// ENOTFOUND for an unknown id.
+	RevokeStaffSession(ctx context.Context, id string, at time.Time) error
+	// PurgeStaffSessions deletes sessions created before t.
+	PurgeStaffSessions(ctx context.Context, before time.Time) (int, error)
+}
+
+// Session limits: a console left open on a shared shop PC ends after
+// IdleTimeout without use, and any session after MaxSessionAge.
+const (
+	IdleTimeout   = 2 * time.Hour
+	MaxSessionAge = 12 * time.Hour
+	// touchEvery is how stale a session's last use may be before a
+	// request writes it again: one write per session a minute at most.
+	touchEvery = time.Minute
+)
+
 // Service signs staff in and answers what they may see of shops.
 type Service struct {
 	Store     Store
+	Sessions  SessionStore
 	Tokens    *auth.Tokens
 	Passwords *auth.Passwords
 	Clock     core.Clock
@@ -84,24 +122,75 @@ func (s *Service) Login(ctx context.Context, email, password string) (*StaffSess
 	if !s.Passwords.Check(hash, password) || m == nil || !m.Active {
 		return nil, ErrBadCredentials
 	}
-	tok, exp, err := s.Tokens.Sign(auth.StaffAccess, m.ID, auth.Claims{Role: string(m.Role), Shop: m.ShopID})
+	now := s.Clock.Now()
+	sess := &Session{ID: core.NewID(), StaffID: m.ID, CreatedAt: now, LastSeenAt: now}
+	if err := s.Sessions.CreateStaffSession(ctx, sess); err != nil {
+		return nil, err
+	}
+	tok, exp, err := s.Tokens.SignWithID(auth.StaffAccess, m.ID, sess.ID, auth.Claims{Role: string(m.Role), Shop: m.ShopID})
 	if err != nil {
 		return nil, core.Internal(err)
 	}
 	return &StaffSession{Staff: m, Token: tok, TokenType: "Bearer", ExpiresAt: exp}, nil
 }
 
-// Authenticate turns a verified staff token's subject into the actor, from
-// the stored staff member so that a role change or a deactivation applies
-// at once. EUNAUTHORIZED for an unknown or inactive member.
-func (s *Service) Authenticate(ctx context.Context, staffID string) (core.Actor, *Staff, error) {
+// Authenticate turns a verified staff token into the actor, from the
+// stored staff member and session, so that a role change, a deactivation
+// or a sign-out applies at once. EUNAUTHORIZED for an unknown or inactive
+// member, and for a session that ended (signed out, idle for IdleTimeout,
+// older than MaxSessionAge).
+func (s *Service) Authenticate(ctx context.Context, staffID, sessionID string) (core.Actor, *Staff, error) {
 	m, err := s.Store.StaffMember(ctx, staffID)
 	if core.IsCode(err, core.ENOTFOUND) || (err == nil && !m.Active) {
 		return core.Actor{}, nil, auth.ErrInvalidToken
 	} else if err != nil {
 		return core.Actor{}, nil, err
 	}
-	return core.Actor{Kind: core.ActorStaff, ID: m.ID, Role: m.Role, Shop: m.ShopID}, m, nil
+	sess, err := s.Sessions.StaffSession(ctx, sessionID)
+	if core.IsCode(err, core.ENOTFOUND) {
+		return core.Actor{}, nil, auth.ErrInvalidToken
+	} else if err != nil {
+		return core.Actor{}, nil, err
+	}
+	now := s.Clock.Now()
+	if sess.StaffID != m.ID || sess.RevokedAt != nil || now.Sub(sess.CreatedAt) > MaxSessionAge || now.Sub(sess.LastSeenAt) > IdleTimeout {
+		return core.Actor{}, nil, auth.ErrInvalidToken
+	}
+	if now.Sub(sess.LastSeenAt) > touchEvery {
+		if err := s.Sessions.TouchStaffSession(ctx, sess.ID, now); err != nil {
+			return core.Actor{}, nil, err
+		}
+	}
+	return core.Actor{Kind: core.ActorStaff, ID: m.ID, Role: m.Role, Shop: m.ShopID, Session: sess.ID}, m, nil
+}
+
+// Logout ends the session of the signed-in staff member in ctx at once,
+// on every instance. Ending an ended session succeeds.
+func (s *Service) Logout(ctx context.Context) error {
+	a, ok := core.ActorFrom(ctx)
+	if !ok || a.Kind != core.ActorStaff || a.Session == "" {
+		return nil
+	}
+	err := s.Sessions.RevokeStaffSession(ctx, a.Session, s.Clock.Now())
+	if core.IsCode(err, core.ENOTFOUND) {
+		return nil
+	}
+	return err
+}
+
+// LogoutToken ends the session of a staff token, for a sign-out that
+// arrives with the token only (the console's sign-out button). An invalid
+// or expired token has nothing to end.
+func (s *Service) LogoutToken(ctx context.Context, raw string) error {
+	claims, err := s.Tokens.Verify(auth.StaffAccess, raw)
+	if err != nil {
+		return nil
+	}
+	err = s.Sessions.RevokeStaffSession(ctx, claims.ID, s.Clock.Now())
+	if core.IsCode(err, core.ENOTFOUND) {
+		return nil
+	}
+	return err
 }
 
 // VisibleShops returns the shops the actor in ctx may see.

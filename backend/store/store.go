@@ -23,7 +23,9 @@ type Engine interface {
 	customer.Store
 	customer.FamilyStore
 	auth.RefreshStore
+	auth.RevocationStore
 	shop.Store
+	shop.SessionStore
 	audit.Store
 	catalog.Store
 	catalog.ReservationStore

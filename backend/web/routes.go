@@ -59,9 +59,12 @@ type Route struct {
 // Authenticator turns credentials into actors for each realm.
 type Authenticator struct {
 	Tokens *auth.Tokens
-	// Staff loads the staff member behind a verified staff token, so that
-	// deactivation and role changes apply at once.
-	Staff func(ctx context.Context, staffID string) (core.Actor, error)
+	// Staff loads the staff member and session behind a verified staff
+	// token, so that deactivation, role changes and sign-out apply at once.
+	Staff func(ctx context.Context, staffID, sessionID string) (core.Actor, error)
+	// Revoked holds the customers whose tokens ended before they expire
+	// (erasure, a password reset): checked in memory on every request.
+	Revoked *auth.Revocations
 	// StaffCookie is the name of the console's session cookie.
 	StaffCookie string
 	// LoginPath is where console pages send a visitor who is not signed in.
@@ -112,6 +115,9 @@ func (r *Router) guard(a Auth) fiber.Handler {
 			if err != nil {
 				return err
 			}
+			if !r.authn.Revoked.Valid(claims.Subject, claims.IssuedAt.Time) {
+				return auth.ErrInvalidToken
+			}
 			c.SetUserContext(core.WithActor(c.UserContext(), core.Actor{Kind: core.ActorCustomer, ID: claims.Subject}))
 			return c.Next()
 		}
@@ -150,7 +156,7 @@ func (r *Router) staffGuard(a Auth) fiber.Handler {
 		if err != nil {
 			return deny(err)
 		}
-		actor, err := r.authn.Staff(c.UserContext(), claims.Subject)
+		actor, err := r.authn.Staff(c.UserContext(), claims.Subject, claims.ID)
 		if err != nil {
 			return deny(err)
 		}

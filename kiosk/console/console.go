@@ -71,6 +71,7 @@ func (c *Console) Routes() []web.Route {
 	ip := []web.Limit{c.LoginIP}
 	return []web.Route{
 		{Method: "POST", Path: "/v1/staff/auth/login", Auth: web.Public, Handler: c.apiLogin, Limits: ip},
+		{Method: "POST", Path: "/v1/staff/auth/logout", Auth: web.Staff(core.RoleAssistant), Handler: c.apiLogout},
 		{Method: "GET", Path: "/v1/staff/me", Auth: web.Staff(core.RoleAssistant), Handler: c.apiMe},
 		{Method: "GET", Path: "/v1/staff/shops", Auth: web.Staff(core.RoleAssistant), Handler: c.apiShops},
 		{Method: "GET", Path: "/v1/staff/shops/:shop/customers", Auth: web.Staff(core.RoleAssistant), Handler: c.apiShopCustomers},
@@ -119,6 +120,14 @@ func (c *Console) apiLogin(ctx *fiber.Ctx) error {
 		return err
 	}
 	return ctx.JSON(s)
+}
+
+// apiLogout ends the staff session of the token it is called with, at once.
+func (c *Console) apiLogout(ctx *fiber.Ctx) error {
+	if err := c.Shops.Logout(ctx.UserContext()); err != nil {
+		return err
+	}
+	return ctx.SendStatus(fiber.StatusNoContent)
 }
 
 func (c *Console) apiMe(ctx *fiber.Ctx) error {
@@ -477,6 +486,9 @@ func (c *Console) loginSubmit(ctx *fiber.Ctx) error {
 }
 
 func (c *Console) logout(ctx *fiber.Ctx) error {
+	if err := c.Shops.LogoutToken(ctx.UserContext(), ctx.Cookies(CookieName)); err != nil {
+		return err
+	}
 	ctx.Cookie(&fiber.Cookie{Name: CookieName, Value: "", Path: "/", MaxAge: -1, Expires: time.Unix(0, 0),
 		HTTPOnly: true, Secure: c.SecureCookie, SameSite: fiber.CookieSameSiteStrictMode})
 	return ctx.Redirect(LoginPath, fiber.StatusSeeOther)

@@ -118,6 +118,8 @@ type Main struct {
 	Shops     *shop.Service
 	Lenses    *lens.Service
 	Privacy   *privacy.Registry
+	// Revoked is this instance's copy of the token revocations.
+	Revoked *auth.Revocations
 	// ReadTimeout bounds reading a request (tests shorten it); 0 is
 	// web.DefaultReadTimeout.
 	ReadTimeout time.Duration
@@ -134,6 +136,7 @@ type Main struct {
 	jobs       *jobs.Runner
 	dispatcher *notify.Dispatcher
 	cancelJobs context.CancelFunc
+	stopSync   context.CancelFunc
 	workers    sync.WaitGroup
 	served     chan error
 }
@@ -209,11 +212,15 @@ func (m *Main) Open(ctx context.Context) error {
 		OnReuse: func(ctx context.Context, customerID, familyID string) error {
 			return auditLog.Record(ctx, "session.refresh_reuse_detected", customerID, "", "family "+familyID)
 		}}
-	m.Shops = &shop.Service{Store: m.Store, Tokens: m.Tokens, Passwords: passwords, Clock: m.Clock}
+	m.Revoked = &auth.Revocations{Store: m.Store, Clock: m.Clock}
+	if err := m.Revoked.Sync(ctx); err != nil {
+		return fmt.Errorf("read token revocations: %w", err)
+	}
+	m.Shops = &shop.Service{Store: m.Store, Sessions: m.Store, Tokens: m.Tokens, Passwords: passwords, Clock: m.Clock}
 	m.Privacy = &privacy.Registry{}
 	m.Customers = &customer.Service{
 		Store: m.Store, Family: m.Store, Sessions: sessions, Passwords: passwords, Audit: auditLog, Privacy: m.Privacy,
-		Validator: validator, Clock: m.Clock, Logger: m.Logger, ShopExists: m.Shops.Exists, Location: loc,
+		Validator: validator, Clock: m.Clock, Logger: m.Logger, ShopExists: m.Shops.Exists, Location: loc, Revoked: m.Revoked,
 	}
 	m.Privacy.Register(m.Customers.Sections()...)
 	m.Privacy.Register(notify.Sections(m.Store)...)
@@ -228,20 +235,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Lenses = &lens.Service{
 		Store: m.Store, Exams: m.Store, Members: m.Store, Outbox: m.Store, Reservations: m.Store, Audit: auditLog, Validator: validator,
 		Clock: m.Clock, Logger: m.Logger,
-		HomeShop: func(ctx context.Context, id string) (string, error) {
-			c, err := m.Store.Customer(ctx, id)
-			if err != nil {
-				return "", err
-			}
-			return c.ShopID, nil
-		},
-		Settings: settings.For,
-		Locale: func(ctx context.Context, id string) string {
-			if c, err := m.Store.Customer(ctx, id); err == nil && c.Locale != "" {
-				return c.Locale
-			}
-			return "it"
-		},
+		HomeShop: m.Customers.HomeShop, Locale: m.Customers.Locale, Settings: settings.For,
 	}
 	m.Privacy.Register(
 		privacy.Section{
@@ -292,9 +286,9 @@ func (m *Main) Open(ctx context.Context) error {
 	m.App = app
 	limiter := &web.Limiter{Store: m.Store, Clock: m.Clock}
 	authn := &web.Authenticator{
-		Tokens: m.Tokens, StaffCookie: console.CookieName, LoginPath: console.LoginPath,
-		Staff: func(ctx context.Context, id string) (core.Actor, error) {
-			a, _, err := m.Shops.Authenticate(ctx, id)
+		Tokens: m.Tokens, StaffCookie: console.CookieName, LoginPath: console.LoginPath, Revoked: m.Revoked,
+		Staff: func(ctx context.Context, id, session string) (core.Actor, error) {
+			a, _, err := m.Shops.Authenticate(ctx, id, session)
 			return a, err
 		},
 	}
@@ -343,6 +337,15 @@ func (m *Main) Open(ctx context.Context) error {
 				_, err := m.Store.PurgeRates(ctx, m.Clock.Now())
 				return err
 			}},
+			{Name: "purge_ended_sessions", Every: time.Hour, Run: func(ctx context.Context) error {
+				if _, err := m.Store.PurgeStaffSessions(ctx, m.Clock.Now().Add(-shop.MaxSessionAge)); err != nil {
+					return err
+				}
+				// A revocation matters while a token it ends can still be
+				// presented; closed accounts stay.
+				_, err := m.Store.PurgeRevocations(ctx, m.Clock.Now().Add(-auth.RefreshTTL))
+				return err
+			}},
 		}}
 	}
 	m.ln, err = net.Listen("tcp", m.Config.HTTPAddr)
@@ -377,6 +380,13 @@ func (m *Main) Start() {
 	}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.App.Listener(m.ln) }()
+	var syncCtx context.Context
+	syncCtx, m.stopSync = context.WithCancel(context.Background())
+	m.workers.Add(1)
+	go func() {
+		defer m.workers.Done()
+		m.syncRevocations(syncCtx)
+	}()
 	if m.jobs != nil {
 		var ctx context.Context
 		ctx, m.cancelJobs = context.WithCancel(context.Background())
@@ -386,6 +396,23 @@ func (m *Main) Start() {
 			defer m.workers.Done()
 			m.dispatcher.Run(ctx)
 		}()
+	}
+}
+
+// syncRevocations reads, every auth.RevocationSyncEvery, the token
+// revocations other instances wrote, until ctx ends.
+func (m *Main) syncRevocations(ctx context.Context) {
+	t := time.NewTicker(auth.RevocationSyncEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := m.Revoked.Sync(ctx); err != nil && ctx.Err() == nil {
+				m.Logger.Warn("token revocations not read", "err", err)
+			}
+		}
 	}
 }
 
@@ -438,7 +465,7 @@ func (m *Main) setupDispatcher(ctx context.Context, zone func(context.Context, s
 		Rates: rates, Concurrency: m.Config.SendConcurrency,
 		Store: m.Store, Channels: channels, Clock: m.Clock, Logger: m.Logger, Owner: "vista-" + core.NewID(),
 		Rules: &notify.SendRules{Consents: customer.ConsentCheck{Store: m.Store, Now: m.Clock.Now}, Zone: zone, Default: rome,
-			Sent: m.Store, MarketingCap: 2, CapWindow: 7 * 24 * time.Hour},
+			Sent: m.Store, MarketingCap: 2, CapWindow: 7 * 24 * time.Hour, Closed: m.Revoked.Closed},
 		Fallback: notify.ServiceFallback,
 	}
 	return nil
@@ -470,11 +497,14 @@ func (m *Main) Close() error {
 	if m.adminLn != nil {
 		_ = m.adminLn.Close() // and when it was not
 	}
+	if m.stopSync != nil {
+		m.stopSync()
+	}
 	if m.cancelJobs != nil {
 		m.cancelJobs()
 		m.jobs.Wait()
-		m.workers.Wait() // the dispatcher records the outcome of sends in flight
 	}
+	m.workers.Wait() // the dispatcher records the outcome of sends in flight
 	if m.Store != nil {
 		errs = append(errs, m.Store.Close())
 		m.Store = nil

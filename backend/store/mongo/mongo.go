@@ -43,6 +43,8 @@ const (
 	colReservations    = "reservations"
 	colExams           = "eye_exams"
 	colShopSettings    = "shop_reminder_settings"
+	colRevocations     = "token_revocations"
+	colStaffSessions   = "staff_sessions"
 )
 
 // DB is a Vista database on a MongoDB deployment.
@@ -153,6 +155,15 @@ func (db *DB) Migrate(ctx context.Context) error {
 		colReservations: {
 			{Keys: bson.D{{Key: "shop_id", Value: 1}, {Key: "created_at", Value: -1}}},
 			{Keys: bson.D{{Key: "customer_id", Value: 1}, {Key: "created_at", Value: -1}}},
+			// One open reorder request per supply: a repeat finds the open one.
+			{Keys: bson.D{{Key: "supply_id", Value: 1}}, Options: unique().SetName("open_supply").
+				SetPartialFilterExpression(bson.D{{Key: "status", Value: "requested"}, {Key: "supply_id", Value: bson.D{{Key: "$gt", Value: ""}}}})},
+		},
+		colRevocations: {
+			{Keys: bson.D{{Key: "recorded_at", Value: 1}}},
+		},
+		colStaffSessions: {
+			{Keys: bson.D{{Key: "created_at", Value: 1}}},
 		},
 		colServices: {
 			{Keys: bson.D{{Key: "name", Value: 1}}},

@@ -36,6 +36,8 @@ func Run(t *testing.T, open Opener) {
 	t.Run("RefreshClaimRace", func(t *testing.T) { testRefreshClaimRace(t, open(t)) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open(t)) })
 	t.Run("RateHits", func(t *testing.T) { testRateHits(t, open(t)) })
+	t.Run("Revocations", func(t *testing.T) { testRevocations(t, open(t)) })
+	t.Run("StaffSessions", func(t *testing.T) { testStaffSessions(t, open(t)) })
 	t.Run("CatalogAndServices", func(t *testing.T) { testCatalogAndServices(t, open(t)) })
 	t.Run("OutboxEnqueue", func(t *testing.T) { testOutboxEnqueue(t, open(t)) })
 	t.Run("OutboxClaim", func(t *testing.T) { testOutboxClaim(t, open(t)) })
