@@ -67,9 +67,18 @@ type TokenPair struct {
 	RefreshToken string    `json:"refresh_token"`
 }
 
+// RefreshGrace is how long after a refresh token was rotated a second
+// presentation of it is taken for the same client retrying (an answer lost
+// on a train, two requests of the app refreshing at once), not for theft.
+const RefreshGrace = 10 * time.Second
+
 // Sessions runs customer sessions: short access tokens and rotating,
 // single-use refresh tokens. Presenting a refresh token a second time
-// revokes its whole family (OAuth 2.1 §6.1 reuse detection).
+// revokes its whole family (OAuth 2.1 §6.1 reuse detection) — unless it
+// comes within RefreshGrace of its rotation: then it gets the same child
+// as the first presentation (T06 "both get the same R2"), which works
+// because a child is derived from its parent with a server key rather
+// than drawn at random, so it need not be stored in plain.
 type Sessions struct {
 	Store  RefreshStore
 	Tokens *Tokens
@@ -100,6 +109,9 @@ func (s *Sessions) Rotate(ctx context.Context, refresh string) (*TokenPair, stri
 	} else if err != nil {
 		return nil, "", err
 	}
+	if !claimed && tok.UsedAt != nil && now.Sub(*tok.UsedAt) < RefreshGrace {
+		return s.again(ctx, tok, now)
+	}
 	if !claimed {
 		if err := s.Store.RevokeRefreshFamily(ctx, tok.FamilyID, now); err != nil && !core.IsCode(err, core.ENOTFOUND) {
 			return nil, "", err
@@ -121,6 +133,23 @@ func (s *Sessions) Rotate(ctx context.Context, refresh string) (*TokenPair, stri
 		return nil, "", ErrInvalidToken
 	}
 	pair, err := s.issue(ctx, fam, tok.Hash, tok.CustomerID, now)
+	return pair, tok.CustomerID, err
+}
+
+// again answers a presentation of tok inside the grace window: the child
+// the first presentation got (stored by whichever request gets there
+// first) with a fresh access token. The family must still be alive.
+func (s *Sessions) again(ctx context.Context, tok *RefreshToken, now time.Time) (*TokenPair, string, error) {
+	fam, err := s.Store.RefreshFamily(ctx, tok.FamilyID)
+	if core.IsCode(err, core.ENOTFOUND) {
+		return nil, "", ErrInvalidToken
+	} else if err != nil {
+		return nil, "", err
+	}
+	if fam.RevokedAt != nil || !now.Before(tok.ExpiresAt) {
+		return nil, "", ErrInvalidToken
+	}
+	pair, err := s.issue(ctx, fam, tok.Hash, tok.CustomerID, *tok.UsedAt)
 	return pair, tok.CustomerID, err
 }
 
@@ -146,15 +175,23 @@ func (s *Sessions) AccessToken(customerID string) (string, time.Time, error) {
 	return s.Tokens.Sign(CustomerAccess, customerID, Claims{})
 }
 
+// issue stores and returns a new refresh token with an access token. The
+// first token of a family is random; a rotated one is derived from its
+// parent, so a retry within the grace window finds the same child (issued
+// at the parent's use, so every copy is the same row).
 func (s *Sessions) issue(ctx context.Context, fam *RefreshFamily, parent, customerID string, now time.Time) (*TokenPair, error) {
 	plain := "vrt_" + RandomSecret(32)
+	if parent != "" {
+		plain = "vrt_" + s.Tokens.derive("refresh-child:"+parent)
+	}
 	rt := &RefreshToken{
 		Hash: HashRefresh(plain), FamilyID: fam.ID, ParentHash: parent, CustomerID: customerID,
 		IssuedAt: now, ExpiresAt: now.Add(RefreshTTL),
 	}
-	if err := s.Store.CreateRefreshToken(ctx, rt); err != nil {
+	if err := s.Store.CreateRefreshToken(ctx, rt); err != nil && !(parent != "" && core.IsCode(err, core.ECONFLICT)) {
 		return nil, err
 	}
+	now = s.Clock.Now()
 	access, exp, err := s.AccessToken(customerID)
 	if err != nil {
 		return nil, core.Internal(err)

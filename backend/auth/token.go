@@ -1,6 +1,9 @@
 package auth
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"sync"
@@ -161,6 +164,14 @@ func (v *verified) put(aud, raw string, c *Claims) {
 }
 
 var errKeyHeader = errors.New("token names a key we do not use")
+
+// derive returns a secret only this server can compute from data: an
+// HMAC-SHA256 under the signing key, for a purpose named in data.
+func (t *Tokens) derive(data string) string {
+	mac := hmac.New(sha256.New, t.keys.byID[t.keys.SigningKID()])
+	mac.Write([]byte(data))
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+}
 
 func (t *Tokens) keyFor(tok *jwt.Token) (any, error) {
 	for _, h := range []string{"jku", "x5u", "jwk", "x5c"} {

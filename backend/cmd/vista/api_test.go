@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -130,12 +131,14 @@ func TestLoginFailuresLookAlike(t *testing.T) {
 }
 
 func TestRefreshReuseRevokesFamily(t *testing.T) {
-	m := boot(t, t.TempDir())
+	clock := &movable{now: time.Now().UTC()}
+	m := boot(t, t.TempDir(), func(m *Main) { m.Clock = clock.Now })
 	c := client{t, m}
 	s := c.signup("anna@example.com")
 	var r2 struct{ Tokens auth.TokenPair }
 	c.want(c.do("POST", "/v1/auth/refresh", map[string]string{"refresh_token": s.Tokens.RefreshToken}), 200).json(t, &r2)
-	// Replaying the first token (a thief or a stale copy) ends the family…
+	clock.Add(auth.RefreshGrace + time.Second)
+	// Replaying the first token after the grace window (a thief or a stale copy) ends the family…
 	c.want(c.do("POST", "/v1/auth/refresh", map[string]string{"refresh_token": s.Tokens.RefreshToken}), 401)
 	// …so the legitimate newer token no longer works either.
 	c.want(c.do("POST", "/v1/auth/refresh", map[string]string{"refresh_token": r2.Tokens.RefreshToken}), 401)
@@ -155,6 +158,51 @@ func TestRefreshReuseRevokesFamily(t *testing.T) {
 	c.want(c.do("POST", "/v1/auth/refresh", map[string]string{"refresh_token": "vrt_made_up"}), 401)
 	// An access token is not a refresh token.
 	c.want(c.do("POST", "/v1/auth/refresh", map[string]string{"refresh_token": s.Tokens.AccessToken}), 422)
+}
+
+// TestConcurrentRefreshesKeepTheSession: an app that retries a refresh
+// whose answer was lost, or refreshes from two requests at once, is not
+// logged out: inside auth.RefreshGrace every presentation of the parent
+// gets the same child, which then refreshes, and no reuse is recorded
+// (issue 7 defect 4, T06).
+func TestConcurrentRefreshesKeepTheSession(t *testing.T) {
+	m := boot(t, t.TempDir(), func(m *Main) { m.Limits.RefreshAccount.Max = 50 }) // 10 a minute per token in production
+	c := client{t, m}
+	for _, n := range []int{2, 20} {
+		s := c.signup(fmt.Sprintf("refresh-%d@example.com", n))
+		children := make([]string, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var r struct{ Tokens auth.TokenPair }
+				resp := c.do("POST", "/v1/auth/refresh", map[string]string{"refresh_token": s.Tokens.RefreshToken})
+				if resp.Status != 200 {
+					t.Errorf("refresh %d of %d: %d %s", i, n, resp.Status, resp.Body)
+					return
+				}
+				resp.json(t, &r)
+				children[i] = r.Tokens.RefreshToken
+			}()
+		}
+		wg.Wait()
+		for i, ch := range children {
+			if ch == "" || ch != children[0] {
+				t.Fatalf("%d concurrent refreshes: child %d is %q, child 0 %q: want the same", n, i, ch, children[0])
+			}
+		}
+		c.want(c.do("POST", "/v1/auth/refresh", map[string]string{"refresh_token": children[0]}), 200)
+		entries, err := m.Store.AuditEntries(context.Background(), audit.Filter{CustomerID: s.Customer.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			if e.Action == "session.refresh_reuse_detected" {
+				t.Fatalf("%d concurrent refreshes wrote a reuse event", n)
+			}
+		}
+	}
 }
 
 // algHeader rewrites the alg of a token's header, keeping the rest.
