@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/validate"
 )
 
 // FamilyMember is a person a customer looks after in the app — a child
@@ -53,7 +54,7 @@ func (s *Service) AddFamilyMember(ctx context.Context, in FamilyInput) (*FamilyM
 	if err := s.Validator.Struct(in); err != nil {
 		return nil, err
 	}
-	if b, err := time.Parse(time.DateOnly, in.BirthDate); err != nil || b.After(s.Clock.Now()) {
+	if b, err := time.Parse(time.DateOnly, in.BirthDate); err != nil || b.After(s.Clock.Now()) || b.Before(validate.EarliestBirth) {
 		return nil, core.Invalid("birth date is not valid", core.FieldError{Field: "birth_date", Message: "must be a real date of birth"})
 	}
 	if _, err := s.active(ctx, id); err != nil {

@@ -596,7 +596,7 @@ func (s *Service) checkAge(birth string) error {
 	}
 	now := s.Clock.Now().In(loc)
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-	if b.After(today) || b.Year() < today.Year()-130 {
+	if b.After(today) || b.Before(validate.EarliestBirth) {
 		return core.Invalid("birth date is not valid", core.FieldError{Field: "birth_date", Message: "must be a real date of birth"})
 	}
 	age := Age(b, today)

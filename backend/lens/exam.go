@@ -7,6 +7,7 @@ import (
 
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/notify"
+	"github.com/vista-optical/vista/backend/validate"
 )
 
 // Exam is when a person's eye exam (and so their prescription) falls due,
@@ -39,6 +40,13 @@ type ExamStore interface {
 // ExamReminderDaysBefore is how long before the due date the reminder goes.
 const ExamReminderDaysBefore = 30
 
+// Exam due dates are accepted this far around today: an exam overdue for
+// up to ExamYearsBack years, or due within ExamYearsForward.
+const (
+	ExamYearsBack    = 5
+	ExamYearsForward = 10
+)
+
 // ExamInput is an exam due date as staff record it.
 type ExamInput struct {
 	MemberID string `json:"member_id,omitempty" validate:"max=64"`
@@ -59,6 +67,10 @@ func examReminderAt(dueOn string, st Settings) (time.Time, error) {
 // only: the caller checked scope) and plans its reminder.
 func (s *Service) RecordExam(ctx context.Context, customerID, shopID string, in ExamInput) (*Exam, error) {
 	if err := s.Validator.Struct(in); err != nil {
+		return nil, err
+	}
+	today := s.Clock.Now()
+	if err := validate.DateWithin("due_on", in.DueOn, today.AddDate(-ExamYearsBack, 0, -1), today.AddDate(ExamYearsForward, 0, 1)); err != nil {
 		return nil, err
 	}
 	if in.MemberID != "" {

@@ -125,10 +125,22 @@ func (s *Service) Add(ctx context.Context, customerID string, in SupplyInput) (*
 	return s.view(ctx, sp), nil
 }
 
+// Start dates of a supply are accepted this far around today: a box opened
+// up to StartYearsBack years ago (the longest supply lasts five), or a
+// supply that starts within a year.
+const (
+	StartYearsBack    = 5
+	StartYearsForward = 1
+)
+
 // plan fills the derived fields: the run-out date and the next reminder
 // after now (a reminder whose time has already passed is not caught up).
 func (s *Service) plan(ctx context.Context, sp *Supply) error {
 	st := s.Settings(ctx, sp.ShopID)
+	today := s.Clock.Now()
+	if err := validate.DateWithin("start_date", sp.StartDate, today.AddDate(-StartYearsBack, 0, -1), today.AddDate(StartYearsForward, 0, 1)); err != nil {
+		return err
+	}
 	p, err := Compute(sp.Usage(), sp.Usage().Start)
 	if err != nil {
 		return core.Invalid(err.Error())

@@ -113,3 +113,23 @@ func message(fe validator.FieldError) string {
 	}
 	return "is not valid (" + fe.Tag() + ")"
 }
+
+// DateWithin checks that value, a YYYY-MM-DD date already known to parse,
+// lies within [from, to] (dates compared by day), and returns an EINVALID
+// error naming field otherwise. Every date Vista stores is bounded so that
+// nothing derived from it (a run-out date, a reminder) can leave the range
+// every later read and JSON encoding handles.
+func DateWithin(field, value string, from, to time.Time) error {
+	d, err := time.Parse(time.DateOnly, value)
+	if err != nil {
+		return core.Invalid("some fields are not valid", core.FieldError{Field: field, Message: "must be a date written YYYY-MM-DD"})
+	}
+	lo, hi := from.Format(time.DateOnly), to.Format(time.DateOnly)
+	if day := d.Format(time.DateOnly); day < lo || day > hi {
+		return core.Invalid("some fields are not valid", core.FieldError{Field: field, Message: "must be between " + lo + " and " + hi})
+	}
+	return nil
+}
+
+// EarliestBirth is the earliest birth date accepted.
+var EarliestBirth = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strings"
@@ -137,5 +139,86 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestNoAcceptedBodyBreaksALaterRead: random bodies on every create and
+// update route that takes a date or a count; whatever is accepted, the
+// owner's list, their export and the staff views keep answering 200
+// (issue 7 defect 2: a yearly supply starting 9999-12-31 made them 500 for
+// good).
+func TestNoAcceptedBodyBreaksALaterRead(t *testing.T) {
+	m := boot(t, t.TempDir())
+	c := client{t, m}
+	owner := ownerLogin(t, m)
+	s := c.signup("dates@example.com", func(b map[string]any) { b["shop_id"] = "shop-milano-centro" })
+	tok := s.Tokens.AccessToken
+	rng := rand.New(rand.NewPCG(7, uint64(time.Now().UnixNano())))
+	today := time.Now()
+	day := func(lo, hi int) string { return today.AddDate(0, 0, lo+rng.IntN(hi-lo)).Format(time.DateOnly) }
+	modalities := []string{"daily", "two_weekly", "monthly", "quarterly", "yearly"}
+	reads := []string{"/v1/me/lenses", "/v1/me/export", "/v1/me/family"}
+	accepted := map[string]int{}
+	var supplies []string
+	for i := range 200 {
+		var r response
+		var route string
+		switch i % 4 {
+		case 0:
+			route = "POST /v1/me/lenses"
+			r = c.do("POST", "/v1/me/lenses", map[string]any{"eye": "both", "brand": "B", "product": "P",
+				"modality": modalities[rng.IntN(len(modalities))], "boxes": 1 + rng.IntN(55), "lenses_per_box": []int{1, 2, 6, 30, 90, 400, 401}[rng.IntN(7)],
+				"start_date": day(-365*8, 365*3), "wear_days_per_week": rng.IntN(8)}, bearer(tok)...)
+			if r.Status == 201 {
+				var v struct{ ID string }
+				r.json(t, &v)
+				supplies = append(supplies, v.ID)
+			}
+		case 1:
+			if len(supplies) == 0 {
+				continue
+			}
+			route = "PATCH /v1/me/lenses/:id"
+			r = c.do("PATCH", "/v1/me/lenses/"+supplies[rng.IntN(len(supplies))], map[string]any{
+				"start_date": day(-365*8, 365*3), "boxes": 1 + rng.IntN(55)}, bearer(tok)...)
+		case 2:
+			route = "PUT /v1/staff/customers/:id/exams"
+			r = c.do("PUT", "/v1/staff/customers/"+s.Customer.ID+"/exams", map[string]any{"due_on": day(-365*30, 365*30)}, bearer(owner)...)
+		case 3:
+			route = "POST /v1/me/family"
+			r = c.do("POST", "/v1/me/family", map[string]any{"first_name": "F", "last_name": "R", "relation": "child",
+				"birth_date": day(-365*200, 365*5)}, bearer(tok)...)
+			if r.Status == 201 { // keep the family under its cap
+				var f struct{ ID string }
+				r.json(t, &f)
+				defer c.do("DELETE", "/v1/me/family/"+f.ID, nil, bearer(tok)...)
+				c.want(c.do("DELETE", "/v1/me/family/"+f.ID, nil, bearer(tok)...), 204)
+			}
+		}
+		switch {
+		case r.Status >= 500:
+			t.Fatalf("%s answered %d: %s", route, r.Status, r.Body)
+		case r.Status < 300:
+			accepted[route]++
+		case r.Status != 422:
+			t.Fatalf("%s answered %d, want 2xx or 422: %s", route, r.Status, r.Body)
+		}
+		for _, p := range reads {
+			c.want(c.do("GET", p, nil, bearer(tok)...), 200)
+		}
+		for _, p := range []string{"/lenses", "/exams", ""} {
+			c.want(c.do("GET", "/v1/staff/customers/"+s.Customer.ID+p, nil, bearer(owner)...), 200)
+		}
+	}
+	for _, route := range []string{"POST /v1/me/lenses", "PATCH /v1/me/lenses/:id", "PUT /v1/staff/customers/:id/exams", "POST /v1/me/family"} {
+		if accepted[route] == 0 {
+			t.Errorf("%s accepted nothing in 200 tries: the test tries nothing real", route)
+		}
+	}
+	// The year-10000 supply of the issue is refused with a field error.
+	p := c.want(c.do("POST", "/v1/me/lenses", map[string]any{"eye": "both", "brand": "B", "product": "P", "modality": "yearly",
+		"boxes": 1, "lenses_per_box": 2, "start_date": "9999-12-31"}, bearer(tok)...), 422).problem(t)
+	if !strings.Contains(fmt.Sprint(p["errors"]), "start_date") {
+		t.Fatalf("no start_date field error: %v", p)
 	}
 }
