@@ -94,10 +94,10 @@ func (c *Console) Routes() []web.Route {
 
 		{Method: "GET", Path: "/", Auth: web.Public, Handler: func(ctx *fiber.Ctx) error { return ctx.Redirect("/console/", fiber.StatusSeeOther) }},
 		{Method: "GET", Path: LoginPath, Auth: web.Public, Handler: c.loginPage},
-		{Method: "POST", Path: LoginPath, Auth: web.Public, Handler: c.loginSubmit, Limits: ip},
-		{Method: "POST", Path: "/console/logout", Auth: web.Public, Handler: c.logout},
+		{Method: "POST", Path: LoginPath, Auth: web.Public, Handler: sameOrigin(c.loginSubmit), Limits: ip},
+		{Method: "POST", Path: "/console/logout", Auth: web.Public, Handler: sameOrigin(c.logout)},
 		{Method: "GET", Path: "/console/", Auth: web.StaffPage(core.RoleAssistant), Handler: c.home},
-		{Method: "POST", Path: "/console/outbox/:id/retry", Auth: web.StaffPage(core.RoleManager), Handler: c.retryPage},
+		{Method: "POST", Path: "/console/outbox/:id/retry", Auth: web.StaffPage(core.RoleManager), Handler: sameOrigin(c.retryPage)},
 	}
 }
 
@@ -578,6 +578,27 @@ func (c *Console) customerName(ctx context.Context, id string) string {
 		n += " · " + cu.Phone
 	}
 	return n
+}
+
+// sameOrigin guards a console form (every state-changing console request,
+// sign-in included, which would otherwise let another site sign a browser
+// in as someone else): a browser says where a request comes from in
+// Sec-Fetch-Site, or in Origin, and only the console's own origin may post.
+// A request with neither header is not from a browser, which is what a
+// cross-site forgery needs, and passes.
+func sameOrigin(next fiber.Handler) fiber.Handler {
+	return func(ctx *fiber.Ctx) error {
+		if site := ctx.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
+			return core.Errorf(core.EFORBIDDEN, "this form can only be sent from the console itself")
+		}
+		if origin := ctx.Get(fiber.HeaderOrigin); origin != "" {
+			u, err := url.Parse(origin)
+			if err != nil || u.Host == "" || !strings.EqualFold(u.Host, ctx.Get(fiber.HeaderHost)) {
+				return core.Errorf(core.EFORBIDDEN, "this form can only be sent from the console itself")
+			}
+		}
+		return next(ctx)
+	}
 }
 
 // safeNext keeps a post-login redirect inside the console.

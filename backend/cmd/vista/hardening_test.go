@@ -222,3 +222,36 @@ func TestNoAcceptedBodyBreaksALaterRead(t *testing.T) {
 		t.Fatalf("no start_date field error: %v", p)
 	}
 }
+
+// TestConsoleFormsRefuseOtherSites: a console form posted from another
+// site is refused and changes nothing, the sign-in form included (login
+// CSRF); from the console itself it works (issue 7 defect 6).
+func TestConsoleFormsRefuseOtherSites(t *testing.T) {
+	m := boot(t, t.TempDir())
+	c := client{t, m}
+	form := url.Values{"email": {demo.OwnerEmail}, "password": {m.Owner.Password}, "next": {"/console/"}}.Encode()
+	ct := "application/x-www-form-urlencoded"
+	for _, h := range [][]string{
+		{"Origin", "https://evil.example"},
+		{"Sec-Fetch-Site", "cross-site"},
+		{"Sec-Fetch-Site", "same-site"},
+		{"Origin", "null"},
+	} {
+		r := c.want(c.do("POST", "/console/login", form, "Content-Type", ct, h[0], h[1]), 403)
+		if strings.Contains(r.Header.Get("Set-Cookie"), "vista_staff=") {
+			t.Fatalf("a cross-site sign-in (%s: %s) set the session cookie", h[0], h[1])
+		}
+	}
+	r := c.want(c.do("POST", "/console/login", form, "Content-Type", ct, "Origin", "http://example.com", "Sec-Fetch-Site", "same-origin"), 303)
+	var cookie string
+	for _, ck := range (&http.Response{Header: r.Header}).Cookies() {
+		if ck.Name == "vista_staff" {
+			cookie = ck.Value
+		}
+	}
+	// A signed-in browser lured to another site: the retry and sign-out
+	// forms refuse it, and the session lives on.
+	c.want(c.do("POST", "/console/outbox/any/retry", nil, "Cookie", "vista_staff="+cookie, "Origin", "https://evil.example"), 403)
+	c.want(c.do("POST", "/console/logout", nil, "Cookie", "vista_staff="+cookie, "Sec-Fetch-Site", "cross-site"), 403)
+	c.want(c.do("GET", "/console/", nil, "Cookie", "vista_staff="+cookie), 200)
+}
