@@ -121,13 +121,18 @@ func (a *API) login(c *fiber.Ctx) error {
 	if err := a.Customers.Validator.Struct(in); err != nil {
 		return err
 	}
-	if err := a.Limiter.Hit(c.UserContext(), a.Limits.LoginAccount, core.NormalizeEmail(in.Email)); err != nil {
-		return err
-	}
-	s, err := a.Customers.Login(c.UserContext(), in.Email, in.Password)
+	uncount, err := a.Limiter.Attempt(c.UserContext(), a.Limits.LoginAccount, core.NormalizeEmail(in.Email))
 	if err != nil {
 		return err
 	}
+	s, err := a.Customers.Login(c.UserContext(), in.Email, in.Password)
+	if !core.IsCode(err, core.EUNAUTHORIZED) {
+		uncount(c.UserContext()) // only failed passwords count towards the account's limit
+	}
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(s)
 }
 

@@ -112,13 +112,18 @@ func (c *Console) apiLogin(ctx *fiber.Ctx) error {
 	if err := c.Customers.Validator.Struct(in); err != nil {
 		return err
 	}
-	if err := c.Limiter.Hit(ctx.UserContext(), c.LoginAccount, core.NormalizeEmail(in.Email)); err != nil {
-		return err
-	}
-	s, err := c.Shops.Login(ctx.UserContext(), in.Email, in.Password)
+	uncount, err := c.Limiter.Attempt(ctx.UserContext(), c.LoginAccount, core.NormalizeEmail(in.Email))
 	if err != nil {
 		return err
 	}
+	s, err := c.Shops.Login(ctx.UserContext(), in.Email, in.Password)
+	if !core.IsCode(err, core.EUNAUTHORIZED) {
+		uncount(ctx.UserContext()) // only failed passwords count
+	}
+	if err != nil {
+		return err
+	}
+	ctx.Set(fiber.HeaderCacheControl, "no-store")
 	return ctx.JSON(s)
 }
 
@@ -469,10 +474,14 @@ func (c *Console) loginSubmit(ctx *fiber.Ctx) error {
 	if len(email) > 254 || len(password) > 128 || email == "" || password == "" {
 		return fail(fiber.StatusUnprocessableEntity, "bad_credentials")
 	}
-	if err := c.Limiter.Hit(ctx.UserContext(), c.LoginAccount, core.NormalizeEmail(email)); err != nil {
+	uncount, err := c.Limiter.Attempt(ctx.UserContext(), c.LoginAccount, core.NormalizeEmail(email))
+	if err != nil {
 		return fail(fiber.StatusTooManyRequests, "too_many")
 	}
 	s, err := c.Shops.Login(ctx.UserContext(), email, password)
+	if !core.IsCode(err, core.EUNAUTHORIZED) {
+		uncount(ctx.UserContext()) // only failed passwords count
+	}
 	if core.IsCode(err, core.EUNAUTHORIZED) {
 		return fail(fiber.StatusUnauthorized, "bad_credentials")
 	} else if err != nil {

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -254,4 +255,46 @@ func TestConsoleFormsRefuseOtherSites(t *testing.T) {
 	c.want(c.do("POST", "/console/outbox/any/retry", nil, "Cookie", "vista_staff="+cookie, "Origin", "https://evil.example"), 403)
 	c.want(c.do("POST", "/console/logout", nil, "Cookie", "vista_staff="+cookie, "Sec-Fetch-Site", "cross-site"), 403)
 	c.want(c.do("GET", "/console/", nil, "Cookie", "vista_staff="+cookie), 200)
+}
+
+// TestLoginLimitSlidesAndCountsFailuresOnly: ten failures just before a
+// window boundary still lock the account just after it (the fixed window
+// let 20 through in 4 s); successful sign-ins count nothing; the lock
+// lifts once the failures age out of the fifteen minutes (issue 7 defect
+// 8, T07).
+func TestLoginLimitSlidesAndCountsFailuresOnly(t *testing.T) {
+	start := time.Now().UTC().Truncate(15 * time.Minute).Add(15*time.Minute - 2*time.Second) // two seconds before a boundary
+	clock := &movable{now: start}
+	m := boot(t, t.TempDir(), func(m *Main) { m.Clock = clock.Now })
+	c := client{t, m}
+	c.signup("slide@example.com")
+	login := func(password string) int {
+		return c.do("POST", "/v1/auth/login", map[string]string{"email": "slide@example.com", "password": password}).Status
+	}
+	for i := range 30 {
+		if s := login("correct horse battery"); s != 200 {
+			t.Fatalf("successful sign-in %d: %d", i, s)
+		}
+	}
+	for i := range 10 {
+		if s := login("wrong password!"); s != 401 {
+			t.Fatalf("failure %d after 30 successes: %d, want 401 (successes must not count)", i+1, s)
+		}
+	}
+	clock.Add(4 * time.Second) // past the boundary of a fixed window
+	r := c.do("POST", "/v1/auth/login", map[string]string{"email": "slide@example.com", "password": "wrong password!"})
+	if r.Status != 429 {
+		t.Fatalf("11th failure across a window boundary: %d, want 429", r.Status)
+	}
+	after, _ := strconv.Atoi(r.Header.Get("Retry-After"))
+	if after < 14*60 || after > 16*60 {
+		t.Fatalf("Retry-After %q, want about fifteen minutes", r.Header.Get("Retry-After"))
+	}
+	for range 20 { // hammering a locked account does not extend its lock
+		login("wrong password!")
+	}
+	clock.Add(time.Duration(after) * time.Second)
+	if s := login("correct horse battery"); s != 200 {
+		t.Fatalf("after Retry-After the owner signs in: %d, want 200", s)
+	}
 }

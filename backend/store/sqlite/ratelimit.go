@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 )
 
@@ -22,4 +23,37 @@ func (db *DB) PurgeRates(ctx context.Context, before time.Time) (int, error) {
 	}
 	n, _ := res.RowsAffected()
 	return int(n), nil
+}
+
+// UnhitRate implements web.RateStore.
+func (db *DB) UnhitRate(ctx context.Context, key string) error {
+	_, err := db.write.ExecContext(ctx, `UPDATE rate_hits SET count = count - 1 WHERE key = ? AND count > 0`, key)
+	return mapErr(err)
+}
+
+// RateCounts implements web.RateStore.
+func (db *DB) RateCounts(ctx context.Context, keys []string) ([]int64, error) {
+	out := make([]int64, len(keys))
+	if len(keys) == 0 {
+		return out, nil
+	}
+	b, _ := json.Marshal(keys)
+	rows, err := db.query(ctx, `SELECT key, count FROM rate_hits WHERE key IN (SELECT value FROM json_each(?))`, string(b))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	at := make(map[string]int, len(keys))
+	for i, k := range keys {
+		at[k] = i
+	}
+	for rows.Next() {
+		var k string
+		var n int64
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, mapErr(err)
+		}
+		out[at[k]] = n
+	}
+	return out, mapErr(rows.Err())
 }

@@ -170,4 +170,21 @@ func testRateHits(t *testing.T, e Engine) {
 	if n, _ := e.HitRate(ctx, "login:ip:1.2.3.4@1", exp); n != 1 {
 		t.Fatalf("after purge count = %d, want 1", n)
 	}
+	// Taking back hits, and reading several counts at once.
+	for range 3 {
+		_, err := e.HitRate(ctx, "k:b", exp)
+		must(t, err)
+	}
+	must(t, e.UnhitRate(ctx, "k:b"))
+	must(t, e.UnhitRate(ctx, "k:unknown"))
+	counts, err := e.RateCounts(ctx, []string{"k:unknown", "k:b", "login:ip:1.2.3.4@1"})
+	must(t, err)
+	if len(counts) != 3 || counts[0] != 0 || counts[1] != 2 || counts[2] != 1 {
+		t.Fatalf("counts = %v, want [0 2 1]", counts)
+	}
+	must(t, e.UnhitRate(ctx, "login:ip:1.2.3.4@1"))
+	must(t, e.UnhitRate(ctx, "login:ip:1.2.3.4@1")) // never below zero
+	if n, _ := e.HitRate(ctx, "login:ip:1.2.3.4@1", exp); n != 1 {
+		t.Fatalf("count after taking back below zero = %d, want 1", n)
+	}
 }
