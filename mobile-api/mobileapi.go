@@ -375,9 +375,12 @@ func (a *API) reorder(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	r, err := a.Lenses.Reorder(c.UserContext(), id, c.Params("id"), in.Note)
+	r, created, err := a.Lenses.Reorder(c.UserContext(), id, c.Params("id"), in.Note)
 	if err != nil {
 		return err
+	}
+	if !created {
+		return c.JSON(r) // the open request for this supply
 	}
 	return c.Status(fiber.StatusCreated).JSON(r)
 }

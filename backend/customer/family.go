@@ -60,6 +60,11 @@ func (s *Service) AddFamilyMember(ctx context.Context, in FamilyInput) (*FamilyM
 	if _, err := s.active(ctx, id); err != nil {
 		return nil, err
 	}
+	if family, err := s.Family.FamilyMembers(ctx, id); err != nil {
+		return nil, err
+	} else if len(family) >= MaxFamilyMembers {
+		return nil, core.Errorf(core.ECONFLICT, "a family holds at most %d people: remove one first", MaxFamilyMembers)
+	}
 	f := &FamilyMember{ID: core.NewID(), CustomerID: id, FirstName: in.FirstName, LastName: in.LastName,
 		BirthDate: in.BirthDate, Relation: in.Relation, CreatedAt: s.Clock.Now()}
 	if err := s.Family.CreateFamilyMember(ctx, f); err != nil {

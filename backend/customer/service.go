@@ -3,6 +3,7 @@ package customer
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -361,8 +362,32 @@ func (s *Service) AddDevice(ctx context.Context, in DeviceInput) (*Device, error
 	if err := s.Store.UpsertDevice(ctx, d); err != nil {
 		return nil, err
 	}
+	// A handful of phones and tablets per person: beyond MaxDevices the
+	// ones unused the longest go, so one reminder never fans out to
+	// hundreds of sends.
+	list, err := s.Store.Devices(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) > MaxDevices {
+		slices.SortFunc(list, func(a, b *Device) int { return b.LastSeenAt.Compare(a.LastSeenAt) })
+		for _, old := range list[MaxDevices:] {
+			if old.Token == d.Token {
+				continue
+			}
+			if err := s.Store.DeleteDevice(ctx, id, old.Token); err != nil && !core.IsCode(err, core.ENOTFOUND) {
+				return nil, err
+			}
+		}
+	}
 	return d, nil
 }
+
+// MaxDevices is how many devices one customer keeps registered.
+const MaxDevices = 5
+
+// MaxFamilyMembers is how many people one customer may look after.
+const MaxFamilyMembers = 10
 
 // Devices lists the signed-in customer's devices, newest first.
 func (s *Service) Devices(ctx context.Context) ([]*Device, error) {

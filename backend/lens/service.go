@@ -219,29 +219,43 @@ func (s *Service) Delete(ctx context.Context, customerID, id string) error {
 
 // Reorder asks the customer's shop to set a new supply aside (click &
 // collect), as offered by a reminder. Staff see it in the shop's list.
-func (s *Service) Reorder(ctx context.Context, customerID, id, note string) (*catalog.Reservation, error) {
+// One request per supply is open at a time: a repeat returns the open one
+// with created=false.
+func (s *Service) Reorder(ctx context.Context, customerID, id, note string) (r *catalog.Reservation, created bool, err error) {
 	if len(note) > 500 {
-		return nil, core.Invalid("note too long", core.FieldError{Field: "note", Message: "must be at most 500 characters long"})
+		return nil, false, core.Invalid("note too long", core.FieldError{Field: "note", Message: "must be at most 500 characters long"})
 	}
 	sp, err := s.Store.Supply(ctx, customerID, id)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	shop := sp.ShopID
 	if shop == "" {
 		if shop, err = s.HomeShop(ctx, customerID); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
 	if shop == "" {
-		return nil, core.Invalid("choose your shop first", core.FieldError{Field: "shop_id", Message: "set a home shop in your profile to reorder"})
+		return nil, false, core.Invalid("choose your shop first", core.FieldError{Field: "shop_id", Message: "set a home shop in your profile to reorder"})
 	}
-	r := &catalog.Reservation{ID: core.NewID(), CustomerID: customerID, ShopID: shop, SupplyID: sp.ID, Kind: "lens_reorder",
+	r = &catalog.Reservation{ID: core.NewID(), CustomerID: customerID, ShopID: shop, SupplyID: sp.ID, Kind: "lens_reorder",
 		Status: "requested", Note: note, CreatedAt: s.Clock.Now()}
-	if err := s.Reservations.CreateReservation(ctx, r); err != nil {
-		return nil, err
+	err = s.Reservations.CreateReservation(ctx, r)
+	if core.IsCode(err, core.ECONFLICT) { // one is open already
+		list, err := s.Reservations.CustomerReservations(ctx, customerID)
+		if err != nil {
+			return nil, false, err
+		}
+		for _, open := range list {
+			if open.SupplyID == sp.ID && open.Status == "requested" {
+				return open, false, nil
+			}
+		}
+		return nil, false, core.Errorf(core.ECONFLICT, "a reorder request for this supply is being handled")
+	} else if err != nil {
+		return nil, false, err
 	}
-	return r, nil
+	return r, true, nil
 }
 
 // ForStaff lists a customer's supplies for a staff member, after the

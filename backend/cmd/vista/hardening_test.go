@@ -298,3 +298,46 @@ func TestLoginLimitSlidesAndCountsFailuresOnly(t *testing.T) {
 		t.Fatalf("after Retry-After the owner signs in: %d, want 200", s)
 	}
 }
+
+// TestPerCustomerCaps: one account cannot hold hundreds of devices or
+// family members, nor flood its shop with reorder requests for one supply
+// (issue 7 defect 7, OWASP API4/API6).
+func TestPerCustomerCaps(t *testing.T) {
+	m := boot(t, t.TempDir())
+	c := client{t, m}
+	s := c.signup("caps@example.com", func(b map[string]any) { b["shop_id"] = "shop-milano-centro" })
+	tok := bearer(s.Tokens.AccessToken)
+	for i := range 12 {
+		c.want(c.do("POST", "/v1/me/devices", map[string]any{"token": fmt.Sprintf("device-token-%020d", i), "platform": "android", "app_version": "1"}, tok...), 201)
+	}
+	var devs struct{ Devices []struct{ Token string } }
+	c.want(c.do("GET", "/v1/me/devices", nil, tok...), 200).json(t, &devs)
+	if len(devs.Devices) != 5 {
+		t.Fatalf("%d devices kept, want the 5 most recent", len(devs.Devices))
+	}
+	for _, d := range devs.Devices {
+		if d.Token < fmt.Sprintf("device-token-%020d", 7) {
+			t.Fatalf("kept %s, an older device than the five newest", d.Token)
+		}
+	}
+	for i := range 10 {
+		c.want(c.do("POST", "/v1/me/family", map[string]any{"first_name": fmt.Sprint("F", i), "last_name": "R", "relation": "child", "birth_date": "2015-01-01"}, tok...), 201)
+	}
+	c.want(c.do("POST", "/v1/me/family", map[string]any{"first_name": "X", "last_name": "R", "relation": "child", "birth_date": "2015-01-01"}, tok...), 409).problem(t)
+
+	var sp struct{ ID string }
+	c.want(c.do("POST", "/v1/me/lenses", lensBody(time.Now()), tok...), 201).json(t, &sp)
+	var first, again struct{ ID string }
+	c.want(c.do("POST", "/v1/me/lenses/"+sp.ID+"/reorder", nil, tok...), 201).json(t, &first)
+	for range 5 {
+		c.want(c.do("POST", "/v1/me/lenses/"+sp.ID+"/reorder", nil, tok...), 200).json(t, &again)
+		if again.ID != first.ID {
+			t.Fatalf("a repeated reorder made %s, want the open request %s", again.ID, first.ID)
+		}
+	}
+	res, err := m.Store.CustomerReservations(context.Background(), s.Customer.ID)
+	must(t, err)
+	if len(res) != 1 {
+		t.Fatalf("%d reservations for one supply, want 1", len(res))
+	}
+}

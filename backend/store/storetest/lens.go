@@ -149,6 +149,10 @@ func testFamilyAndReservations(t *testing.T, e Engine) {
 	r := &catalog.Reservation{ID: core.NewID(), CustomerID: a.ID, ShopID: "shop-1", SupplyID: "s1", Kind: "lens_reorder", Status: "requested", CreatedAt: base}
 	must(t, e.CreateReservation(ctx, r))
 	must(t, e.CreateReservation(ctx, &catalog.Reservation{ID: core.NewID(), CustomerID: b.ID, ShopID: "shop-2", Kind: "lens_reorder", Status: "requested", CreatedAt: base}))
+	// One open request per supply; requests without a supply are not bound by it.
+	wantCode(t, e.CreateReservation(ctx, &catalog.Reservation{ID: core.NewID(), CustomerID: a.ID, ShopID: "shop-1", SupplyID: "s1",
+		Kind: "lens_reorder", Status: "requested", CreatedAt: base}), core.ECONFLICT)
+	must(t, e.CreateReservation(ctx, &catalog.Reservation{ID: core.NewID(), CustomerID: b.ID, ShopID: "shop-2", Kind: "lens_reorder", Status: "requested", CreatedAt: base}))
 	shop1, _ := e.ShopReservations(ctx, "shop-1", 10)
 	mine, _ := e.CustomerReservations(ctx, a.ID)
 	if len(shop1) != 1 || *shop1[0] != *r || len(mine) != 1 {
