@@ -533,8 +533,17 @@ func (s *Service) GetForStaff(ctx context.Context, id string) (*Customer, error)
 }
 
 // ConsentsAtForStaff reconstructs a customer's consents as they stood at
-// time at, from the events (T37).
-func (s *Service) ConsentsAtForStaff(ctx context.Context, id string, at time.Time) (ConsentState, []ConsentEvent, error) {
+// time at (now, by the service clock, when at is zero), from the events
+// (T37), and returns the instant it used.
+func (s *Service) ConsentsAtForStaff(ctx context.Context, id string, at time.Time) (ConsentState, []ConsentEvent, time.Time, error) {
+	if at.IsZero() {
+		at = s.Clock.Now()
+	}
+	state, events, err := s.consentsAt(ctx, id, at)
+	return state, events, at, err
+}
+
+func (s *Service) consentsAt(ctx context.Context, id string, at time.Time) (ConsentState, []ConsentEvent, error) {
 	c, err := s.visibleToStaff(ctx, id)
 	if err != nil {
 		return nil, nil, err

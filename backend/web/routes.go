@@ -118,6 +118,9 @@ func (r *Router) guard(a Auth) fiber.Handler {
 			if !r.authn.Revoked.Valid(claims.Subject, claims.IssuedAt.Time) {
 				return auth.ErrInvalidToken
 			}
+			// What a customer route answers is that customer's own: no
+			// cache along the way keeps it (RFC 6749 §5.1 for tokens).
+			c.Set(fiber.HeaderCacheControl, "no-store")
 			c.SetUserContext(core.WithActor(c.UserContext(), core.Actor{Kind: core.ActorCustomer, ID: claims.Subject}))
 			return c.Next()
 		}

@@ -176,7 +176,7 @@ func (c *Console) apiCustomer(ctx *fiber.Ctx) error {
 // apiConsents reconstructs a customer's consents at ?at= (RFC 3339; now by
 // default) from the event log, with the events as proof.
 func (c *Console) apiConsents(ctx *fiber.Ctx) error {
-	at := time.Now().UTC()
+	var at time.Time // now, by the service's clock
 	if s := ctx.Query("at"); s != "" {
 		t, err := time.Parse(time.RFC3339, s)
 		if err != nil {
@@ -184,7 +184,7 @@ func (c *Console) apiConsents(ctx *fiber.Ctx) error {
 		}
 		at = t
 	}
-	state, events, err := c.Customers.ConsentsAtForStaff(ctx.UserContext(), ctx.Params("id"), at)
+	state, events, at, err := c.Customers.ConsentsAtForStaff(ctx.UserContext(), ctx.Params("id"), at)
 	if err != nil {
 		return err
 	}

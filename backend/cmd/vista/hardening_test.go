@@ -341,3 +341,44 @@ func TestPerCustomerCaps(t *testing.T) {
 		t.Fatalf("%d reservations for one supply, want 1", len(res))
 	}
 }
+
+// TestSmallHardening: token and profile answers are not cacheable; the
+// staff consent view tells time by the service clock (issue 7 defect 10).
+func TestSmallHardening(t *testing.T) {
+	clock := &movable{now: time.Now().UTC().Add(30 * 24 * time.Hour)} // a clock moved on, as VISTA_CLOCK_OFFSET does
+	m := boot(t, t.TempDir(), func(m *Main) { m.Clock = clock.Now })
+	c := client{t, m}
+	s := c.signup("small@example.com", func(b map[string]any) {
+		b["shop_id"] = "shop-milano-centro"
+		b["consents"] = []map[string]any{{"channel": "sms", "purpose": "service", "granted": true}}
+		b["consent_text_version"] = "v1"
+	})
+	for _, r := range []response{
+		c.do("POST", "/v1/auth/login", map[string]string{"email": "small@example.com", "password": "correct horse battery"}),
+		c.do("POST", "/v1/auth/refresh", map[string]string{"refresh_token": s.Tokens.RefreshToken}),
+		c.do("GET", "/v1/me", nil, bearer(s.Tokens.AccessToken)...),
+		c.do("GET", "/v1/me/export", nil, bearer(s.Tokens.AccessToken)...),
+	} {
+		if r.Status != 200 || r.Header.Get("Cache-Control") != "no-store" {
+			t.Fatalf("status %d, Cache-Control %q: want 200 and no-store", r.Status, r.Header.Get("Cache-Control"))
+		}
+	}
+	var view struct {
+		At       time.Time
+		Consents []struct {
+			Channel, Purpose string
+			Granted          bool
+		}
+	}
+	c.want(c.do("GET", "/v1/staff/consents/"+s.Customer.ID, nil, bearer(ownerLogin(t, m))...), 200).json(t, &view)
+	if view.At.Before(clock.Now().Add(-time.Minute)) {
+		t.Fatalf("consent view at %v, want the service clock's %v", view.At, clock.Now())
+	}
+	granted := false
+	for _, cs := range view.Consents {
+		granted = granted || (cs.Channel == "sms" && cs.Purpose == "service" && cs.Granted)
+	}
+	if !granted {
+		t.Fatal("the consent given at sign-up is missing from the default view")
+	}
+}
