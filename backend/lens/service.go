@@ -222,6 +222,9 @@ func (s *Service) Delete(ctx context.Context, customerID, id string) error {
 // One request per supply is open at a time: a repeat returns the open one
 // with created=false.
 func (s *Service) Reorder(ctx context.Context, customerID, id, note string) (r *catalog.Reservation, created bool, err error) {
+	if validate.HasControl(note) {
+		return nil, false, core.Invalid("note not valid", core.FieldError{Field: "note", Message: "must not hold control or text-direction characters"})
+	}
 	if len(note) > 500 {
 		return nil, false, core.Invalid("note too long", core.FieldError{Field: "note", Message: "must be at most 500 characters long"})
 	}

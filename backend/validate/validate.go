@@ -58,6 +58,9 @@ func ValidPhone(s string) bool {
 // Struct validates s and returns nil or an EINVALID *core.Error with one
 // field error per broken rule.
 func (v *Validator) Struct(s any) error {
+	if fields := controlFields(reflect.ValueOf(s), ""); len(fields) > 0 {
+		return core.Invalid("some fields hold characters that cannot be shown", fields...)
+	}
 	err := v.v.Struct(s)
 	if err == nil {
 		return nil
@@ -133,3 +136,64 @@ func DateWithin(field, value string, from, to time.Time) error {
 
 // EarliestBirth is the earliest birth date accepted.
 var EarliestBirth = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// HasControl reports whether s holds a character no name or free text may
+// hold: C0 and C1 control characters (NUL, CR, LF, tab…), DEL, and the
+// bidirectional overrides and isolates that make a text read other than it
+// is stored (U+202A–U+202E, U+2066–U+2069).
+func HasControl(s string) bool {
+	for _, r := range s {
+		switch {
+		case r < 0x20, r >= 0x7f && r <= 0x9f, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+			return true
+		}
+	}
+	return false
+}
+
+// controlFields returns a field error for every string field of v (a
+// struct, a pointer to one, or a slice of them, at any depth) that holds a
+// control character, named by its json path. Every input Vista validates
+// goes through it, so no stored text can hold one.
+func controlFields(v reflect.Value, path string) []core.FieldError {
+	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			return nil
+		}
+		v = v.Elem()
+	}
+	switch v.Kind() {
+	case reflect.String:
+		if HasControl(v.String()) {
+			return []core.FieldError{{Field: path, Message: "must not hold control or text-direction characters"}}
+		}
+	case reflect.Slice, reflect.Array:
+		var out []core.FieldError
+		for i := range v.Len() {
+			out = append(out, controlFields(v.Index(i), fmt.Sprintf("%s[%d]", path, i))...)
+		}
+		return out
+	case reflect.Struct:
+		var out []core.FieldError
+		t := v.Type()
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			if path != "" {
+				name = path + "." + name
+			}
+			out = append(out, controlFields(v.Field(i), name)...)
+		}
+		return out
+	}
+	return nil
+}

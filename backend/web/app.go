@@ -111,6 +111,14 @@ func NewApp(cfg Config, logger *slog.Logger, m *Metrics) (*fiber.App, error) {
 	}
 	app := fiber.New(fc)
 	app.Use(recover.New())
+	app.Use(func(c *fiber.Ctx) error {
+		// A client's request id is kept only when short and of safe
+		// characters (it reaches logs and answers); otherwise a new one is made.
+		if id := c.Get(fiber.HeaderXRequestID); id != "" && !SafeRequestID(id) {
+			c.Request().Header.Del(fiber.HeaderXRequestID)
+		}
+		return c.Next()
+	})
 	app.Use(requestid.New())
 	app.Use(helmet.New(helmet.Config{
 		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'",
@@ -157,6 +165,20 @@ func observe(m *Metrics, logger *slog.Logger, accessLog bool) fiber.Handler {
 		}
 		return nil
 	}
+}
+
+// SafeRequestID reports whether a client's X-Request-ID may be kept: at
+// most 64 characters of letters, digits, '-', '_', '.' and ':'.
+func SafeRequestID(id string) bool {
+	if len(id) == 0 || len(id) > 64 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' || r == ':') {
+			return false
+		}
+	}
+	return true
 }
 
 // MethodLabel returns the constant spelling of an HTTP method, or "OTHER":

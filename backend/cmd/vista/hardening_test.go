@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/vista-optical/vista/backend/core"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -380,5 +381,40 @@ func TestSmallHardening(t *testing.T) {
 	}
 	if !granted {
 		t.Fatal("the consent given at sign-up is missing from the default view")
+	}
+}
+
+// TestControlCharactersAndRequestIDs: names and free texts with control or
+// text-direction characters are refused with a field error and store
+// nothing; a client's X-Request-ID is kept only when short and safe.
+func TestControlCharactersAndRequestIDs(t *testing.T) {
+	m := boot(t, t.TempDir())
+	c := client{t, m}
+	s := c.signup("ctrl@example.com")
+	tok := bearer(s.Tokens.AccessToken)
+	for _, bad := range []string{"Giu\x00lia", "Giulia\r\nX-Evil: 1", "Giulia\u202egnp.exe", "Giu\u2066lia", "Tab\there"} {
+		p := c.want(c.do("PATCH", "/v1/me", map[string]any{"first_name": bad}, tok...), 422).problem(t)
+		if !strings.Contains(fmt.Sprint(p["errors"]), "first_name") {
+			t.Fatalf("%q: no first_name field error: %v", bad, p)
+		}
+		c.want(c.do("POST", "/v1/me/family", map[string]any{"first_name": "Luca", "last_name": bad, "relation": "child", "birth_date": "2015-01-01"}, tok...), 422)
+		b := signupBody(core.NewID() + "@example.com")
+		b["last_name"] = bad
+		c.want(c.do("POST", "/v1/auth/signup", b), 422)
+	}
+	var me struct {
+		FirstName string `json:"first_name"`
+	}
+	c.want(c.do("GET", "/v1/me", nil, tok...), 200).json(t, &me)
+	if me.FirstName != "Giulia" {
+		t.Fatalf("first name is %q after refused changes", me.FirstName)
+	}
+	if got := c.do("GET", "/healthz", nil, "X-Request-ID", "abc-123").Header.Get("X-Request-ID"); got != "abc-123" {
+		t.Fatalf("a safe request id came back as %q", got)
+	}
+	for _, bad := range []string{strings.Repeat("a", 65), "id with spaces", "<script>", "id\x01"} {
+		if got := c.do("GET", "/healthz", nil, "X-Request-ID", bad).Header.Get("X-Request-ID"); got == bad || got == "" {
+			t.Fatalf("unsafe request id %q came back as %q, want a new one", bad, got)
+		}
 	}
 }
