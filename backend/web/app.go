@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -18,6 +19,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/vista-optical/vista/backend/core"
 )
 
 // Config is the HTTP side of Vista's configuration.
@@ -111,6 +114,7 @@ func NewApp(cfg Config, logger *slog.Logger, m *Metrics) (*fiber.App, error) {
 	}
 	app := fiber.New(fc)
 	app.Use(recover.New())
+	app.Use(refuseAmbiguousLength)
 	app.Use(func(c *fiber.Ctx) error {
 		// A client's request id is kept only when short and of safe
 		// characters (it reaches logs and answers); otherwise a new one is made.
@@ -165,6 +169,37 @@ func observe(m *Metrics, logger *slog.Logger, accessLog bool) fiber.Handler {
 		}
 		return nil
 	}
+}
+
+// refuseAmbiguousLength refuses a request that carries both Content-Length
+// and Transfer-Encoding and closes its connection (RFC 9112 §6.3): a proxy
+// in front may read the body by the other header, and what it takes for
+// the next request is then smuggled past it.
+func refuseAmbiguousLength(c *fiber.Ctx) error {
+	raw := c.Request().Header.RawHeaders()
+	if hasHeaderLine(raw, "content-length") && hasHeaderLine(raw, "transfer-encoding") {
+		c.Set(fiber.HeaderConnection, "close")
+		c.Context().SetConnectionClose()
+		return core.Errorf(core.EMALFORMED, "a request may carry Content-Length or Transfer-Encoding, not both")
+	}
+	return c.Next()
+}
+
+// hasHeaderLine reports whether raw request headers hold a line for name
+// (lower case), whatever its case.
+func hasHeaderLine(raw []byte, name string) bool {
+	for len(raw) > 0 {
+		line := raw
+		if i := bytes.IndexByte(raw, '\n'); i >= 0 {
+			line, raw = raw[:i], raw[i+1:]
+		} else {
+			raw = nil
+		}
+		if k, _, ok := bytes.Cut(line, []byte(":")); ok && strings.EqualFold(strings.TrimSpace(string(k)), name) {
+			return true
+		}
+	}
+	return false
 }
 
 // SafeRequestID reports whether a client's X-Request-ID may be kept: at

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"github.com/vista-optical/vista/backend/core"
+	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -415,6 +417,36 @@ func TestControlCharactersAndRequestIDs(t *testing.T) {
 	for _, bad := range []string{strings.Repeat("a", 65), "id with spaces", "<script>", "id\x01"} {
 		if got := c.do("GET", "/healthz", nil, "X-Request-ID", bad).Header.Get("X-Request-ID"); got == bad || got == "" {
 			t.Fatalf("unsafe request id %q came back as %q, want a new one", bad, got)
+		}
+	}
+}
+
+// TestContentLengthWithTransferEncodingIsRefused: a request carrying both
+// framing headers is refused and its connection closed (RFC 9112 §6.3),
+// whichever comes first.
+func TestContentLengthWithTransferEncodingIsRefused(t *testing.T) {
+	m := boot(t, t.TempDir())
+	base := serve(t, m)
+	addr := strings.TrimPrefix(base, "http://")
+	for _, headers := range []string{
+		"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n",
+		"transfer-encoding: chunked\r\ncontent-length: 5\r\n",
+	} {
+		conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+		must(t, err)
+		_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+		req := "POST /v1/auth/login HTTP/1.1\r\nHost: vista\r\nContent-Type: application/json\r\n" + headers + "\r\n0\r\n\r\n" +
+			"GET /healthz HTTP/1.1\r\nHost: vista\r\n\r\n"
+		_, err = conn.Write([]byte(req))
+		must(t, err)
+		all, _ := io.ReadAll(conn) // ends when the server closes the connection
+		conn.Close()
+		text := string(all)
+		if !strings.HasPrefix(text, "HTTP/1.1 400") {
+			t.Fatalf("%q: answered %q, want 400", headers, strings.SplitN(text, "\r\n", 2)[0])
+		}
+		if strings.Count(text, "HTTP/1.1 ") != 1 {
+			t.Fatalf("%q: the connection served a second request after the refusal:\n%s", headers, text)
 		}
 	}
 }
