@@ -123,31 +123,36 @@ func (s *Sessions) Rotate(ctx context.Context, refresh string) (*TokenPair, stri
 		}
 		return nil, "", &core.Error{Code: core.EUNAUTHORIZED, Message: "refresh token already used: every session of this sign-in is closed"}
 	}
-	fam, err := s.Store.RefreshFamily(ctx, tok.FamilyID)
-	if core.IsCode(err, core.ENOTFOUND) {
-		return nil, "", ErrInvalidToken
-	} else if err != nil {
+	fam, err := s.liveFamily(ctx, tok, now)
+	if err != nil {
 		return nil, "", err
-	}
-	if fam.RevokedAt != nil || !now.Before(tok.ExpiresAt) {
-		return nil, "", ErrInvalidToken
 	}
 	pair, err := s.issue(ctx, fam, tok.Hash, tok.CustomerID, now)
 	return pair, tok.CustomerID, err
+}
+
+// liveFamily returns tok's family while it may still be refreshed: not
+// revoked, tok not expired. EUNAUTHORIZED otherwise.
+func (s *Sessions) liveFamily(ctx context.Context, tok *RefreshToken, now time.Time) (*RefreshFamily, error) {
+	fam, err := s.Store.RefreshFamily(ctx, tok.FamilyID)
+	if core.IsCode(err, core.ENOTFOUND) {
+		return nil, ErrInvalidToken
+	} else if err != nil {
+		return nil, err
+	}
+	if fam.RevokedAt != nil || !now.Before(tok.ExpiresAt) {
+		return nil, ErrInvalidToken
+	}
+	return fam, nil
 }
 
 // again answers a presentation of tok inside the grace window: the child
 // the first presentation got (stored by whichever request gets there
 // first) with a fresh access token. The family must still be alive.
 func (s *Sessions) again(ctx context.Context, tok *RefreshToken, now time.Time) (*TokenPair, string, error) {
-	fam, err := s.Store.RefreshFamily(ctx, tok.FamilyID)
-	if core.IsCode(err, core.ENOTFOUND) {
-		return nil, "", ErrInvalidToken
-	} else if err != nil {
+	fam, err := s.liveFamily(ctx, tok, now)
+	if err != nil {
 		return nil, "", err
-	}
-	if fam.RevokedAt != nil || !now.Before(tok.ExpiresAt) {
-		return nil, "", ErrInvalidToken
 	}
 	pair, err := s.issue(ctx, fam, tok.Hash, tok.CustomerID, *tok.UsedAt)
 	return pair, tok.CustomerID, err
