@@ -220,24 +220,16 @@ func SafeRequestID(id string) bool {
 // a value that is safe to keep after the request (a metric label) and of
 // which there are few.
 func MethodLabel(method string) string {
-	switch method {
-	case fiber.MethodGet:
-		return fiber.MethodGet
-	case fiber.MethodHead:
-		return fiber.MethodHead
-	case fiber.MethodPost:
-		return fiber.MethodPost
-	case fiber.MethodPut:
-		return fiber.MethodPut
-	case fiber.MethodPatch:
-		return fiber.MethodPatch
-	case fiber.MethodDelete:
-		return fiber.MethodDelete
-	case fiber.MethodOptions:
-		return fiber.MethodOptions
+	for _, m := range methodLabels {
+		if method == m {
+			return m
+		}
 	}
 	return "OTHER"
 }
+
+var methodLabels = [...]string{fiber.MethodGet, fiber.MethodHead, fiber.MethodPost, fiber.MethodPut,
+	fiber.MethodPatch, fiber.MethodDelete, fiber.MethodOptions}
 
 // Pinger checks that a dependency answers.
 type Pinger interface {

@@ -17,12 +17,7 @@ func (db *DB) HitRate(ctx context.Context, key string, expires time.Time) (int64
 
 // PurgeRates implements web.RateStore.
 func (db *DB) PurgeRates(ctx context.Context, before time.Time) (int, error) {
-	res, err := db.write.ExecContext(ctx, `DELETE FROM rate_hits WHERE expires_at < ?`, ms(before))
-	if err != nil {
-		return 0, mapErr(err)
-	}
-	n, _ := res.RowsAffected()
-	return int(n), nil
+	return db.affected(ctx, `DELETE FROM rate_hits WHERE expires_at < ?`, ms(before))
 }
 
 // UnhitRate implements web.RateStore.

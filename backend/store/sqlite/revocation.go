@@ -33,10 +33,5 @@ func (db *DB) RevocationsSince(ctx context.Context, t time.Time) ([]*auth.Revoca
 
 // PurgeRevocations implements auth.RevocationStore.
 func (db *DB) PurgeRevocations(ctx context.Context, before time.Time) (int, error) {
-	res, err := db.write.ExecContext(ctx, `DELETE FROM token_revocations WHERE recorded_at < ? AND closed = 0`, ms(before))
-	if err != nil {
-		return 0, mapErr(err)
-	}
-	n, _ := res.RowsAffected()
-	return int(n), nil
+	return db.affected(ctx, `DELETE FROM token_revocations WHERE recorded_at < ? AND closed = 0`, ms(before))
 }

@@ -70,14 +70,7 @@ func (db *DB) ClaimRefreshToken(ctx context.Context, hash string, now time.Time)
 
 // RevokeRefreshFamily implements auth.RefreshStore.
 func (db *DB) RevokeRefreshFamily(ctx context.Context, id string, now time.Time) error {
-	res, err := db.write.ExecContext(ctx, `UPDATE refresh_families SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?`, ms(now), id)
-	if err != nil {
-		return mapErr(err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return notFound("refresh family")
-	}
-	return nil
+	return db.updateOne(ctx, "refresh family", `UPDATE refresh_families SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?`, ms(now), id)
 }
 
 // DeleteCustomerSessions implements auth.RefreshStore.
@@ -115,10 +108,5 @@ func (db *DB) CustomerSessions(ctx context.Context, customerID string) ([]*auth.
 
 // PurgeRefreshTokens implements auth.RefreshStore.
 func (db *DB) PurgeRefreshTokens(ctx context.Context, before time.Time) (int, error) {
-	res, err := db.write.ExecContext(ctx, `DELETE FROM refresh_tokens WHERE expires_at < ?`, ms(before))
-	if err != nil {
-		return 0, mapErr(err)
-	}
-	n, _ := res.RowsAffected()
-	return int(n), nil
+	return db.affected(ctx, `DELETE FROM refresh_tokens WHERE expires_at < ?`, ms(before))
 }

@@ -381,3 +381,26 @@ func (db *DB) advanceReminders(ctx context.Context, table string, as []lens.Adva
 	})
 	return moved, err
 }
+
+// affected runs a write and returns how many rows it changed.
+func (db *DB) affected(ctx context.Context, query string, args ...any) (int, error) {
+	res, err := db.write.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+// updateOne runs an update of one row by id: ENOTFOUND (naming what) when
+// no row matched.
+func (db *DB) updateOne(ctx context.Context, what, query string, args ...any) error {
+	n, err := db.affected(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return notFound(what)
+	}
+	return nil
+}

@@ -43,22 +43,5 @@ func (db *DB) RevokeStaffSession(ctx context.Context, id string, at time.Time) e
 
 // PurgeStaffSessions implements shop.SessionStore.
 func (db *DB) PurgeStaffSessions(ctx context.Context, before time.Time) (int, error) {
-	res, err := db.write.ExecContext(ctx, `DELETE FROM staff_sessions WHERE created_at < ?`, ms(before))
-	if err != nil {
-		return 0, mapErr(err)
-	}
-	n, _ := res.RowsAffected()
-	return int(n), nil
-}
-
-// updateOne runs an update of one row by id: ENOTFOUND when no row matched.
-func (db *DB) updateOne(ctx context.Context, what, query string, args ...any) error {
-	res, err := db.write.ExecContext(ctx, query, args...)
-	if err != nil {
-		return mapErr(err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return notFound(what)
-	}
-	return nil
+	return db.affected(ctx, `DELETE FROM staff_sessions WHERE created_at < ?`, ms(before))
 }
