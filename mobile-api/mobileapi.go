@@ -5,6 +5,7 @@
 package mobileapi
 
 import (
+	"bytes"
 	_ "embed"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/vista-optical/vista/backend/customer"
 	"github.com/vista-optical/vista/backend/lens"
 	"github.com/vista-optical/vista/backend/notify"
+	"github.com/vista-optical/vista/backend/privacy"
 	"github.com/vista-optical/vista/backend/web"
 )
 
@@ -220,8 +222,17 @@ func (a *API) export(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="vista-export.json"`)
-	return c.JSON(e)
+	if c.Accepts("application/zip", fiber.MIMEApplicationJSON) == fiber.MIMEApplicationJSON {
+		c.Set(fiber.HeaderContentDisposition, `attachment; filename="vista-export.json"`)
+		return c.JSON(e)
+	}
+	var buf bytes.Buffer
+	if err := privacy.WriteArchive(&buf, e, e.Sections, e.ExportedAt); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "application/zip")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="vista-export-`+e.ExportedAt.UTC().Format("2006-01-02")+`.zip"`)
+	return c.Send(buf.Bytes())
 }
 
 func (a *API) consents(c *fiber.Ctx) error {

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"archive/zip"
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -388,7 +391,7 @@ func TestCustomersCannotReachEachOther(t *testing.T) {
 		t.Fatalf("B's device was touched: %v", list.Devices)
 	}
 	// A's export holds nothing of B.
-	r := c.want(c.do("GET", "/v1/me/export", nil, bearer(a.Tokens.AccessToken)...), 200)
+	r := c.want(c.do("GET", "/v1/me/export", nil, append(bearer(a.Tokens.AccessToken), "Accept", "application/json")...), 200)
 	if strings.Contains(string(r.Body), b.Customer.ID) || strings.Contains(string(r.Body), "b@example.com") {
 		t.Fatal("A's export contains B's data")
 	}
@@ -632,7 +635,7 @@ func TestExportAndErasure(t *testing.T) {
 		CustomerID string                     `json:"customer_id"`
 		Sections   map[string]json.RawMessage `json:"sections"`
 	}
-	r := c.want(c.do("GET", "/v1/me/export", nil, tok...), 200)
+	r := c.want(c.do("GET", "/v1/me/export", nil, append(tok, "Accept", "application/json")...), 200)
 	r.json(t, &export)
 	for _, sec := range m.Privacy.Sections() {
 		if _, ok := export.Sections[sec.Name]; !ok {
@@ -647,6 +650,7 @@ func TestExportAndErasure(t *testing.T) {
 	if strings.Contains(string(r.Body), "argon2") {
 		t.Fatal("export contains the password hash")
 	}
+	wantArchive(t, m, c.do("GET", "/v1/me/export", nil, tok...), "anna@example.com", "fcm-token-anna-0123456789")
 
 	c.want(c.do("DELETE", "/v1/me", nil, tok...), 204)
 	c.want(c.do("GET", "/v1/me", nil, tok...), 401)
@@ -719,5 +723,59 @@ func TestDemoChain(t *testing.T) {
 	m2 := boot(t, t.TempDir(), func(m *Main) { m.Config.Demo = false })
 	if m2.Owner != nil {
 		t.Fatal("demo data created with --demo=false")
+	}
+}
+
+// wantArchive checks r is the export as a ZIP (T39): export.json with
+// every registered section, a CSV for each section, a README naming the
+// files, and the texts in want somewhere in the CSVs.
+func wantArchive(t *testing.T, m *Main, r response, want ...string) {
+	t.Helper()
+	if r.Status != 200 || r.Header.Get("Content-Type") != "application/zip" {
+		t.Fatalf("export: status %d, type %q", r.Status, r.Header.Get("Content-Type"))
+	}
+	z, err := zip.NewReader(bytes.NewReader(r.Body), int64(len(r.Body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{}
+	for _, f := range z.File {
+		rd, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(rd)
+		files[f.Name] = string(b)
+	}
+	var doc struct{ Sections map[string]json.RawMessage }
+	if err := json.Unmarshal([]byte(files["export.json"]), &doc); err != nil {
+		t.Fatalf("export.json: %v", err)
+	}
+	var csvs strings.Builder
+	for _, sec := range m.Privacy.Sections() {
+		if _, ok := doc.Sections[sec.Name]; !ok {
+			t.Errorf("export.json lacks section %q", sec.Name)
+		}
+		n := 0
+		for name, body := range files {
+			if name == sec.Name+".csv" || strings.HasPrefix(name, sec.Name+"-") && strings.HasSuffix(name, ".csv") {
+				if _, err := csv.NewReader(strings.NewReader(body)).ReadAll(); err != nil {
+					t.Errorf("%s: %v", name, err)
+				}
+				if !strings.Contains(files["README.txt"], name) {
+					t.Errorf("README.txt does not name %s", name)
+				}
+				csvs.WriteString(body)
+				n++
+			}
+		}
+		if n == 0 {
+			t.Errorf("the archive has no CSV for section %q", sec.Name)
+		}
+	}
+	for _, w := range want {
+		if !strings.Contains(csvs.String(), w) {
+			t.Errorf("no CSV holds %q", w)
+		}
 	}
 }
