@@ -6,8 +6,10 @@ import (
 	"time"
 )
 
-// Channels a customer can be reached on.
-var Channels = []string{"push", "sms", "email", "whatsapp"}
+// Channels a customer can be reached on; "phone" is a call from the shop
+// (the phone recall staff make when no digital channel can carry a
+// service reminder).
+var Channels = []string{"push", "sms", "email", "whatsapp", "phone"}
 
 // Purposes a customer can consent to, per channel. "service" covers
 // messages about what the customer asked for (reminders, bookings);

@@ -2,6 +2,7 @@ package customer
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"slices"
 	"strings"
@@ -55,7 +56,7 @@ type Service struct {
 
 // ConsentChoice is one consent as the customer sets it.
 type ConsentChoice struct {
-	Channel string `json:"channel" validate:"required,oneof=push sms email whatsapp"`
+	Channel string `json:"channel" validate:"required,oneof=push sms email whatsapp phone"`
 	Purpose string `json:"purpose" validate:"required,oneof=service marketing profiling"`
 	Granted bool   `json:"granted"`
 }
@@ -70,7 +71,7 @@ type SignupInput struct {
 	BirthDate          string          `json:"birth_date" validate:"required,isodate"`
 	ShopID             string          `json:"shop_id,omitempty" validate:"omitempty,max=64"`
 	Locale             string          `json:"locale,omitempty" validate:"omitempty,oneof=it en"`
-	Consents           []ConsentChoice `json:"consents,omitempty" validate:"max=12,dive"`
+	Consents           []ConsentChoice `json:"consents,omitempty" validate:"max=15,dive"`
 	ConsentTextVersion string          `json:"consent_text_version,omitempty" validate:"required_with=Consents,max=100"`
 	ConsentSource      string          `json:"consent_source,omitempty" validate:"max=100"`
 }
@@ -285,7 +286,7 @@ func (s *Service) UpdateMe(ctx context.Context, in ProfileInput) (*Customer, err
 
 // ConsentInput is a change of consents with its proof.
 type ConsentInput struct {
-	Consents    []ConsentChoice `json:"consents" validate:"required,min=1,max=12,dive"`
+	Consents    []ConsentChoice `json:"consents" validate:"required,min=1,max=15,dive"`
 	TextVersion string          `json:"text_version" validate:"required,max=100"`
 	Source      string          `json:"source" validate:"required,max=100"`
 }
@@ -593,6 +594,19 @@ func (s *Service) HomeShop(ctx context.Context, id string) (string, error) {
 		return "", err
 	}
 	return c.ShopID, nil
+}
+
+// HasPhone reports whether an active customer has a phone number, which
+// SMS, WhatsApp and a phone recall need.
+func (s *Service) HasPhone(ctx context.Context, id string) (bool, error) {
+	c, err := s.active(ctx, id)
+	if errors.Is(err, errAccountClosed) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return c.Phone != "", nil
 }
 
 // Locale returns the language a customer reads ("it" when unknown), and

@@ -93,7 +93,9 @@ type Dispatcher struct {
 	Rates map[string]float64
 	// Fallback is the next channel to try when a service message cannot go
 	// out on its own (no consent, no device): push, then SMS, then
-	// WhatsApp, then a phone recall by staff, each only where consented.
+	// WhatsApp, then a phone recall by staff. A fallback is queued on the
+	// first channel of the chain the rules allow (consent, a phone number),
+	// so a recall nobody may make never reaches the shop's list.
 	Fallback map[string]string
 
 	limits map[string]*pace // from Rates, shared by every run
@@ -408,20 +410,34 @@ func (d *Dispatcher) handle(ctx, stop context.Context, m *Message) record {
 	return record{m: m, out: out}
 }
 
-// fallback enqueues the next channel of a skipped service message. It
-// runs before the skip is recorded: if we crash in between, the message is
-// claimed again and the fallback's dedupe key keeps it single.
+// fallback enqueues a skipped service message again on the first later
+// channel of the chain the rules allow now; one they refuse is passed
+// over, not queued to be skipped. (If the rules cannot answer, the
+// channel is queued and decided at send time.) It runs before the skip is
+// recorded: if we crash in between, the message is claimed again and the
+// fallback's dedupe key keeps it single.
 func (d *Dispatcher) fallback(ctx context.Context, m *Message, now time.Time) {
-	next, ok := d.Fallback[m.Channel]
-	if !ok || m.Purpose != PurposeService {
+	if m.Purpose != PurposeService {
 		return
 	}
 	f := *m
-	f.ID, f.Channel, f.DedupeKey = core.NewID(), next, m.DedupeKey+">"+next
 	f.Status, f.Attempts, f.DueAt, f.CreatedAt, f.UpdatedAt = StatusPending, 0, now, now, now
 	f.LeaseOwner, f.LeaseUntil, f.LastError, f.SentAt = "", nil, "", nil
-	if _, err := d.Store.EnqueueMessage(ctx, &f); err != nil {
-		d.Logger.Warn("fallback not enqueued", "message_id", m.ID, "next", next, "err", err)
+	for range len(d.Fallback) {
+		next, ok := d.Fallback[f.Channel]
+		if !ok {
+			return
+		}
+		f.ID, f.Channel, f.DedupeKey = core.NewID(), next, f.DedupeKey+">"+next
+		if d.Rules != nil {
+			if ok, _, _, err := d.Rules.Check(ctx, &f, now); err == nil && !ok {
+				continue
+			}
+		}
+		if _, err := d.Store.EnqueueMessage(ctx, &f); err != nil {
+			d.Logger.Warn("fallback not enqueued", "message_id", m.ID, "next", next, "err", err)
+		}
+		return
 	}
 }
 

@@ -18,15 +18,24 @@ import (
 	"github.com/vista-optical/vista/backend/store/sqlite"
 )
 
+// consents fakes the customers' consents and which of them Vista holds a
+// phone number for.
 type consents struct {
 	mu      sync.Mutex
 	granted map[string]bool
+	phones  map[string]bool
 }
 
 func (c *consents) Granted(_ context.Context, id, ch, p string) (bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.granted[id+"/"+ch+"/"+p], nil
+}
+
+func (c *consents) HasPhone(_ context.Context, id string) (bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.phones[id], nil
 }
 
 type env struct {
@@ -68,7 +77,7 @@ func setup(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	push := &fcm.Channel{Devices: db, Client: client, Logger: slog.New(slog.DiscardHandler)}
-	e := &env{db: db, fake: fake, push: push, consents: &consents{granted: map[string]bool{}}, sms: &recorder{},
+	e := &env{db: db, fake: fake, push: push, consents: &consents{granted: map[string]bool{}, phones: map[string]bool{}}, sms: &recorder{},
 		now: time.Date(2026, 3, 10, 10, 0, 0, 0, time.UTC)}
 	clock := core.Clock(func() time.Time { return e.now })
 	push.Clock = clock
@@ -80,7 +89,7 @@ func setup(t *testing.T) *env {
 			notify.ChannelSMS:    e.sms,
 			notify.ChannelRecall: e.sms,
 		},
-		Rules:    &notify.SendRules{Consents: e.consents, Default: rome, Sent: db, MarketingCap: 2},
+		Rules:    &notify.SendRules{Consents: e.consents, Phones: e.consents, Default: rome, Sent: db, MarketingCap: 2},
 		Fallback: notify.ServiceFallback,
 		Backoff:  time.Second, MaxAttempts: 3,
 	}
@@ -422,29 +431,55 @@ func TestNoConsentIsNotSentAndSaysWhy(t *testing.T) {
 	}
 }
 
+// TestServiceFallbackFollowsConsent: a service reminder that push cannot
+// carry goes on to the first channel of the chain the customer consented
+// to and Vista holds the address for; a channel refused is passed over,
+// and a phone recall is queued for staff only for a customer with a phone
+// number who agreed to be called.
 func TestServiceFallbackFollowsConsent(t *testing.T) {
 	e := setup(t)
-	e.customer(t, "c1") // no device
-	e.consents.granted["c1/sms/service"] = true
-	m := e.enqueue(t, "c1", "k1")
-	for range 3 {
+	for id, grants := range map[string][]string{
+		"sms":          {"sms", "phone-number"},
+		"call":         {"phone", "phone-number"},
+		"nothing":      {"phone-number"},
+		"call-nophone": {"phone"},
+		"sms-nophone":  {"sms", "phone"},
+	} {
+		e.customer(t, id) // no device: push skips
+		for _, g := range grants {
+			if g == "phone-number" {
+				e.consents.phones[id] = true
+			} else {
+				e.consents.granted[id+"/"+g+"/service"] = true
+			}
+		}
+		e.enqueue(t, id, "k-"+id)
+	}
+	for range 4 {
 		_, _ = e.d.RunOnce(context.Background())
 	}
-	if got := e.status(t, m.ID); got.Status != notify.StatusSkipped {
-		t.Fatalf("push without device: %+v", got)
+	want := map[string]string{
+		"sms":          "push:skipped sms:sent",
+		"call":         "push:skipped recall:sent",
+		"nothing":      "push:skipped",
+		"call-nophone": "push:skipped",
+		"sms-nophone":  "push:skipped",
 	}
-	if len(e.sms.sent) != 1 {
-		t.Fatalf("SMS fallback sent %d times, want 1", len(e.sms.sent))
+	for id, w := range want {
+		list, err := e.db.CustomerMessages(context.Background(), id, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for i := len(list) - 1; i >= 0; i-- {
+			got = append(got, list[i].Channel+":"+list[i].Status)
+		}
+		if strings.Join(got, " ") != w {
+			t.Errorf("%s: outbox holds %q, want %q", id, got, w)
+		}
 	}
-	// Without SMS consent the chain goes on to WhatsApp (no consent) and
-	// then a phone recall for staff.
-	e.customer(t, "c2")
-	e.enqueue(t, "c2", "k2")
-	for range 5 {
-		_, _ = e.d.RunOnce(context.Background())
-	}
-	if len(e.sms.sent) != 2 || e.sms.sent[1] != "c2" {
-		t.Fatalf("recall fallback: %v", e.sms.sent)
+	if len(e.sms.sent) != 2 {
+		t.Fatalf("SMS and recall channels were handed %v, want the sms and call customers once each", e.sms.sent)
 	}
 }
 

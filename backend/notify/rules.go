@@ -33,7 +33,16 @@ type SendRules struct {
 	// Closed reports an erased account: nothing goes to it on any channel,
 	// the inbox and phone recalls included, and no fallback is queued.
 	Closed func(customerID string) bool
+	// Phones reports whether Vista holds a customer's phone number, which
+	// SMS, WhatsApp and a phone recall need; nil assumes it does.
+	Phones interface {
+		HasPhone(ctx context.Context, customerID string) (bool, error)
+	}
 }
+
+// CallConsent is the consent channel a phone recall needs: the customer
+// agreed to be called by the shop.
+const CallConsent = "phone"
 
 // ReasonClosed is why a message to an erased account is skipped; a skip
 // for this reason queues no fallback.
@@ -44,20 +53,33 @@ func (r *SendRules) Check(ctx context.Context, m *Message, now time.Time) (bool,
 	if r.Closed != nil && r.Closed(m.CustomerID) {
 		return false, ReasonClosed, time.Time{}, nil
 	}
+	consent := m.Channel
 	switch m.Channel {
 	case ChannelInbox:
 		// The in-app inbox is read inside the signed-in app: no consent needed.
+		consent = ""
 	case ChannelRecall:
 		if m.Purpose != PurposeService {
 			return false, "phone recalls are for service messages only", time.Time{}, nil
 		}
-	default:
-		ok, err := r.Consents.Granted(ctx, m.CustomerID, m.Channel, m.Purpose)
+		consent = CallConsent
+	}
+	if consent != "" {
+		ok, err := r.Consents.Granted(ctx, m.CustomerID, consent, m.Purpose)
 		if err != nil {
 			return false, "", time.Time{}, err
 		}
 		if !ok {
-			return false, "no consent for " + m.Channel + "/" + m.Purpose, time.Time{}, nil
+			return false, "no consent for " + consent + "/" + m.Purpose, time.Time{}, nil
+		}
+	}
+	if r.Phones != nil && (m.Channel == ChannelSMS || m.Channel == ChannelWhatsApp || m.Channel == ChannelRecall) {
+		ok, err := r.Phones.HasPhone(ctx, m.CustomerID)
+		if err != nil {
+			return false, "", time.Time{}, err
+		}
+		if !ok {
+			return false, "no phone number", time.Time{}, nil
 		}
 	}
 	if m.Purpose == PurposeMarketing && r.MarketingCap > 0 && r.Sent != nil {

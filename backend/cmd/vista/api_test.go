@@ -558,8 +558,8 @@ func TestConsentsAreEventsWithProof(t *testing.T) {
 
 	var st struct{ Consents []map[string]any }
 	c.want(c.do("GET", "/v1/me/consents", nil, tok...), 200).json(t, &st)
-	if len(st.Consents) != 12 {
-		t.Fatalf("%d consent pairs, want 4 channels x 3 purposes", len(st.Consents))
+	if len(st.Consents) != 15 {
+		t.Fatalf("%d consent pairs, want 5 channels x 3 purposes", len(st.Consents))
 	}
 	for _, cs := range st.Consents {
 		if cs["granted"] != false {

@@ -253,8 +253,9 @@ func TestEyeExamReminder(t *testing.T) {
 }
 
 // TestShopReminderSettingsAndRecalls: a manager changes the shop's reminder
-// days; a customer who consented to no digital channel ends up on the
-// shop's phone-recall list.
+// days; a customer who consented to no digital channel but agreed to be
+// called ends up on the shop's phone-recall list, and customers without a
+// phone number or that consent are never queued for a call.
 func TestShopReminderSettingsAndRecalls(t *testing.T) {
 	clock := &movable{now: time.Date(2026, 3, 10, 8, 0, 0, 0, time.UTC)}
 	m := boot(t, t.TempDir(), func(m *Main) { m.Clock = clock.Now })
@@ -268,10 +269,21 @@ func TestShopReminderSettingsAndRecalls(t *testing.T) {
 	c.want(c.do("PUT", "/v1/staff/shops/shop-milano-centro/reminder-settings", map[string]any{"runs_out_days_before": []int{}, "hour_local": 3}, bearer(mgr)...), 422)
 	c.want(c.do("PUT", "/v1/staff/shops/shop-milano-centro/reminder-settings", body, bearer(mgr)...), 200)
 
-	s := c.signup("anna@example.com", func(b map[string]any) { b["shop_id"] = "shop-milano-centro" }) // no consents at all
+	call := []map[string]any{{"channel": "phone", "purpose": "service", "granted": true}}
+	s := c.signup("anna@example.com", func(b map[string]any) { // no digital channel, but a call
+		b["shop_id"], b["phone"], b["consents"], b["consent_text_version"] = "shop-milano-centro", "+393331234567", call, "v1"
+	})
+	noPhone := c.signup("nophone@example.com", func(b map[string]any) {
+		b["shop_id"], b["consents"], b["consent_text_version"] = "shop-milano-centro", call, "v1"
+		delete(b, "phone")
+	})
+	noCall := c.signup("nocall@example.com", func(b map[string]any) { b["shop_id"], b["phone"] = "shop-milano-centro", "+393337654321" })
 	var sup map[string]any
-	c.want(c.do("POST", "/v1/me/lenses", map[string]any{"eye": "both", "brand": "Alcon", "product": "Total30", "modality": "monthly",
-		"boxes": 1, "lenses_per_box": 2, "start_date": "2026-02-18"}, bearer(s.Tokens.AccessToken)...), 201).json(t, &sup)
+	supply := map[string]any{"eye": "both", "brand": "Alcon", "product": "Total30", "modality": "monthly",
+		"boxes": 1, "lenses_per_box": 2, "start_date": "2026-02-18"}
+	c.want(c.do("POST", "/v1/me/lenses", supply, bearer(s.Tokens.AccessToken)...), 201).json(t, &sup)
+	c.want(c.do("POST", "/v1/me/lenses", supply, bearer(noPhone.Tokens.AccessToken)...), 201)
+	c.want(c.do("POST", "/v1/me/lenses", supply, bearer(noCall.Tokens.AccessToken)...), 201)
 	at, _ := time.Parse(time.RFC3339, sup["next_reminder_at"].(string))
 	rome, _ := time.LoadLocation("Europe/Rome")
 	if got := at.In(rome).Format("2006-01-02 15:04"); got != "2026-03-15 11:00" {
@@ -290,6 +302,20 @@ func TestShopReminderSettingsAndRecalls(t *testing.T) {
 	c.want(c.do("GET", "/v1/staff/shops/shop-milano-centro/recalls", nil, bearer(asst)...), 200).json(t, &recalls)
 	if len(recalls.Recalls) != 1 || recalls.Recalls[0]["customer_id"] != s.Customer.ID {
 		t.Fatalf("recalls = %v", recalls.Recalls)
+	}
+	for _, id := range []string{noPhone.Customer.ID, noCall.Customer.ID} {
+		list, err := m.Store.CustomerMessages(ctx, id, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, msg := range list {
+			if msg.Channel == notify.ChannelRecall {
+				t.Errorf("a recall was queued for %s (%s)", id, msg.Status)
+			}
+		}
+		if len(list) == 0 {
+			t.Errorf("no reminder was attempted for %s", id)
+		}
 	}
 	c.want(c.do("GET", "/v1/staff/shops/shop-roma-prati/recalls", nil, bearer(asst)...), 404)
 }

@@ -465,7 +465,7 @@ func (m *Main) setupDispatcher(ctx context.Context, zone func(context.Context, s
 		Rates: rates, Concurrency: m.Config.SendConcurrency,
 		Store: m.Store, Channels: channels, Clock: m.Clock, Logger: m.Logger, Owner: "vista-" + core.NewID(),
 		Rules: &notify.SendRules{Consents: customer.ConsentCheck{Store: m.Store, Now: m.Clock.Now}, Zone: zone, Default: rome,
-			Sent: m.Store, MarketingCap: 2, CapWindow: 7 * 24 * time.Hour, Closed: m.Revoked.Closed},
+			Sent: m.Store, MarketingCap: 2, CapWindow: 7 * 24 * time.Hour, Closed: m.Revoked.Closed, Phones: m.Customers},
 		Fallback: notify.ServiceFallback,
 	}
 	return nil
