@@ -25,11 +25,13 @@ type Entry struct {
 }
 
 // Filter selects entries: every non-zero field must match; From and To
-// bound At (inclusive, exclusive).
+// bound At (inclusive, exclusive); a non-zero After starts strictly after
+// that entry (the cursor of the previous page: its At and ID).
 type Filter struct {
 	CustomerID string
 	ActorID    string
 	From, To   time.Time
+	After      core.Cursor
 	Limit      int
 }
 

@@ -3,6 +3,8 @@ package catalog
 import (
 	"context"
 	"time"
+
+	"github.com/vista-optical/vista/backend/core"
 )
 
 // Reservation is a click & collect request: the customer asks their shop
@@ -22,8 +24,9 @@ type Reservation struct {
 type ReservationStore interface {
 	// CreateReservation stores r.
 	CreateReservation(ctx context.Context, r *Reservation) error
-	// ShopReservations lists a shop's reservations, newest first.
-	ShopReservations(ctx context.Context, shopID string, limit int) ([]*Reservation, error)
+	// ShopReservations lists one page of a shop's reservations, newest
+	// first.
+	ShopReservations(ctx context.Context, shopID string, p core.Page) ([]*Reservation, error)
 	// CustomerReservations lists a customer's reservations, newest first.
 	CustomerReservations(ctx context.Context, customerID string) ([]*Reservation, error)
 	// DeleteCustomerReservations removes a customer's reservations (erasure).

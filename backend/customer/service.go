@@ -507,17 +507,24 @@ func (s *Service) Sections() []privacy.Section {
 	}
 }
 
-// ListForStaff lists the customers of a shop the staff member in ctx may
-// see. ENOTFOUND for a shop outside their scope.
-func (s *Service) ListForStaff(ctx context.Context, shop string, p Page) ([]*Customer, error) {
+// ListForStaff lists one page (at most 200, 50 by default) of the
+// customers of a shop the staff member in ctx may see, with the After of
+// the next page ("" after the last). ENOTFOUND for a shop outside their
+// scope.
+func (s *Service) ListForStaff(ctx context.Context, shop string, p Page) ([]*Customer, string, error) {
 	a, _ := core.ActorFrom(ctx)
 	if !a.CanSeeShop(shop) {
-		return nil, core.Errorf(core.ENOTFOUND, "shop not found")
+		return nil, "", core.Errorf(core.ENOTFOUND, "shop not found")
 	}
 	if p.Limit <= 0 || p.Limit > 200 {
 		p.Limit = 50
 	}
-	return s.Store.CustomersByShop(ctx, shop, p)
+	list, err := s.Store.CustomersByShop(ctx, shop, Page{After: p.After, Limit: p.Limit + 1})
+	if err != nil || len(list) <= p.Limit {
+		return list, "", err
+	}
+	list = list[:p.Limit]
+	return list, list[p.Limit-1].ID, nil
 }
 
 // GetForStaff returns a customer to the staff member in ctx, recording the

@@ -466,7 +466,7 @@ func TestServiceFallbackFollowsConsent(t *testing.T) {
 		"sms-nophone":  "push:skipped",
 	}
 	for id, w := range want {
-		list, err := e.db.CustomerMessages(context.Background(), id, 10)
+		list, err := e.db.CustomerMessages(context.Background(), id, core.Page{Limit: 10})
 		if err != nil {
 			t.Fatal(err)
 		}

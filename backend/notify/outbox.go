@@ -9,6 +9,8 @@ package notify
 import (
 	"context"
 	"time"
+
+	"github.com/vista-optical/vista/backend/core"
 )
 
 // Channels a message can go out on.
@@ -125,19 +127,19 @@ type Store interface {
 	// MessagesByStatus lists messages in a state, newest first, at most
 	// limit (the dead-letter view for staff).
 	MessagesByStatus(ctx context.Context, status string, limit int) ([]*Message, error)
-	// ShopMessagesByStatus lists a shop's messages in a state, newest
-	// first, at most limit (a shop's dead letters).
-	ShopMessagesByStatus(ctx context.Context, shopID, status string, limit int) ([]*Message, error)
+	// ShopMessagesByStatus lists one page of the messages of some shops in
+	// a state, by last change, newest first (the shops' dead letters).
+	ShopMessagesByStatus(ctx context.Context, shopIDs []string, status string, p core.Page) ([]*Message, error)
 	// RetryMessage gives a dead message a fresh start: pending, due at
 	// now, no attempt counted, no error kept. ENOTFOUND for an unknown id,
 	// ECONFLICT when the message is not dead.
 	RetryMessage(ctx context.Context, id string, now time.Time) (*Message, error)
-	// CustomerMessages lists a customer's messages, newest first, at most
-	// limit.
-	CustomerMessages(ctx context.Context, customerID string, limit int) ([]*Message, error)
-	// ShopMessages lists a shop's messages on one channel, newest first, at
-	// most limit (the phone recalls staff have to make).
-	ShopMessages(ctx context.Context, shopID, channel string, limit int) ([]*Message, error)
+	// CustomerMessages lists one page of a customer's messages, newest
+	// first.
+	CustomerMessages(ctx context.Context, customerID string, p core.Page) ([]*Message, error)
+	// ShopMessages lists one page of the messages a shop sent on one
+	// channel, newest first (the phone recalls staff have to make).
+	ShopMessages(ctx context.Context, shopID, channel string, p core.Page) ([]*Message, error)
 	// Inbox lists the in-app inbox of a customer: sent inbox messages,
 	// newest first, at most limit.
 	Inbox(ctx context.Context, customerID string, limit int) ([]*Message, error)

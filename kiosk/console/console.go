@@ -9,7 +9,6 @@ import (
 	"embed"
 	"html/template"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -67,7 +66,7 @@ func DefaultLoginLimits() (ip, account web.Limit) {
 
 // Routes is the console's route table.
 func (c *Console) Routes() []web.Route {
-	c.tmpl = template.Must(template.ParseFS(templates, "templates/*.html"))
+	c.tmpl = template.Must(template.New("").Funcs(template.FuncMap{"pager": pagerOf}).ParseFS(templates, "templates/*.html"))
 	ip := []web.Limit{c.LoginIP}
 	return []web.Route{
 		{Method: "POST", Path: "/v1/staff/auth/login", Auth: web.Public, Handler: c.apiLogin, Limits: ip},
@@ -153,14 +152,17 @@ func (c *Console) apiShops(ctx *fiber.Ctx) error {
 }
 
 func (c *Console) apiShopCustomers(ctx *fiber.Ctx) error {
-	limit := ctx.QueryInt("limit", 50)
-	list, err := c.Customers.ListForStaff(ctx.UserContext(), ctx.Params("shop"), customer.Page{After: ctx.Query("after"), Limit: limit})
+	limit, err := web.LimitQuery(ctx, 50, 200)
 	if err != nil {
 		return err
 	}
-	next := ""
-	if len(list) > 0 && len(list) == limit {
-		next = list[len(list)-1].ID
+	after := ctx.Query("after")
+	if len(after) > 64 {
+		return core.Invalid("after is not a customer id", core.FieldError{Field: "after", Message: "must be the next_after value of a previous page"})
+	}
+	list, next, err := c.Customers.ListForStaff(ctx.UserContext(), ctx.Params("shop"), customer.Page{After: after, Limit: limit})
+	if err != nil {
+		return err
 	}
 	return ctx.JSON(fiber.Map{"customers": list, "next_after": next})
 }
@@ -191,9 +193,14 @@ func (c *Console) apiConsents(ctx *fiber.Ctx) error {
 	return ctx.JSON(fiber.Map{"at": at, "consents": state, "events": events})
 }
 
-// apiAudit lists audit entries by customer, actor and time (owners only).
+// apiAudit lists audit entries by customer, actor and time, oldest first,
+// a page at a time (owners only).
 func (c *Console) apiAudit(ctx *fiber.Ctx) error {
-	f := audit.Filter{CustomerID: ctx.Query("customer"), ActorID: ctx.Query("actor"), Limit: min(max(ctx.QueryInt("limit", 500), 1), 5000)}
+	p, err := web.PageQuery(ctx, 500, 5000)
+	if err != nil {
+		return err
+	}
+	f := audit.Filter{CustomerID: ctx.Query("customer"), ActorID: ctx.Query("actor")}
 	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To} {
 		if s := ctx.Query(name); s != "" {
 			t, err := time.Parse(time.RFC3339, s)
@@ -203,11 +210,14 @@ func (c *Console) apiAudit(ctx *fiber.Ctx) error {
 			*dst = t
 		}
 	}
-	list, err := c.Audit.AuditEntries(ctx.UserContext(), f)
+	list, next, err := core.Paged(p, func(p core.Page) ([]*audit.Entry, error) {
+		f.After, f.Limit = p.After, p.Limit
+		return c.Audit.AuditEntries(ctx.UserContext(), f)
+	}, func(e *audit.Entry) core.Cursor { return core.Cursor{At: e.At, ID: e.ID} })
 	if err != nil {
 		return err
 	}
-	return ctx.JSON(fiber.Map{"entries": list})
+	return ctx.JSON(fiber.Map{"entries": list, "next_after": next})
 }
 
 func (c *Console) apiServices(ctx *fiber.Ctx) error {
@@ -292,30 +302,58 @@ func (c *Console) apiTimeline(ctx *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, err := c.Outbox.CustomerMessages(ctx.UserContext(), cu.ID, 200)
+	p, err := web.PageQuery(ctx, 50, 200)
 	if err != nil {
 		return err
 	}
-	return ctx.JSON(fiber.Map{"messages": list})
+	list, next, err := core.Paged(p, func(p core.Page) ([]*notify.Message, error) {
+		return c.Outbox.CustomerMessages(ctx.UserContext(), cu.ID, p)
+	}, byCreated)
+	if err != nil {
+		return err
+	}
+	return ctx.JSON(fiber.Map{"messages": list, "next_after": next})
 }
 
 func (c *Console) apiReservations(ctx *fiber.Ctx) error {
-	list, err := c.Reserve.ShopReservations(ctx.UserContext(), ctx.Params("shop"), 200)
+	p, err := web.PageQuery(ctx, 50, 200)
 	if err != nil {
 		return err
 	}
-	return ctx.JSON(fiber.Map{"reservations": list})
+	list, next, err := c.reservations(ctx.UserContext(), ctx.Params("shop"), p)
+	if err != nil {
+		return err
+	}
+	return ctx.JSON(fiber.Map{"reservations": list, "next_after": next})
 }
 
 // apiRecalls lists the phone calls staff should make: service reminders
-// that could reach the customer on no consented digital channel.
+// that could reach, on no digital channel, a customer who agreed to be
+// called.
 func (c *Console) apiRecalls(ctx *fiber.Ctx) error {
-	list, err := c.Outbox.ShopMessages(ctx.UserContext(), ctx.Params("shop"), notify.ChannelRecall, 200)
+	p, err := web.PageQuery(ctx, 50, 200)
 	if err != nil {
 		return err
 	}
-	return ctx.JSON(fiber.Map{"recalls": list})
+	list, next, err := c.recalls(ctx.UserContext(), ctx.Params("shop"), p)
+	if err != nil {
+		return err
+	}
+	return ctx.JSON(fiber.Map{"recalls": list, "next_after": next})
 }
+
+func (c *Console) reservations(ctx context.Context, shopID string, p core.Page) ([]*catalog.Reservation, string, error) {
+	return core.Paged(p, func(p core.Page) ([]*catalog.Reservation, error) { return c.Reserve.ShopReservations(ctx, shopID, p) },
+		func(r *catalog.Reservation) core.Cursor { return core.Cursor{At: r.CreatedAt, ID: r.ID} })
+}
+
+func (c *Console) recalls(ctx context.Context, shopID string, p core.Page) ([]*notify.Message, string, error) {
+	return core.Paged(p, func(p core.Page) ([]*notify.Message, error) {
+		return c.Outbox.ShopMessages(ctx, shopID, notify.ChannelRecall, p)
+	}, byCreated)
+}
+
+func byCreated(m *notify.Message) core.Cursor { return core.Cursor{At: m.CreatedAt, ID: m.ID} }
 
 // apiReminderSettings returns a shop's reminder settings (the defaults when
 // it has none of its own).
@@ -352,33 +390,33 @@ func (c *Console) apiSaveReminderSettings(ctx *fiber.Ctx) error {
 // apiDeadLetters lists messages that failed for good, newest first. Owners
 // see the whole chain; managers their shop's.
 func (c *Console) apiDeadLetters(ctx *fiber.Ctx) error {
-	list, err := c.deadLetters(ctx.UserContext(), "", 500)
+	p, err := web.PageQuery(ctx, 50, 200)
 	if err != nil {
 		return err
 	}
-	return ctx.JSON(fiber.Map{"messages": list})
+	list, next, err := c.deadLetters(ctx.UserContext(), "", p)
+	if err != nil {
+		return err
+	}
+	return ctx.JSON(fiber.Map{"messages": list, "next_after": next})
 }
 
-// deadLetters returns the dead messages of one shop, or of every shop the
-// actor may see when shopID is empty, newest first, at most limit.
-func (c *Console) deadLetters(ctx context.Context, shopID string, limit int) ([]*notify.Message, error) {
+// deadLetters returns one page of the dead messages of one shop, or of
+// every shop the actor may see when shopID is empty, newest first.
+func (c *Console) deadLetters(ctx context.Context, shopID string, p core.Page) ([]*notify.Message, string, error) {
 	shops, err := c.Shops.VisibleShops(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	out := []*notify.Message{}
+	var ids []string
 	for _, s := range shops {
-		if shopID != "" && s.ID != shopID {
-			continue
+		if shopID == "" || s.ID == shopID {
+			ids = append(ids, s.ID)
 		}
-		list, err := c.Outbox.ShopMessagesByStatus(ctx, s.ID, notify.StatusDead, limit)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, list...)
 	}
-	slices.SortStableFunc(out, func(a, b *notify.Message) int { return b.UpdatedAt.Compare(a.UpdatedAt) })
-	return out[:min(len(out), limit)], nil
+	return core.Paged(p, func(p core.Page) ([]*notify.Message, error) {
+		return c.Outbox.ShopMessagesByStatus(ctx, ids, notify.StatusDead, p)
+	}, func(m *notify.Message) core.Cursor { return core.Cursor{At: m.UpdatedAt, ID: m.ID} })
 }
 
 // apiRetry sends a dead message again, from a fresh start (after the
@@ -439,6 +477,22 @@ type page struct {
 	// Reservations and Recalls are the shop's to-do lists.
 	Reservations []row
 	Recalls      []row
+	// More holds, per list, the link to its next page; Paged the lists
+	// shown past their first page, and First the link back to the start.
+	More  map[string]string
+	Paged map[string]bool
+	First string
+}
+
+// pager is what the pager template needs to link one list's pages.
+type pager struct {
+	List, Next, First string
+	Paged             bool
+	T                 map[string]string
+}
+
+func pagerOf(p page, list string) pager {
+	return pager{List: list, Next: p.More[list], First: p.First, Paged: p.Paged[list], T: p.T}
 }
 
 // row is one line of a to-do list: who, what, when.
@@ -503,6 +557,10 @@ func (c *Console) logout(ctx *fiber.Ctx) error {
 	return ctx.Redirect(LoginPath, fiber.StatusSeeOther)
 }
 
+// homePage is how many items each list of the console's home page shows;
+// a link leads to the next page.
+const homePage = 50
+
 func (c *Console) home(ctx *fiber.Ctx) error {
 	uctx := ctx.UserContext()
 	a, _ := core.ActorFrom(uctx)
@@ -514,65 +572,81 @@ func (c *Console) home(ctx *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := page{Staff: m, Shops: shops}
-	if len(shops) > 0 {
-		p.Shop = shops[0]
-		if id := ctx.Query("shop"); id != "" {
-			for _, s := range shops {
-				if s.ID == id {
-					p.Shop = s
-				}
-			}
-		}
-		if p.Rows, err = c.Customers.ListForStaff(uctx, p.Shop.ID, customer.Page{Limit: 50}); err != nil {
-			return err
-		}
-		loc, lerr := time.LoadLocation(p.Shop.TimeZone)
-		if lerr != nil {
-			loc = time.UTC
-		}
-		if p.Reservations, p.Recalls, err = c.todo(uctx, p.Shop.ID, loc); err != nil {
-			return err
-		}
-		if a.Role.AtLeast(core.RoleManager) {
-			dead, err := c.deadLetters(uctx, p.Shop.ID, 50)
-			if err != nil {
-				return err
-			}
-			for _, d := range dead {
-				p.Dead = append(p.Dead, row{ID: d.ID, Name: c.customerName(uctx, d.CustomerID), What: d.Channel + " · " + d.LastError, When: d.UpdatedAt.In(loc)})
-			}
+	p := page{Staff: m, Shops: shops, More: map[string]string{}, Paged: map[string]bool{}}
+	if len(shops) == 0 {
+		return c.render(ctx, "home.html", p)
+	}
+	p.Shop = shops[0]
+	for _, s := range shops {
+		if s.ID == ctx.Query("shop") {
+			p.Shop = s
 		}
 	}
-	return c.render(ctx, "home.html", p)
-}
-
-// todo loads a shop's reorder requests and phone recalls, with the
-// customers' names and times in the shop's time zone.
-func (c *Console) todo(ctx context.Context, shopID string, loc *time.Location) (res, recalls []row, err error) {
+	// Each list pages on its own: ?<list>=<cursor> shows the page after
+	// it, the other lists their first page. A cursor that does not read
+	// (an old bookmark) shows the first page.
+	after := func(list string) core.Page {
+		c, err := core.ParseCursor(ctx.Query(list))
+		if err == nil && !c.IsZero() {
+			p.Paged[list] = true
+		}
+		return core.Page{After: c, Limit: homePage}
+	}
+	link := func(list, next string) {
+		if next != "" {
+			p.More[list] = "/console/?" + url.Values{"shop": {p.Shop.ID}, "lang": {lang(ctx)}, list: {next}}.Encode()
+		}
+	}
+	p.First = "/console/?" + url.Values{"shop": {p.Shop.ID}, "lang": {lang(ctx)}}.Encode()
+	custAfter := ctx.Query("customers")
+	if len(custAfter) > 64 {
+		custAfter = ""
+	}
+	p.Paged["customers"] = custAfter != ""
+	var next string
+	if p.Rows, next, err = c.Customers.ListForStaff(uctx, p.Shop.ID, customer.Page{After: custAfter, Limit: homePage}); err != nil {
+		return err
+	}
+	link("customers", next)
+	loc, lerr := time.LoadLocation(p.Shop.TimeZone)
+	if lerr != nil {
+		loc = time.UTC
+	}
 	names := map[string]string{}
 	name := func(id string) string {
 		if n, ok := names[id]; ok {
 			return n
 		}
-		names[id] = c.customerName(ctx, id)
+		names[id] = c.customerName(uctx, id)
 		return names[id]
 	}
-	rs, err := c.Reserve.ShopReservations(ctx, shopID, 50)
+	rs, next, err := c.reservations(uctx, p.Shop.ID, after("reservations"))
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
+	link("reservations", next)
 	for _, r := range rs {
-		res = append(res, row{Name: name(r.CustomerID), What: r.Note, When: r.CreatedAt.In(loc)})
+		p.Reservations = append(p.Reservations, row{Name: name(r.CustomerID), What: r.Note, When: r.CreatedAt.In(loc)})
 	}
-	ms, err := c.Outbox.ShopMessages(ctx, shopID, notify.ChannelRecall, 50)
+	ms, next, err := c.recalls(uctx, p.Shop.ID, after("recalls"))
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
+	link("recalls", next)
 	for _, m := range ms {
-		recalls = append(recalls, row{Name: name(m.CustomerID), What: m.Title, When: m.CreatedAt.In(loc)})
+		p.Recalls = append(p.Recalls, row{Name: name(m.CustomerID), What: m.Title, When: m.CreatedAt.In(loc)})
 	}
-	return res, recalls, nil
+	if a.Role.AtLeast(core.RoleManager) {
+		dead, next, err := c.deadLetters(uctx, p.Shop.ID, after("dead"))
+		if err != nil {
+			return err
+		}
+		link("dead", next)
+		for _, d := range dead {
+			p.Dead = append(p.Dead, row{ID: d.ID, Name: name(d.CustomerID), What: d.Channel + " · " + d.LastError, When: d.UpdatedAt.In(loc)})
+		}
+	}
+	return c.render(ctx, "home.html", p)
 }
 
 // customerName is how the console names a customer in a list: name and
@@ -640,7 +714,7 @@ var texts = map[string]map[string]string{
 		"name": "Nome", "since": "Cliente dal",
 		"dead": "Messaggi non consegnati", "retry": "Riprova",
 		"reservations": "Richieste di riordino", "recalls": "Richiami telefonici", "note": "Nota", "reason": "Motivo",
-		"when": "Quando", "nothing": "Niente da fare.",
+		"when": "Quando", "nothing": "Niente da fare.", "next_page": "Successivi →", "first_page": "← Dall'inizio",
 	},
 	"en": {
 		"title": "Vista console", "login_title": "Sign in to the console", "email": "E-mail", "password": "Password",
@@ -650,6 +724,6 @@ var texts = map[string]map[string]string{
 		"name": "Name", "since": "Customer since",
 		"dead": "Undelivered messages", "retry": "Retry",
 		"reservations": "Reorder requests", "recalls": "Phone recalls", "note": "Note", "reason": "Reason",
-		"when": "When", "nothing": "Nothing to do.",
+		"when": "When", "nothing": "Nothing to do.", "next_page": "Next →", "first_page": "← Back to the start",
 	},
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +11,9 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/vista-optical/vista/backend/catalog"
+	"github.com/vista-optical/vista/backend/core"
 )
 
 // chromium finds Debian's Chromium. The test command installs it; a
@@ -106,6 +110,25 @@ func TestConsoleLoginInBrowser(t *testing.T) {
 	}
 	if shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
 		_ = os.WriteFile(filepath.Join(os.TempDir(), "vista-console.png"), shot, 0o644)
+	}
+
+	// Fifty newer requests push the customer's out of the first page; the
+	// link to the next page shows it again.
+	for i := range 50 {
+		must(t, m.Store.CreateReservation(context.Background(), &catalog.Reservation{ID: core.NewID(), CustomerID: s.Customer.ID,
+			ShopID: "shop-milano-centro", Kind: "lens_reorder", Status: "requested", Note: fmt.Sprintf("richiesta %d", i), CreatedAt: time.Now()}))
+	}
+	if err := steps(ctx, chromedp.Navigate(base+"/console/?shop=shop-milano-centro"), chromedp.WaitVisible(`#reservations-pages a.next`)); err != nil {
+		t.Fatal(err)
+	}
+	if body, _ := chromedp.Run(ctx, chromedp.Text(`#reservations`)); strings.Contains(body, "ritiro sabato mattina") {
+		t.Fatal("the oldest request is still on the first page")
+	}
+	if err := steps(ctx, chromedp.Click(`#reservations-pages a.next`), chromedp.WaitVisible(`#reservations-pages a:not(.next)`)); err != nil {
+		t.Fatal(err)
+	}
+	if body, _ := chromedp.Run(ctx, chromedp.Text(`#reservations`)); !strings.Contains(body, "ritiro sabato mattina") {
+		t.Fatalf("the next page does not show the oldest request: %q", body)
 	}
 
 	// Signing out ends the console session.

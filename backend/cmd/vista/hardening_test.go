@@ -3,18 +3,24 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/vista-optical/vista/backend/core"
+	"html"
 	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/vista-optical/vista/backend/audit"
+	"github.com/vista-optical/vista/backend/catalog"
+	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/customer"
 	"github.com/vista-optical/vista/backend/demo"
+	"github.com/vista-optical/vista/backend/notify"
 )
 
 // validBodies are bodies each customer write route would accept, so that
@@ -82,7 +88,7 @@ func TestErasedTokenIsRefusedEverywhere(t *testing.T) {
 	supplies, _ := m.Store.Supplies(ctx, id)
 	family, _ := m.Store.FamilyMembers(ctx, id)
 	devices, _ := m.Store.Devices(ctx, id)
-	msgs, _ := m.Store.CustomerMessages(ctx, id, 100)
+	msgs, _ := m.Store.CustomerMessages(ctx, id, core.Page{Limit: 100})
 	res, _ := m.Store.CustomerReservations(ctx, id)
 	if n := len(supplies) + len(family) + len(devices) + len(msgs) + len(res); n != 0 {
 		t.Fatalf("%d rows held for the erased account (supplies %d, family %d, devices %d, messages %d, reservations %d)",
@@ -446,6 +452,129 @@ func TestContentLengthWithTransferEncodingIsRefused(t *testing.T) {
 		}
 		if strings.Count(text, "HTTP/1.1 ") != 1 {
 			t.Fatalf("%q: the connection served a second request after the refusal:\n%s", headers, text)
+		}
+	}
+}
+
+// TestStaffListsArePaged: every staff list, in the API and on the
+// console's page, shows a page at a time with a way to the next, so a
+// shop's real requests are never pushed out of view by the newest 50
+// (issue 7 defect 7). Walking the pages yields every item once.
+func TestStaffListsArePaged(t *testing.T) {
+	m := boot(t, t.TempDir())
+	c := client{t, m}
+	ctx := context.Background()
+	owner := ownerLogin(t, m)
+	const shop, n = "shop-milano-centro", 55
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	who := &customer.Customer{ID: core.NewID(), Email: "many@example.com", FirstName: "Molti", LastName: "Messaggi", Status: customer.StatusActive,
+		ShopID: shop, Locale: "it", CreatedAt: now, UpdatedAt: now}
+	must(t, m.Store.CreateCustomer(ctx, who))
+	for i := range n {
+		at := now.Add(-time.Duration(i/4) * time.Second) // four to a second: ties broken by id
+		must(t, m.Store.CreateCustomer(ctx, &customer.Customer{ID: core.NewID(), Email: fmt.Sprintf("c%d@example.com", i), FirstName: "Cliente", LastName: strconv.Itoa(i),
+			Status: customer.StatusActive, ShopID: shop, Locale: "it", CreatedAt: at, UpdatedAt: at}))
+		must(t, m.Store.CreateReservation(ctx, &catalog.Reservation{ID: core.NewID(), CustomerID: who.ID, ShopID: shop, Kind: "lens_reorder",
+			Status: "requested", Note: fmt.Sprintf("richiesta %d", i), CreatedAt: at}))
+		for _, ch := range []string{notify.ChannelRecall, notify.ChannelPush} {
+			_, err := m.Store.EnqueueMessage(ctx, &notify.Message{ID: core.NewID(), CustomerID: who.ID, ShopID: shop, Channel: ch, Purpose: notify.PurposeService,
+				DedupeKey: fmt.Sprintf("%s-%d", ch, i), Title: "Promemoria", Body: "b", DueAt: at, Status: notify.StatusPending, CreatedAt: at, UpdatedAt: at})
+			must(t, err)
+		}
+	}
+	claimed, err := m.Store.ClaimMessages(ctx, "test", now, now.Add(time.Minute), 2*n)
+	must(t, err)
+	for _, msg := range claimed {
+		out := notify.Outcome{Status: notify.StatusSent, At: now}
+		if msg.Channel == notify.ChannelPush {
+			out = notify.Outcome{Status: notify.StatusDead, Error: "gave up", At: msg.CreatedAt}
+		}
+		must(t, m.Store.FinishMessage(ctx, msg.ID, "test", out))
+	}
+	var customers struct{ Customers []any }
+	c.want(c.do("GET", "/v1/staff/shops/"+shop+"/customers?limit=200", nil, bearer(owner)...), 200).json(t, &customers)
+	total := len(customers.Customers) // the demo's customers, who, and the n above
+
+	walk := func(path, key string, want int) {
+		t.Helper()
+		seen := map[string]bool{}
+		next, pages := "", 0
+		for {
+			u := path + "?limit=20"
+			if strings.Contains(path, "?") {
+				u = path + "&limit=20"
+			}
+			if next != "" {
+				u += "&after=" + url.QueryEscape(next)
+			}
+			var page map[string]any
+			c.want(c.do("GET", u, nil, bearer(owner)...), 200).json(t, &page)
+			items, _ := page[key].([]any)
+			if len(items) > 20 {
+				t.Fatalf("%s: a page of %d", path, len(items))
+			}
+			for _, it := range items {
+				id := it.(map[string]any)["id"].(string)
+				if seen[id] {
+					t.Fatalf("%s: %s on two pages", path, id)
+				}
+				seen[id] = true
+			}
+			pages++
+			next, _ = page["next_after"].(string)
+			if next == "" {
+				break
+			}
+		}
+		if len(seen) != want || pages != (want+19)/20 {
+			t.Fatalf("%s: %d items on %d pages, want %d", path, len(seen), pages, want)
+		}
+	}
+	walk("/v1/staff/shops/"+shop+"/customers", "customers", total)
+	walk("/v1/staff/shops/"+shop+"/reservations", "reservations", n)
+	walk("/v1/staff/shops/"+shop+"/recalls", "recalls", n)
+	walk("/v1/staff/outbox/dead", "messages", n)
+	walk("/v1/staff/customers/"+who.ID+"/timeline", "messages", 2*n)
+	for i := range n {
+		must(t, m.Store.AppendAudit(ctx, &audit.Entry{ID: core.NewID(), At: now.Add(time.Duration(i/4) * time.Second), ActorKind: "staff",
+			ActorID: "someone", Action: "customer.viewed", CustomerID: "audited-customer"}))
+	}
+	walk("/v1/staff/audit?customer=audited-customer", "entries", n)
+
+	for _, q := range []string{"limit=0", "limit=201", "limit=ten", "after=%21%21", "after=" + strings.Repeat("x", 300)} {
+		p := c.want(c.do("GET", "/v1/staff/shops/"+shop+"/reservations?"+q, nil, bearer(owner)...), 422).problem(t)
+		field := strings.SplitN(q, "=", 2)[0]
+		if errs, _ := p["errors"].([]any); len(errs) != 1 || errs[0].(map[string]any)["field"] != field {
+			t.Errorf("%s: problem %v, want a field error on %s", q, p, field)
+		}
+	}
+	c.want(c.do("GET", "/v1/staff/shops/"+shop+"/customers?limit=500", nil, bearer(owner)...), 422)
+
+	// The console's page: 50 of each list, a link to the rest.
+	rows := func(body, table string) int {
+		i := strings.Index(body, `<table id="`+table+`">`)
+		if i < 0 {
+			return 0
+		}
+		return strings.Count(body[i:i+strings.Index(body[i:], "</table>")], "<tr>") - 1
+	}
+	cookie := []string{"Cookie", "vista_staff=" + owner}
+	first := string(c.want(c.do("GET", "/console/?shop="+shop, nil, cookie...), 200).Body)
+	for list, want := range map[string]int{"customers": total, "reservations": n, "recalls": n, "dead": n} {
+		if got := rows(first, list); got != 50 {
+			t.Errorf("console %s: %d rows on the first page, want 50", list, got)
+		}
+		link := regexp.MustCompile(`id="` + list + `-pages">.*?<a class="next" href="([^"]+)"`).FindStringSubmatch(first)
+		if link == nil {
+			t.Errorf("console %s: no link to the next page", list)
+			continue
+		}
+		second := string(c.want(c.do("GET", html.UnescapeString(link[1]), nil, cookie...), 200).Body)
+		if got := rows(second, list); got != want-50 {
+			t.Errorf("console %s: %d rows on the second page, want %d", list, got, want-50)
+		}
+		if strings.Contains(second, `id="`+list+`-pages"><a class="next"`) || !strings.Contains(second, `id="`+list+`-pages"><a href=`) {
+			t.Errorf("console %s: the last page should link back to the start and nowhere further", list)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/lens"
 	"github.com/vista-optical/vista/backend/notify"
 	"github.com/vista-optical/vista/backend/notify/fcmfake"
@@ -304,7 +305,7 @@ func TestShopReminderSettingsAndRecalls(t *testing.T) {
 		t.Fatalf("recalls = %v", recalls.Recalls)
 	}
 	for _, id := range []string{noPhone.Customer.ID, noCall.Customer.ID} {
-		list, err := m.Store.CustomerMessages(ctx, id, 100)
+		list, err := m.Store.CustomerMessages(ctx, id, core.Page{Limit: 100})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -430,7 +431,7 @@ func TestRemindersAcrossDSTWithReplicasAndRestarts(t *testing.T) {
 				want[fmt.Sprintf("%s:%s:%s:%s:%s", id, sp.ID, kind, r.Date.Format(time.DateOnly), ch)] = true
 			}
 		}
-		msgs, err := m.Store.CustomerMessages(ctx, id, 1000)
+		msgs, err := m.Store.CustomerMessages(ctx, id, core.Page{Limit: 1000})
 		if err != nil {
 			t.Fatal(err)
 		}

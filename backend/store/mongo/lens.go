@@ -231,10 +231,8 @@ func (db *DB) CreateReservation(ctx context.Context, r *catalog.Reservation) err
 }
 
 // ShopReservations implements catalog.ReservationStore.
-func (db *DB) ShopReservations(ctx context.Context, shopID string, limit int) ([]*catalog.Reservation, error) {
-	cur, err := db.col(colReservations).Find(ctx, bson.D{{Key: "shop_id", Value: shopID}},
-		options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit)))
-	return all(ctx, cur, err, (*reservationDoc).model)
+func (db *DB) ShopReservations(ctx context.Context, shopID string, p core.Page) ([]*catalog.Reservation, error) {
+	return findPage(ctx, db.col(colReservations), bson.D{{Key: "shop_id", Value: shopID}}, "created_at", p, (*reservationDoc).model)
 }
 
 // CustomerReservations implements catalog.ReservationStore.
@@ -251,10 +249,9 @@ func (db *DB) DeleteCustomerReservations(ctx context.Context, customerID string)
 }
 
 // ShopMessages implements notify.Store.
-func (db *DB) ShopMessages(ctx context.Context, shopID, channel string, limit int) ([]*notify.Message, error) {
-	cur, err := db.col(colOutbox).Find(ctx, bson.D{{Key: "shop_id", Value: shopID}, {Key: "channel", Value: channel}},
-		options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit)))
-	return all(ctx, cur, err, (*messageDoc).model)
+func (db *DB) ShopMessages(ctx context.Context, shopID, channel string, p core.Page) ([]*notify.Message, error) {
+	filter := bson.D{{Key: "shop_id", Value: shopID}, {Key: "channel", Value: channel}, {Key: "status", Value: notify.StatusSent}}
+	return findPage(ctx, db.col(colOutbox), filter, "created_at", p, (*messageDoc).model)
 }
 
 // Inbox implements notify.Store.

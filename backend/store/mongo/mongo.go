@@ -194,6 +194,19 @@ func (db *DB) Close() error {
 
 func (db *DB) col(name string) *mongo.Collection { return db.db.Collection(name) }
 
+// findPage finds one core.Page of the documents matching filter in a list
+// kept newest first by field then _id.
+func findPage[D any, T any](ctx context.Context, c *mongo.Collection, filter bson.D, field string, p core.Page, conv func(*D) T) ([]T, error) {
+	if !p.After.IsZero() {
+		filter = append(filter, bson.E{Key: "$or", Value: bson.A{
+			bson.D{{Key: field, Value: bson.D{{Key: "$lt", Value: p.After.At}}}},
+			bson.D{{Key: field, Value: p.After.At}, {Key: "_id", Value: bson.D{{Key: "$lt", Value: p.After.ID}}}},
+		}})
+	}
+	cur, err := c.Find(ctx, filter, options.Find().SetSort(bson.D{{Key: field, Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(p.Limit)))
+	return all(ctx, cur, err, conv)
+}
+
 // mapErr turns driver errors into core errors.
 func mapErr(err error) error {
 	if err == nil {

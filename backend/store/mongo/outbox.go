@@ -183,10 +183,12 @@ func (db *DB) MessagesByStatus(ctx context.Context, status string, limit int) ([
 }
 
 // ShopMessagesByStatus implements notify.Store.
-func (db *DB) ShopMessagesByStatus(ctx context.Context, shopID, status string, limit int) ([]*notify.Message, error) {
-	cur, err := db.col(colOutbox).Find(ctx, bson.D{{Key: "status", Value: status}, {Key: "shop_id", Value: shopID}},
-		options.Find().SetSort(bson.D{{Key: "updated_at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit)))
-	return all(ctx, cur, err, (*messageDoc).model)
+func (db *DB) ShopMessagesByStatus(ctx context.Context, shopIDs []string, status string, p core.Page) ([]*notify.Message, error) {
+	if len(shopIDs) == 0 {
+		return []*notify.Message{}, nil
+	}
+	filter := bson.D{{Key: "status", Value: status}, {Key: "shop_id", Value: bson.D{{Key: "$in", Value: shopIDs}}}}
+	return findPage(ctx, db.col(colOutbox), filter, "updated_at", p, (*messageDoc).model)
 }
 
 // RetryMessage implements notify.Store: one conditional update.
@@ -211,10 +213,8 @@ func (db *DB) RetryMessage(ctx context.Context, id string, now time.Time) (*noti
 }
 
 // CustomerMessages implements notify.Store.
-func (db *DB) CustomerMessages(ctx context.Context, customerID string, limit int) ([]*notify.Message, error) {
-	cur, err := db.col(colOutbox).Find(ctx, bson.D{{Key: "customer_id", Value: customerID}},
-		options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit)))
-	return all(ctx, cur, err, (*messageDoc).model)
+func (db *DB) CustomerMessages(ctx context.Context, customerID string, p core.Page) ([]*notify.Message, error) {
+	return findPage(ctx, db.col(colOutbox), bson.D{{Key: "customer_id", Value: customerID}}, "created_at", p, (*messageDoc).model)
 }
 
 // DeleteCustomerMessages implements notify.Store.

@@ -237,6 +237,12 @@ func (db *DB) AuditEntries(ctx context.Context, f audit.Filter) ([]*audit.Entry,
 	if len(at) > 0 {
 		filter = append(filter, bson.E{Key: "at", Value: at})
 	}
+	if !f.After.IsZero() {
+		filter = append(filter, bson.E{Key: "$or", Value: bson.A{
+			bson.D{{Key: "at", Value: bson.D{{Key: "$gt", Value: f.After.At}}}},
+			bson.D{{Key: "at", Value: f.After.At}, {Key: "_id", Value: bson.D{{Key: "$gt", Value: f.After.ID}}}},
+		}})
+	}
 	opts := options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}})
 	if f.Limit > 0 {
 		opts.SetLimit(int64(f.Limit))

@@ -30,6 +30,10 @@ func (db *DB) AuditEntries(ctx context.Context, f audit.Filter) ([]*audit.Entry,
 	if !f.To.IsZero() {
 		where, args = append(where, "at < ?"), append(args, ms(f.To))
 	}
+	if !f.After.IsZero() {
+		at := ms(f.After.At)
+		where, args = append(where, "(at > ? OR (at = ? AND id > ?))"), append(args, at, at, f.After.ID)
+	}
 	q := `SELECT id, at, actor_kind, actor_id, actor_role, action, customer_id, shop_id, detail FROM audit_log`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")

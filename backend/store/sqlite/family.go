@@ -5,6 +5,7 @@ import (
 	"database/sql"
 
 	"github.com/vista-optical/vista/backend/catalog"
+	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/customer"
 )
 
@@ -80,9 +81,10 @@ func (db *DB) CreateReservation(ctx context.Context, r *catalog.Reservation) err
 }
 
 // ShopReservations implements catalog.ReservationStore.
-func (db *DB) ShopReservations(ctx context.Context, shopID string, limit int) ([]*catalog.Reservation, error) {
+func (db *DB) ShopReservations(ctx context.Context, shopID string, p core.Page) ([]*catalog.Reservation, error) {
+	tail, args := page("created_at", p)
 	return db.reservations(ctx, `SELECT id, customer_id, shop_id, supply_id, kind, status, note, created_at FROM reservations
-		WHERE shop_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`, shopID, limit)
+		WHERE shop_id = ?`+tail, append([]any{shopID}, args...)...)
 }
 
 // CustomerReservations implements catalog.ReservationStore.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/vista-optical/vista/backend/core"
@@ -305,9 +306,17 @@ func (db *DB) MessagesByStatus(ctx context.Context, status string, limit int) ([
 }
 
 // ShopMessagesByStatus implements notify.Store.
-func (db *DB) ShopMessagesByStatus(ctx context.Context, shopID, status string, limit int) ([]*notify.Message, error) {
-	return db.messages(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE status = ? AND shop_id = ? ORDER BY updated_at DESC, id DESC LIMIT ?`,
-		status, shopID, limit)
+func (db *DB) ShopMessagesByStatus(ctx context.Context, shopIDs []string, status string, p core.Page) ([]*notify.Message, error) {
+	if len(shopIDs) == 0 {
+		return []*notify.Message{}, nil
+	}
+	args := []any{status}
+	for _, s := range shopIDs {
+		args = append(args, s)
+	}
+	tail, more := page("updated_at", p)
+	return db.messages(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE status = ? AND shop_id IN (?`+strings.Repeat(",?", len(shopIDs)-1)+`)`+tail,
+		append(args, more...)...)
 }
 
 // RetryMessage implements notify.Store.
@@ -324,14 +333,16 @@ func (db *DB) RetryMessage(ctx context.Context, id string, now time.Time) (*noti
 }
 
 // CustomerMessages implements notify.Store.
-func (db *DB) CustomerMessages(ctx context.Context, customerID string, limit int) ([]*notify.Message, error) {
-	return db.messages(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE customer_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`, customerID, limit)
+func (db *DB) CustomerMessages(ctx context.Context, customerID string, p core.Page) ([]*notify.Message, error) {
+	tail, args := page("created_at", p)
+	return db.messages(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE customer_id = ?`+tail, append([]any{customerID}, args...)...)
 }
 
 // ShopMessages implements notify.Store.
-func (db *DB) ShopMessages(ctx context.Context, shopID, channel string, limit int) ([]*notify.Message, error) {
-	return db.messages(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE shop_id = ? AND channel = ?
-		ORDER BY created_at DESC, id DESC LIMIT ?`, shopID, channel, limit)
+func (db *DB) ShopMessages(ctx context.Context, shopID, channel string, p core.Page) ([]*notify.Message, error) {
+	tail, args := page("created_at", p)
+	return db.messages(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE shop_id = ? AND channel = ? AND status = 'sent'`+tail,
+		append([]any{shopID, channel}, args...)...)
 }
 
 // Inbox implements notify.Store.

@@ -311,6 +311,18 @@ func notFound(what string) error { return core.Errorf(core.ENOTFOUND, "%s not fo
 
 func ms(t time.Time) int64 { return t.UnixMilli() }
 
+// page is the tail of a query for one core.Page of a list kept newest
+// first by col then id: the condition that starts after the cursor (with
+// its leading AND), the order and the limit, and their arguments.
+func page(col string, p core.Page) (string, []any) {
+	tail := ` ORDER BY ` + col + ` DESC, id DESC LIMIT ?`
+	if p.After.IsZero() {
+		return tail, []any{p.Limit}
+	}
+	at := ms(p.After.At)
+	return ` AND (` + col + ` < ? OR (` + col + ` = ? AND id < ?))` + tail, []any{at, at, p.After.ID, p.Limit}
+}
+
 func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
 
 func nullMS(t *time.Time) sql.NullInt64 {

@@ -219,14 +219,14 @@ func testOutboxCustomer(t *testing.T, e Engine) {
 	}
 	_, err := e.EnqueueMessage(ctx, newMessage("c2", "b", base))
 	must(t, err)
-	list, err := e.CustomerMessages(ctx, "c1", 10)
+	list, err := e.CustomerMessages(ctx, "c1", core.Page{Limit: 10})
 	must(t, err)
 	if len(list) != 3 {
 		t.Fatalf("CustomerMessages = %d", len(list))
 	}
 	must(t, e.DeleteCustomerMessages(ctx, "c1"))
-	list, _ = e.CustomerMessages(ctx, "c1", 10)
-	other, _ := e.CustomerMessages(ctx, "c2", 10)
+	list, _ = e.CustomerMessages(ctx, "c1", core.Page{Limit: 10})
+	other, _ := e.CustomerMessages(ctx, "c2", core.Page{Limit: 10})
 	if len(list) != 0 || len(other) != 1 {
 		t.Fatalf("after delete: c1 %d, c2 %d", len(list), len(other))
 	}
@@ -302,7 +302,7 @@ func testOutboxDeadLetters(t *testing.T, e Engine) {
 	for i, m := range got {
 		must(t, e.FinishMessage(ctx, m.ID, "w", notify.Outcome{Status: notify.StatusDead, Error: "gave up", At: base.Add(time.Duration(i) * time.Second)}))
 	}
-	a, err := e.ShopMessagesByStatus(ctx, "shop-a", notify.StatusDead, 10)
+	a, err := e.ShopMessagesByStatus(ctx, []string{"shop-a"}, notify.StatusDead, core.Page{Limit: 10})
 	must(t, err)
 	if len(a) != 2 || a[0].ShopID != "shop-a" || a[0].UpdatedAt.Before(a[1].UpdatedAt) {
 		t.Fatalf("shop-a dead letters: %d, newest first?", len(a))
@@ -321,7 +321,7 @@ func testOutboxDeadLetters(t *testing.T, e Engine) {
 	if len(again) != 1 || again[0].ID != a[0].ID || again[0].Attempts != 1 {
 		t.Fatalf("after the retry the claim took %d messages", len(again))
 	}
-	if left, _ := e.ShopMessagesByStatus(ctx, "shop-a", notify.StatusDead, 10); len(left) != 1 {
+	if left, _ := e.ShopMessagesByStatus(ctx, []string{"shop-a"}, notify.StatusDead, core.Page{Limit: 10}); len(left) != 1 {
 		t.Fatalf("%d dead letters left in shop-a", len(left))
 	}
 }

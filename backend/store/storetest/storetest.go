@@ -54,6 +54,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("ShopSettings", func(t *testing.T) { testShopSettings(t, open(t)) })
 	t.Run("ShopMessages", func(t *testing.T) { testShopMessages(t, open(t)) })
 	t.Run("FamilyAndReservations", func(t *testing.T) { testFamilyAndReservations(t, open(t)) })
+	t.Run("StaffListPages", func(t *testing.T) { testStaffListPages(t, open(t)) })
 }
 
 // base is a fixed instant, at millisecond precision like both engines.
