@@ -17,6 +17,7 @@ import (
 	"github.com/vista-optical/vista/backend/lens"
 	"github.com/vista-optical/vista/backend/notify"
 	"github.com/vista-optical/vista/backend/privacy"
+	"github.com/vista-optical/vista/backend/ratelimit"
 	"github.com/vista-optical/vista/backend/web"
 )
 
@@ -29,20 +30,20 @@ func OpenAPI() []byte { return openAPI }
 // Limits are the rate limits of the sign-in routes, per client address
 // (IP) and per account.
 type Limits struct {
-	SignupIP, SignupAccount   web.Limit
-	LoginIP, LoginAccount     web.Limit
-	RefreshIP, RefreshAccount web.Limit
+	SignupIP, SignupAccount   ratelimit.Limit
+	LoginIP, LoginAccount     ratelimit.Limit
+	RefreshIP, RefreshAccount ratelimit.Limit
 }
 
 // DefaultLimits are the limits in production.
 func DefaultLimits() Limits {
 	return Limits{
-		SignupIP:       web.Limit{Name: "signup", Max: 20, Window: time.Hour},
-		SignupAccount:  web.Limit{Name: "signup:acct", Max: 5, Window: time.Hour},
-		LoginIP:        web.Limit{Name: "login", Max: 100, Window: 15 * time.Minute},
-		LoginAccount:   web.Limit{Name: "login:acct", Max: 10, Window: 15 * time.Minute},
-		RefreshIP:      web.Limit{Name: "refresh", Max: 120, Window: time.Minute},
-		RefreshAccount: web.Limit{Name: "refresh:acct", Max: 10, Window: time.Minute},
+		SignupIP:       ratelimit.Limit{Name: "signup", Max: 20, Window: time.Hour},
+		SignupAccount:  ratelimit.Limit{Name: "signup:acct", Max: 5, Window: time.Hour},
+		LoginIP:        ratelimit.Limit{Name: "login", Max: 100, Window: 15 * time.Minute},
+		LoginAccount:   ratelimit.Limit{Name: "login:acct", Max: 10, Window: 15 * time.Minute},
+		RefreshIP:      ratelimit.Limit{Name: "refresh", Max: 120, Window: time.Minute},
+		RefreshAccount: ratelimit.Limit{Name: "refresh:acct", Max: 10, Window: time.Minute},
 	}
 }
 
@@ -51,7 +52,7 @@ type API struct {
 	Customers *customer.Service
 	Lenses    *lens.Service
 	Messages  notify.Store
-	Limiter   *web.Limiter
+	Limiter   *ratelimit.Limiter
 	Limits    Limits
 }
 
@@ -60,11 +61,11 @@ func (a *API) Routes() []web.Route {
 	l := a.Limits
 	return []web.Route{
 		{Method: "GET", Path: "/v1/openapi.json", Auth: web.Public, Handler: serveOpenAPI},
-		{Method: "POST", Path: "/v1/auth/signup", Auth: web.Public, Handler: a.signup, Limits: []web.Limit{l.SignupIP}, OpenAPI: true},
-		{Method: "POST", Path: "/v1/auth/login", Auth: web.Public, Handler: a.login, Limits: []web.Limit{l.LoginIP}, OpenAPI: true},
-		{Method: "POST", Path: "/v1/auth/refresh", Auth: web.Public, Handler: a.refresh, Limits: []web.Limit{l.RefreshIP}, OpenAPI: true},
-		{Method: "POST", Path: "/v1/auth/logout", Auth: web.Public, Handler: a.logout, Limits: []web.Limit{l.RefreshIP}, OpenAPI: true},
-		{Method: "POST", Path: "/v1/auth/firebase", Auth: web.Public, Handler: a.firebase, Limits: []web.Limit{l.LoginIP}, OpenAPI: true},
+		{Method: "POST", Path: "/v1/auth/signup", Auth: web.Public, Handler: a.signup, Limits: []ratelimit.Limit{l.SignupIP}, OpenAPI: true},
+		{Method: "POST", Path: "/v1/auth/login", Auth: web.Public, Handler: a.login, Limits: []ratelimit.Limit{l.LoginIP}, OpenAPI: true},
+		{Method: "POST", Path: "/v1/auth/refresh", Auth: web.Public, Handler: a.refresh, Limits: []ratelimit.Limit{l.RefreshIP}, OpenAPI: true},
+		{Method: "POST", Path: "/v1/auth/logout", Auth: web.Public, Handler: a.logout, Limits: []ratelimit.Limit{l.RefreshIP}, OpenAPI: true},
+		{Method: "POST", Path: "/v1/auth/firebase", Auth: web.Public, Handler: a.firebase, Limits: []ratelimit.Limit{l.LoginIP}, OpenAPI: true},
 		{Method: "GET", Path: "/v1/me", Auth: web.Customer, Handler: a.me, OpenAPI: true},
 		{Method: "PATCH", Path: "/v1/me", Auth: web.Customer, Handler: a.updateMe, OpenAPI: true},
 		{Method: "DELETE", Path: "/v1/me", Auth: web.Customer, Handler: a.eraseMe, OpenAPI: true},

@@ -14,8 +14,8 @@ import (
 	"github.com/vista-optical/vista/backend/customer"
 	"github.com/vista-optical/vista/backend/lens"
 	"github.com/vista-optical/vista/backend/notify"
+	"github.com/vista-optical/vista/backend/ratelimit"
 	"github.com/vista-optical/vista/backend/shop"
-	"github.com/vista-optical/vista/backend/web"
 )
 
 // Engine is everything a storage engine implements.
@@ -34,7 +34,7 @@ type Engine interface {
 	lens.Store
 	lens.ExamStore
 	lens.SettingsStore
-	web.RateStore
+	ratelimit.Store
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/ratelimit"
 )
 
 // Problem is an RFC 9457 problem document, with the field errors of a
@@ -49,15 +50,6 @@ func StatusOf(code string) int {
 	return http.StatusInternalServerError
 }
 
-// retryError is a rate-limit refusal that tells when to come back.
-type retryError struct {
-	err   *core.Error
-	after int
-}
-
-func (e *retryError) Error() string { return e.err.Error() }
-func (e *retryError) Unwrap() error { return e.err }
-
 // ErrorHandler returns the Fiber error handler: core errors keep their code
 // and public message, Fiber's own errors (413, 405, 431…) keep their status,
 // and anything else is logged and answered with a generic 500.
@@ -67,12 +59,11 @@ func ErrorHandler(logger *slog.Logger) fiber.ErrorHandler {
 		var (
 			ce *core.Error
 			fe *fiber.Error
-			re *retryError
 		)
+		if after, ok := ratelimit.RetryAfter(err); ok {
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(after))
+		}
 		switch {
-		case errors.As(err, &re):
-			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(re.after))
-			p.Status, p.Detail = http.StatusTooManyRequests, re.err.Message
 		case errors.As(err, &ce):
 			p.Status, p.Detail, p.Errors = StatusOf(ce.Code), ce.Message, ce.Fields
 			if ce.Code == core.EINTERNAL {

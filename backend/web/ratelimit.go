@@ -1,69 +1,15 @@
 package web
 
 import (
-	"context"
-	"fmt"
-	"time"
-
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/ratelimit"
 )
-
-// RateStore counts hits in fixed windows. It is kept in the database so that
-// every instance of Vista shares the same counts (T35).
-type RateStore interface {
-	// HitRate counts one hit against key, whose window ends at expires, and
-	// returns the number of hits in that window so far, this one included.
-	HitRate(ctx context.Context, key string, expires time.Time) (int64, error)
-	// UnhitRate takes back one hit of key (an attempt that turned out not
-	// to count). Taking back from an unknown key does nothing.
-	UnhitRate(ctx context.Context, key string) error
-	// RateCounts returns the hits of each key, 0 for an unknown one.
-	RateCounts(ctx context.Context, keys []string) ([]int64, error)
-	// PurgeRates deletes windows that ended before t.
-	PurgeRates(ctx context.Context, before time.Time) (int, error)
-}
-
-// Limit is a rate limit: at most Max hits per Window for one key.
-type Limit struct {
-	Name   string
-	Max    int64
-	Window time.Duration
-}
-
-// Limiter applies limits against a RateStore.
-type Limiter struct {
-	Store RateStore
-	Clock core.Clock
-	// Disabled turns every limit off (load tests only).
-	Disabled bool
-}
-
-// Hit counts one hit of key against l and returns a 429 error carrying
-// Retry-After once the limit is passed.
-func (lm *Limiter) Hit(ctx context.Context, l Limit, key string) error {
-	if lm.Disabled || l.Max <= 0 {
-		return nil
-	}
-	now := lm.Clock.Now()
-	start := now.Truncate(l.Window)
-	end := start.Add(l.Window)
-	n, err := lm.Store.HitRate(ctx, fmt.Sprintf("%s:%s@%d", l.Name, key, start.Unix()), end)
-	if err != nil {
-		return err
-	}
-	if n > l.Max {
-		wait := int(end.Sub(now).Seconds() + 0.999)
-		return &retryError{err: core.Errorf(core.ETOOMANY, "too many attempts: try again in %d seconds", wait), after: max(wait, 1)}
-	}
-	return nil
-}
 
 // ByIP returns middleware that applies l per client address. The address
 // is the peer's, or X-Forwarded-For's only when the peer is a configured
 // trusted proxy (see Config.TrustedProxies).
-func (lm *Limiter) ByIP(l Limit) fiber.Handler {
+func ByIP(lm *ratelimit.Limiter, l ratelimit.Limit) fiber.Handler {
 	l.Name += ":ip"
 	return func(c *fiber.Ctx) error {
 		if err := lm.Hit(c.UserContext(), l, c.IP()); err != nil {
@@ -71,67 +17,4 @@ func (lm *Limiter) ByIP(l Limit) fiber.Handler {
 		}
 		return c.Next()
 	}
-}
-
-// slices is how many parts a sliding window is counted in: an attempt
-// sums the part it falls in and every part that overlaps the window before
-// it, so the count covers at least the whole window (never fewer hits than
-// a true sliding window would count).
-const windowParts = 15
-
-// Attempt counts one attempt of key against l in a sliding window, before
-// it is tried, and refuses it (429 with Retry-After) when l.Max attempts
-// already counted in the last l.Window. Call the returned uncount when the
-// attempt turns out not to count (a right password): only failures hold
-// the limit, so an owner who signs in is not locked by their own
-// successes, and a lock lifts as soon as the failures that caused it age
-// out, at most l.Window after the last one. Refused attempts are not
-// counted either, so hammering a locked account does not extend its lock.
-// Counting before trying keeps the limit exact under concurrent attempts.
-func (lm *Limiter) Attempt(ctx context.Context, l Limit, key string) (uncount func(context.Context), err error) {
-	if lm.Disabled || l.Max <= 0 {
-		return func(context.Context) {}, nil
-	}
-	now := lm.Clock.Now()
-	part := l.Window / windowParts
-	if part <= 0 {
-		part = l.Window
-	}
-	cur := now.Truncate(part)
-	keyAt := func(start time.Time) string { return fmt.Sprintf("%s:%s@%d", l.Name, key, start.UnixMilli()) }
-	n, err := lm.Store.HitRate(ctx, keyAt(cur), cur.Add(l.Window+part))
-	if err != nil {
-		return nil, err
-	}
-	uncount = func(ctx context.Context) { _ = lm.Store.UnhitRate(context.WithoutCancel(ctx), keyAt(cur)) }
-	var starts []time.Time
-	var keys []string
-	for s := now.Add(-l.Window).Truncate(part); s.Before(cur); s = s.Add(part) {
-		starts, keys = append(starts, s), append(keys, keyAt(s))
-	}
-	counts, err := lm.Store.RateCounts(ctx, keys)
-	if err != nil {
-		uncount(ctx)
-		return nil, err
-	}
-	total := n
-	for _, c := range counts {
-		total += c
-	}
-	if total <= l.Max {
-		return uncount, nil
-	}
-	uncount(ctx)
-	// Free again once enough of the oldest parts leave the window.
-	wait := l.Window
-	over := total - l.Max
-	for i, c := range counts {
-		over -= c
-		if over <= 0 {
-			wait = starts[i].Add(part + l.Window).Sub(now)
-			break
-		}
-	}
-	secs := max(int(wait.Seconds()+0.999), 1)
-	return nil, &retryError{err: core.Errorf(core.ETOOMANY, "too many failed attempts: try again in %d seconds", secs), after: secs}
 }

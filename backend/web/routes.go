@@ -10,6 +10,7 @@ import (
 
 	"github.com/vista-optical/vista/backend/auth"
 	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/ratelimit"
 )
 
 // Auth is the auth class of a route: who may call it. Every route declares
@@ -51,7 +52,7 @@ type Route struct {
 	Auth    Auth
 	Handler fiber.Handler
 	// Limits are rate limits checked before the handler, keyed by client IP.
-	Limits []Limit
+	Limits []ratelimit.Limit
 	// OpenAPI marks routes that belong to the mobile API contract.
 	OpenAPI bool
 }
@@ -76,12 +77,12 @@ type Authenticator struct {
 type Router struct {
 	app     *fiber.App
 	authn   *Authenticator
-	limiter *Limiter
+	limiter *ratelimit.Limiter
 	routes  []Route
 }
 
 // NewRouter returns a router that mounts on app.
-func NewRouter(app *fiber.App, authn *Authenticator, limiter *Limiter) *Router {
+func NewRouter(app *fiber.App, authn *Authenticator, limiter *ratelimit.Limiter) *Router {
 	return &Router{app: app, authn: authn, limiter: limiter}
 }
 
@@ -94,7 +95,7 @@ func (r *Router) Handle(routes ...Route) {
 		}
 		handlers := []fiber.Handler{}
 		for _, l := range rt.Limits {
-			handlers = append(handlers, r.limiter.ByIP(l))
+			handlers = append(handlers, ByIP(r.limiter, l))
 		}
 		handlers = append(handlers, r.guard(rt.Auth), rt.Handler)
 		r.app.Add(rt.Method, rt.Path, handlers...)

@@ -21,6 +21,7 @@ import (
 	"github.com/vista-optical/vista/backend/customer"
 	"github.com/vista-optical/vista/backend/lens"
 	"github.com/vista-optical/vista/backend/notify"
+	"github.com/vista-optical/vista/backend/ratelimit"
 	"github.com/vista-optical/vista/backend/shop"
 	"github.com/vista-optical/vista/backend/web"
 )
@@ -50,24 +51,24 @@ type Console struct {
 	// shop's cached settings when they change.
 	Settings      lens.SettingsStore
 	SettingsCache interface{ Forget(shopID string) }
-	Limiter       *web.Limiter
+	Limiter       *ratelimit.Limiter
 	// LoginIP and LoginAccount limit sign-in attempts.
-	LoginIP, LoginAccount web.Limit
+	LoginIP, LoginAccount ratelimit.Limit
 	// SecureCookie marks the session cookie Secure (HTTPS deployments).
 	SecureCookie bool
 	tmpl         *template.Template
 }
 
 // DefaultLoginLimits are the staff sign-in limits in production.
-func DefaultLoginLimits() (ip, account web.Limit) {
-	return web.Limit{Name: "staff-login", Max: 100, Window: 15 * time.Minute},
-		web.Limit{Name: "staff-login:acct", Max: 10, Window: 15 * time.Minute}
+func DefaultLoginLimits() (ip, account ratelimit.Limit) {
+	return ratelimit.Limit{Name: "staff-login", Max: 100, Window: 15 * time.Minute},
+		ratelimit.Limit{Name: "staff-login:acct", Max: 10, Window: 15 * time.Minute}
 }
 
 // Routes is the console's route table.
 func (c *Console) Routes() []web.Route {
 	c.tmpl = template.Must(template.New("").Funcs(template.FuncMap{"pager": pagerOf}).ParseFS(templates, "templates/*.html"))
-	ip := []web.Limit{c.LoginIP}
+	ip := []ratelimit.Limit{c.LoginIP}
 	return []web.Route{
 		{Method: "POST", Path: "/v1/staff/auth/login", Auth: web.Public, Handler: c.apiLogin, Limits: ip},
 		{Method: "POST", Path: "/v1/staff/auth/logout", Auth: web.Staff(core.RoleAssistant), Handler: c.apiLogout},

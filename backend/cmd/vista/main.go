@@ -39,6 +39,7 @@ import (
 	"github.com/vista-optical/vista/backend/notify"
 	"github.com/vista-optical/vista/backend/notify/fcm"
 	"github.com/vista-optical/vista/backend/privacy"
+	"github.com/vista-optical/vista/backend/ratelimit"
 	"github.com/vista-optical/vista/backend/shop"
 	"github.com/vista-optical/vista/backend/store"
 	"github.com/vista-optical/vista/backend/store/mongo"
@@ -109,7 +110,7 @@ type Main struct {
 	// Limits are the mobile API's rate limits.
 	Limits mobileapi.Limits
 	// StaffLoginIP and StaffLoginAccount limit console sign-ins.
-	StaffLoginIP, StaffLoginAccount web.Limit
+	StaffLoginIP, StaffLoginAccount ratelimit.Limit
 
 	Store     engine
 	SQLite    *sqlite.DB // nil on MongoDB
@@ -284,7 +285,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.App = app
-	limiter := &web.Limiter{Store: m.Store, Clock: m.Clock}
+	limiter := &ratelimit.Limiter{Store: m.Store, Clock: m.Clock}
 	authn := &web.Authenticator{
 		Tokens: m.Tokens, StaffCookie: console.CookieName, LoginPath: console.LoginPath, Revoked: m.Revoked,
 		Staff: func(ctx context.Context, id, session string) (core.Actor, error) {

@@ -251,7 +251,7 @@ func (db *DB) AuditEntries(ctx context.Context, f audit.Filter) ([]*audit.Entry,
 	return all(ctx, cur, err, (*auditDoc).model)
 }
 
-// HitRate implements web.RateStore with an upserting $inc: atomic on one
+// HitRate implements ratelimit.Store with an upserting $inc: atomic on one
 // document, shared by every instance.
 func (db *DB) HitRate(ctx context.Context, key string, expires time.Time) (int64, error) {
 	update := bson.D{
@@ -268,14 +268,14 @@ func (db *DB) HitRate(ctx context.Context, key string, expires time.Time) (int64
 	return d.Count, mapErr(err)
 }
 
-// UnhitRate implements web.RateStore with a conditional $inc.
+// UnhitRate implements ratelimit.Store with a conditional $inc.
 func (db *DB) UnhitRate(ctx context.Context, key string) error {
 	_, err := db.col(colRateHits).UpdateOne(ctx, bson.D{{Key: "_id", Value: key}, {Key: "count", Value: bson.D{{Key: "$gt", Value: 0}}}},
 		bson.D{{Key: "$inc", Value: bson.D{{Key: "count", Value: int64(-1)}}}})
 	return mapErr(err)
 }
 
-// RateCounts implements web.RateStore.
+// RateCounts implements ratelimit.Store.
 func (db *DB) RateCounts(ctx context.Context, keys []string) ([]int64, error) {
 	out := make([]int64, len(keys))
 	if len(keys) == 0 {
@@ -302,7 +302,7 @@ func (db *DB) RateCounts(ctx context.Context, keys []string) ([]int64, error) {
 	return out, nil
 }
 
-// PurgeRates implements web.RateStore.
+// PurgeRates implements ratelimit.Store.
 func (db *DB) PurgeRates(ctx context.Context, before time.Time) (int, error) {
 	res, err := db.col(colRateHits).DeleteMany(ctx, bson.D{{Key: "expires_at", Value: bson.D{{Key: "$lt", Value: before}}}})
 	if err != nil {

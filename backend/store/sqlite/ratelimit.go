@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// HitRate implements web.RateStore: it counts one hit against key, whose
+// HitRate implements ratelimit.Store: it counts one hit against key, whose
 // window ends at expires, and returns the hits so far in that window.
 func (db *DB) HitRate(ctx context.Context, key string, expires time.Time) (int64, error) {
 	var n int64
@@ -15,18 +15,18 @@ func (db *DB) HitRate(ctx context.Context, key string, expires time.Time) (int64
 	return n, mapErr(err)
 }
 
-// PurgeRates implements web.RateStore.
+// PurgeRates implements ratelimit.Store.
 func (db *DB) PurgeRates(ctx context.Context, before time.Time) (int, error) {
 	return db.affected(ctx, `DELETE FROM rate_hits WHERE expires_at < ?`, ms(before))
 }
 
-// UnhitRate implements web.RateStore.
+// UnhitRate implements ratelimit.Store.
 func (db *DB) UnhitRate(ctx context.Context, key string) error {
 	_, err := db.write.ExecContext(ctx, `UPDATE rate_hits SET count = count - 1 WHERE key = ? AND count > 0`, key)
 	return mapErr(err)
 }
 
-// RateCounts implements web.RateStore.
+// RateCounts implements ratelimit.Store.
 func (db *DB) RateCounts(ctx context.Context, keys []string) ([]int64, error) {
 	out := make([]int64, len(keys))
 	if len(keys) == 0 {

@@ -1,0 +1,77 @@
+package vista_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/vista-optical/vista/"
+
+// TestImportsRunOneWay keeps ARCHITECTURE.md true: capabilities import no
+// HTTP, storage engine or surface; the storage contract, its suite and
+// the engines import no HTTP code; a surface imports no engine and no
+// other surface. It reads the dependency graph from go list.
+func TestImportsRunOneWay(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "-f", `{{.ImportPath}}{{range .Deps}} {{.}}{{end}}`, "./...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	deps := map[string][]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		deps[f[0]] = f[1:]
+	}
+	http := []string{"github.com/gofiber/", "github.com/valyala/fasthttp", "github.com/prometheus/", "net/http/pprof", module + "backend/web"}
+	engines := []string{"go.mongodb.org/mongo-driver", "modernc.org/sqlite", module + "backend/store"}
+	surfaces := []string{module + "kiosk", module + "mobile-api"}
+	capabilities := []string{"audit", "auth", "booking", "catalog", "core", "customer", "demo", "jobs", "lens", "notify", "privacy", "ratelimit", "shop", "validate"}
+
+	rules := []struct {
+		pkg    string // a package, with those under it
+		refuse [][]string
+		why    string
+	}{
+		{pkg: "backend/store", refuse: [][]string{http, surfaces}, why: "the storage contract, its suite and the engines hold no HTTP or surface code"},
+		{pkg: "qr", refuse: [][]string{http, engines, surfaces}, why: "a capability is used by surfaces, never the other way"},
+		{pkg: "kiosk", refuse: [][]string{{"go.mongodb.org/mongo-driver", "modernc.org/sqlite", module + "backend/store"}, {module + "mobile-api"}}, why: "a surface calls services, not engines or other surfaces"},
+		{pkg: "mobile-api", refuse: [][]string{{"go.mongodb.org/mongo-driver", "modernc.org/sqlite", module + "backend/store"}, {module + "kiosk"}}, why: "a surface calls services, not engines or other surfaces"},
+	}
+	for _, c := range capabilities {
+		rules = append(rules, struct {
+			pkg    string
+			refuse [][]string
+			why    string
+		}{pkg: "backend/" + c, refuse: [][]string{http, engines, surfaces}, why: "a capability is used by surfaces and engines, never the other way"})
+	}
+	checked := 0
+	for pkg, ds := range deps {
+		for _, r := range rules {
+			if !under(pkg, module+r.pkg) {
+				continue
+			}
+			checked++
+			for _, d := range ds {
+				for _, group := range r.refuse {
+					for _, bad := range group {
+						if under(d, bad) {
+							t.Errorf("%s depends on %s: %s", strings.TrimPrefix(pkg, module), d, r.why)
+						}
+					}
+				}
+			}
+		}
+	}
+	if checked < len(rules) {
+		t.Fatalf("only %d packages were checked against %d rules: has the tree moved?", checked, len(rules))
+	}
+}
+
+// under reports whether pkg is path or below it; a path ending in "/"
+// names every package that starts with it.
+func under(pkg, path string) bool {
+	if strings.HasSuffix(path, "/") {
+		return strings.HasPrefix(pkg, path)
+	}
+	return pkg == path || strings.HasPrefix(pkg, path+"/")
+}
