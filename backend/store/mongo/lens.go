@@ -5,14 +5,9 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
-	"github.com/vista-optical/vista/backend/catalog"
-	"github.com/vista-optical/vista/backend/core"
-	"github.com/vista-optical/vista/backend/customer"
 	"github.com/vista-optical/vista/backend/lens"
-	"github.com/vista-optical/vista/backend/notify"
 )
 
 type supplyDoc struct {
@@ -153,128 +148,4 @@ func (db *DB) AdvanceReminder(ctx context.Context, id string, prev time.Time, ne
 		return false, mapErr(err)
 	}
 	return res.MatchedCount == 1, nil
-}
-
-type familyMemberDoc struct {
-	ID         string    `bson:"_id"`
-	CustomerID string    `bson:"customer_id"`
-	FirstName  string    `bson:"first_name"`
-	LastName   string    `bson:"last_name"`
-	BirthDate  string    `bson:"birth_date"`
-	Relation   string    `bson:"relation"`
-	CreatedAt  time.Time `bson:"created_at"`
-}
-
-func (d *familyMemberDoc) model() *customer.FamilyMember {
-	return &customer.FamilyMember{ID: d.ID, CustomerID: d.CustomerID, FirstName: d.FirstName, LastName: d.LastName,
-		BirthDate: d.BirthDate, Relation: d.Relation, CreatedAt: utc(d.CreatedAt)}
-}
-
-// CreateFamilyMember implements customer.FamilyStore.
-func (db *DB) CreateFamilyMember(ctx context.Context, f *customer.FamilyMember) error {
-	_, err := db.col(colFamily).InsertOne(ctx, familyMemberDoc{ID: f.ID, CustomerID: f.CustomerID, FirstName: f.FirstName,
-		LastName: f.LastName, BirthDate: f.BirthDate, Relation: f.Relation, CreatedAt: f.CreatedAt})
-	return mapErr(err)
-}
-
-// FamilyMember implements customer.FamilyStore.
-func (db *DB) FamilyMember(ctx context.Context, customerID, id string) (*customer.FamilyMember, error) {
-	return findOne(ctx, db.col(colFamily), bson.D{{Key: "_id", Value: id}, {Key: "customer_id", Value: customerID}}, "family member", (*familyMemberDoc).model)
-}
-
-// FamilyMembers implements customer.FamilyStore.
-func (db *DB) FamilyMembers(ctx context.Context, customerID string) ([]*customer.FamilyMember, error) {
-	cur, err := db.col(colFamily).Find(ctx, bson.D{{Key: "customer_id", Value: customerID}},
-		options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}))
-	return all(ctx, cur, err, (*familyMemberDoc).model)
-}
-
-// DeleteFamilyMember implements customer.FamilyStore.
-func (db *DB) DeleteFamilyMember(ctx context.Context, customerID, id string) error {
-	res, err := db.col(colFamily).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "customer_id", Value: customerID}})
-	if err != nil {
-		return mapErr(err)
-	}
-	if res.DeletedCount == 0 {
-		return notFound("family member")
-	}
-	return nil
-}
-
-// DeleteFamilyMembers implements customer.FamilyStore.
-func (db *DB) DeleteFamilyMembers(ctx context.Context, customerID string) error {
-	_, err := db.col(colFamily).DeleteMany(ctx, bson.D{{Key: "customer_id", Value: customerID}})
-	return mapErr(err)
-}
-
-type reservationDoc struct {
-	ID         string    `bson:"_id"`
-	CustomerID string    `bson:"customer_id"`
-	ShopID     string    `bson:"shop_id"`
-	SupplyID   string    `bson:"supply_id"`
-	Kind       string    `bson:"kind"`
-	Status     string    `bson:"status"`
-	Note       string    `bson:"note"`
-	CreatedAt  time.Time `bson:"created_at"`
-}
-
-func (d *reservationDoc) model() *catalog.Reservation {
-	return &catalog.Reservation{ID: d.ID, CustomerID: d.CustomerID, ShopID: d.ShopID, SupplyID: d.SupplyID, Kind: d.Kind,
-		Status: d.Status, Note: d.Note, CreatedAt: utc(d.CreatedAt)}
-}
-
-// CreateReservation implements catalog.ReservationStore.
-func (db *DB) CreateReservation(ctx context.Context, r *catalog.Reservation) error {
-	_, err := db.col(colReservations).InsertOne(ctx, reservationDoc{ID: r.ID, CustomerID: r.CustomerID, ShopID: r.ShopID,
-		SupplyID: r.SupplyID, Kind: r.Kind, Status: r.Status, Note: r.Note, CreatedAt: r.CreatedAt})
-	return mapErr(err)
-}
-
-// ShopReservations implements catalog.ReservationStore.
-func (db *DB) ShopReservations(ctx context.Context, shopID string, p core.Page) ([]*catalog.Reservation, error) {
-	return findPage(ctx, db.col(colReservations), bson.D{{Key: "shop_id", Value: shopID}}, "created_at", p, (*reservationDoc).model)
-}
-
-// CustomerReservations implements catalog.ReservationStore.
-func (db *DB) CustomerReservations(ctx context.Context, customerID string) ([]*catalog.Reservation, error) {
-	cur, err := db.col(colReservations).Find(ctx, bson.D{{Key: "customer_id", Value: customerID}},
-		options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}))
-	return all(ctx, cur, err, (*reservationDoc).model)
-}
-
-// DeleteCustomerReservations implements catalog.ReservationStore.
-func (db *DB) DeleteCustomerReservations(ctx context.Context, customerID string) error {
-	_, err := db.col(colReservations).DeleteMany(ctx, bson.D{{Key: "customer_id", Value: customerID}})
-	return mapErr(err)
-}
-
-// ShopMessages implements notify.Store.
-func (db *DB) ShopMessages(ctx context.Context, shopID, channel string, p core.Page) ([]*notify.Message, error) {
-	filter := bson.D{{Key: "shop_id", Value: shopID}, {Key: "channel", Value: channel}, {Key: "status", Value: notify.StatusSent}}
-	return findPage(ctx, db.col(colOutbox), filter, "created_at", p, (*messageDoc).model)
-}
-
-// Inbox implements notify.Store.
-func (db *DB) Inbox(ctx context.Context, customerID string, limit int) ([]*notify.Message, error) {
-	cur, err := db.col(colOutbox).Find(ctx, bson.D{{Key: "customer_id", Value: customerID}, {Key: "channel", Value: "inbox"}, {Key: "status", Value: "sent"}},
-		options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit)))
-	return all(ctx, cur, err, (*messageDoc).model)
-}
-
-// MarkMessage implements notify.Store.
-func (db *DB) MarkMessage(ctx context.Context, customerID, id, field string, at time.Time) error {
-	col := map[string]string{"read": "read_at", "opened": "opened_at"}[field]
-	if col == "" {
-		return core.Errorf(core.EINVALID, "unknown mark %q", field)
-	}
-	res, err := db.col(colOutbox).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "customer_id", Value: customerID}}, mongo.Pipeline{
-		{{Key: "$set", Value: bson.D{{Key: col, Value: bson.D{{Key: "$ifNull", Value: bson.A{"$" + col, at}}}}}}},
-	})
-	if err != nil {
-		return mapErr(err)
-	}
-	if res.MatchedCount == 0 {
-		return notFound("message")
-	}
-	return nil
 }

@@ -22,6 +22,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 
 	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/store"
 )
 
 // Collection names, the same as the SQLite tables.
@@ -46,6 +47,9 @@ const (
 	colRevocations     = "token_revocations"
 	colStaffSessions   = "staff_sessions"
 )
+
+// DB implements every Store of the domain.
+var _ store.Engine = (*DB)(nil)
 
 // DB is a Vista database on a MongoDB deployment.
 type DB struct {

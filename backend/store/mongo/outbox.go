@@ -222,3 +222,34 @@ func (db *DB) DeleteCustomerMessages(ctx context.Context, customerID string) err
 	_, err := db.col(colOutbox).DeleteMany(ctx, bson.D{{Key: "customer_id", Value: customerID}})
 	return mapErr(err)
 }
+
+// ShopMessages implements notify.Store.
+func (db *DB) ShopMessages(ctx context.Context, shopID, channel string, p core.Page) ([]*notify.Message, error) {
+	filter := bson.D{{Key: "shop_id", Value: shopID}, {Key: "channel", Value: channel}, {Key: "status", Value: notify.StatusSent}}
+	return findPage(ctx, db.col(colOutbox), filter, "created_at", p, (*messageDoc).model)
+}
+
+// Inbox implements notify.Store.
+func (db *DB) Inbox(ctx context.Context, customerID string, limit int) ([]*notify.Message, error) {
+	cur, err := db.col(colOutbox).Find(ctx, bson.D{{Key: "customer_id", Value: customerID}, {Key: "channel", Value: "inbox"}, {Key: "status", Value: "sent"}},
+		options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit)))
+	return all(ctx, cur, err, (*messageDoc).model)
+}
+
+// MarkMessage implements notify.Store.
+func (db *DB) MarkMessage(ctx context.Context, customerID, id, field string, at time.Time) error {
+	col := map[string]string{"read": "read_at", "opened": "opened_at"}[field]
+	if col == "" {
+		return core.Errorf(core.EINVALID, "unknown mark %q", field)
+	}
+	res, err := db.col(colOutbox).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "customer_id", Value: customerID}}, mongo.Pipeline{
+		{{Key: "$set", Value: bson.D{{Key: col, Value: bson.D{{Key: "$ifNull", Value: bson.A{"$" + col, at}}}}}}},
+	})
+	if err != nil {
+		return mapErr(err)
+	}
+	if res.MatchedCount == 0 {
+		return notFound("message")
+	}
+	return nil
+}

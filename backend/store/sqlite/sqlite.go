@@ -25,10 +25,14 @@ import (
 
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/lens"
+	"github.com/vista-optical/vista/backend/store"
 )
 
 //go:embed migrations/*.sql
 var migrations embed.FS
+
+// DB implements every Store of the domain.
+var _ store.Engine = (*DB)(nil)
 
 // DB is an open Vista database file.
 type DB struct {

@@ -5,12 +5,11 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/vista-optical/vista/backend/booking"
 	"github.com/vista-optical/vista/backend/catalog"
 	"github.com/vista-optical/vista/backend/core"
 )
 
-func testCatalogAndServices(t *testing.T, e Engine) {
+func testCatalog(t *testing.T, e Engine) {
 	ctx := context.Background()
 	b := &catalog.Product{ID: core.NewID(), SKU: "RB-2140", Brand: "Ray-Ban", Name: "Wayfarer", Category: "sunglasses", PriceCents: 15900, CreatedAt: base}
 	a := &catalog.Product{ID: core.NewID(), SKU: "AC-OASYS", Brand: "Acuvue", Name: "Oasys 1-Day", Category: "contact_lenses", PriceCents: 3290, CreatedAt: base}
@@ -23,14 +22,5 @@ func testCatalogAndServices(t *testing.T, e Engine) {
 	must(t, err)
 	if len(list) != 2 || !reflect.DeepEqual(list[0], a) || !reflect.DeepEqual(list[1], b) {
 		t.Fatalf("Products = %+v", list)
-	}
-
-	s := &booking.Service{ID: core.NewID(), Name: "Esame della vista", NameEN: "Eye exam", DurationMin: 30, BufferMin: 10, PerformedBy: booking.ByOptometrist, CreatedAt: base}
-	must(t, e.CreateService(ctx, s))
-	wantCode(t, e.CreateService(ctx, s), core.ECONFLICT)
-	svcs, err := e.Services(ctx)
-	must(t, err)
-	if len(svcs) != 1 || !reflect.DeepEqual(svcs[0], s) {
-		t.Fatalf("Services = %+v", svcs)
 	}
 }

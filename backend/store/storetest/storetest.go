@@ -38,7 +38,8 @@ func Run(t *testing.T, open Opener) {
 	t.Run("RateHits", func(t *testing.T) { testRateHits(t, open(t)) })
 	t.Run("Revocations", func(t *testing.T) { testRevocations(t, open(t)) })
 	t.Run("StaffSessions", func(t *testing.T) { testStaffSessions(t, open(t)) })
-	t.Run("CatalogAndServices", func(t *testing.T) { testCatalogAndServices(t, open(t)) })
+	t.Run("Catalog", func(t *testing.T) { testCatalog(t, open(t)) })
+	t.Run("Services", func(t *testing.T) { testServices(t, open(t)) })
 	t.Run("OutboxEnqueue", func(t *testing.T) { testOutboxEnqueue(t, open(t)) })
 	t.Run("OutboxClaim", func(t *testing.T) { testOutboxClaim(t, open(t)) })
 	t.Run("OutboxLeaseExpiry", func(t *testing.T) { testOutboxLeaseExpiry(t, open(t)) })
@@ -53,7 +54,8 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Exams", func(t *testing.T) { testExams(t, open(t)) })
 	t.Run("ShopSettings", func(t *testing.T) { testShopSettings(t, open(t)) })
 	t.Run("ShopMessages", func(t *testing.T) { testShopMessages(t, open(t)) })
-	t.Run("FamilyAndReservations", func(t *testing.T) { testFamilyAndReservations(t, open(t)) })
+	t.Run("Family", func(t *testing.T) { testFamily(t, open(t)) })
+	t.Run("Reservations", func(t *testing.T) { testReservations(t, open(t)) })
 	t.Run("StaffListPages", func(t *testing.T) { testStaffListPages(t, open(t)) })
 }
 

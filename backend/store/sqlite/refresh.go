@@ -38,19 +38,6 @@ func (db *DB) CreateRefreshToken(ctx context.Context, t *auth.RefreshToken) erro
 	return mapErr(err)
 }
 
-const refreshColumns = `hash, family_id, parent_hash, customer_id, issued_at, expires_at, used_at`
-
-func scanRefresh(row scanner) (*auth.RefreshToken, error) {
-	var t auth.RefreshToken
-	var issued, expires int64
-	var used sql.NullInt64
-	if err := row.Scan(&t.Hash, &t.FamilyID, &t.ParentHash, &t.CustomerID, &issued, &expires, &used); err != nil {
-		return nil, err
-	}
-	t.IssuedAt, t.ExpiresAt, t.UsedAt = fromMS(issued), fromMS(expires), fromNullMS(used)
-	return &t, nil
-}
-
 // ClaimRefreshToken implements auth.RefreshStore: the conditional update
 // used_at IS NULL → now succeeds for exactly one caller.
 func (db *DB) ClaimRefreshToken(ctx context.Context, hash string, now time.Time) (*auth.RefreshToken, bool, error) {
@@ -110,3 +97,16 @@ func (db *DB) CustomerSessions(ctx context.Context, customerID string) ([]*auth.
 func (db *DB) PurgeRefreshTokens(ctx context.Context, before time.Time) (int, error) {
 	return db.affected(ctx, `DELETE FROM refresh_tokens WHERE expires_at < ?`, ms(before))
 }
+
+func scanRefresh(row scanner) (*auth.RefreshToken, error) {
+	var t auth.RefreshToken
+	var issued, expires int64
+	var used sql.NullInt64
+	if err := row.Scan(&t.Hash, &t.FamilyID, &t.ParentHash, &t.CustomerID, &issued, &expires, &used); err != nil {
+		return nil, err
+	}
+	t.IssuedAt, t.ExpiresAt, t.UsedAt = fromMS(issued), fromMS(expires), fromNullMS(used)
+	return &t, nil
+}
+
+const refreshColumns = `hash, family_id, parent_hash, customer_id, issued_at, expires_at, used_at`
