@@ -51,7 +51,7 @@ func DefaultLimits() Limits {
 type API struct {
 	Customers *customer.Service
 	Lenses    *lens.Service
-	Messages  notify.Store
+	Messages  *notify.Messages
 	Limiter   *ratelimit.Limiter
 	Limits    Limits
 }
@@ -401,11 +401,7 @@ func (a *API) reorder(c *fiber.Ctx) error {
 }
 
 func (a *API) messages(c *fiber.Ctx) error {
-	id, err := customer.CustomerID(c.UserContext())
-	if err != nil {
-		return err
-	}
-	list, err := a.Messages.Inbox(c.UserContext(), id, min(max(c.QueryInt("limit", 50), 1), 200))
+	list, err := a.Messages.Inbox(c.UserContext(), c.QueryInt("limit", 50))
 	if err != nil {
 		return err
 	}
@@ -429,11 +425,7 @@ type InboxMessage struct {
 
 func (a *API) markMessage(field string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		id, err := customer.CustomerID(c.UserContext())
-		if err != nil {
-			return err
-		}
-		if err := a.Messages.MarkMessage(c.UserContext(), id, c.Params("id"), field, a.Customers.Clock.Now()); err != nil {
+		if err := a.Messages.Mark(c.UserContext(), c.Params("id"), field); err != nil {
 			return err
 		}
 		return c.SendStatus(fiber.StatusNoContent)

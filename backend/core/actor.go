@@ -79,3 +79,18 @@ func ActorFrom(ctx context.Context) (Actor, bool) {
 	a, ok := ctx.Value(actorKey{}).(Actor)
 	return a, ok
 }
+
+// errNotCustomer is the refusal of a customer's action to anyone else; it
+// reads like an invalid token, since that is what let them this far.
+var errNotCustomer = &Error{Code: EUNAUTHORIZED, Message: "invalid or expired token"}
+
+// SignedInCustomer returns the id of the customer signed in in ctx, or
+// EUNAUTHORIZED: the one way a service learns whose data a customer's
+// request is about.
+func SignedInCustomer(ctx context.Context) (string, error) {
+	a, ok := ActorFrom(ctx)
+	if !ok || a.Kind != ActorCustomer || a.ID == "" {
+		return "", errNotCustomer
+	}
+	return a.ID, nil
+}

@@ -540,6 +540,16 @@ func (s *Service) GetForStaff(ctx context.Context, id string) (*Customer, error)
 	return c, nil
 }
 
+// VisibleShop returns the home shop of a customer the staff member in ctx
+// may see, recording the read as GetForStaff does. ENOTFOUND otherwise.
+func (s *Service) VisibleShop(ctx context.Context, id string) (string, error) {
+	c, err := s.GetForStaff(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	return c.ShopID, nil
+}
+
 // ConsentsAtForStaff reconstructs a customer's consents as they stood at
 // time at (now, by the service clock, when at is zero), from the events
 // (T37), and returns the instant it used.
@@ -676,13 +686,7 @@ func (s *Service) checkShop(ctx context.Context, id string) error {
 	return nil
 }
 
-func customerID(ctx context.Context) (string, error) {
-	a, ok := core.ActorFrom(ctx)
-	if !ok || a.Kind != core.ActorCustomer || a.ID == "" {
-		return "", auth.ErrInvalidToken
-	}
-	return a.ID, nil
-}
+func customerID(ctx context.Context) (string, error) { return core.SignedInCustomer(ctx) }
 
 func orDefault(s, def string) string {
 	if s == "" {

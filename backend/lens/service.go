@@ -44,6 +44,10 @@ type Service struct {
 	Locale func(ctx context.Context, customerID string) (locale string, ok bool)
 	// Settings returns a shop's reminder settings.
 	Settings func(ctx context.Context, shopID string) Settings
+	// SettingsStore keeps the shops' own reminder settings; ForgetSettings
+	// drops a shop's cached settings once they change.
+	SettingsStore  SettingsStore
+	ForgetSettings func(shopID string)
 }
 
 // SupplyInput is a supply as the app or staff enter it.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/vista-optical/vista/backend/core"
 )
 
 // ShopSettings are a shop's own reminder settings, when it changed the
@@ -74,4 +76,43 @@ func (src *SettingsSource) Forget(shopID string) {
 	src.mu.Lock()
 	delete(src.cache, shopID)
 	src.mu.Unlock()
+}
+
+// ReminderSettings returns a shop's reminder settings, the defaults when
+// it has none of its own. ENOTFOUND for a shop outside the actor's scope.
+func (s *Service) ReminderSettings(ctx context.Context, shopID string) (*ShopSettings, error) {
+	if a, _ := core.ActorFrom(ctx); !a.CanSeeShop(shopID) {
+		return nil, core.Errorf(core.ENOTFOUND, "shop not found")
+	}
+	own, err := s.SettingsStore.ShopSettings(ctx, shopID)
+	if core.IsCode(err, core.ENOTFOUND) {
+		d := DefaultSettings()
+		return &ShopSettings{ShopID: shopID, RunsOutDaysBefore: d.RunsOutDaysBefore, ReplaceDay: d.ReplaceDay, HourLocal: d.HourLocal}, nil
+	}
+	return own, err
+}
+
+// SaveReminderSettings changes a shop's reminder settings (its managers
+// and the owners). Supplies recorded from then on follow them; reminders
+// already planned keep their time. ENOTFOUND for a shop outside the
+// actor's scope, EFORBIDDEN below manager.
+func (s *Service) SaveReminderSettings(ctx context.Context, shopID string, in ShopSettings) (*ShopSettings, error) {
+	a, _ := core.ActorFrom(ctx)
+	if !a.CanSeeShop(shopID) {
+		return nil, core.Errorf(core.ENOTFOUND, "shop not found")
+	}
+	if !a.Role.AtLeast(core.RoleManager) {
+		return nil, core.Errorf(core.EFORBIDDEN, "only a manager of the shop or an owner changes its reminder settings")
+	}
+	if err := s.Validator.Struct(in); err != nil {
+		return nil, err
+	}
+	in.ShopID, in.UpdatedAt = shopID, s.Clock.Now()
+	if err := s.SettingsStore.SaveShopSettings(ctx, &in); err != nil {
+		return nil, err
+	}
+	if s.ForgetSettings != nil {
+		s.ForgetSettings(shopID)
+	}
+	return &in, nil
 }

@@ -209,6 +209,20 @@ func (s *Service) VisibleShops(ctx context.Context) ([]*Shop, error) {
 	return out, nil
 }
 
+// VisibleShopIDs returns the ids of the shops the staff member in ctx may
+// see.
+func (s *Service) VisibleShopIDs(ctx context.Context) ([]string, error) {
+	shops, err := s.VisibleShops(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(shops))
+	for i, sh := range shops {
+		ids[i] = sh.ID
+	}
+	return ids, nil
+}
+
 // Exists reports whether id names a shop.
 func (s *Service) Exists(ctx context.Context, id string) (bool, error) {
 	_, err := s.Store.Shop(ctx, id)

@@ -41,17 +41,12 @@ type Console struct {
 	Shops     *shop.Service
 	Customers *customer.Service
 	Audit     audit.Store
-	AuditLog  *audit.Log // records what staff do
 	Catalog   catalog.Store
 	Services  booking.Store
 	Lenses    *lens.Service
-	Outbox    notify.Store
+	Messages  *notify.Messages
 	Reserve   catalog.ReservationStore
-	// Settings keep each shop's reminder settings; SettingsCache forgets a
-	// shop's cached settings when they change.
-	Settings      lens.SettingsStore
-	SettingsCache interface{ Forget(shopID string) }
-	Limiter       *ratelimit.Limiter
+	Limiter   *ratelimit.Limiter
 	// LoginIP and LoginAccount limit sign-in attempts.
 	LoginIP, LoginAccount ratelimit.Limit
 	// SecureCookie marks the session cookie Secure (HTTPS deployments).
@@ -299,17 +294,11 @@ func (c *Console) apiRecordExam(ctx *fiber.Ctx) error {
 
 // apiTimeline lists what Vista sent the customer, newest first.
 func (c *Console) apiTimeline(ctx *fiber.Ctx) error {
-	cu, err := c.Customers.GetForStaff(ctx.UserContext(), ctx.Params("id"))
-	if err != nil {
-		return err
-	}
 	p, err := web.PageQuery(ctx, 50, 200)
 	if err != nil {
 		return err
 	}
-	list, next, err := core.Paged(p, func(p core.Page) ([]*notify.Message, error) {
-		return c.Outbox.CustomerMessages(ctx.UserContext(), cu.ID, p)
-	}, byCreated)
+	list, next, err := c.Messages.Timeline(ctx.UserContext(), ctx.Params("id"), p)
 	if err != nil {
 		return err
 	}
@@ -328,15 +317,13 @@ func (c *Console) apiReservations(ctx *fiber.Ctx) error {
 	return ctx.JSON(fiber.Map{"reservations": list, "next_after": next})
 }
 
-// apiRecalls lists the phone calls staff should make: service reminders
-// that could reach, on no digital channel, a customer who agreed to be
-// called.
+// apiRecalls lists the phone calls staff should make.
 func (c *Console) apiRecalls(ctx *fiber.Ctx) error {
 	p, err := web.PageQuery(ctx, 50, 200)
 	if err != nil {
 		return err
 	}
-	list, next, err := c.recalls(ctx.UserContext(), ctx.Params("shop"), p)
+	list, next, err := c.Messages.Recalls(ctx.UserContext(), ctx.Params("shop"), p)
 	if err != nil {
 		return err
 	}
@@ -348,44 +335,27 @@ func (c *Console) reservations(ctx context.Context, shopID string, p core.Page) 
 		func(r *catalog.Reservation) core.Cursor { return core.Cursor{At: r.CreatedAt, ID: r.ID} })
 }
 
-func (c *Console) recalls(ctx context.Context, shopID string, p core.Page) ([]*notify.Message, string, error) {
-	return core.Paged(p, func(p core.Page) ([]*notify.Message, error) {
-		return c.Outbox.ShopMessages(ctx, shopID, notify.ChannelRecall, p)
-	}, byCreated)
-}
-
-func byCreated(m *notify.Message) core.Cursor { return core.Cursor{At: m.CreatedAt, ID: m.ID} }
-
 // apiReminderSettings returns a shop's reminder settings (the defaults when
 // it has none of its own).
 func (c *Console) apiReminderSettings(ctx *fiber.Ctx) error {
-	s, err := c.Settings.ShopSettings(ctx.UserContext(), ctx.Params("shop"))
-	if core.IsCode(err, core.ENOTFOUND) {
-		d := lens.DefaultSettings()
-		return ctx.JSON(lens.ShopSettings{ShopID: ctx.Params("shop"), RunsOutDaysBefore: d.RunsOutDaysBefore, ReplaceDay: d.ReplaceDay, HourLocal: d.HourLocal})
-	} else if err != nil {
+	s, err := c.Lenses.ReminderSettings(ctx.UserContext(), ctx.Params("shop"))
+	if err != nil {
 		return err
 	}
 	return ctx.JSON(s)
 }
 
-// apiSaveReminderSettings changes a shop's reminder settings (managers of
-// the shop and owners). Supplies recorded from now on follow them; the
-// reminders already planned keep their time.
+// apiSaveReminderSettings changes a shop's reminder settings.
 func (c *Console) apiSaveReminderSettings(ctx *fiber.Ctx) error {
 	var in lens.ShopSettings
 	if err := web.Decode(ctx, &in); err != nil {
 		return err
 	}
-	if err := c.Customers.Validator.Struct(in); err != nil {
+	s, err := c.Lenses.SaveReminderSettings(ctx.UserContext(), ctx.Params("shop"), in)
+	if err != nil {
 		return err
 	}
-	in.ShopID, in.UpdatedAt = ctx.Params("shop"), time.Now().UTC()
-	if err := c.Settings.SaveShopSettings(ctx.UserContext(), &in); err != nil {
-		return err
-	}
-	c.SettingsCache.Forget(in.ShopID)
-	return ctx.JSON(in)
+	return ctx.JSON(s)
 }
 
 // apiDeadLetters lists messages that failed for good, newest first. Owners
@@ -395,64 +365,26 @@ func (c *Console) apiDeadLetters(ctx *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, next, err := c.deadLetters(ctx.UserContext(), "", p)
+	list, next, err := c.Messages.DeadLetters(ctx.UserContext(), "", p)
 	if err != nil {
 		return err
 	}
 	return ctx.JSON(fiber.Map{"messages": list, "next_after": next})
 }
 
-// deadLetters returns one page of the dead messages of one shop, or of
-// every shop the actor may see when shopID is empty, newest first.
-func (c *Console) deadLetters(ctx context.Context, shopID string, p core.Page) ([]*notify.Message, string, error) {
-	shops, err := c.Shops.VisibleShops(ctx)
-	if err != nil {
-		return nil, "", err
-	}
-	var ids []string
-	for _, s := range shops {
-		if shopID == "" || s.ID == shopID {
-			ids = append(ids, s.ID)
-		}
-	}
-	return core.Paged(p, func(p core.Page) ([]*notify.Message, error) {
-		return c.Outbox.ShopMessagesByStatus(ctx, ids, notify.StatusDead, p)
-	}, func(m *notify.Message) core.Cursor { return core.Cursor{At: m.UpdatedAt, ID: m.ID} })
-}
-
-// apiRetry sends a dead message again, from a fresh start (after the
-// cause was fixed: an FCM outage over, a payload corrected). A message of
-// a shop the actor cannot see is not found.
+// apiRetry sends a dead message again, from a fresh start.
 func (c *Console) apiRetry(ctx *fiber.Ctx) error {
-	m, err := c.retry(ctx.UserContext(), ctx.Params("id"))
+	m, err := c.Messages.Retry(ctx.UserContext(), ctx.Params("id"))
 	if err != nil {
 		return err
 	}
 	return ctx.JSON(m)
 }
 
-func (c *Console) retry(ctx context.Context, id string) (*notify.Message, error) {
-	a, _ := core.ActorFrom(ctx)
-	m, err := c.Outbox.Message(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if !a.CanSeeShop(m.ShopID) {
-		return nil, core.Errorf(core.ENOTFOUND, "message not found")
-	}
-	if m, err = c.Outbox.RetryMessage(ctx, id, time.Now().UTC()); err != nil {
-		return nil, err
-	}
-	if err := c.AuditLog.Record(ctx, "outbox.message_retried", m.CustomerID, m.ShopID, m.ID); err != nil {
-		return nil, err
-	}
-	return m, nil
-}
-
 // retryPage is the console's retry button: it retries, then shows the
 // shop's page again.
 func (c *Console) retryPage(ctx *fiber.Ctx) error {
-	m, err := c.retry(ctx.UserContext(), ctx.Params("id"))
+	m, err := c.Messages.Retry(ctx.UserContext(), ctx.Params("id"))
 	if core.IsCode(err, core.ECONFLICT) { // a colleague retried it first: the page shows where it is
 		return ctx.Redirect("/console/?lang="+lang(ctx), fiber.StatusSeeOther)
 	}
@@ -629,7 +561,7 @@ func (c *Console) home(ctx *fiber.Ctx) error {
 	for _, r := range rs {
 		p.Reservations = append(p.Reservations, row{Name: name(r.CustomerID), What: r.Note, When: r.CreatedAt.In(loc)})
 	}
-	ms, next, err := c.recalls(uctx, p.Shop.ID, after("recalls"))
+	ms, next, err := c.Messages.Recalls(uctx, p.Shop.ID, after("recalls"))
 	if err != nil {
 		return err
 	}
@@ -638,7 +570,7 @@ func (c *Console) home(ctx *fiber.Ctx) error {
 		p.Recalls = append(p.Recalls, row{Name: name(m.CustomerID), What: m.Title, When: m.CreatedAt.In(loc)})
 	}
 	if a.Role.AtLeast(core.RoleManager) {
-		dead, next, err := c.deadLetters(uctx, p.Shop.ID, after("dead"))
+		dead, next, err := c.Messages.DeadLetters(uctx, p.Shop.ID, after("dead"))
 		if err != nil {
 			return err
 		}

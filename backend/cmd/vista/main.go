@@ -237,6 +237,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Store: m.Store, Exams: m.Store, Members: m.Store, Outbox: m.Store, Reservations: m.Store, Audit: auditLog, Validator: validator,
 		Clock: m.Clock, Logger: m.Logger,
 		HomeShop: m.Customers.HomeShop, Locale: m.Customers.Locale, Settings: settings.For,
+		SettingsStore: m.Store, ForgetSettings: settings.Forget,
 	}
 	m.Privacy.Register(
 		privacy.Section{
@@ -295,15 +296,16 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Router = web.NewRouter(app, authn, limiter)
 	m.Router.Handle(web.OpsRoutes(m.Store)...)
+	messages := &notify.Messages{Store: m.Store, Clock: m.Clock, Audit: auditLog, Customers: m.Customers, Shops: m.Shops}
 	if m.Config.Has(RoleAPI) {
-		api := &mobileapi.API{Customers: m.Customers, Lenses: m.Lenses, Messages: m.Store, Limiter: limiter, Limits: m.Limits}
+		api := &mobileapi.API{Customers: m.Customers, Lenses: m.Lenses, Messages: messages, Limiter: limiter, Limits: m.Limits}
 		m.Router.Handle(api.Routes()...)
 	}
 	if m.Config.Has(RoleKiosk) {
 		screens := &kiosk.Screens{Shops: m.Store}
 		con := &console.Console{
-			Shops: m.Shops, Customers: m.Customers, Audit: m.Store, AuditLog: auditLog, Catalog: m.Store, Services: m.Store, Limiter: limiter,
-			Lenses: m.Lenses, Outbox: m.Store, Reserve: m.Store, Settings: m.Store, SettingsCache: settings,
+			Shops: m.Shops, Customers: m.Customers, Audit: m.Store, Catalog: m.Store, Services: m.Store, Limiter: limiter,
+			Lenses: m.Lenses, Messages: messages, Reserve: m.Store,
 			LoginIP: m.StaffLoginIP, LoginAccount: m.StaffLoginAccount,
 			SecureCookie: strings.HasPrefix(m.publicURL(), "https://"),
 		}
