@@ -68,3 +68,15 @@ func (l *Log) Record(ctx context.Context, action, customerID, shopID, detail str
 	}
 	return nil
 }
+
+// Entries lists one page of the entries that match f, oldest first: for
+// owners only (EFORBIDDEN for anyone else), since the log spans the chain.
+func (l *Log) Entries(ctx context.Context, f Filter, p core.Page) ([]*Entry, string, error) {
+	if a, _ := core.ActorFrom(ctx); a.Kind != core.ActorStaff || a.Role != core.RoleOwner {
+		return nil, "", core.Errorf(core.EFORBIDDEN, "only owners read the audit log")
+	}
+	return core.Paged(p, func(p core.Page) ([]*Entry, error) {
+		f.After, f.Limit = p.After, p.Limit
+		return l.Store.AuditEntries(ctx, f)
+	}, func(e *Entry) core.Cursor { return core.Cursor{At: e.At, ID: e.ID} })
+}

@@ -540,6 +540,23 @@ func (s *Service) GetForStaff(ctx context.Context, id string) (*Customer, error)
 	return c, nil
 }
 
+// LabelForStaff is how a shop's own lists (reorder requests, recalls,
+// dead letters) name the customer on a line: name and phone, or a dash
+// once erased. The line itself is the shop's, so a customer whose home
+// shop is another is named too; only staff get a name.
+func (s *Service) LabelForStaff(ctx context.Context, id string) string {
+	a, _ := core.ActorFrom(ctx)
+	c, err := s.Store.Customer(ctx, id)
+	if a.Kind != core.ActorStaff || err != nil || c.Status != StatusActive {
+		return "—"
+	}
+	n := c.FirstName + " " + c.LastName
+	if c.Phone != "" {
+		n += " · " + c.Phone
+	}
+	return n
+}
+
 // VisibleShop returns the home shop of a customer the staff member in ctx
 // may see, recording the read as GetForStaff does. ENOTFOUND otherwise.
 func (s *Service) VisibleShop(ctx context.Context, id string) (string, error) {

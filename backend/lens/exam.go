@@ -63,9 +63,14 @@ func examReminderAt(dueOn string, st Settings) (time.Time, error) {
 	return time.Date(d.Year(), d.Month(), d.Day(), st.HourLocal, 0, 0, 0, st.Location).UTC(), nil
 }
 
-// RecordExam sets the exam due date of a customer or family member (staff
-// only: the caller checked scope) and plans its reminder.
-func (s *Service) RecordExam(ctx context.Context, customerID, shopID string, in ExamInput) (*Exam, error) {
+// RecordExam sets the exam due date of a customer the staff member in ctx
+// may see (ENOTFOUND otherwise), or of one of their family, and plans its
+// reminder.
+func (s *Service) RecordExam(ctx context.Context, customerID string, in ExamInput) (*Exam, error) {
+	shopID, err := s.Customers.VisibleShop(ctx, customerID)
+	if err != nil {
+		return nil, err
+	}
 	if err := s.Validator.Struct(in); err != nil {
 		return nil, err
 	}
@@ -95,8 +100,13 @@ func (s *Service) RecordExam(ctx context.Context, customerID, shopID string, in 
 	return e, nil
 }
 
-// ExamsForStaff lists a customer's exam due dates, audited.
-func (s *Service) ExamsForStaff(ctx context.Context, customerID, shopID string) ([]*Exam, error) {
+// ExamsForStaff lists the exam due dates of a customer the staff member in
+// ctx may see (ENOTFOUND otherwise), audited.
+func (s *Service) ExamsForStaff(ctx context.Context, customerID string) ([]*Exam, error) {
+	shopID, err := s.Customers.VisibleShop(ctx, customerID)
+	if err != nil {
+		return nil, err
+	}
 	if err := s.Audit.Record(ctx, "exam.viewed", customerID, shopID, ""); err != nil {
 		return nil, err
 	}

@@ -48,6 +48,12 @@ type Service struct {
 	// drops a shop's cached settings once they change.
 	SettingsStore  SettingsStore
 	ForgetSettings func(shopID string)
+	// Customers tells whether the staff member in ctx may see a customer
+	// (recording the read), and the customer's shop: every staff method
+	// checks it itself.
+	Customers interface {
+		VisibleShop(ctx context.Context, customerID string) (string, error)
+	}
 }
 
 // SupplyInput is a supply as the app or staff enter it.
@@ -265,14 +271,27 @@ func (s *Service) Reorder(ctx context.Context, customerID, id, note string) (r *
 	return r, true, nil
 }
 
-// ForStaff lists a customer's supplies for a staff member, after the
-// caller checked scope; every read is written to the audit log, since
+// ForStaff lists the supplies of a customer the staff member in ctx may
+// see (ENOTFOUND otherwise); every read is written to the audit log, since
 // lens data is health data.
-func (s *Service) ForStaff(ctx context.Context, customerID, shopID string) ([]*View, error) {
+func (s *Service) ForStaff(ctx context.Context, customerID string) ([]*View, error) {
+	shopID, err := s.Customers.VisibleShop(ctx, customerID)
+	if err != nil {
+		return nil, err
+	}
 	if err := s.Audit.Record(ctx, "lens.supplies_viewed", customerID, shopID, ""); err != nil {
 		return nil, err
 	}
 	return s.List(ctx, customerID)
+}
+
+// AddForStaff records a supply sold at the counter to a customer the
+// staff member in ctx may see (ENOTFOUND otherwise).
+func (s *Service) AddForStaff(ctx context.Context, customerID string, in SupplyInput) (*View, error) {
+	if _, err := s.Customers.VisibleShop(ctx, customerID); err != nil {
+		return nil, err
+	}
+	return s.Add(ctx, customerID, in)
 }
 
 // Scan enqueues every reminder whose time has come, and returns how many

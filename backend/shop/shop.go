@@ -209,6 +209,16 @@ func (s *Service) VisibleShops(ctx context.Context) ([]*Shop, error) {
 	return out, nil
 }
 
+// Me returns the staff member signed in in ctx. EUNAUTHORIZED for anyone
+// else.
+func (s *Service) Me(ctx context.Context) (*Staff, error) {
+	a, ok := core.ActorFrom(ctx)
+	if !ok || a.Kind != core.ActorStaff {
+		return nil, core.Errorf(core.EUNAUTHORIZED, "sign in as staff")
+	}
+	return s.Store.StaffMember(ctx, a.ID)
+}
+
 // VisibleShopIDs returns the ids of the shops the staff member in ctx may
 // see.
 func (s *Service) VisibleShopIDs(ctx context.Context) ([]string, error) {

@@ -40,7 +40,7 @@ const LoginPath = "/console/login"
 type Console struct {
 	Shops     *shop.Service
 	Customers *customer.Service
-	Audit     audit.Store
+	Audit     *audit.Log
 	Catalog   catalog.Store
 	Services  booking.Store
 	Lenses    *lens.Service
@@ -131,8 +131,7 @@ func (c *Console) apiLogout(ctx *fiber.Ctx) error {
 }
 
 func (c *Console) apiMe(ctx *fiber.Ctx) error {
-	a, _ := core.ActorFrom(ctx.UserContext())
-	m, err := c.Shops.Store.StaffMember(ctx.UserContext(), a.ID)
+	m, err := c.Shops.Me(ctx.UserContext())
 	if err != nil {
 		return err
 	}
@@ -206,10 +205,7 @@ func (c *Console) apiAudit(ctx *fiber.Ctx) error {
 			*dst = t
 		}
 	}
-	list, next, err := core.Paged(p, func(p core.Page) ([]*audit.Entry, error) {
-		f.After, f.Limit = p.After, p.Limit
-		return c.Audit.AuditEntries(ctx.UserContext(), f)
-	}, func(e *audit.Entry) core.Cursor { return core.Cursor{At: e.At, ID: e.ID} })
+	list, next, err := c.Audit.Entries(ctx.UserContext(), f, p)
 	if err != nil {
 		return err
 	}
@@ -234,11 +230,7 @@ func (c *Console) apiProducts(ctx *fiber.Ctx) error {
 
 // apiLenses lists a customer's lens supplies (health data: audited).
 func (c *Console) apiLenses(ctx *fiber.Ctx) error {
-	cu, err := c.Customers.GetForStaff(ctx.UserContext(), ctx.Params("id"))
-	if err != nil {
-		return err
-	}
-	list, err := c.Lenses.ForStaff(ctx.UserContext(), cu.ID, cu.ShopID)
+	list, err := c.Lenses.ForStaff(ctx.UserContext(), ctx.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -251,11 +243,7 @@ func (c *Console) apiAddLens(ctx *fiber.Ctx) error {
 	if err := web.Decode(ctx, &in); err != nil {
 		return err
 	}
-	cu, err := c.Customers.GetForStaff(ctx.UserContext(), ctx.Params("id"))
-	if err != nil {
-		return err
-	}
-	v, err := c.Lenses.Add(ctx.UserContext(), cu.ID, in)
+	v, err := c.Lenses.AddForStaff(ctx.UserContext(), ctx.Params("id"), in)
 	if err != nil {
 		return err
 	}
@@ -264,11 +252,7 @@ func (c *Console) apiAddLens(ctx *fiber.Ctx) error {
 
 // apiExams lists a customer's eye-exam due dates (health data: audited).
 func (c *Console) apiExams(ctx *fiber.Ctx) error {
-	cu, err := c.Customers.GetForStaff(ctx.UserContext(), ctx.Params("id"))
-	if err != nil {
-		return err
-	}
-	list, err := c.Lenses.ExamsForStaff(ctx.UserContext(), cu.ID, cu.ShopID)
+	list, err := c.Lenses.ExamsForStaff(ctx.UserContext(), ctx.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -281,11 +265,7 @@ func (c *Console) apiRecordExam(ctx *fiber.Ctx) error {
 	if err := web.Decode(ctx, &in); err != nil {
 		return err
 	}
-	cu, err := c.Customers.GetForStaff(ctx.UserContext(), ctx.Params("id"))
-	if err != nil {
-		return err
-	}
-	e, err := c.Lenses.RecordExam(ctx.UserContext(), cu.ID, cu.ShopID, in)
+	e, err := c.Lenses.RecordExam(ctx.UserContext(), ctx.Params("id"), in)
 	if err != nil {
 		return err
 	}
@@ -497,7 +477,7 @@ const homePage = 50
 func (c *Console) home(ctx *fiber.Ctx) error {
 	uctx := ctx.UserContext()
 	a, _ := core.ActorFrom(uctx)
-	m, err := c.Shops.Store.StaffMember(uctx, a.ID)
+	m, err := c.Shops.Me(uctx)
 	if err != nil {
 		return err
 	}
@@ -550,7 +530,7 @@ func (c *Console) home(ctx *fiber.Ctx) error {
 		if n, ok := names[id]; ok {
 			return n
 		}
-		names[id] = c.customerName(uctx, id)
+		names[id] = c.Customers.LabelForStaff(uctx, id)
 		return names[id]
 	}
 	rs, next, err := c.reservations(uctx, p.Shop.ID, after("reservations"))
@@ -580,20 +560,6 @@ func (c *Console) home(ctx *fiber.Ctx) error {
 		}
 	}
 	return c.render(ctx, "home.html", p)
-}
-
-// customerName is how the console names a customer in a list: name and
-// phone, or a dash once erased.
-func (c *Console) customerName(ctx context.Context, id string) string {
-	cu, err := c.Customers.Store.Customer(ctx, id)
-	if err != nil || cu.Status != customer.StatusActive {
-		return "—"
-	}
-	n := cu.FirstName + " " + cu.LastName
-	if cu.Phone != "" {
-		n += " · " + cu.Phone
-	}
-	return n
 }
 
 // sameOrigin guards a console form (every state-changing console request,

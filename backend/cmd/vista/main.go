@@ -237,7 +237,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Store: m.Store, Exams: m.Store, Members: m.Store, Outbox: m.Store, Reservations: m.Store, Audit: auditLog, Validator: validator,
 		Clock: m.Clock, Logger: m.Logger,
 		HomeShop: m.Customers.HomeShop, Locale: m.Customers.Locale, Settings: settings.For,
-		SettingsStore: m.Store, ForgetSettings: settings.Forget,
+		SettingsStore: m.Store, ForgetSettings: settings.Forget, Customers: m.Customers,
 	}
 	m.Privacy.Register(
 		privacy.Section{
@@ -304,7 +304,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.Config.Has(RoleKiosk) {
 		screens := &kiosk.Screens{Shops: m.Store}
 		con := &console.Console{
-			Shops: m.Shops, Customers: m.Customers, Audit: m.Store, Catalog: m.Store, Services: m.Store, Limiter: limiter,
+			Shops: m.Shops, Customers: m.Customers, Audit: auditLog, Catalog: m.Store, Services: m.Store, Limiter: limiter,
 			Lenses: m.Lenses, Messages: messages, Reserve: m.Store,
 			LoginIP: m.StaffLoginIP, LoginAccount: m.StaffLoginAccount,
 			SecureCookie: strings.HasPrefix(m.publicURL(), "https://"),
