@@ -1,0 +1,260 @@
+package console
+
+import (
+	"embed"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/customer"
+	"github.com/vista-optical/vista/backend/shop"
+)
+
+//go:embed templates/*.html
+var templates embed.FS
+
+// retryPage is the console's retry button: it retries, then shows the
+// shop's page again.
+func (c *Console) retryPage(ctx *fiber.Ctx) error {
+	m, err := c.Messages.Retry(ctx.UserContext(), ctx.Params("id"))
+	if core.IsCode(err, core.ECONFLICT) { // a colleague retried it first: the page shows where it is
+		return ctx.Redirect("/console/?lang="+lang(ctx), fiber.StatusSeeOther)
+	}
+	if err != nil {
+		return err
+	}
+	return ctx.Redirect("/console/?shop="+url.QueryEscape(m.ShopID)+"&lang="+lang(ctx), fiber.StatusSeeOther)
+}
+
+// page is what every console template receives.
+type page struct {
+	T     map[string]string
+	Lang  string
+	Error string
+	Email string
+	Next  string
+	Staff *shop.Staff
+	Shops []*shop.Shop
+	Shop  *shop.Shop
+	Rows  []*customer.Customer
+	// Dead are the shop's undelivered messages (managers and owners).
+	Dead []row
+	// Reservations and Recalls are the shop's to-do lists.
+	Reservations []row
+	Recalls      []row
+	// More holds, per list, the link to its next page; Paged the lists
+	// shown past their first page, and First the link back to the start.
+	More  map[string]string
+	Paged map[string]bool
+	First string
+}
+
+// pager is what the pager template needs to link one list's pages.
+type pager struct {
+	List, Next, First string
+	Paged             bool
+	T                 map[string]string
+}
+
+func pagerOf(p page, list string) pager {
+	return pager{List: list, Next: p.More[list], First: p.First, Paged: p.Paged[list], T: p.T}
+}
+
+// row is one line of a to-do list: who, what, when.
+type row struct {
+	ID   string
+	Name string
+	What string
+	When time.Time
+}
+
+func (c *Console) render(ctx *fiber.Ctx, name string, p page) error {
+	p.Lang = lang(ctx)
+	p.T = texts[p.Lang]
+	var b strings.Builder
+	if err := c.tmpl.ExecuteTemplate(&b, name, p); err != nil {
+		return core.Internal(err)
+	}
+	ctx.Set(fiber.HeaderCacheControl, "no-store")
+	ctx.Type("html", "utf-8")
+	return ctx.SendString(b.String())
+}
+
+func (c *Console) loginPage(ctx *fiber.Ctx) error {
+	return c.render(ctx, "login.html", page{Next: safeNext(ctx.Query("next"))})
+}
+
+func (c *Console) loginSubmit(ctx *fiber.Ctx) error {
+	email, password, next := ctx.FormValue("email"), ctx.FormValue("password"), safeNext(ctx.FormValue("next"))
+	fail := func(status int, msg string) error {
+		ctx.Status(status)
+		return c.render(ctx, "login.html", page{Error: texts[lang(ctx)][msg], Email: email, Next: next})
+	}
+	if len(email) > 254 || len(password) > 128 || email == "" || password == "" {
+		return fail(fiber.StatusUnprocessableEntity, "bad_credentials")
+	}
+	uncount, err := c.Limiter.Attempt(ctx.UserContext(), c.LoginAccount, core.NormalizeEmail(email))
+	if err != nil {
+		return fail(fiber.StatusTooManyRequests, "too_many")
+	}
+	s, err := c.Shops.Login(ctx.UserContext(), email, password)
+	if !core.IsCode(err, core.EUNAUTHORIZED) {
+		uncount(ctx.UserContext()) // only failed passwords count
+	}
+	if core.IsCode(err, core.EUNAUTHORIZED) {
+		return fail(fiber.StatusUnauthorized, "bad_credentials")
+	} else if err != nil {
+		return err
+	}
+	ctx.Cookie(&fiber.Cookie{
+		Name: CookieName, Value: s.Token, Path: "/", Expires: s.ExpiresAt,
+		HTTPOnly: true, Secure: c.SecureCookie, SameSite: fiber.CookieSameSiteStrictMode,
+	})
+	return ctx.Redirect(next, fiber.StatusSeeOther)
+}
+
+func (c *Console) logout(ctx *fiber.Ctx) error {
+	if err := c.Shops.LogoutToken(ctx.UserContext(), ctx.Cookies(CookieName)); err != nil {
+		return err
+	}
+	ctx.Cookie(&fiber.Cookie{Name: CookieName, Value: "", Path: "/", MaxAge: -1, Expires: time.Unix(0, 0),
+		HTTPOnly: true, Secure: c.SecureCookie, SameSite: fiber.CookieSameSiteStrictMode})
+	return ctx.Redirect(LoginPath, fiber.StatusSeeOther)
+}
+
+// homePage is how many items each list of the console's home page shows;
+// a link leads to the next page.
+const homePage = 50
+
+func (c *Console) home(ctx *fiber.Ctx) error {
+	uctx := ctx.UserContext()
+	a, _ := core.ActorFrom(uctx)
+	m, err := c.Shops.Me(uctx)
+	if err != nil {
+		return err
+	}
+	shops, err := c.Shops.VisibleShops(uctx)
+	if err != nil {
+		return err
+	}
+	p := page{Staff: m, Shops: shops, More: map[string]string{}, Paged: map[string]bool{}}
+	if len(shops) == 0 {
+		return c.render(ctx, "home.html", p)
+	}
+	p.Shop = shops[0]
+	for _, s := range shops {
+		if s.ID == ctx.Query("shop") {
+			p.Shop = s
+		}
+	}
+	// Each list pages on its own: ?<list>=<cursor> shows the page after
+	// it, the other lists their first page. A cursor that does not read
+	// (an old bookmark) shows the first page.
+	after := func(list string) core.Page {
+		c, err := core.ParseCursor(ctx.Query(list))
+		if err == nil && !c.IsZero() {
+			p.Paged[list] = true
+		}
+		return core.Page{After: c, Limit: homePage}
+	}
+	link := func(list, next string) {
+		if next != "" {
+			p.More[list] = "/console/?" + url.Values{"shop": {p.Shop.ID}, "lang": {lang(ctx)}, list: {next}}.Encode()
+		}
+	}
+	p.First = "/console/?" + url.Values{"shop": {p.Shop.ID}, "lang": {lang(ctx)}}.Encode()
+	custAfter := ctx.Query("customers")
+	if len(custAfter) > 64 {
+		custAfter = ""
+	}
+	p.Paged["customers"] = custAfter != ""
+	var next string
+	if p.Rows, next, err = c.Customers.ListForStaff(uctx, p.Shop.ID, customer.Page{After: custAfter, Limit: homePage}); err != nil {
+		return err
+	}
+	link("customers", next)
+	loc, lerr := time.LoadLocation(p.Shop.TimeZone)
+	if lerr != nil {
+		loc = time.UTC
+	}
+	names := map[string]string{}
+	name := func(id string) string {
+		if n, ok := names[id]; ok {
+			return n
+		}
+		names[id] = c.Customers.LabelForStaff(uctx, id)
+		return names[id]
+	}
+	rs, next, err := c.reservations(uctx, p.Shop.ID, after("reservations"))
+	if err != nil {
+		return err
+	}
+	link("reservations", next)
+	for _, r := range rs {
+		p.Reservations = append(p.Reservations, row{Name: name(r.CustomerID), What: r.Note, When: r.CreatedAt.In(loc)})
+	}
+	ms, next, err := c.Messages.Recalls(uctx, p.Shop.ID, after("recalls"))
+	if err != nil {
+		return err
+	}
+	link("recalls", next)
+	for _, m := range ms {
+		p.Recalls = append(p.Recalls, row{Name: name(m.CustomerID), What: m.Title, When: m.CreatedAt.In(loc)})
+	}
+	if a.Role.AtLeast(core.RoleManager) {
+		dead, next, err := c.Messages.DeadLetters(uctx, p.Shop.ID, after("dead"))
+		if err != nil {
+			return err
+		}
+		link("dead", next)
+		for _, d := range dead {
+			p.Dead = append(p.Dead, row{ID: d.ID, Name: name(d.CustomerID), What: d.Channel + " · " + d.LastError, When: d.UpdatedAt.In(loc)})
+		}
+	}
+	return c.render(ctx, "home.html", p)
+}
+
+// sameOrigin guards a console form (every state-changing console request,
+// sign-in included, which would otherwise let another site sign a browser
+// in as someone else): a browser says where a request comes from in
+// Sec-Fetch-Site, or in Origin, and only the console's own origin may post.
+// A request with neither header is not from a browser, which is what a
+// cross-site forgery needs, and passes.
+func sameOrigin(next fiber.Handler) fiber.Handler {
+	return func(ctx *fiber.Ctx) error {
+		site := ctx.Get("Sec-Fetch-Site")
+		if site != "" && site != "same-origin" && site != "none" {
+			return core.Errorf(core.EFORBIDDEN, "this form can only be sent from the console itself")
+		}
+		// A browser that says Sec-Fetch-Site is believed; the console's
+		// no-referrer policy makes its own forms send "Origin: null".
+		if origin := ctx.Get(fiber.HeaderOrigin); origin != "" && site == "" {
+			u, err := url.Parse(origin)
+			if err != nil || u.Host == "" || !strings.EqualFold(u.Host, ctx.Get(fiber.HeaderHost)) {
+				return core.Errorf(core.EFORBIDDEN, "this form can only be sent from the console itself")
+			}
+		}
+		return next(ctx)
+	}
+}
+
+// safeNext keeps a post-login redirect inside the console.
+func safeNext(next string) string {
+	if strings.HasPrefix(next, "/console/") && !strings.HasPrefix(next, "//") && !strings.ContainsAny(next, "\\\r\n") {
+		return next
+	}
+	return "/console/"
+}
+
+func lang(ctx *fiber.Ctx) string {
+	if l := ctx.Query("lang"); l == "en" || l == "it" {
+		return l
+	}
+	if strings.HasPrefix(strings.ToLower(ctx.Get(fiber.HeaderAcceptLanguage)), "en") {
+		return "en"
+	}
+	return "it"
+}
