@@ -54,6 +54,10 @@ type Config struct {
 	// SendConcurrency is how many sends a worker has in flight, and so the
 	// most messages a crash of it can send twice.
 	SendConcurrency int
+	// MarketingCap is the most marketing messages a customer receives per
+	// MarketingWindow; the rest are skipped (0 turns the cap off).
+	MarketingCap    int
+	MarketingWindow time.Duration
 }
 
 // DefaultConfig is the configuration of `vista serve` with nothing set.
@@ -62,7 +66,7 @@ func DefaultConfig() Config {
 		HTTPAddr: ":8080", DataDir: "./data", MongoDatabase: "vista",
 		Roles: []string{RoleAPI, RoleKiosk, RoleWorker}, Demo: true, AccessLog: true,
 		LogLevel: "info", LogFormat: "text", TimeZone: "Europe/Rome", ShutdownGrace: 20 * time.Second,
-		SendConcurrency: 50, AdminAddr: "127.0.0.1:9090",
+		SendConcurrency: 50, AdminAddr: "127.0.0.1:9090", MarketingCap: 2, MarketingWindow: 7 * 24 * time.Hour,
 	}
 }
 
@@ -110,9 +114,12 @@ func (c *Config) ParseFlags(name string, args []string) error {
 	list(&c.SendRates, "send-rates", "VISTA_SEND_RATES", "messages a second each worker hands to a channel, as channel=rate (push=500,sms=5)")
 	fs.IntVar(&c.SendConcurrency, "send-concurrency", c.SendConcurrency,
 		"sends each worker has in flight: throughput is about this over FCM's latency, and a crash resends at most this many ($VISTA_SEND_CONCURRENCY)")
+	fs.IntVar(&c.MarketingCap, "marketing-cap", c.MarketingCap, "most marketing messages a customer receives per marketing window; 0 for no cap ($VISTA_MARKETING_CAP)")
+	fs.DurationVar(&c.MarketingWindow, "marketing-window", c.MarketingWindow, "the window of the marketing cap ($VISTA_MARKETING_WINDOW)")
 	// Typed flags take their environment value through the flag's own
 	// parser, so a bad value is refused the same way from either place.
-	for name, env := range map[string]string{"clock-offset": "VISTA_CLOCK_OFFSET", "send-concurrency": "VISTA_SEND_CONCURRENCY"} {
+	for name, env := range map[string]string{"clock-offset": "VISTA_CLOCK_OFFSET", "send-concurrency": "VISTA_SEND_CONCURRENCY",
+		"marketing-cap": "VISTA_MARKETING_CAP", "marketing-window": "VISTA_MARKETING_WINDOW"} {
 		if v, ok := os.LookupEnv(env); ok {
 			if err := fs.Set(name, v); err != nil {
 				return fmt.Errorf("%s: %w", env, err)
@@ -155,6 +162,12 @@ func (c *Config) Validate() error {
 	}
 	if _, err := c.Rates(); err != nil {
 		errs = append(errs, err)
+	}
+	if c.MarketingCap < 0 || c.MarketingCap > 100 {
+		errs = append(errs, fmt.Errorf("marketing-cap %d: want 0–100", c.MarketingCap))
+	}
+	if c.MarketingWindow < time.Hour || c.MarketingWindow > 90*24*time.Hour {
+		errs = append(errs, fmt.Errorf("marketing-window %s: want 1h to 2160h (90 days)", c.MarketingWindow))
 	}
 	if c.SendConcurrency < 1 || c.SendConcurrency > 1000 {
 		errs = append(errs, fmt.Errorf("send-concurrency %d: want 1–1000", c.SendConcurrency))

@@ -31,6 +31,7 @@ import (
 	"github.com/vista-optical/vista/backend/audit"
 	"github.com/vista-optical/vista/backend/auth"
 	"github.com/vista-optical/vista/backend/auth/firebaseid"
+	"github.com/vista-optical/vista/backend/catalog"
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/customer"
 	"github.com/vista-optical/vista/backend/demo"
@@ -239,37 +240,10 @@ func (m *Main) Open(ctx context.Context) error {
 		HomeShop: m.Customers.HomeShop, Locale: m.Customers.Locale, Settings: settings.For,
 		SettingsStore: m.Store, ForgetSettings: settings.Forget, Customers: m.Customers,
 	}
-	m.Privacy.Register(
-		privacy.Section{
-			Name: "lenses", Collections: []string{"lens_supplies"},
-			Export: func(ctx context.Context, id string) (any, error) { return m.Store.Supplies(ctx, id) },
-			Erase:  m.Store.DeleteSupplies,
-		},
-		privacy.Section{
-			Name: "eye_exams", Collections: []string{"eye_exams"},
-			Export: func(ctx context.Context, id string) (any, error) { return m.Store.Exams(ctx, id) },
-			Erase:  m.Store.DeleteExams,
-		},
-		privacy.Section{
-			Name: "reservations", Collections: []string{"reservations"},
-			Export: func(ctx context.Context, id string) (any, error) { return m.Store.CustomerReservations(ctx, id) },
-			Erase:  m.Store.DeleteCustomerReservations,
-		},
-	)
-	m.Privacy.Register(
-		privacy.Section{
-			Name: "sessions", Collections: []string{"refresh_families", "refresh_tokens"},
-			Export: func(ctx context.Context, id string) (any, error) { return m.Store.CustomerSessions(ctx, id) },
-			Erase:  m.Store.DeleteCustomerSessions,
-		},
-		privacy.Section{
-			Name: "audit", Collections: []string{"audit_log"},
-			Export: func(ctx context.Context, id string) (any, error) {
-				return m.Store.AuditEntries(ctx, audit.Filter{CustomerID: id})
-			},
-			Kept: "accountability: who accessed or changed the customer's data; entries hold ids only",
-		},
-	)
+	m.Privacy.Register(m.Lenses.Sections()...)
+	m.Privacy.Register(catalog.Sections(m.Store)...)
+	m.Privacy.Register(auth.Sections(m.Store)...)
+	m.Privacy.Register(audit.Sections(m.Store)...)
 	if m.Config.FirebaseProject != "" {
 		v, err := firebaseid.New(ctx, m.Config.FirebaseProject, m.Config.FirebaseCreds)
 		if err != nil {
@@ -468,7 +442,7 @@ func (m *Main) setupDispatcher(ctx context.Context, zone func(context.Context, s
 		Rates: rates, Concurrency: m.Config.SendConcurrency,
 		Store: m.Store, Channels: channels, Clock: m.Clock, Logger: m.Logger, Owner: "vista-" + core.NewID(),
 		Rules: &notify.SendRules{Consents: customer.ConsentCheck{Store: m.Store, Now: m.Clock.Now}, Zone: zone, Default: rome,
-			Sent: m.Store, MarketingCap: 2, CapWindow: 7 * 24 * time.Hour, Closed: m.Revoked.Closed, Phones: m.Customers},
+			Sent: m.Store, MarketingCap: m.Config.MarketingCap, CapWindow: m.Config.MarketingWindow, Closed: m.Revoked.Closed, Phones: m.Customers},
 		Fallback: notify.ServiceFallback,
 	}
 	return nil
