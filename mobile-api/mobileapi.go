@@ -311,11 +311,7 @@ func (a *API) removeFamily(c *fiber.Ctx) error {
 }
 
 func (a *API) lenses(c *fiber.Ctx) error {
-	id, err := customer.CustomerID(c.UserContext())
-	if err != nil {
-		return err
-	}
-	list, err := a.Lenses.List(c.UserContext(), id)
+	list, err := a.Lenses.List(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -323,15 +319,11 @@ func (a *API) lenses(c *fiber.Ctx) error {
 }
 
 func (a *API) addLens(c *fiber.Ctx) error {
-	id, err := customer.CustomerID(c.UserContext())
-	if err != nil {
-		return err
-	}
 	var in lens.SupplyInput
 	if err := web.Decode(c, &in); err != nil {
 		return err
 	}
-	v, err := a.Lenses.Add(c.UserContext(), id, in)
+	v, err := a.Lenses.Add(c.UserContext(), in)
 	if err != nil {
 		return err
 	}
@@ -339,11 +331,7 @@ func (a *API) addLens(c *fiber.Ctx) error {
 }
 
 func (a *API) lens(c *fiber.Ctx) error {
-	id, err := customer.CustomerID(c.UserContext())
-	if err != nil {
-		return err
-	}
-	v, err := a.Lenses.Get(c.UserContext(), id, c.Params("id"))
+	v, err := a.Lenses.Get(c.UserContext(), c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -351,15 +339,11 @@ func (a *API) lens(c *fiber.Ctx) error {
 }
 
 func (a *API) updateLens(c *fiber.Ctx) error {
-	id, err := customer.CustomerID(c.UserContext())
-	if err != nil {
-		return err
-	}
 	var in lens.SupplyPatch
 	if err := web.Decode(c, &in); err != nil {
 		return err
 	}
-	v, err := a.Lenses.Update(c.UserContext(), id, c.Params("id"), in)
+	v, err := a.Lenses.Update(c.UserContext(), c.Params("id"), in)
 	if err != nil {
 		return err
 	}
@@ -367,21 +351,13 @@ func (a *API) updateLens(c *fiber.Ctx) error {
 }
 
 func (a *API) deleteLens(c *fiber.Ctx) error {
-	id, err := customer.CustomerID(c.UserContext())
-	if err != nil {
-		return err
-	}
-	if err := a.Lenses.Delete(c.UserContext(), id, c.Params("id")); err != nil {
+	if err := a.Lenses.Delete(c.UserContext(), c.Params("id")); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
 func (a *API) reorder(c *fiber.Ctx) error {
-	id, err := customer.CustomerID(c.UserContext())
-	if err != nil {
-		return err
-	}
 	var in struct {
 		Note string `json:"note"`
 	}
@@ -390,7 +366,7 @@ func (a *API) reorder(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	r, created, err := a.Lenses.Reorder(c.UserContext(), id, c.Params("id"), in.Note)
+	r, created, err := a.Lenses.Reorder(c.UserContext(), c.Params("id"), in.Note)
 	if err != nil {
 		return err
 	}

@@ -78,15 +78,3 @@ func Next(rs []Reminder, t time.Time) (Reminder, bool) {
 	}
 	return Reminder{}, false
 }
-
-// Due returns the reminders due in (after, upTo]: what a scan that last
-// ran at after must send now.
-func Due(rs []Reminder, after, upTo time.Time) []Reminder {
-	var out []Reminder
-	for _, r := range rs {
-		if r.At.After(after) && !r.At.After(upTo) {
-			out = append(out, r)
-		}
-	}
-	return out
-}

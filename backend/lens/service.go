@@ -101,8 +101,17 @@ func (s *Service) view(ctx context.Context, sp *Supply) *View {
 	return v
 }
 
-// Add records a supply for the customer (or one of their family members).
-func (s *Service) Add(ctx context.Context, customerID string, in SupplyInput) (*View, error) {
+// Add records a supply for the signed-in customer (or one of their family
+// members).
+func (s *Service) Add(ctx context.Context, in SupplyInput) (*View, error) {
+	customerID, err := core.SignedInCustomer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.add(ctx, customerID, in)
+}
+
+func (s *Service) add(ctx context.Context, customerID string, in SupplyInput) (*View, error) {
 	if err := s.Validator.Struct(in); err != nil {
 		return nil, err
 	}
@@ -167,8 +176,16 @@ func (s *Service) plan(ctx context.Context, sp *Supply) error {
 	return nil
 }
 
-// List returns the customer's supplies.
-func (s *Service) List(ctx context.Context, customerID string) ([]*View, error) {
+// List returns the signed-in customer's supplies.
+func (s *Service) List(ctx context.Context) ([]*View, error) {
+	customerID, err := core.SignedInCustomer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.list(ctx, customerID)
+}
+
+func (s *Service) list(ctx context.Context, customerID string) ([]*View, error) {
 	list, err := s.Store.Supplies(ctx, customerID)
 	if err != nil {
 		return nil, err
@@ -180,8 +197,13 @@ func (s *Service) List(ctx context.Context, customerID string) ([]*View, error) 
 	return out, nil
 }
 
-// Get returns one of the customer's supplies; ENOTFOUND for anyone else's.
-func (s *Service) Get(ctx context.Context, customerID, id string) (*View, error) {
+// Get returns one of the signed-in customer's supplies; ENOTFOUND for
+// anyone else's.
+func (s *Service) Get(ctx context.Context, id string) (*View, error) {
+	customerID, err := core.SignedInCustomer(ctx)
+	if err != nil {
+		return nil, err
+	}
 	sp, err := s.Store.Supply(ctx, customerID, id)
 	if err != nil {
 		return nil, err
@@ -191,7 +213,11 @@ func (s *Service) Get(ctx context.Context, customerID, id string) (*View, error)
 
 // Update changes a supply (boxes added to a running supply, a new start)
 // and re-plans its reminders.
-func (s *Service) Update(ctx context.Context, customerID, id string, in SupplyPatch) (*View, error) {
+func (s *Service) Update(ctx context.Context, id string, in SupplyPatch) (*View, error) {
+	customerID, err := core.SignedInCustomer(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if err := s.Validator.Struct(in); err != nil {
 		return nil, err
 	}
@@ -222,8 +248,12 @@ func (s *Service) Update(ctx context.Context, customerID, id string, in SupplyPa
 	return s.view(ctx, sp), nil
 }
 
-// Delete removes one of the customer's supplies.
-func (s *Service) Delete(ctx context.Context, customerID, id string) error {
+// Delete removes one of the signed-in customer's supplies.
+func (s *Service) Delete(ctx context.Context, id string) error {
+	customerID, err := core.SignedInCustomer(ctx)
+	if err != nil {
+		return err
+	}
 	return s.Store.DeleteSupply(ctx, customerID, id)
 }
 
@@ -231,7 +261,11 @@ func (s *Service) Delete(ctx context.Context, customerID, id string) error {
 // collect), as offered by a reminder. Staff see it in the shop's list.
 // One request per supply is open at a time: a repeat returns the open one
 // with created=false.
-func (s *Service) Reorder(ctx context.Context, customerID, id, note string) (r *catalog.Reservation, created bool, err error) {
+func (s *Service) Reorder(ctx context.Context, id, note string) (r *catalog.Reservation, created bool, err error) {
+	customerID, err := core.SignedInCustomer(ctx)
+	if err != nil {
+		return nil, false, err
+	}
 	if validate.HasControl(note) {
 		return nil, false, core.Invalid("note not valid", core.FieldError{Field: "note", Message: "must not hold control or text-direction characters"})
 	}
@@ -282,7 +316,7 @@ func (s *Service) ForStaff(ctx context.Context, customerID string) ([]*View, err
 	if err := s.Audit.Record(ctx, "lens.supplies_viewed", customerID, shopID, ""); err != nil {
 		return nil, err
 	}
-	return s.List(ctx, customerID)
+	return s.list(ctx, customerID)
 }
 
 // AddForStaff records a supply sold at the counter to a customer the
@@ -291,7 +325,7 @@ func (s *Service) AddForStaff(ctx context.Context, customerID string, in SupplyI
 	if _, err := s.Customers.VisibleShop(ctx, customerID); err != nil {
 		return nil, err
 	}
-	return s.Add(ctx, customerID, in)
+	return s.add(ctx, customerID, in)
 }
 
 // Scan enqueues every reminder whose time has come, and returns how many

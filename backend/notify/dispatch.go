@@ -42,19 +42,12 @@ type Rules interface {
 	Check(ctx context.Context, m *Message, now time.Time) (ok bool, reason string, notBefore time.Time, err error)
 }
 
-// Timeline records what was sent to a customer, for the single customer
-// view. A nil Timeline records nothing.
-type Timeline interface {
-	Append(ctx context.Context, m *Message, at time.Time) error
-}
-
 // Dispatcher sends due outbox messages. Several dispatchers, in one process
 // or many, share the outbox safely: each message is leased to one of them.
 type Dispatcher struct {
 	Store    Store
 	Channels map[string]Channel
 	Rules    Rules
-	Timeline Timeline
 	Clock    core.Clock
 	Logger   *slog.Logger
 	// Owner names this dispatcher in leases; unique per process.
@@ -339,15 +332,8 @@ func (d *Dispatcher) recorded(ctx context.Context, batch []record, lost []string
 		d.Logger.Warn("outcome not recorded: lease lost", "message_id", id)
 	}
 	for _, r := range batch {
-		switch r.out.Status {
-		case StatusDead:
+		if r.out.Status == StatusDead {
 			d.Logger.Error("message dead-lettered", "message_id", r.m.ID, "channel", r.m.Channel, "reason", r.out.Error)
-		case StatusSent:
-			if d.Timeline != nil {
-				if err := d.Timeline.Append(ctx, r.m, r.out.At); err != nil {
-					d.Logger.Warn("timeline not updated", "message_id", r.m.ID, "err", err)
-				}
-			}
 		}
 	}
 }

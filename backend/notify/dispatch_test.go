@@ -16,6 +16,7 @@ import (
 	"github.com/vista-optical/vista/backend/notify/fcm"
 	"github.com/vista-optical/vista/backend/notify/fcmfake"
 	"github.com/vista-optical/vista/backend/store/sqlite"
+	"github.com/vista-optical/vista/backend/store/sqlite/sqlitetest"
 )
 
 // consents fakes the customers' consents and which of them Vista holds a
@@ -62,14 +63,7 @@ func (r *recorder) Deliver(_ context.Context, m *notify.Message) notify.Delivery
 
 func setup(t *testing.T) *env {
 	t.Helper()
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "v.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := sqlitetest.Open(t)
 	fake := fcmfake.New()
 	t.Cleanup(fake.Close)
 	client, err := fcm.New(context.Background(), fcm.Config{ProjectID: "vista-test", Endpoint: fake.URL})

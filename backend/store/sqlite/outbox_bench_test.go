@@ -3,14 +3,13 @@ package sqlite_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/notify"
-	"github.com/vista-optical/vista/backend/store/sqlite"
+	"github.com/vista-optical/vista/backend/store/sqlite/sqlitetest"
 )
 
 // BenchmarkOutboxCycle measures the store's share of dispatching one
@@ -20,14 +19,7 @@ import (
 //	go test ./backend/store/sqlite -run '^$' -bench OutboxCycle -benchtime 20000x
 func BenchmarkOutboxCycle(b *testing.B) {
 	ctx := context.Background()
-	db, err := sqlite.Open(filepath.Join(b.TempDir(), "v.db"), nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
+	db := sqlitetest.Open(b)
 	now := time.Now().UTC()
 	msgs := make([]*notify.Message, b.N)
 	for i := range msgs {
