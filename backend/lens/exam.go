@@ -116,34 +116,18 @@ func (s *Service) ExamsForStaff(ctx context.Context, customerID string) ([]*Exam
 // ScanExams enqueues the eye-exam reminders whose time has come, as Scan
 // does for supplies: idempotent, index-driven, one write per page.
 func (s *Service) ScanExams(ctx context.Context) (int, error) {
-	now := s.Clock.Now()
-	enqueued := 0
-	for {
-		due, err := s.Exams.DueExams(ctx, now, 500)
-		if err != nil || len(due) == 0 {
-			return enqueued, err
+	return scan(ctx, s, s.Exams.DueExams, s.Exams.AdvanceExamReminders, func(e *Exam, now time.Time) ([]*notify.Message, Advance) {
+		adv := Advance{ID: e.ID, Prev: *e.NextReminderAt}
+		locale, ok := s.locale(ctx, e.CustomerID)
+		if !ok { // erased: no reminder
+			return nil, adv
 		}
 		var msgs []*notify.Message
-		advances := make([]Advance, 0, len(due))
-		for _, e := range due {
-			locale, ok := s.locale(ctx, e.CustomerID)
-			advances = append(advances, Advance{ID: e.ID, Prev: *e.NextReminderAt})
-			if !ok { // erased: no reminder
-				continue
-			}
-			for _, ch := range []string{notify.ChannelPush, notify.ChannelInbox} {
-				msgs = append(msgs, examMessage(e, ch, now, locale))
-			}
+		for _, ch := range []string{notify.ChannelPush, notify.ChannelInbox} {
+			msgs = append(msgs, examMessage(e, ch, now, locale))
 		}
-		n, err := s.Outbox.EnqueueMessages(ctx, msgs)
-		if err != nil {
-			return enqueued, err
-		}
-		enqueued += n
-		if _, err := s.Exams.AdvanceExamReminders(ctx, advances); err != nil {
-			return enqueued, err
-		}
-	}
+		return msgs, adv
+	})
 }
 
 func examMessage(e *Exam, channel string, now time.Time, locale string) *notify.Message {

@@ -335,44 +335,54 @@ func (s *Service) AddForStaff(ctx context.Context, customerID string, in SupplyI
 // conditional update: run twice, or on two instances at once, it enqueues
 // every reminder once.
 func (s *Service) Scan(ctx context.Context) (int, error) {
+	return scan(ctx, s, s.Store.DueSupplies, s.Store.AdvanceReminders, func(sp *Supply, now time.Time) ([]*notify.Message, Advance) {
+		locale, ok := s.locale(ctx, sp.CustomerID)
+		if !ok { // erased: no reminder now, none planned
+			return nil, Advance{ID: sp.ID, Prev: *sp.NextReminderAt}
+		}
+		m, next := s.remind(ctx, sp, now, locale)
+		return m, Advance{ID: sp.ID, Prev: *sp.NextReminderAt, Next: next}
+	})
+}
+
+// scan is the loop of every reminder scan: read what is due a page at a
+// time (an index range), turn each item into its messages and its
+// advance, then write the page's messages in one write and its advances
+// in another. A crash in between re-enqueues on the next scan, and the
+// dedupe keys make that a no-op. It returns how many messages it
+// enqueued.
+func scan[T any](ctx context.Context, s *Service,
+	due func(ctx context.Context, now time.Time, limit int) ([]T, error),
+	advance func(ctx context.Context, as []Advance) (int, error),
+	each func(item T, now time.Time) ([]*notify.Message, Advance),
+) (int, error) {
 	now := s.Clock.Now()
 	enqueued := 0
 	for {
-		due, err := s.Store.DueSupplies(ctx, now, 500)
-		if err != nil {
+		page, err := due(ctx, now, 500)
+		if err != nil || len(page) == 0 {
 			return enqueued, err
 		}
-		if len(due) == 0 {
-			return enqueued, nil
-		}
-		// One write for the page's messages, then one for its advances: a
-		// crash in between re-enqueues on the next scan, and the dedupe
-		// keys make that a no-op.
 		var msgs []*notify.Message
-		advances := make([]Advance, 0, len(due))
-		for _, sp := range due {
-			locale, ok := s.locale(ctx, sp.CustomerID)
-			if !ok { // erased: no reminder now, none planned
-				advances = append(advances, Advance{ID: sp.ID, Prev: *sp.NextReminderAt})
-				continue
-			}
-			m, next := s.remind(ctx, sp, now, locale)
+		advances := make([]Advance, 0, len(page))
+		for _, item := range page {
+			m, a := each(item, now)
 			msgs = append(msgs, m...)
-			advances = append(advances, Advance{ID: sp.ID, Prev: *sp.NextReminderAt, Next: next})
+			advances = append(advances, a)
 		}
 		n, err := s.Outbox.EnqueueMessages(ctx, msgs)
 		if err != nil {
 			return enqueued, err
 		}
 		enqueued += n
-		if _, err := s.Store.AdvanceReminders(ctx, advances); err != nil {
+		if _, err := advance(ctx, advances); err != nil {
 			return enqueued, err
 		}
 	}
 }
 
-// remind returns the messages a due supply must send now, and its next
-// reminder time (nil when none is left).
+// locale is the language a customer's reminders are written in, and
+// ok=false for a closed account, which gets none.
 func (s *Service) locale(ctx context.Context, customerID string) (string, bool) {
 	if s.Locale == nil {
 		return "it", true
@@ -380,6 +390,8 @@ func (s *Service) locale(ctx context.Context, customerID string) (string, bool) 
 	return s.Locale(ctx, customerID)
 }
 
+// remind returns the messages a due supply must send now, and its next
+// reminder time (nil when none is left).
 func (s *Service) remind(ctx context.Context, sp *Supply, now time.Time, locale string) ([]*notify.Message, *time.Time) {
 	st := s.Settings(ctx, sp.ShopID)
 	prev := *sp.NextReminderAt
