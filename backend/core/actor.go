@@ -11,6 +11,8 @@ const (
 	ActorStaff    ActorKind = "staff"
 	ActorKiosk    ActorKind = "kiosk"
 	ActorSystem   ActorKind = "system"
+	// ActorAnyone is the realm of public routes: anyone, signed in or not.
+	ActorAnyone ActorKind = "public"
 )
 
 // Role is a staff member's role. Owners span the whole chain; managers and

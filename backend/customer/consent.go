@@ -4,17 +4,17 @@ import (
 	"context"
 	"slices"
 	"time"
+
+	"github.com/vista-optical/vista/backend/core"
 )
 
-// Channels a customer can be reached on; "phone" is a call from the shop
-// (the phone recall staff make when no digital channel can carry a
-// service reminder).
-var Channels = []string{"push", "sms", "email", "whatsapp", "phone"}
+// Channels a customer can be reached on (core.ConsentChannels); "phone"
+// is a call from the shop (the phone recall staff make when no digital
+// channel can carry a service reminder).
+var Channels = core.ConsentChannels
 
-// Purposes a customer can consent to, per channel. "service" covers
-// messages about what the customer asked for (reminders, bookings);
-// "marketing" offers and campaigns; "profiling" personalisation.
-var Purposes = []string{"service", "marketing", "profiling"}
+// Purposes a customer can consent to, per channel (core.Purposes).
+var Purposes = core.Purposes
 
 // ConsentEvent is one change of one consent, with its proof: when it
 // happened, where (source), and which version of the text was shown.

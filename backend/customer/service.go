@@ -56,8 +56,8 @@ type Service struct {
 
 // ConsentChoice is one consent as the customer sets it.
 type ConsentChoice struct {
-	Channel string `json:"channel" validate:"required,oneof=push sms email whatsapp phone"`
-	Purpose string `json:"purpose" validate:"required,oneof=service marketing profiling"`
+	Channel string `json:"channel" validate:"required,consentchannel"`
+	Purpose string `json:"purpose" validate:"required,purpose"`
 	Granted bool   `json:"granted"`
 }
 

@@ -13,23 +13,23 @@ import (
 	"github.com/vista-optical/vista/backend/core"
 )
 
-// Channels a message can go out on.
+// Channels a message can go out on (defined in core).
 const (
-	ChannelPush     = "push"
-	ChannelSMS      = "sms"
-	ChannelEmail    = "email"
-	ChannelWhatsApp = "whatsapp"
-	ChannelInbox    = "inbox"
-	ChannelRecall   = "recall" // a phone call for staff to make
+	ChannelPush     = core.ChannelPush
+	ChannelSMS      = core.ChannelSMS
+	ChannelEmail    = core.ChannelEmail
+	ChannelWhatsApp = core.ChannelWhatsApp
+	ChannelInbox    = core.ChannelInbox
+	ChannelRecall   = core.ChannelRecall
 )
 
 // Channels lists every channel.
-var Channels = []string{ChannelPush, ChannelSMS, ChannelEmail, ChannelWhatsApp, ChannelInbox, ChannelRecall}
+var Channels = core.MessageChannels
 
-// Purposes, which decide the consent a message needs.
+// Purposes, which decide the consent a message needs (defined in core).
 const (
-	PurposeService   = "service"
-	PurposeMarketing = "marketing"
+	PurposeService   = core.PurposeService
+	PurposeMarketing = core.PurposeMarketing
 )
 
 // Message states.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"time"
+
+	"github.com/vista-optical/vista/backend/core"
 )
 
 // Consents answers whether a customer consents, now, to a channel for a
@@ -42,7 +44,7 @@ type SendRules struct {
 
 // CallConsent is the consent channel a phone recall needs: the customer
 // agreed to be called by the shop.
-const CallConsent = "phone"
+const CallConsent = core.ChannelPhone
 
 // ReasonClosed is why a message to an erased account is skipped; a skip
 // for this reason queues no fallback.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,6 +36,9 @@ func New() *Validator {
 		}
 		return name
 	})
+	// Vocabulary defined once in core, checked against it.
+	_ = v.RegisterValidation("consentchannel", func(fl validator.FieldLevel) bool { return slices.Contains(core.ConsentChannels, fl.Field().String()) })
+	_ = v.RegisterValidation("purpose", func(fl validator.FieldLevel) bool { return slices.Contains(core.Purposes, fl.Field().String()) })
 	_ = v.RegisterValidation("e164", func(fl validator.FieldLevel) bool { return ValidPhone(fl.Field().String()) })
 	_ = v.RegisterValidation("isodate", func(fl validator.FieldLevel) bool {
 		_, err := time.Parse(time.DateOnly, fl.Field().String())
@@ -111,6 +115,10 @@ func message(fe validator.FieldError) string {
 		return fmt.Sprintf("must be at most %s", fe.Param())
 	case "oneof":
 		return "must be one of: " + strings.ReplaceAll(fe.Param(), " ", ", ")
+	case "consentchannel":
+		return "must be one of: " + strings.Join(core.ConsentChannels, ", ")
+	case "purpose":
+		return "must be one of: " + strings.Join(core.Purposes, ", ")
 	case "printascii":
 		return "must contain printable ASCII characters only"
 	}

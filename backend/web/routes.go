@@ -16,26 +16,26 @@ import (
 // Auth is the auth class of a route: who may call it. Every route declares
 // one; there is no default.
 type Auth struct {
-	Realm string    // "public", "customer", "staff", "kiosk"
-	Role  core.Role // least staff role, for staff routes
-	Page  bool      // a console page: signed in by cookie, sent to the login page otherwise
+	Realm core.ActorKind // anyone, customer, staff or kiosk
+	Role  core.Role      // least staff role, for staff routes
+	Page  bool           // a console page: signed in by cookie, sent to the login page otherwise
 }
 
 // The auth classes.
 var (
-	Public   = Auth{Realm: "public"}
-	Customer = Auth{Realm: "customer"}
-	Kiosk    = Auth{Realm: "kiosk"}
+	Public   = Auth{Realm: core.ActorAnyone}
+	Customer = Auth{Realm: core.ActorCustomer}
+	Kiosk    = Auth{Realm: core.ActorKiosk}
 )
 
 // Staff is the class of staff API routes open to role and above.
-func Staff(role core.Role) Auth { return Auth{Realm: "staff", Role: role} }
+func Staff(role core.Role) Auth { return Auth{Realm: core.ActorStaff, Role: role} }
 
 // StaffPage is the class of console pages open to role and above.
-func StaffPage(role core.Role) Auth { return Auth{Realm: "staff", Role: role, Page: true} }
+func StaffPage(role core.Role) Auth { return Auth{Realm: core.ActorStaff, Role: role, Page: true} }
 
 func (a Auth) String() string {
-	s := a.Realm
+	s := string(a.Realm)
 	if a.Role != "" {
 		s += ":" + string(a.Role)
 	}
@@ -108,9 +108,9 @@ func (r *Router) Routes() []Route { return r.routes }
 
 func (r *Router) guard(a Auth) fiber.Handler {
 	switch a.Realm {
-	case "public":
+	case core.ActorAnyone:
 		return func(c *fiber.Ctx) error { return c.Next() }
-	case "customer":
+	case core.ActorCustomer:
 		return func(c *fiber.Ctx) error {
 			claims, err := r.authn.Tokens.Verify(auth.CustomerAccess, bearer(c))
 			if err != nil {
@@ -125,7 +125,7 @@ func (r *Router) guard(a Auth) fiber.Handler {
 			c.SetUserContext(core.WithActor(c.UserContext(), core.Actor{Kind: core.ActorCustomer, ID: claims.Subject}))
 			return c.Next()
 		}
-	case "kiosk":
+	case core.ActorKiosk:
 		return func(c *fiber.Ctx) error {
 			claims, err := r.authn.Tokens.Verify(auth.KioskDevice, bearer(c))
 			if err != nil {
@@ -134,10 +134,10 @@ func (r *Router) guard(a Auth) fiber.Handler {
 			c.SetUserContext(core.WithActor(c.UserContext(), core.Actor{Kind: core.ActorKiosk, ID: claims.Subject, Shop: claims.Shop}))
 			return c.Next()
 		}
-	case "staff":
+	case core.ActorStaff:
 		return r.staffGuard(a)
 	}
-	panic("unknown auth realm " + a.Realm)
+	panic("unknown auth realm " + string(a.Realm))
 }
 
 // staffGuard checks the staff token (bearer for the API, cookie for console

@@ -231,7 +231,7 @@ func (db *DB) ShopMessages(ctx context.Context, shopID, channel string, p core.P
 
 // Inbox implements notify.Store.
 func (db *DB) Inbox(ctx context.Context, customerID string, limit int) ([]*notify.Message, error) {
-	cur, err := db.col(colOutbox).Find(ctx, bson.D{{Key: "customer_id", Value: customerID}, {Key: "channel", Value: "inbox"}, {Key: "status", Value: "sent"}},
+	cur, err := db.col(colOutbox).Find(ctx, bson.D{{Key: "customer_id", Value: customerID}, {Key: "channel", Value: notify.ChannelInbox}, {Key: "status", Value: notify.StatusSent}},
 		options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit)))
 	return all(ctx, cur, err, (*messageDoc).model)
 }
