@@ -119,10 +119,7 @@ type Credentials struct {
 
 func (a *API) login(c *fiber.Ctx) error {
 	var in Credentials
-	if err := web.Decode(c, &in); err != nil {
-		return err
-	}
-	if err := a.Customers.Validator.Struct(in); err != nil {
+	if err := web.DecodeValid(c, &in); err != nil {
 		return err
 	}
 	uncount, err := a.Limiter.Attempt(c.UserContext(), a.Limits.LoginAccount, core.NormalizeEmail(in.Email))
@@ -147,10 +144,7 @@ type RefreshInput struct {
 
 func (a *API) refresh(c *fiber.Ctx) error {
 	var in RefreshInput
-	if err := web.Decode(c, &in); err != nil {
-		return err
-	}
-	if err := a.Customers.Validator.Struct(in); err != nil {
+	if err := web.DecodeValid(c, &in); err != nil {
 		return err
 	}
 	if err := a.Limiter.Hit(c.UserContext(), a.Limits.RefreshAccount, auth.HashRefresh(in.RefreshToken)[:16]); err != nil {
@@ -166,10 +160,7 @@ func (a *API) refresh(c *fiber.Ctx) error {
 
 func (a *API) logout(c *fiber.Ctx) error {
 	var in RefreshInput
-	if err := web.Decode(c, &in); err != nil {
-		return err
-	}
-	if err := a.Customers.Validator.Struct(in); err != nil {
+	if err := web.DecodeValid(c, &in); err != nil {
 		return err
 	}
 	if err := a.Customers.Logout(c.UserContext(), in.RefreshToken); err != nil {

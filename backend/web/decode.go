@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/validate"
 )
 
 // MaxJSONDepth is the deepest nesting of objects and arrays accepted.
@@ -26,6 +27,19 @@ func Decode(c *fiber.Ctx, v any) error {
 		return fiber.NewError(fiber.StatusUnsupportedMediaType, "the body must be application/json")
 	}
 	return DecodeJSON(c.Body(), v)
+}
+
+// requests checks the bounds a request's fields declare in their validate
+// tags.
+var requests = validate.New()
+
+// DecodeValid is Decode, then the checks of v's validate tags: 422 with a
+// message per field that breaks one.
+func DecodeValid(c *fiber.Ctx, v any) error {
+	if err := Decode(c, v); err != nil {
+		return err
+	}
+	return requests.Struct(v)
 }
 
 // DecodeJSON is Decode without the HTTP part: strict decoding of one JSON

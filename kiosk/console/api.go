@@ -1,13 +1,11 @@
 package console
 
 import (
-	"context"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/vista-optical/vista/backend/audit"
-	"github.com/vista-optical/vista/backend/catalog"
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/customer"
 	"github.com/vista-optical/vista/backend/lens"
@@ -19,10 +17,7 @@ func (c *Console) apiLogin(ctx *fiber.Ctx) error {
 		Email    string `json:"email" validate:"required,max=254"`
 		Password string `json:"password" validate:"required,max=128"`
 	}
-	if err := web.Decode(ctx, &in); err != nil {
-		return err
-	}
-	if err := c.Customers.Validator.Struct(in); err != nil {
+	if err := web.DecodeValid(ctx, &in); err != nil {
 		return err
 	}
 	uncount, err := c.Limiter.Attempt(ctx.UserContext(), c.LoginAccount, core.NormalizeEmail(in.Email))
@@ -208,7 +203,7 @@ func (c *Console) apiReservations(ctx *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, next, err := c.reservations(ctx.UserContext(), ctx.Params("shop"), p)
+	list, next, err := c.Catalog.ShopReservations(ctx.UserContext(), ctx.Params("shop"), p)
 	if err != nil {
 		return err
 	}
@@ -226,11 +221,6 @@ func (c *Console) apiRecalls(ctx *fiber.Ctx) error {
 		return err
 	}
 	return ctx.JSON(fiber.Map{"recalls": list, "next_after": next})
-}
-
-func (c *Console) reservations(ctx context.Context, shopID string, p core.Page) ([]*catalog.Reservation, string, error) {
-	return core.Paged(p, func(p core.Page) ([]*catalog.Reservation, error) { return c.Reserve.ShopReservations(ctx, shopID, p) },
-		func(r *catalog.Reservation) core.Cursor { return core.Cursor{At: r.CreatedAt, ID: r.ID} })
 }
 
 // apiReminderSettings returns a shop's reminder settings (the defaults when

@@ -34,11 +34,10 @@ type Console struct {
 	Shops     *shop.Service
 	Customers *customer.Service
 	Audit     *audit.Log
-	Catalog   catalog.Store
+	Catalog   *catalog.Service
 	Services  booking.Store
 	Lenses    *lens.Service
 	Messages  *notify.Messages
-	Reserve   catalog.ReservationStore
 	Limiter   *ratelimit.Limiter
 	// LoginIP and LoginAccount limit sign-in attempts.
 	LoginIP, LoginAccount ratelimit.Limit

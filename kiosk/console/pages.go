@@ -188,7 +188,7 @@ func (c *Console) home(ctx *fiber.Ctx) error {
 		names[id] = c.Customers.LabelForStaff(uctx, id)
 		return names[id]
 	}
-	rs, next, err := c.reservations(uctx, p.Shop.ID, after("reservations"))
+	rs, next, err := c.Catalog.ShopReservations(uctx, p.Shop.ID, after("reservations"))
 	if err != nil {
 		return err
 	}

@@ -278,8 +278,8 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.Config.Has(RoleKiosk) {
 		screens := &kiosk.Screens{Shops: m.Store}
 		con := &console.Console{
-			Shops: m.Shops, Customers: m.Customers, Audit: auditLog, Catalog: m.Store, Services: m.Store, Limiter: limiter,
-			Lenses: m.Lenses, Messages: messages, Reserve: m.Store,
+			Shops: m.Shops, Customers: m.Customers, Audit: auditLog, Catalog: &catalog.Service{Store: m.Store, Reservations: m.Store}, Services: m.Store, Limiter: limiter,
+			Lenses: m.Lenses, Messages: messages,
 			LoginIP: m.StaffLoginIP, LoginAccount: m.StaffLoginAccount,
 			SecureCookie: strings.HasPrefix(m.publicURL(), "https://"),
 		}
