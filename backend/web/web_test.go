@@ -93,3 +93,19 @@ func FuzzDecodeSignup(f *testing.F) {
 		}
 	})
 }
+
+// TestRouteWithoutAuthClassIsRefused: a route that does not say who may
+// call it is never mounted.
+func TestRouteWithoutAuthClassIsRefused(t *testing.T) {
+	app := fiber.New()
+	r := NewRouter(app, &Authenticator{}, nil)
+	defer func() {
+		if recover() == nil {
+			t.Fatal("a route without an auth class was mounted")
+		}
+		if len(app.GetRoutes(true)) != 0 {
+			t.Fatal("the app holds a route after the refusal")
+		}
+	}()
+	r.Handle(Route{Method: "GET", Path: "/open", Handler: func(c *fiber.Ctx) error { return nil }})
+}

@@ -24,7 +24,7 @@ type Verifier struct{ client *fbauth.Client }
 func New(ctx context.Context, projectID, credentialsFile string) (*Verifier, error) {
 	var opts []option.ClientOption
 	if credentialsFile != "" {
-		opts = append(opts, option.WithCredentialsFile(credentialsFile))
+		opts = append(opts, option.WithAuthCredentialsFile(option.ServiceAccount, credentialsFile))
 	} else {
 		opts = append(opts, option.WithoutAuthentication())
 	}

@@ -10,10 +10,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/vista-optical/vista/backend/auth"
-	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/demo"
 )
 
@@ -169,13 +167,6 @@ func ownerLogin(t *testing.T, m *Main) string {
 	}
 	return client{t, m}.staffLogin(demo.OwnerEmail, m.Owner.Password)
 }
-
-// fixedClock is a clock tests move by hand.
-type fixedClock struct{ now time.Time }
-
-func (f *fixedClock) Now() time.Time { return f.now }
-
-var _ = core.NewID
 
 // serve starts the program's listener and returns its base URL, for tests
 // that need the real network path (fasthttp's own limits, shutdown).
