@@ -91,3 +91,65 @@ func (c ConsentCheck) Granted(ctx context.Context, customerID, channel, purpose 
 	}
 	return DeriveConsents(events).Granted(channel, purpose), nil
 }
+
+// ConsentChoice is one consent as the customer sets it.
+type ConsentChoice struct {
+	Channel string `json:"channel" validate:"required,consentchannel"`
+	Purpose string `json:"purpose" validate:"required,purpose"`
+	Granted bool   `json:"granted"`
+}
+
+// ConsentInput is a change of consents with its proof.
+type ConsentInput struct {
+	Consents    []ConsentChoice `json:"consents" validate:"required,min=1,max=15,dive"`
+	TextVersion string          `json:"text_version" validate:"required,max=100"`
+	Source      string          `json:"source" validate:"required,max=100"`
+}
+
+// SetConsents records the customer's choices as consent events and returns
+// the resulting state. Granting and withdrawing take the same one call.
+func (s *Service) SetConsents(ctx context.Context, in ConsentInput) (ConsentState, error) {
+	id, err := customerID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Validator.Struct(in); err != nil {
+		return nil, err
+	}
+	if _, err := s.active(ctx, id); err != nil {
+		return nil, err
+	}
+	return s.appendConsents(ctx, id, in.Consents, in.Source, in.TextVersion)
+}
+
+// Consents returns the signed-in customer's consent state now.
+func (s *Service) Consents(ctx context.Context) (ConsentState, error) {
+	id, err := customerID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	events, err := s.Store.ConsentEvents(ctx, id, s.Clock.Now())
+	if err != nil {
+		return nil, err
+	}
+	return DeriveConsents(events), nil
+}
+
+func (s *Service) appendConsents(ctx context.Context, id string, choices []ConsentChoice, source, version string) (ConsentState, error) {
+	now := s.Clock.Now()
+	events := make([]ConsentEvent, 0, len(choices))
+	for _, ch := range choices {
+		events = append(events, ConsentEvent{
+			ID: core.NewID(), CustomerID: id, Channel: ch.Channel, Purpose: ch.Purpose, Granted: ch.Granted,
+			OccurredAt: now, Source: source, TextVersion: version,
+		})
+	}
+	if err := s.Store.AppendConsentEvents(ctx, events); err != nil {
+		return nil, err
+	}
+	all, err := s.Store.ConsentEvents(ctx, id, now)
+	if err != nil {
+		return nil, err
+	}
+	return DeriveConsents(all), nil
+}

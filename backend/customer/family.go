@@ -93,3 +93,6 @@ func (s *Service) RemoveFamilyMember(ctx context.Context, memberID string) error
 
 // CustomerID returns the signed-in customer's id, or EUNAUTHORIZED.
 func CustomerID(ctx context.Context) (string, error) { return customerID(ctx) }
+
+// MaxFamilyMembers is how many people one customer may look after.
+const MaxFamilyMembers = 10

@@ -1,0 +1,106 @@
+package customer
+
+import (
+	"context"
+	"time"
+
+	"github.com/vista-optical/vista/backend/core"
+)
+
+// ListForStaff lists one page (at most 200, 50 by default) of the
+// customers of a shop the staff member in ctx may see, with the After of
+// the next page ("" after the last). ENOTFOUND for a shop outside their
+// scope.
+func (s *Service) ListForStaff(ctx context.Context, shop string, p Page) ([]*Customer, string, error) {
+	a, _ := core.ActorFrom(ctx)
+	if !a.CanSeeShop(shop) {
+		return nil, "", core.Errorf(core.ENOTFOUND, "shop not found")
+	}
+	if p.Limit <= 0 || p.Limit > 200 {
+		p.Limit = 50
+	}
+	list, err := s.Store.CustomersByShop(ctx, shop, Page{After: p.After, Limit: p.Limit + 1})
+	if err != nil || len(list) <= p.Limit {
+		return list, "", err
+	}
+	list = list[:p.Limit]
+	return list, list[p.Limit-1].ID, nil
+}
+
+// GetForStaff returns a customer to the staff member in ctx, recording the
+// read in the audit log. ENOTFOUND for customers outside their scope.
+func (s *Service) GetForStaff(ctx context.Context, id string) (*Customer, error) {
+	c, err := s.visibleToStaff(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Audit.Record(ctx, "customer.viewed", c.ID, c.ShopID, "profile"); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// LabelForStaff is how a shop's own lists (reorder requests, recalls,
+// dead letters) name the customer on a line: name and phone, or a dash
+// once erased. The line itself is the shop's, so a customer whose home
+// shop is another is named too; only staff get a name.
+func (s *Service) LabelForStaff(ctx context.Context, id string) string {
+	a, _ := core.ActorFrom(ctx)
+	c, err := s.Store.Customer(ctx, id)
+	if a.Kind != core.ActorStaff || err != nil || c.Status != StatusActive {
+		return "—"
+	}
+	n := c.FirstName + " " + c.LastName
+	if c.Phone != "" {
+		n += " · " + c.Phone
+	}
+	return n
+}
+
+// VisibleShop returns the home shop of a customer the staff member in ctx
+// may see, recording the read as GetForStaff does. ENOTFOUND otherwise.
+func (s *Service) VisibleShop(ctx context.Context, id string) (string, error) {
+	c, err := s.GetForStaff(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	return c.ShopID, nil
+}
+
+// ConsentsAtForStaff reconstructs a customer's consents as they stood at
+// time at (now, by the service clock, when at is zero), from the events
+// (T37), and returns the instant it used.
+func (s *Service) ConsentsAtForStaff(ctx context.Context, id string, at time.Time) (ConsentState, []ConsentEvent, time.Time, error) {
+	if at.IsZero() {
+		at = s.Clock.Now()
+	}
+	state, events, err := s.consentsAt(ctx, id, at)
+	return state, events, at, err
+}
+
+func (s *Service) consentsAt(ctx context.Context, id string, at time.Time) (ConsentState, []ConsentEvent, error) {
+	c, err := s.visibleToStaff(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	events, err := s.Store.ConsentEvents(ctx, c.ID, at)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.Audit.Record(ctx, "customer.consents_viewed", c.ID, c.ShopID, ""); err != nil {
+		return nil, nil, err
+	}
+	return DeriveConsents(events), events, nil
+}
+
+func (s *Service) visibleToStaff(ctx context.Context, id string) (*Customer, error) {
+	a, _ := core.ActorFrom(ctx)
+	c, err := s.Store.Customer(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if c.Status != StatusActive || !a.CanSeeShop(c.ShopID) {
+		return nil, core.Errorf(core.ENOTFOUND, "customer not found")
+	}
+	return c, nil
+}
