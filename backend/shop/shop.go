@@ -233,6 +233,15 @@ func (s *Service) VisibleShopIDs(ctx context.Context) ([]string, error) {
 	return ids, nil
 }
 
+// Zone returns a shop's time zone.
+func (s *Service) Zone(ctx context.Context, shopID string) (*time.Location, error) {
+	sh, err := s.Store.Shop(ctx, shopID)
+	if err != nil {
+		return nil, err
+	}
+	return time.LoadLocation(sh.TimeZone)
+}
+
 // Exists reports whether id names a shop.
 func (s *Service) Exists(ctx context.Context, id string) (bool, error) {
 	_, err := s.Store.Shop(ctx, id)

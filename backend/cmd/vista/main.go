@@ -131,6 +131,9 @@ type Main struct {
 	App            *fiber.App
 	Owner          *demo.Owner // the demo owner login, when this start created it
 
+	passwords  *auth.Passwords
+	auditLog   *audit.Log
+	messages   *notify.Messages
 	ln         net.Listener
 	adminLn    net.Listener
 	admin      *http.Server
@@ -201,45 +204,62 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.openStore(ctx); err != nil {
 		return err
 	}
+	if err := m.openServices(ctx); err != nil {
+		return err
+	}
+	if err := m.openHTTP(); err != nil {
+		return err
+	}
+	if m.Config.Demo {
+		var err error
+		if m.Owner, err = demo.Seed(ctx, m.Store, m.passwords, m.Clock); err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+	}
+	if m.Config.Has(RoleWorker) {
+		if err := m.openWorker(ctx); err != nil {
+			return err
+		}
+	}
+	return m.listen()
+}
+
+// openServices wires the capabilities: each service over the store, and
+// every part of a customer's data into the privacy registry.
+func (m *Main) openServices(ctx context.Context) error {
 	keys, err := m.loadKeys()
 	if err != nil {
 		return err
 	}
 	loc, _ := time.LoadLocation(m.Config.TimeZone)
 	m.Tokens = auth.NewTokens(keys, m.Clock)
-	passwords := auth.NewPasswords(m.PasswordParams)
+	m.passwords = auth.NewPasswords(m.PasswordParams)
 	validator := validate.New()
-	auditLog := &audit.Log{Store: m.Store, Clock: m.Clock, Logger: m.Logger}
+	m.auditLog = &audit.Log{Store: m.Store, Clock: m.Clock, Logger: m.Logger}
 	sessions := &auth.Sessions{Store: m.Store, Tokens: m.Tokens, Clock: m.Clock,
 		OnReuse: func(ctx context.Context, customerID, familyID string) error {
-			return auditLog.Record(ctx, "session.refresh_reuse_detected", customerID, "", "family "+familyID)
+			return m.auditLog.Record(ctx, "session.refresh_reuse_detected", customerID, "", "family "+familyID)
 		}}
 	m.Revoked = &auth.Revocations{Store: m.Store, Clock: m.Clock}
 	if err := m.Revoked.Sync(ctx); err != nil {
 		return fmt.Errorf("read token revocations: %w", err)
 	}
-	m.Shops = &shop.Service{Store: m.Store, Sessions: m.Store, Tokens: m.Tokens, Passwords: passwords, Clock: m.Clock}
+	m.Shops = &shop.Service{Store: m.Store, Sessions: m.Store, Tokens: m.Tokens, Passwords: m.passwords, Clock: m.Clock}
 	m.Privacy = &privacy.Registry{}
 	m.Customers = &customer.Service{
-		Store: m.Store, Family: m.Store, Sessions: sessions, Passwords: passwords, Audit: auditLog, Privacy: m.Privacy,
+		Store: m.Store, Family: m.Store, Sessions: sessions, Passwords: m.passwords, Audit: m.auditLog, Privacy: m.Privacy,
 		Validator: validator, Clock: m.Clock, Logger: m.Logger, ShopExists: m.Shops.Exists, Location: loc, Revoked: m.Revoked,
 	}
-	m.Privacy.Register(m.Customers.Sections()...)
-	m.Privacy.Register(notify.Sections(m.Store)...)
-	zone := func(ctx context.Context, shopID string) (*time.Location, error) {
-		sh, err := m.Store.Shop(ctx, shopID)
-		if err != nil {
-			return nil, err
-		}
-		return time.LoadLocation(sh.TimeZone)
-	}
-	settings := &lens.SettingsSource{Store: m.Store, Zone: zone}
+	settings := &lens.SettingsSource{Store: m.Store, Zone: m.Shops.Zone}
 	m.Lenses = &lens.Service{
-		Store: m.Store, Exams: m.Store, Members: m.Store, Outbox: m.Store, Reservations: m.Store, Audit: auditLog, Validator: validator,
+		Store: m.Store, Exams: m.Store, Members: m.Store, Outbox: m.Store, Reservations: m.Store, Audit: m.auditLog, Validator: validator,
 		Clock: m.Clock, Logger: m.Logger,
 		HomeShop: m.Customers.HomeShop, Locale: m.Customers.Locale, Settings: settings.For,
 		SettingsStore: m.Store, ForgetSettings: settings.Forget, Customers: m.Customers,
 	}
+	m.messages = &notify.Messages{Store: m.Store, Clock: m.Clock, Audit: m.auditLog, Customers: m.Customers, Shops: m.Shops}
+	m.Privacy.Register(m.Customers.Sections()...)
+	m.Privacy.Register(notify.Sections(m.Store)...)
 	m.Privacy.Register(m.Lenses.Sections()...)
 	m.Privacy.Register(catalog.Sections(m.Store)...)
 	m.Privacy.Register(auth.Sections(m.Store)...)
@@ -251,11 +271,14 @@ func (m *Main) Open(ctx context.Context) error {
 		}
 		m.Customers.Firebase = v
 	}
+	return nil
+}
 
-	metrics := web.NewMetrics()
-	m.metrics = metrics
+// openHTTP builds the app and mounts the surfaces of this instance's roles.
+func (m *Main) openHTTP() error {
+	m.metrics = web.NewMetrics()
 	app, err := web.NewApp(web.Config{CORSOrigins: m.Config.CORSOrigins, TrustedProxies: m.Config.TrustedProxies, AccessLog: m.Config.AccessLog,
-		ReadTimeout: m.ReadTimeout}, m.Logger, metrics)
+		ReadTimeout: m.ReadTimeout}, m.Logger, m.metrics)
 	if err != nil {
 		return err
 	}
@@ -270,16 +293,15 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Router = web.NewRouter(app, authn, limiter)
 	m.Router.Handle(web.OpsRoutes(m.Store)...)
-	messages := &notify.Messages{Store: m.Store, Clock: m.Clock, Audit: auditLog, Customers: m.Customers, Shops: m.Shops}
 	if m.Config.Has(RoleAPI) {
-		api := &mobileapi.API{Customers: m.Customers, Lenses: m.Lenses, Messages: messages, Limiter: limiter, Limits: m.Limits}
+		api := &mobileapi.API{Customers: m.Customers, Lenses: m.Lenses, Messages: m.messages, Limiter: limiter, Limits: m.Limits}
 		m.Router.Handle(api.Routes()...)
 	}
 	if m.Config.Has(RoleKiosk) {
 		screens := &kiosk.Screens{Shops: m.Store}
 		con := &console.Console{
-			Shops: m.Shops, Customers: m.Customers, Audit: auditLog, Catalog: &catalog.Service{Store: m.Store, Reservations: m.Store}, Services: m.Store, Limiter: limiter,
-			Lenses: m.Lenses, Messages: messages,
+			Shops: m.Shops, Customers: m.Customers, Audit: m.auditLog, Catalog: &catalog.Service{Store: m.Store, Reservations: m.Store},
+			Services: m.Store, Lenses: m.Lenses, Messages: m.messages, Limiter: limiter,
 			LoginIP: m.StaffLoginIP, LoginAccount: m.StaffLoginAccount,
 			SecureCookie: strings.HasPrefix(m.publicURL(), "https://"),
 		}
@@ -287,53 +309,59 @@ func (m *Main) Open(ctx context.Context) error {
 		m.Router.Handle(con.Routes()...)
 	}
 	app.Use(func(c *fiber.Ctx) error { return core.Errorf(core.ENOTFOUND, "no such route") })
+	return nil
+}
 
-	if m.Config.Demo {
-		if m.Owner, err = demo.Seed(ctx, m.Store, passwords, m.Clock); err != nil {
-			return fmt.Errorf("demo data: %w", err)
-		}
+// openWorker sets up the dispatcher and the periodic jobs of the worker
+// role.
+func (m *Main) openWorker(ctx context.Context) error {
+	if err := m.setupDispatcher(ctx, m.Shops.Zone); err != nil {
+		return err
 	}
-	if m.Config.Has(RoleWorker) {
-		if err := m.setupDispatcher(ctx, zone); err != nil {
+	every := func(name string, d time.Duration, run func(ctx context.Context) error) jobs.Task {
+		return jobs.Task{Name: name, Every: d, Run: run}
+	}
+	m.jobs = &jobs.Runner{Logger: m.Logger, Tasks: []jobs.Task{
+		every("lens_reminders", time.Minute, func(ctx context.Context) error {
+			_, err := m.Lenses.Scan(ctx)
 			return err
-		}
-		m.jobs = &jobs.Runner{Logger: m.Logger, Tasks: []jobs.Task{
-			{Name: "lens_reminders", Every: time.Minute, Run: func(ctx context.Context) error {
-				_, err := m.Lenses.Scan(ctx)
+		}),
+		every("eye_exam_reminders", time.Minute, func(ctx context.Context) error {
+			_, err := m.Lenses.ScanExams(ctx)
+			return err
+		}),
+		every("purge_expired_refresh_tokens", time.Hour, func(ctx context.Context) error {
+			_, err := m.Store.PurgeRefreshTokens(ctx, m.Clock.Now())
+			return err
+		}),
+		every("purge_rate_windows", 10*time.Minute, func(ctx context.Context) error {
+			_, err := m.Store.PurgeRates(ctx, m.Clock.Now())
+			return err
+		}),
+		every("purge_ended_sessions", time.Hour, func(ctx context.Context) error {
+			if _, err := m.Store.PurgeStaffSessions(ctx, m.Clock.Now().Add(-shop.MaxSessionAge)); err != nil {
 				return err
-			}},
-			{Name: "eye_exam_reminders", Every: time.Minute, Run: func(ctx context.Context) error {
-				_, err := m.Lenses.ScanExams(ctx)
-				return err
-			}},
-			{Name: "purge_expired_refresh_tokens", Every: time.Hour, Run: func(ctx context.Context) error {
-				_, err := m.Store.PurgeRefreshTokens(ctx, m.Clock.Now())
-				return err
-			}},
-			{Name: "purge_rate_windows", Every: 10 * time.Minute, Run: func(ctx context.Context) error {
-				_, err := m.Store.PurgeRates(ctx, m.Clock.Now())
-				return err
-			}},
-			{Name: "purge_ended_sessions", Every: time.Hour, Run: func(ctx context.Context) error {
-				if _, err := m.Store.PurgeStaffSessions(ctx, m.Clock.Now().Add(-shop.MaxSessionAge)); err != nil {
-					return err
-				}
-				// A revocation matters while a token it ends can still be
-				// presented; closed accounts stay.
-				_, err := m.Store.PurgeRevocations(ctx, m.Clock.Now().Add(-auth.RefreshTTL))
-				return err
-			}},
-		}}
-	}
-	m.ln, err = net.Listen("tcp", m.Config.HTTPAddr)
-	if err != nil {
+			}
+			// A revocation matters while a token it ends can still be
+			// presented; closed accounts stay.
+			_, err := m.Store.PurgeRevocations(ctx, m.Clock.Now().Add(-auth.RefreshTTL))
+			return err
+		}),
+	}}
+	return nil
+}
+
+// listen opens the public listener and, unless turned off, the operator's.
+func (m *Main) listen() error {
+	var err error
+	if m.ln, err = net.Listen("tcp", m.Config.HTTPAddr); err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.HTTPAddr, err)
 	}
 	if m.Config.AdminAddr != "" && m.Config.AdminAddr != "off" {
 		if m.adminLn, err = net.Listen("tcp", m.Config.AdminAddr); err != nil {
 			return fmt.Errorf("admin listener on %s: %w", m.Config.AdminAddr, err)
 		}
-		m.admin = &http.Server{Handler: web.AdminHandler(metrics), ReadHeaderTimeout: 5 * time.Second}
+		m.admin = &http.Server{Handler: web.AdminHandler(m.metrics), ReadHeaderTimeout: 5 * time.Second}
 	}
 	return nil
 }
