@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -9,6 +10,8 @@ import (
 	"strings"
 
 	"golang.org/x/crypto/argon2"
+
+	"github.com/vista-optical/vista/backend/core"
 )
 
 // PasswordParams are the argon2id cost parameters. DefaultPasswordParams
@@ -94,4 +97,27 @@ func RandomSecret(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// SignIn finds the account of email with find and checks password
+// against the hash it holds, taking about the same time whether or not
+// the address is known, so that sign-in does not tell which addresses
+// have an account. It returns the account when the password is right;
+// ok=false for an unknown address or a wrong password.
+func SignIn[A any](ctx context.Context, p *Passwords, find func(ctx context.Context, email string) (A, error), hash func(A) string,
+	email, password string) (account A, ok bool, err error) {
+	account, err = find(ctx, core.NormalizeEmail(email))
+	known := err == nil
+	if err != nil && !core.IsCode(err, core.ENOTFOUND) {
+		return account, false, err
+	}
+	encoded := ""
+	if known {
+		encoded = hash(account)
+	}
+	if !p.Check(encoded, password) || !known {
+		var none A
+		return none, false, nil
+	}
+	return account, true, nil
 }

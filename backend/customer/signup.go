@@ -98,15 +98,11 @@ var ErrBadCredentials = &core.Error{Code: core.EUNAUTHORIZED, Message: "e-mail o
 
 // Login signs a customer in with e-mail and password.
 func (s *Service) Login(ctx context.Context, email, password string) (*Session, error) {
-	c, err := s.Store.CustomerByEmail(ctx, core.NormalizeEmail(email))
-	if err != nil && !core.IsCode(err, core.ENOTFOUND) {
+	c, ok, err := auth.SignIn(ctx, s.Passwords, s.Store.CustomerByEmail, func(c *Customer) string { return c.PasswordHash }, email, password)
+	if err != nil {
 		return nil, err
 	}
-	var hash string
-	if c != nil {
-		hash = c.PasswordHash
-	}
-	if !s.Passwords.Check(hash, password) || c == nil {
+	if !ok {
 		return nil, ErrBadCredentials
 	}
 	return s.start(ctx, c)

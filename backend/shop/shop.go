@@ -111,15 +111,11 @@ var ErrBadCredentials = &core.Error{Code: core.EUNAUTHORIZED, Message: "e-mail o
 
 // Login signs a staff member in and returns a staff token.
 func (s *Service) Login(ctx context.Context, email, password string) (*StaffSession, error) {
-	m, err := s.Store.StaffByEmail(ctx, core.NormalizeEmail(email))
-	if err != nil && !core.IsCode(err, core.ENOTFOUND) {
+	m, ok, err := auth.SignIn(ctx, s.Passwords, s.Store.StaffByEmail, func(m *Staff) string { return m.PasswordHash }, email, password)
+	if err != nil {
 		return nil, err
 	}
-	var hash string
-	if m != nil {
-		hash = m.PasswordHash
-	}
-	if !s.Passwords.Check(hash, password) || m == nil || !m.Active {
+	if !ok || !m.Active {
 		return nil, ErrBadCredentials
 	}
 	now := s.Clock.Now()
