@@ -63,9 +63,9 @@ type Store interface {
 	// DueSupplies returns up to limit supplies whose NextReminderAt is at or
 	// before now, earliest first. Its cost grows with what is due.
 	DueSupplies(ctx context.Context, now time.Time, limit int) ([]*Supply, error)
-	// ImportSupplies stores many supplies in one write (imports from a
-	// shop's previous system). ECONFLICT if an id exists; nothing is stored
-	// then on SQLite.
+	// ImportSupplies stores many supplies at once (imports from a shop's
+	// previous system): all of them, or, with ECONFLICT when an id is
+	// already stored, none.
 	ImportSupplies(ctx context.Context, ss []*Supply) error
 	// AdvanceReminders is AdvanceReminder for many supplies in one write;
 	// it returns how many moved.

@@ -7,6 +7,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/lens"
 )
 
@@ -111,13 +112,27 @@ func (db *DB) DueSupplies(ctx context.Context, now time.Time, limit int) ([]*len
 	return all(ctx, cur, err, (*supplyDoc).model)
 }
 
-// ImportSupplies implements lens.Store with one ordered insert.
+// ImportSupplies implements lens.Store: a look-up of the ids, then one
+// insert. Without a transaction, all-or-nothing holds by refusing a batch
+// with a stored id before writing, and by taking back what an insert that
+// meets one anyway (a concurrent import of the same ids) wrote.
 func (db *DB) ImportSupplies(ctx context.Context, ss []*lens.Supply) error {
+	ids := make([]string, len(ss))
 	docs := make([]any, len(ss))
 	for i, s := range ss {
-		docs[i] = supplyToDoc(s)
+		ids[i], docs[i] = s.ID, supplyToDoc(s)
 	}
-	_, err := db.col(colSupplies).InsertMany(ctx, docs)
+	n, err := db.col(colSupplies).CountDocuments(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+	if err != nil {
+		return mapErr(err)
+	}
+	if n > 0 {
+		return core.Errorf(core.ECONFLICT, "%d of the supplies are already stored", n)
+	}
+	res, err := db.col(colSupplies).InsertMany(ctx, docs)
+	if err != nil && res != nil && len(res.InsertedIDs) > 0 {
+		_, _ = db.col(colSupplies).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: res.InsertedIDs}}}})
+	}
 	return mapErr(err)
 }
 

@@ -104,6 +104,11 @@ func testLensImportAndBatchAdvance(t *testing.T, e Engine) {
 		t.Fatalf("imported %d", len(list))
 	}
 	wantCode(t, e.ImportSupplies(ctx, batch[:1]), core.ECONFLICT)
+	fresh := newSupply(a.ID, nil)
+	wantCode(t, e.ImportSupplies(ctx, []*lens.Supply{fresh, batch[2]}), core.ECONFLICT)
+	if _, err := e.Supply(ctx, a.ID, fresh.ID); core.ErrorCode(err) != core.ENOTFOUND {
+		t.Fatalf("a refused import stored part of its batch: %v", err)
+	}
 	later := t1.Add(time.Hour)
 	moved, err := e.AdvanceReminders(ctx, []lens.Advance{
 		{ID: batch[0].ID, Prev: t1, Next: &later},
