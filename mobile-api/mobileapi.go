@@ -122,14 +122,7 @@ func (a *API) login(c *fiber.Ctx) error {
 	if err := web.DecodeValid(c, &in); err != nil {
 		return err
 	}
-	uncount, err := a.Limiter.Attempt(c.UserContext(), a.Limits.LoginAccount, core.NormalizeEmail(in.Email))
-	if err != nil {
-		return err
-	}
 	s, err := a.Customers.Login(c.UserContext(), in.Email, in.Password)
-	if !core.IsCode(err, core.EUNAUTHORIZED) {
-		uncount(c.UserContext()) // only failed passwords count towards the account's limit
-	}
 	if err != nil {
 		return err
 	}

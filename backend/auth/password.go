@@ -12,6 +12,7 @@ import (
 	"golang.org/x/crypto/argon2"
 
 	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/ratelimit"
 )
 
 // PasswordParams are the argon2id cost parameters. DefaultPasswordParams
@@ -120,4 +121,30 @@ func SignIn[A any](ctx context.Context, p *Passwords, find func(ctx context.Cont
 		return none, false, nil
 	}
 	return account, true, nil
+}
+
+// LimitedSignIn is SignIn under a limit of failed attempts per account
+// (ETOOMANY with the seconds to wait once it is reached; a nil limiter
+// sets none): the attempt is counted before the password is tried, so the
+// limit holds under concurrent attempts, and taken back when the password
+// was right, so only failures count. The account is nil for an unknown
+// address or a wrong password.
+func LimitedSignIn[A any](ctx context.Context, lm *ratelimit.Limiter, l ratelimit.Limit, p *Passwords,
+	find func(ctx context.Context, email string) (A, error), hash func(A) string, email, password string) (A, error) {
+	var none A
+	uncount := func(context.Context) {}
+	if lm != nil {
+		var err error
+		if uncount, err = lm.Attempt(ctx, l, core.NormalizeEmail(email)); err != nil {
+			return none, err
+		}
+	}
+	account, ok, err := SignIn(ctx, p, find, hash, email, password)
+	if ok || err != nil {
+		uncount(ctx) // only failed passwords count
+	}
+	if err != nil || !ok {
+		return none, err
+	}
+	return account, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/vista-optical/vista/backend/auth"
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/privacy"
+	"github.com/vista-optical/vista/backend/ratelimit"
 	"github.com/vista-optical/vista/backend/validate"
 )
 
@@ -33,6 +34,9 @@ type Service struct {
 	Location *time.Location
 	// Revoked ends every token of an erased account on every instance.
 	Revoked *auth.Revocations
+	// Limiter holds LoginLimit: failed sign-ins per account (nil: none).
+	Limiter    *ratelimit.Limiter
+	LoginLimit ratelimit.Limit
 }
 
 var errAccountClosed = &core.Error{Code: core.EUNAUTHORIZED, Message: "this account is closed"}

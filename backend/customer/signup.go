@@ -98,11 +98,12 @@ var ErrBadCredentials = &core.Error{Code: core.EUNAUTHORIZED, Message: "e-mail o
 
 // Login signs a customer in with e-mail and password.
 func (s *Service) Login(ctx context.Context, email, password string) (*Session, error) {
-	c, ok, err := auth.SignIn(ctx, s.Passwords, s.Store.CustomerByEmail, func(c *Customer) string { return c.PasswordHash }, email, password)
+	c, err := auth.LimitedSignIn(ctx, s.Limiter, s.LoginLimit, s.Passwords, s.Store.CustomerByEmail,
+		func(c *Customer) string { return c.PasswordHash }, email, password)
 	if err != nil {
 		return nil, err
 	}
-	if !ok {
+	if c == nil {
 		return nil, ErrBadCredentials
 	}
 	return s.start(ctx, c)

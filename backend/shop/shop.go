@@ -8,6 +8,7 @@ import (
 
 	"github.com/vista-optical/vista/backend/auth"
 	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/ratelimit"
 )
 
 // Shop is one optician's shop of the chain.
@@ -96,6 +97,9 @@ type Service struct {
 	Tokens    *auth.Tokens
 	Passwords *auth.Passwords
 	Clock     core.Clock
+	// Limiter holds LoginLimit: failed sign-ins per account (nil: none).
+	Limiter    *ratelimit.Limiter
+	LoginLimit ratelimit.Limit
 }
 
 // StaffSession is a signed-in staff member.
@@ -111,11 +115,18 @@ var ErrBadCredentials = &core.Error{Code: core.EUNAUTHORIZED, Message: "e-mail o
 
 // Login signs a staff member in and returns a staff token.
 func (s *Service) Login(ctx context.Context, email, password string) (*StaffSession, error) {
-	m, ok, err := auth.SignIn(ctx, s.Passwords, s.Store.StaffByEmail, func(m *Staff) string { return m.PasswordHash }, email, password)
+	active := func(ctx context.Context, email string) (*Staff, error) { // a deactivated member signs in as no one
+		m, err := s.Store.StaffByEmail(ctx, email)
+		if err == nil && !m.Active {
+			return nil, core.Errorf(core.ENOTFOUND, "staff member not found")
+		}
+		return m, err
+	}
+	m, err := auth.LimitedSignIn(ctx, s.Limiter, s.LoginLimit, s.Passwords, active, func(m *Staff) string { return m.PasswordHash }, email, password)
 	if err != nil {
 		return nil, err
 	}
-	if !ok || !m.Active {
+	if m == nil {
 		return nil, ErrBadCredentials
 	}
 	now := s.Clock.Now()

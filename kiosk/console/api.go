@@ -20,14 +20,7 @@ func (c *Console) apiLogin(ctx *fiber.Ctx) error {
 	if err := web.DecodeValid(ctx, &in); err != nil {
 		return err
 	}
-	uncount, err := c.Limiter.Attempt(ctx.UserContext(), c.LoginAccount, core.NormalizeEmail(in.Email))
-	if err != nil {
-		return err
-	}
 	s, err := c.Shops.Login(ctx.UserContext(), in.Email, in.Password)
-	if !core.IsCode(err, core.EUNAUTHORIZED) {
-		uncount(ctx.UserContext()) // only failed passwords count
-	}
 	if err != nil {
 		return err
 	}

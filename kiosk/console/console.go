@@ -38,9 +38,9 @@ type Console struct {
 	Services  booking.Store
 	Lenses    *lens.Service
 	Messages  *notify.Messages
-	Limiter   *ratelimit.Limiter
-	// LoginIP and LoginAccount limit sign-in attempts.
-	LoginIP, LoginAccount ratelimit.Limit
+	// LoginIP limits sign-in attempts per address (shop.Service holds the
+	// limit per account).
+	LoginIP ratelimit.Limit
 	// SecureCookie marks the session cookie Secure (HTTPS deployments).
 	SecureCookie bool
 	tmpl         *template.Template

@@ -96,13 +96,9 @@ func (c *Console) loginSubmit(ctx *fiber.Ctx) error {
 	if len(email) > 254 || len(password) > 128 || email == "" || password == "" {
 		return fail(fiber.StatusUnprocessableEntity, "bad_credentials")
 	}
-	uncount, err := c.Limiter.Attempt(ctx.UserContext(), c.LoginAccount, core.NormalizeEmail(email))
-	if err != nil {
-		return fail(fiber.StatusTooManyRequests, "too_many")
-	}
 	s, err := c.Shops.Login(ctx.UserContext(), email, password)
-	if !core.IsCode(err, core.EUNAUTHORIZED) {
-		uncount(ctx.UserContext()) // only failed passwords count
+	if core.IsCode(err, core.ETOOMANY) {
+		return fail(fiber.StatusTooManyRequests, "too_many")
 	}
 	if core.IsCode(err, core.EUNAUTHORIZED) {
 		return fail(fiber.StatusUnauthorized, "bad_credentials")

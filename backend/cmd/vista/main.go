@@ -133,6 +133,7 @@ type Main struct {
 
 	passwords  *auth.Passwords
 	auditLog   *audit.Log
+	limiter    *ratelimit.Limiter
 	messages   *notify.Messages
 	ln         net.Listener
 	adminLn    net.Listener
@@ -244,11 +245,14 @@ func (m *Main) openServices(ctx context.Context) error {
 	if err := m.Revoked.Sync(ctx); err != nil {
 		return fmt.Errorf("read token revocations: %w", err)
 	}
-	m.Shops = &shop.Service{Store: m.Store, Sessions: m.Store, Tokens: m.Tokens, Passwords: m.passwords, Clock: m.Clock}
+	m.limiter = &ratelimit.Limiter{Store: m.Store, Clock: m.Clock}
+	m.Shops = &shop.Service{Store: m.Store, Sessions: m.Store, Tokens: m.Tokens, Passwords: m.passwords, Clock: m.Clock,
+		Limiter: m.limiter, LoginLimit: m.StaffLoginAccount}
 	m.Privacy = &privacy.Registry{}
 	m.Customers = &customer.Service{
 		Store: m.Store, Family: m.Store, Sessions: sessions, Passwords: m.passwords, Audit: m.auditLog, Privacy: m.Privacy,
 		Validator: validator, Clock: m.Clock, Logger: m.Logger, ShopExists: m.Shops.Exists, Location: loc, Revoked: m.Revoked,
+		Limiter: m.limiter, LoginLimit: m.Limits.LoginAccount,
 	}
 	settings := &lens.SettingsSource{Store: m.Store, Zone: m.Shops.Zone}
 	m.Lenses = &lens.Service{
@@ -283,7 +287,7 @@ func (m *Main) openHTTP() error {
 		return err
 	}
 	m.App = app
-	limiter := &ratelimit.Limiter{Store: m.Store, Clock: m.Clock}
+	limiter := m.limiter
 	authn := &web.Authenticator{
 		Tokens: m.Tokens, StaffCookie: console.CookieName, LoginPath: console.LoginPath, Revoked: m.Revoked,
 		Staff: func(ctx context.Context, id, session string) (core.Actor, error) {
@@ -301,8 +305,8 @@ func (m *Main) openHTTP() error {
 		screens := &kiosk.Screens{Shops: m.Store}
 		con := &console.Console{
 			Shops: m.Shops, Customers: m.Customers, Audit: m.auditLog, Catalog: &catalog.Service{Store: m.Store, Reservations: m.Store},
-			Services: m.Store, Lenses: m.Lenses, Messages: m.messages, Limiter: limiter,
-			LoginIP: m.StaffLoginIP, LoginAccount: m.StaffLoginAccount,
+			Services: m.Store, Lenses: m.Lenses, Messages: m.messages,
+			LoginIP:      m.StaffLoginIP,
 			SecureCookie: strings.HasPrefix(m.publicURL(), "https://"),
 		}
 		m.Router.Handle(screens.Routes()...)
