@@ -108,7 +108,7 @@ func (t *Tokens) SignWithID(k Kind, subject, id string, c Claims) (string, time.
 
 // ErrInvalidToken is returned for every token that is not accepted; the
 // reason is deliberately not told to the caller.
-var ErrInvalidToken = &core.Error{Code: core.EUNAUTHORIZED, Message: "invalid or expired token"}
+var ErrInvalidToken = core.ErrInvalidToken
 
 // Verify parses raw as a token of kind k and returns its claims, which the
 // caller must treat as read-only (they may be shared between requests). It returns

@@ -82,9 +82,10 @@ func ActorFrom(ctx context.Context) (Actor, bool) {
 	return a, ok
 }
 
-// errNotCustomer is the refusal of a customer's action to anyone else; it
-// reads like an invalid token, since that is what let them this far.
-var errNotCustomer = &Error{Code: EUNAUTHORIZED, Message: "invalid or expired token"}
+// ErrInvalidToken refuses a token that is not valid, or has expired, and a
+// customer's action to anyone else, since a wrong token is what let them
+// this far.
+var ErrInvalidToken = &Error{Code: EUNAUTHORIZED, Message: "invalid or expired token"}
 
 // SignedInCustomer returns the id of the customer signed in in ctx, or
 // EUNAUTHORIZED: the one way a service learns whose data a customer's
@@ -92,7 +93,7 @@ var errNotCustomer = &Error{Code: EUNAUTHORIZED, Message: "invalid or expired to
 func SignedInCustomer(ctx context.Context) (string, error) {
 	a, ok := ActorFrom(ctx)
 	if !ok || a.Kind != ActorCustomer || a.ID == "" {
-		return "", errNotCustomer
+		return "", ErrInvalidToken
 	}
 	return a.ID, nil
 }

@@ -10,7 +10,7 @@ import (
 // ListForStaff lists one page (at most 200, 50 by default) of the
 // customers of a shop the staff member in ctx may see, with the After of
 // the next page ("" after the last). ENOTFOUND for a shop outside their
-// scope.
+// scope, EINVALID for an After that no page gave.
 func (s *Service) ListForStaff(ctx context.Context, shop string, p Page) ([]*Customer, string, error) {
 	a, _ := core.ActorFrom(ctx)
 	if !a.CanSeeShop(shop) {
@@ -18,6 +18,9 @@ func (s *Service) ListForStaff(ctx context.Context, shop string, p Page) ([]*Cus
 	}
 	if p.Limit <= 0 || p.Limit > 200 {
 		p.Limit = 50
+	}
+	if len(p.After) > 64 {
+		return nil, "", core.Invalid("after is not a customer id", core.FieldError{Field: "after", Message: "must be the next_after value of a previous page"})
 	}
 	list, err := s.Store.CustomersByShop(ctx, shop, Page{After: p.After, Limit: p.Limit + 1})
 	if err != nil || len(list) <= p.Limit {

@@ -57,11 +57,7 @@ func (c *Console) apiShopCustomers(ctx *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	after := ctx.Query("after")
-	if len(after) > 64 {
-		return core.Invalid("after is not a customer id", core.FieldError{Field: "after", Message: "must be the next_after value of a previous page"})
-	}
-	list, next, err := c.Customers.ListForStaff(ctx.UserContext(), ctx.Params("shop"), customer.Page{After: after, Limit: limit})
+	list, next, err := c.Customers.ListForStaff(ctx.UserContext(), ctx.Params("shop"), customer.Page{After: ctx.Query("after"), Limit: limit})
 	if err != nil {
 		return err
 	}

@@ -163,14 +163,16 @@ func (c *Console) home(ctx *fiber.Ctx) error {
 	}
 	p.First = "/console/?" + url.Values{"shop": {p.Shop.ID}, "lang": {lang(ctx)}}.Encode()
 	custAfter := ctx.Query("customers")
-	if len(custAfter) > 64 {
-		custAfter = ""
-	}
-	p.Paged["customers"] = custAfter != ""
 	var next string
-	if p.Rows, next, err = c.Customers.ListForStaff(uctx, p.Shop.ID, customer.Page{After: custAfter, Limit: homePage}); err != nil {
+	p.Rows, next, err = c.Customers.ListForStaff(uctx, p.Shop.ID, customer.Page{After: custAfter, Limit: homePage})
+	if core.IsCode(err, core.EINVALID) { // a cursor that does not read shows the first page
+		custAfter = ""
+		p.Rows, next, err = c.Customers.ListForStaff(uctx, p.Shop.ID, customer.Page{Limit: homePage})
+	}
+	if err != nil {
 		return err
 	}
+	p.Paged["customers"] = custAfter != ""
 	link("customers", next)
 	loc, lerr := time.LoadLocation(p.Shop.TimeZone)
 	if lerr != nil {
