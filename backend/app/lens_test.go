@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -71,7 +71,7 @@ func TestLensReminderEndToEnd(t *testing.T) {
 		}
 	}
 	for range 3 {
-		if _, err := m.dispatcher.RunOnce(ctx); err != nil {
+		if _, err := m.Dispatcher.RunOnce(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -245,7 +245,7 @@ func TestEyeExamReminder(t *testing.T) {
 		t.Fatal("second scan enqueued again")
 	}
 	for range 2 {
-		_, _ = m.dispatcher.RunOnce(ctx)
+		_, _ = m.Dispatcher.RunOnce(ctx)
 	}
 	got := fake.Received()
 	if len(got) != 1 || got[0].Title != "È ora del controllo della vista" {
@@ -296,7 +296,7 @@ func TestShopReminderSettingsAndRecalls(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 6 {
-		_, _ = m.dispatcher.RunOnce(ctx)
+		_, _ = m.Dispatcher.RunOnce(ctx)
 	}
 	asst = c.staffLogin("asst@milano.example", asstPw) // a new shift: the clock moved five days
 	var recalls struct{ Recalls []map[string]any }

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -169,7 +169,7 @@ func TestConsentIsCheckedWhenSending(t *testing.T) {
 		"text_version": "v1", "source": "app:settings"}, bearer(tokens["withdraws"])...), 200)
 
 	for range 3 {
-		if _, err := m.dispatcher.RunOnce(ctx); err != nil {
+		if _, err := m.Dispatcher.RunOnce(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
