@@ -11,7 +11,7 @@ const module = "github.com/vista-optical/vista/"
 // TestImportsRunOneWay keeps ARCHITECTURE.md true: capabilities import no
 // HTTP, storage engine or surface; the storage contract, its suite and
 // the engines import no HTTP code; a surface imports no engine and no
-// other surface. It reads the dependency graph from go list.
+// other surface; nothing but the command line imports the program. It reads the dependency graph from go list.
 func TestImportsRunOneWay(t *testing.T) {
 	out, err := exec.Command("go", "list", "-deps", "-f", `{{.ImportPath}}{{range .Deps}} {{.}}{{end}}`, "./...").Output()
 	if err != nil {
@@ -59,6 +59,18 @@ func TestImportsRunOneWay(t *testing.T) {
 						}
 					}
 				}
+			}
+		}
+	}
+	// The program is wired in one place: only its command line imports
+	// it (tests boot it through apptest, which go list -deps does not see).
+	for pkg, ds := range deps {
+		if under(pkg, module+"backend/cmd/vista") || under(pkg, module+"backend/app") {
+			continue
+		}
+		for _, d := range ds {
+			if under(d, module+"backend/app") {
+				t.Errorf("%s depends on %s: only backend/cmd/vista imports the program", strings.TrimPrefix(pkg, module), d)
 			}
 		}
 	}

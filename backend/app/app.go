@@ -325,6 +325,15 @@ func (m *Main) listen() error {
 	return nil
 }
 
+// AdminHandler serves the operator listener (metrics, pprof), or is nil
+// when it is off.
+func (m *Main) AdminHandler() http.Handler {
+	if m.admin == nil {
+		return nil
+	}
+	return m.admin.Handler
+}
+
 // AdminAddr is the address of the operator listener, or "" when it is off.
 func (m *Main) AdminAddr() string {
 	if m.adminLn == nil {

@@ -1,4 +1,4 @@
-package app
+package app_test
 
 import (
 	"bufio"
@@ -18,13 +18,15 @@ import (
 
 	"encoding/base64"
 
+	"github.com/vista-optical/vista/backend/app"
+	"github.com/vista-optical/vista/backend/app/apptest"
 	mobileapi "github.com/vista-optical/vista/mobile-api"
 )
 
 // TestEveryRouteHasAnAuthClass fails when a route reaches the app without
 // going through the route table, where an auth class is mandatory.
 func TestEveryRouteHasAnAuthClass(t *testing.T) {
-	m := boot(t, t.TempDir())
+	m := apptest.Boot(t, t.TempDir())
 	declared := map[string]string{}
 	for _, r := range m.Router.Routes() { // the table refuses a route without one: TestRouteWithoutAuthClassIsRefused
 		declared[r.Method+" "+r.Path] = r.Auth.String()
@@ -46,7 +48,7 @@ func TestEveryRouteHasAnAuthClass(t *testing.T) {
 // API route is in the document with its method, and the document has no
 // route the app does not serve.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
-	m := boot(t, t.TempDir())
+	m := apptest.Boot(t, t.TempDir())
 	var doc struct {
 		OpenAPI string                                `json:"openapi"`
 		Paths   map[string]map[string]json.RawMessage `json:"paths"`
@@ -77,26 +79,26 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 			}
 		}
 	}
-	c := client{t, m}
-	r := c.want(c.do("GET", "/v1/openapi.json", nil), 200)
+	c := apptest.Client{T: t, M: m}
+	r := c.Want(c.Do("GET", "/v1/openapi.json", nil), 200)
 	if !json.Valid(r.Body) {
 		t.Fatal("served document is not JSON")
 	}
 }
 
 func TestOpsEndpointsAndHeaders(t *testing.T) {
-	m := boot(t, t.TempDir())
-	c := client{t, m}
-	c.want(c.do("GET", "/healthz", nil), 200)
-	c.want(c.do("GET", "/readyz", nil), 200)
-	c.want(c.do("GET", "/metrics", nil), 404) // operators only: not on the public port
-	c.want(c.do("GET", "/debug/pprof/", nil), 404)
-	r := c.want(c.admin("/metrics"), 200)
+	m := apptest.Boot(t, t.TempDir())
+	c := apptest.Client{T: t, M: m}
+	c.Want(c.Do("GET", "/healthz", nil), 200)
+	c.Want(c.Do("GET", "/readyz", nil), 200)
+	c.Want(c.Do("GET", "/metrics", nil), 404) // operators only: not on the public port
+	c.Want(c.Do("GET", "/debug/pprof/", nil), 404)
+	r := c.Want(c.Admin("/metrics"), 200)
 	if !strings.Contains(string(r.Body), "vista_http_requests_total") {
 		t.Fatal("metrics lack the request counter")
 	}
-	c.want(c.admin("/debug/pprof/"), 200)
-	page := c.want(c.do("GET", "/console/login", nil), 200)
+	c.Want(c.Admin("/debug/pprof/"), 200)
+	page := c.Want(c.Do("GET", "/console/login", nil), 200)
 	for _, h := range []string{"Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy"} {
 		if page.Header.Get(h) == "" {
 			t.Errorf("console page lacks %s", h)
@@ -109,21 +111,21 @@ func TestOpsEndpointsAndHeaders(t *testing.T) {
 		t.Error("console login is not in Italian by default")
 	}
 	// No CORS unless configured.
-	cors := c.do("OPTIONS", "/v1/me", nil, "Origin", "https://evil.example", "Access-Control-Request-Method", "GET")
+	cors := c.Do("OPTIONS", "/v1/me", nil, "Origin", "https://evil.example", "Access-Control-Request-Method", "GET")
 	if cors.Header.Get("Access-Control-Allow-Origin") != "" {
 		t.Fatal("CORS answered for an origin nobody configured")
 	}
-	c.want(c.do("GET", "/no/such/route", nil), 404).problem(t)
+	c.Want(c.Do("GET", "/no/such/route", nil), 404).Problem(t)
 
 	if err := m.Store.Close(); err != nil { // the database goes away
 		t.Fatal(err)
 	}
-	c.want(c.do("GET", "/readyz", nil), 503)
+	c.Want(c.Do("GET", "/readyz", nil), 503)
 	m.Store = nil
 }
 
 func TestSendRatesConfiguration(t *testing.T) {
-	cfg := DefaultConfig()
+	cfg := app.DefaultConfig()
 	cfg.SendRates = []string{"push=500", " sms = 2.5 "}
 	if r, err := cfg.Rates(); err != nil || r["push"] != 500 || r["sms"] != 2.5 || cfg.Validate() != nil {
 		t.Fatalf("rates %v, %v", r, err)
@@ -144,18 +146,18 @@ func TestSendRatesConfiguration(t *testing.T) {
 }
 
 func TestCORSConfiguration(t *testing.T) {
-	cfg := DefaultConfig()
+	cfg := app.DefaultConfig()
 	cfg.CORSOrigins = []string{"*"}
 	if err := cfg.Validate(); err == nil {
 		t.Fatal("a wildcard CORS origin was accepted")
 	}
-	m := boot(t, t.TempDir(), func(m *Main) { m.Config.CORSOrigins = []string{"https://app.ottica.example"} })
-	c := client{t, m}
-	ok := c.do("OPTIONS", "/v1/me", nil, "Origin", "https://app.ottica.example", "Access-Control-Request-Method", "GET")
+	m := apptest.Boot(t, t.TempDir(), func(m *app.Main) { m.Config.CORSOrigins = []string{"https://app.ottica.example"} })
+	c := apptest.Client{T: t, M: m}
+	ok := c.Do("OPTIONS", "/v1/me", nil, "Origin", "https://app.ottica.example", "Access-Control-Request-Method", "GET")
 	if ok.Header.Get("Access-Control-Allow-Origin") != "https://app.ottica.example" {
 		t.Fatalf("configured origin refused: %v", ok.Header)
 	}
-	bad := c.do("OPTIONS", "/v1/me", nil, "Origin", "https://evil.example", "Access-Control-Request-Method", "GET")
+	bad := c.Do("OPTIONS", "/v1/me", nil, "Origin", "https://evil.example", "Access-Control-Request-Method", "GET")
 	if bad.Header.Get("Access-Control-Allow-Origin") != "" {
 		t.Fatal("unconfigured origin allowed")
 	}
@@ -164,8 +166,8 @@ func TestCORSConfiguration(t *testing.T) {
 // TestGracefulShutdownFinishesInFlight: a request whose body is still
 // arriving when shutdown starts is answered, and then the server stops.
 func TestGracefulShutdownFinishesInFlight(t *testing.T) {
-	m := boot(t, t.TempDir())
-	serve(t, m)
+	m := apptest.Boot(t, t.TempDir())
+	apptest.Serve(t, m)
 	body := `{"email":"late@example.com","password":"correct horse battery","first_name":"A","last_name":"B","birth_date":"1990-01-01"}`
 	conn, err := net.Dial("tcp", m.Addr())
 	if err != nil {
@@ -219,8 +221,8 @@ func TestFirebaseExchange(t *testing.T) {
 	}))
 	defer emu.Close()
 	t.Setenv("FIREBASE_AUTH_EMULATOR_HOST", strings.TrimPrefix(emu.URL, "http://"))
-	m := boot(t, t.TempDir(), func(m *Main) { m.Config.FirebaseProject = "vista-test" })
-	c := client{t, m}
+	m := apptest.Boot(t, t.TempDir(), func(m *app.Main) { m.Config.FirebaseProject = "vista-test" })
+	c := apptest.Client{T: t, M: m}
 	idToken := func(uid, email string, verified bool) string {
 		h := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`))
 		now := time.Now().Unix()
@@ -232,23 +234,23 @@ func TestFirebaseExchange(t *testing.T) {
 		return h + "." + base64.RawURLEncoding.EncodeToString(claims) + "."
 	}
 	// A new person needs profile details, including the date of birth.
-	p := c.want(c.do("POST", "/v1/auth/firebase", map[string]any{"id_token": idToken("uid-1", "fb@example.com", true)}), 422).problem(t)
+	p := c.Want(c.Do("POST", "/v1/auth/firebase", map[string]any{"id_token": idToken("uid-1", "fb@example.com", true)}), 422).Problem(t)
 	if !strings.Contains(string(mustJSON(p)), "birth_date") {
 		t.Fatalf("missing-details answer does not name birth_date: %v", p)
 	}
-	var first, again session
-	c.want(c.do("POST", "/v1/auth/firebase", map[string]any{"id_token": idToken("uid-1", "fb@example.com", true),
-		"first_name": "Fabio", "last_name": "Bruni", "birth_date": "1985-06-01"}), 200).json(t, &first)
-	c.want(c.do("POST", "/v1/auth/firebase", map[string]any{"id_token": idToken("uid-1", "fb@example.com", true)}), 200).json(t, &again)
+	var first, again apptest.Session
+	c.Want(c.Do("POST", "/v1/auth/firebase", map[string]any{"id_token": idToken("uid-1", "fb@example.com", true),
+		"first_name": "Fabio", "last_name": "Bruni", "birth_date": "1985-06-01"}), 200).JSON(t, &first)
+	c.Want(c.Do("POST", "/v1/auth/firebase", map[string]any{"id_token": idToken("uid-1", "fb@example.com", true)}), 200).JSON(t, &again)
 	if first.Customer.ID == "" || first.Customer.ID != again.Customer.ID {
 		t.Fatalf("second exchange gave another customer: %s vs %s", first.Customer.ID, again.Customer.ID)
 	}
-	c.want(c.do("GET", "/v1/me", nil, bearer(again.Tokens.AccessToken)...), 200)
+	c.Want(c.Do("GET", "/v1/me", nil, apptest.Bearer(again.Tokens.AccessToken)...), 200)
 
 	// An existing password account with the same verified e-mail is linked.
-	pw := c.signup("linked@example.com")
-	var linked session
-	c.want(c.do("POST", "/v1/auth/firebase", map[string]any{"id_token": idToken("uid-2", "linked@example.com", true)}), 200).json(t, &linked)
+	pw := c.Signup("linked@example.com")
+	var linked apptest.Session
+	c.Want(c.Do("POST", "/v1/auth/firebase", map[string]any{"id_token": idToken("uid-2", "linked@example.com", true)}), 200).JSON(t, &linked)
 	if linked.Customer.ID != pw.Customer.ID {
 		t.Fatal("verified e-mail was not linked to the existing account")
 	}
@@ -257,14 +259,14 @@ func TestFirebaseExchange(t *testing.T) {
 	parts := strings.Split(other, ".")
 	claims, _ := base64.RawURLEncoding.DecodeString(parts[1])
 	parts[1] = base64.RawURLEncoding.EncodeToString([]byte(strings.ReplaceAll(string(claims), "vista-test", "someone-else")))
-	c.want(c.do("POST", "/v1/auth/firebase", map[string]any{"id_token": strings.Join(parts, ".")}), 401)
+	c.Want(c.Do("POST", "/v1/auth/firebase", map[string]any{"id_token": strings.Join(parts, ".")}), 401)
 }
 
 func TestFirebaseExchangeOffWithoutProject(t *testing.T) {
 	os.Unsetenv("FIREBASE_AUTH_EMULATOR_HOST")
-	m := boot(t, t.TempDir())
-	c := client{t, m}
-	c.want(c.do("POST", "/v1/auth/firebase", map[string]any{"id_token": "x.y.z"}), 503)
+	m := apptest.Boot(t, t.TempDir())
+	c := apptest.Client{T: t, M: m}
+	c.Want(c.Do("POST", "/v1/auth/firebase", map[string]any{"id_token": "x.y.z"}), 503)
 }
 
 func mustJSON(v any) []byte { b, _ := json.Marshal(v); return b }
@@ -280,8 +282,8 @@ func TestSlowClientsDoNotHoldTheServer(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow by design")
 	}
-	m := boot(t, t.TempDir(), func(m *Main) { m.ReadTimeout = time.Second })
-	base := serve(t, m)
+	m := apptest.Boot(t, t.TempDir(), func(m *app.Main) { m.ReadTimeout = time.Second })
+	base := apptest.Serve(t, m)
 	var conns []net.Conn
 	for range 300 {
 		conn, err := net.Dial("tcp", m.Addr())
@@ -311,7 +313,7 @@ func TestSlowClientsDoNotHoldTheServer(t *testing.T) {
 	}()
 	defer close(stop)
 	for range 50 {
-		if r := send(t, base, "GET", "/healthz", "", nil); r.Status != 200 {
+		if r := apptest.Send(t, base, "GET", "/healthz", "", nil); r.Status != 200 {
 			t.Fatalf("a normal request got %d while slow clients hold connections", r.Status)
 		}
 	}

@@ -1,4 +1,4 @@
-package app
+package app_test
 
 import (
 	"bytes"
@@ -11,6 +11,8 @@ import (
 
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+
+	"github.com/vista-optical/vista/backend/app/apptest"
 )
 
 // TestMetricsLabelsSurviveKeepAlive: a thousand mixed requests over a few
@@ -19,9 +21,9 @@ import (
 // listener (issue 7 defect 3: labels were views of reused buffers, and
 // colliding series made every scrape fail).
 func TestMetricsLabelsSurviveKeepAlive(t *testing.T) {
-	m := boot(t, t.TempDir())
-	base := serve(t, m)
-	tok := client{t, m}.signup("metrics@example.com").Tokens.AccessToken
+	m := apptest.Boot(t, t.TempDir())
+	base := apptest.Serve(t, m)
+	tok := apptest.Client{T: t, M: m}.Signup("metrics@example.com").Tokens.AccessToken
 
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4, MaxConnsPerHost: 4}}
 	type call struct{ method, path, body string }

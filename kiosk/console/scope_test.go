@@ -1,4 +1,4 @@
-package app
+package console_test
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vista-optical/vista/backend/app"
+	"github.com/vista-optical/vista/backend/app/apptest"
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/shop"
 )
@@ -23,8 +25,8 @@ func TestStaffSeeOnlyTheirShop(t *testing.T) {
 	if testing.Short() {
 		t.Skip("10,000 requests")
 	}
-	m := boot(t, t.TempDir(), func(m *Main) { m.Limits.SignupIP.Max = 1000 })
-	c := client{t, m}
+	m := apptest.Boot(t, t.TempDir(), func(m *app.Main) { m.Limits.SignupIP.Max = 1000 })
+	c := apptest.Client{T: t, M: m}
 	ctx := context.Background()
 	err := m.Store.CreateShop(ctx, &shop.Shop{ID: "shop-torino-centro", Name: "Ottica Vista Torino", City: "Torino",
 		Address: "Via Roma 1", TimeZone: "Europe/Rome", CreatedAt: time.Now().UTC()})
@@ -34,26 +36,26 @@ func TestStaffSeeOnlyTheirShop(t *testing.T) {
 	shops := []string{"shop-milano-centro", "shop-roma-prati", "shop-torino-centro"} // A, B, C
 	customersOf := map[string][]string{}
 	var foreign []string // ids and e-mails of B's and C's customers
-	owner := c.staffLogin("titolare@ottica-vista.demo", m.Owner.Password)
+	owner := c.StaffLogin("titolare@ottica-vista.demo", m.Owner.Password)
 	for i := range 24 {
 		sh := shops[i%3]
 		email := fmt.Sprintf("scope%02d.%s@example.com", i, sh)
-		s := c.signup(email, func(b map[string]any) { b["shop_id"] = sh })
-		tok := bearer(s.Tokens.AccessToken)
+		s := c.Signup(email, func(b map[string]any) { b["shop_id"] = sh })
+		tok := apptest.Bearer(s.Tokens.AccessToken)
 		var sup map[string]any
-		c.want(c.do("POST", "/v1/me/lenses", map[string]any{"eye": "both", "brand": "Alcon", "product": "Total30", "modality": "monthly",
-			"boxes": 1, "lenses_per_box": 2, "start_date": "2026-11-01"}, tok...), 201).json(t, &sup)
-		c.want(c.do("POST", "/v1/me/lenses/"+sup["id"].(string)+"/reorder", map[string]string{"note": "ritiro " + email}, tok...), 201)
-		c.want(c.do("PUT", "/v1/staff/customers/"+s.Customer.ID+"/exams", map[string]any{"due_on": "2027-06-01"}, bearer(owner)...), 200)
-		deadLetter(t, m, s.Customer.ID, sh, "scope-dead-"+s.Customer.ID)
+		c.Want(c.Do("POST", "/v1/me/lenses", map[string]any{"eye": "both", "brand": "Alcon", "product": "Total30", "modality": "monthly",
+			"boxes": 1, "lenses_per_box": 2, "start_date": "2026-11-01"}, tok...), 201).JSON(t, &sup)
+		c.Want(c.Do("POST", "/v1/me/lenses/"+sup["id"].(string)+"/reorder", map[string]string{"note": "ritiro " + email}, tok...), 201)
+		c.Want(c.Do("PUT", "/v1/staff/customers/"+s.Customer.ID+"/exams", map[string]any{"due_on": "2027-06-01"}, apptest.Bearer(owner)...), 200)
+		apptest.DeadLetter(t, m, s.Customer.ID, sh, "scope-dead-"+s.Customer.ID)
 		customersOf[sh] = append(customersOf[sh], s.Customer.ID)
 		if sh != shops[0] {
 			foreign = append(foreign, s.Customer.ID, email)
 		}
 	}
 	staff := map[string]string{
-		"manager":   c.staffLogin("mgr@scope.example", addStaff(t, m, "mgr@scope.example", core.RoleManager, shops[0])),
-		"assistant": c.staffLogin("asst@scope.example", addStaff(t, m, "asst@scope.example", core.RoleAssistant, shops[0])),
+		"manager":   c.StaffLogin("mgr@scope.example", apptest.AddStaff(t, m, "mgr@scope.example", core.RoleManager, shops[0])),
+		"assistant": c.StaffLogin("asst@scope.example", apptest.AddStaff(t, m, "asst@scope.example", core.RoleAssistant, shops[0])),
 	}
 
 	var routes []string
@@ -78,7 +80,7 @@ func TestStaffSeeOnlyTheirShop(t *testing.T) {
 		if strings.HasSuffix(path, "/audit") || strings.Contains(path, "/audit?") {
 			path += "?customer=" + ids[rng.IntN(len(ids))]
 		}
-		r := c.do("GET", path, nil, bearer(staff[role])...)
+		r := c.Do("GET", path, nil, apptest.Bearer(staff[role])...)
 		body := string(r.Body)
 		for _, f := range foreign {
 			if strings.Contains(body, f) {

@@ -1,0 +1,111 @@
+package console_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/vista-optical/vista/backend/app/apptest"
+	"github.com/vista-optical/vista/backend/catalog"
+	"github.com/vista-optical/vista/backend/core"
+)
+
+// TestConsoleLoginInBrowser: the demo owner signs in to the console page in
+// a real browser, sees their name and both shops, and a wrong password is
+// answered on the page.
+func TestConsoleLoginInBrowser(t *testing.T) {
+	m := apptest.Boot(t, t.TempDir())
+	base := apptest.Serve(t, m)
+	c := apptest.Client{T: t, M: m}
+	s := c.Signup("cliente.milano@example.com", func(b map[string]any) { b["shop_id"] = "shop-milano-centro" })
+	var sup map[string]any
+	c.Want(c.Do("POST", "/v1/me/lenses", map[string]any{"eye": "both", "brand": "Alcon", "product": "Total30", "modality": "monthly",
+		"boxes": 1, "lenses_per_box": 2, "start_date": "2026-11-01"}, apptest.Bearer(s.Tokens.AccessToken)...), 201).JSON(t, &sup)
+	c.Want(c.Do("POST", "/v1/me/lenses/"+sup["id"].(string)+"/reorder", map[string]string{"note": "ritiro sabato mattina"},
+		apptest.Bearer(s.Tokens.AccessToken)...), 201)
+	ctx := apptest.Browser(t)
+
+	err := apptest.Steps(ctx,
+		chromedp.Navigate(base+"/console/"), // not signed in: sent to the login page
+		chromedp.WaitVisible(`#email`),
+		chromedp.SendKeys(`#email`, "titolare@ottica-vista.demo"),
+		chromedp.SendKeys(`#password`, "wrong password"),
+		chromedp.Submit(`#login`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errText := apptest.WaitText(t, ctx, ".error")
+	if !strings.Contains(errText, "non corretti") {
+		t.Fatalf("wrong password message = %q", errText)
+	}
+
+	err = apptest.Steps(ctx,
+		chromedp.SendKeys(`#password`, m.Owner.Password),
+		chromedp.Submit(`#login`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	who := apptest.WaitText(t, ctx, "#who")
+	body, err := chromedp.Run(ctx, chromedp.Text(`body`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(who, "Olga Ferri") || !strings.Contains(who, "titolare") {
+		t.Fatalf("header after login = %q", who)
+	}
+	for _, want := range []string{"Milano Centro", "Roma Prati", "Giulia Rossi", "Richieste di riordino", "ritiro sabato mattina"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("console home lacks %q", want)
+		}
+	}
+	if shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+		_ = os.WriteFile(filepath.Join(os.TempDir(), "vista-console.png"), shot, 0o644)
+	}
+
+	// Fifty newer requests push the customer's out of the first page; the
+	// link to the next page shows it again.
+	for i := range 50 {
+		apptest.Must(t, m.Store.CreateReservation(context.Background(), &catalog.Reservation{ID: core.NewID(), CustomerID: s.Customer.ID,
+			ShopID: "shop-milano-centro", Kind: "lens_reorder", Status: "requested", Note: fmt.Sprintf("richiesta %d", i), CreatedAt: time.Now()}))
+	}
+	if err := apptest.Steps(ctx, chromedp.Navigate(base+"/console/?shop=shop-milano-centro"), chromedp.WaitVisible(`#reservations-pages a.next`)); err != nil {
+		t.Fatal(err)
+	}
+	if body, _ := chromedp.Run(ctx, chromedp.Text(`#reservations`)); strings.Contains(body, "ritiro sabato mattina") {
+		t.Fatal("the oldest request is still on the first page")
+	}
+	if err := apptest.Steps(ctx, chromedp.Click(`#reservations-pages a.next`), chromedp.WaitVisible(`#reservations-pages a:not(.next)`)); err != nil {
+		t.Fatal(err)
+	}
+	if body, _ := chromedp.Run(ctx, chromedp.Text(`#reservations`)); !strings.Contains(body, "ritiro sabato mattina") {
+		t.Fatalf("the next page does not show the oldest request: %q", body)
+	}
+
+	// Signing out ends the console session.
+	if err := apptest.Steps(ctx, chromedp.Click(`header form button`)); err != nil {
+		t.Fatal(err)
+	}
+	apptest.WaitText(t, ctx, "h1")
+	err = apptest.Steps(ctx,
+		chromedp.Navigate(base+"/console/"),
+		chromedp.WaitVisible(`#email`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(url, "/console/login") {
+		t.Fatalf("after sign-out /console/ went to %s", url)
+	}
+}
