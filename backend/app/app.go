@@ -24,6 +24,7 @@ import (
 	"github.com/vista-optical/vista/backend/audit"
 	"github.com/vista-optical/vista/backend/auth"
 	"github.com/vista-optical/vista/backend/auth/firebaseid"
+	"github.com/vista-optical/vista/backend/booking"
 	"github.com/vista-optical/vista/backend/catalog"
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/customer"
@@ -260,7 +261,7 @@ func (m *Main) openHTTP() error {
 		screens := &kiosk.Screens{Shops: m.Store}
 		con := &console.Console{
 			Shops: m.Shops, Customers: m.Customers, Audit: m.auditLog, Catalog: &catalog.Service{Store: m.Store, Reservations: m.Store},
-			Services: m.Store, Lenses: m.Lenses, Messages: m.messages,
+			Agenda: &booking.Agenda{Store: m.Store}, Lenses: m.Lenses, Messages: m.messages,
 			LoginIP:      m.StaffLoginIP,
 			SecureCookie: strings.HasPrefix(m.publicURL(), "https://"),
 		}

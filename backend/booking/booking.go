@@ -33,3 +33,14 @@ type Store interface {
 	// Services returns every service, by name.
 	Services(ctx context.Context) ([]*Service, error)
 }
+
+// Agenda is the booking service: what surfaces call to read and book a
+// shop's agenda. Rules about who may book what, and when, live here.
+type Agenda struct {
+	Store Store
+}
+
+// Services lists what can be booked, by name.
+func (a *Agenda) Services(ctx context.Context) ([]*Service, error) {
+	return a.Store.Services(ctx)
+}

@@ -35,7 +35,7 @@ type Console struct {
 	Customers *customer.Service
 	Audit     *audit.Log
 	Catalog   *catalog.Service
-	Services  booking.Store
+	Agenda    *booking.Agenda
 	Lenses    *lens.Service
 	Messages  *notify.Messages
 	// LoginIP limits sign-in attempts per address (shop.Service holds the
