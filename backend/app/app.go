@@ -399,8 +399,8 @@ func (m *Main) pushLive() bool {
 // through FCM when configured, logging otherwise; SMS, e-mail and WhatsApp
 // log until a provider is plugged in.
 func (m *Main) setupDispatcher(ctx context.Context, zone func(context.Context, string) (*time.Location, error)) error {
-	logCh := func(name string) notify.Channel { return notify.LogChannel{Name: name, Logger: m.Logger} }
-	channels := map[string]notify.Channel{
+	logCh := func(ch core.Channel) notify.Channel { return notify.LogChannel{Name: string(ch), Logger: m.Logger} }
+	channels := map[core.Channel]notify.Channel{
 		notify.ChannelPush: logCh(notify.ChannelPush), notify.ChannelSMS: logCh(notify.ChannelSMS),
 		notify.ChannelEmail: logCh(notify.ChannelEmail), notify.ChannelWhatsApp: logCh(notify.ChannelWhatsApp),
 		notify.ChannelInbox: notify.RecordChannel{}, notify.ChannelRecall: notify.RecordChannel{},

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/notify"
 	"github.com/vista-optical/vista/backend/web"
 )
@@ -176,17 +177,17 @@ func (c *Config) Validate() error {
 }
 
 // Rates parses SendRates.
-func (c *Config) Rates() (map[string]float64, error) {
-	rates := map[string]float64{}
+func (c *Config) Rates() (map[core.Channel]float64, error) {
+	rates := map[core.Channel]float64{}
 	for _, kv := range c.SendRates {
-		ch, v, ok := strings.Cut(kv, "=")
+		name, v, ok := strings.Cut(kv, "=")
 		r, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-		ch = strings.TrimSpace(ch)
+		ch := core.Channel(strings.TrimSpace(name))
 		switch {
 		case !ok || err != nil || r <= 0 || math.IsInf(r, 0) || math.IsNaN(r):
 			return nil, fmt.Errorf("send-rates: %q is not channel=messages-per-second", kv)
 		case !slices.Contains(notify.Channels, ch):
-			return nil, fmt.Errorf("send-rates: unknown channel %q (want one of %s)", ch, strings.Join(notify.Channels, ", "))
+			return nil, fmt.Errorf("send-rates: unknown channel %q (want one of %s)", ch, strings.Join(core.Names(notify.Channels), ", "))
 		}
 		rates[ch] = r
 	}

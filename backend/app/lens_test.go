@@ -303,7 +303,7 @@ func TestRemindersAcrossDSTWithReplicasAndRestarts(t *testing.T) {
 			if r.Kind == lens.KindRunsOut {
 				kind = fmt.Sprintf("%s_%d", r.Kind, r.DaysBefore)
 			}
-			for _, ch := range []string{notify.ChannelPush, notify.ChannelInbox} {
+			for _, ch := range []core.Channel{notify.ChannelPush, notify.ChannelInbox} {
 				want[fmt.Sprintf("%s:%s:%s:%s:%s", id, sp.ID, kind, r.Date.Format(time.DateOnly), ch)] = true
 			}
 		}

@@ -78,7 +78,7 @@ func TestConsentIsCheckedWhenSending(t *testing.T) {
 	}
 }
 
-func indexOf(msgs []*notify.Message, customerID, purpose string) int {
+func indexOf(msgs []*notify.Message, customerID string, purpose core.Purpose) int {
 	for i, m := range msgs {
 		if m.CustomerID == customerID && m.Purpose == purpose {
 			return i

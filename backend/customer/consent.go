@@ -19,23 +19,23 @@ var Purposes = core.Purposes
 // ConsentEvent is one change of one consent, with its proof: when it
 // happened, where (source), and which version of the text was shown.
 type ConsentEvent struct {
-	ID          string    `json:"id"`
-	CustomerID  string    `json:"-"`
-	Channel     string    `json:"channel"`
-	Purpose     string    `json:"purpose"`
-	Granted     bool      `json:"granted"`
-	OccurredAt  time.Time `json:"occurred_at"`
-	Source      string    `json:"source"`
-	TextVersion string    `json:"text_version"`
+	ID          string       `json:"id"`
+	CustomerID  string       `json:"-"`
+	Channel     core.Channel `json:"channel"`
+	Purpose     core.Purpose `json:"purpose"`
+	Granted     bool         `json:"granted"`
+	OccurredAt  time.Time    `json:"occurred_at"`
+	Source      string       `json:"source"`
+	TextVersion string       `json:"text_version"`
 }
 
 // Consent is the current state of one channel × purpose pair.
 type Consent struct {
-	Channel     string     `json:"channel"`
-	Purpose     string     `json:"purpose"`
-	Granted     bool       `json:"granted"`
-	Since       *time.Time `json:"since,omitempty"`
-	TextVersion string     `json:"text_version,omitempty"`
+	Channel     core.Channel `json:"channel"`
+	Purpose     core.Purpose `json:"purpose"`
+	Granted     bool         `json:"granted"`
+	Since       *time.Time   `json:"since,omitempty"`
+	TextVersion string       `json:"text_version,omitempty"`
 }
 
 // ConsentState is every channel × purpose pair, in a fixed order.
@@ -62,7 +62,7 @@ func DeriveConsents(events []ConsentEvent) ConsentState {
 }
 
 // Granted reports whether the pair is granted in s.
-func (s ConsentState) Granted(channel, purpose string) bool {
+func (s ConsentState) Granted(channel core.Channel, purpose core.Purpose) bool {
 	for _, c := range s {
 		if c.Channel == channel && c.Purpose == purpose {
 			return c.Granted
@@ -84,7 +84,7 @@ type ConsentCheck struct {
 }
 
 // Granted derives the current state from the events and reads one pair.
-func (c ConsentCheck) Granted(ctx context.Context, customerID, channel, purpose string) (bool, error) {
+func (c ConsentCheck) Granted(ctx context.Context, customerID string, channel core.Channel, purpose core.Purpose) (bool, error) {
 	events, err := c.Store.ConsentEvents(ctx, customerID, c.Now())
 	if err != nil {
 		return false, err
@@ -94,9 +94,9 @@ func (c ConsentCheck) Granted(ctx context.Context, customerID, channel, purpose 
 
 // ConsentChoice is one consent as the customer sets it.
 type ConsentChoice struct {
-	Channel string `json:"channel" validate:"required,consentchannel"`
-	Purpose string `json:"purpose" validate:"required,purpose"`
-	Granted bool   `json:"granted"`
+	Channel core.Channel `json:"channel" validate:"required,consentchannel"`
+	Purpose core.Purpose `json:"purpose" validate:"required,purpose"`
+	Granted bool         `json:"granted"`
 }
 
 // ConsentInput is a change of consents with its proof.

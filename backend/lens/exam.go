@@ -123,14 +123,14 @@ func (s *Service) ScanExams(ctx context.Context) (int, error) {
 			return nil, adv
 		}
 		var msgs []*notify.Message
-		for _, ch := range []string{notify.ChannelPush, notify.ChannelInbox} {
+		for _, ch := range []core.Channel{notify.ChannelPush, notify.ChannelInbox} {
 			msgs = append(msgs, examMessage(e, ch, now, locale))
 		}
 		return msgs, adv
 	})
 }
 
-func examMessage(e *Exam, channel string, now time.Time, locale string) *notify.Message {
+func examMessage(e *Exam, channel core.Channel, now time.Time, locale string) *notify.Message {
 	t := reminderTexts[locale]
 	if t == nil {
 		t = reminderTexts["it"]

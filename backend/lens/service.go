@@ -406,7 +406,7 @@ func (s *Service) remind(ctx context.Context, sp *Supply, now time.Time, locale 
 	}
 	var msgs []*notify.Message
 	for _, r := range latest {
-		for _, ch := range []string{notify.ChannelPush, notify.ChannelInbox} {
+		for _, ch := range []core.Channel{notify.ChannelPush, notify.ChannelInbox} {
 			msgs = append(msgs, reminderMessage(sp, r, ch, now, locale))
 		}
 	}
@@ -420,7 +420,7 @@ func (s *Service) remind(ctx context.Context, sp *Supply, now time.Time, locale 
 // reminderMessage is the outbox message of one reminder on one channel. Its
 // text carries no health data (no lens type, no prescription): details are
 // inside the signed-in app.
-func reminderMessage(sp *Supply, r Reminder, channel string, now time.Time, locale string) *notify.Message {
+func reminderMessage(sp *Supply, r Reminder, channel core.Channel, now time.Time, locale string) *notify.Message {
 	kind := r.Kind
 	if r.Kind == KindRunsOut {
 		kind = fmt.Sprintf("%s_%d", r.Kind, r.DaysBefore)

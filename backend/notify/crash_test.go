@@ -57,7 +57,7 @@ func runWorker(path, fcmURL string) {
 	logger := slog.New(slog.DiscardHandler)
 	d := &notify.Dispatcher{
 		Store: db, Clock: core.SystemClock, Logger: logger, Owner: "worker-" + core.NewID(),
-		Channels: map[string]notify.Channel{notify.ChannelPush: &fcm.Channel{Devices: oneDevice{}, Client: client, Clock: core.SystemClock, Logger: logger}},
+		Channels: map[core.Channel]notify.Channel{notify.ChannelPush: &fcm.Channel{Devices: oneDevice{}, Client: client, Clock: core.SystemClock, Logger: logger}},
 		Lease:    10 * time.Second, Concurrency: crashConcurrency, Batch: 500, Idle: 50 * time.Millisecond,
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)

@@ -45,7 +45,7 @@ type Rules interface {
 // or many, share the outbox safely: each message is leased to one of them.
 type Dispatcher struct {
 	Store    Store
-	Channels map[string]Channel
+	Channels map[core.Channel]Channel
 	Rules    Rules
 	Clock    core.Clock
 	Logger   *slog.Logger
@@ -82,19 +82,19 @@ type Dispatcher struct {
 	// hands to it (an SMS provider's contract, a share of the FCM quota);
 	// a channel without a rate is not limited. The cap holds in every
 	// one-second window.
-	Rates map[string]float64
+	Rates map[core.Channel]float64
 	// Fallback is the next channel to try when a service message cannot go
 	// out on its own (no consent, no device): push, then SMS, then
 	// WhatsApp, then a phone recall by staff. A fallback is queued on the
 	// first channel of the chain the rules allow (consent, a phone number),
 	// so a recall nobody may make never reaches the shop's list.
-	Fallback map[string]string
+	Fallback map[core.Channel]core.Channel
 
-	limits map[string]*pace // from Rates, shared by every run
+	limits map[core.Channel]*pace // from Rates, shared by every run
 }
 
 // ServiceFallback is the fixed fallback order of service reminders.
-var ServiceFallback = map[string]string{ChannelPush: ChannelSMS, ChannelSMS: ChannelWhatsApp, ChannelWhatsApp: ChannelRecall}
+var ServiceFallback = map[core.Channel]core.Channel{ChannelPush: ChannelSMS, ChannelSMS: ChannelWhatsApp, ChannelWhatsApp: ChannelRecall}
 
 func (d *Dispatcher) defaults() {
 	if d.Lease == 0 {
@@ -131,7 +131,7 @@ func (d *Dispatcher) defaults() {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
 	if d.limits == nil {
-		d.limits = map[string]*pace{}
+		d.limits = map[core.Channel]*pace{}
 		for ch, r := range d.Rates {
 			if r > 0 {
 				d.limits[ch] = newPace(r, d.Concurrency)
@@ -182,7 +182,7 @@ func (d *Dispatcher) handle(ctx, stop context.Context, m *Message) record {
 	}
 	ch, ok := d.Channels[m.Channel]
 	if !ok {
-		out.Status, out.Error = StatusDead, "no channel "+m.Channel
+		out.Status, out.Error = StatusDead, "no channel "+string(m.Channel)
 		return record{m: m, out: out}
 	}
 	if p := d.limits[m.Channel]; p != nil {
@@ -236,7 +236,7 @@ func (d *Dispatcher) fallback(ctx context.Context, m *Message, now time.Time) {
 		if !ok {
 			return
 		}
-		f.ID, f.Channel, f.DedupeKey = core.NewID(), next, f.DedupeKey+">"+next
+		f.ID, f.Channel, f.DedupeKey = core.NewID(), next, f.DedupeKey+">"+string(next)
 		if d.Rules != nil {
 			if ok, _, _, err := d.Rules.Check(ctx, &f, now); err == nil && !ok {
 				continue

@@ -27,10 +27,10 @@ type consents struct {
 	phones  map[string]bool
 }
 
-func (c *consents) Granted(_ context.Context, id, ch, p string) (bool, error) {
+func (c *consents) Granted(_ context.Context, id string, ch core.Channel, p core.Purpose) (bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.granted[id+"/"+ch+"/"+p], nil
+	return c.granted[id+"/"+string(ch)+"/"+string(p)], nil
 }
 
 func (c *consents) HasPhone(_ context.Context, id string) (bool, error) {
@@ -78,7 +78,7 @@ func setup(t *testing.T) *env {
 	rome, _ := time.LoadLocation("Europe/Rome")
 	e.d = &notify.Dispatcher{
 		Store: db, Clock: clock, Logger: slog.New(slog.DiscardHandler), Owner: "test",
-		Channels: map[string]notify.Channel{
+		Channels: map[core.Channel]notify.Channel{
 			notify.ChannelPush:   push,
 			notify.ChannelSMS:    e.sms,
 			notify.ChannelRecall: e.sms,
@@ -261,7 +261,7 @@ func TestSendRateIsNeverExceeded(t *testing.T) {
 	e.now = time.Now().UTC() // the rate is paced in real time: so is this dispatcher
 	e.d.Clock, e.push.Clock = core.SystemClock, core.SystemClock
 	e.d.Rules = nil
-	e.d.Rates = map[string]float64{notify.ChannelPush: 500}
+	e.d.Rates = map[core.Channel]float64{notify.ChannelPush: 500}
 	ctx := context.Background()
 	var msgs []*notify.Message
 	for i := range 1100 {
@@ -323,12 +323,12 @@ func TestSlowChannelDoesNotHoldTheOthers(t *testing.T) {
 	e.now = time.Now().UTC()
 	e.d.Clock, e.push.Clock = core.SystemClock, core.SystemClock
 	e.d.Rules, e.d.Concurrency, e.d.Idle = nil, 8, 50*time.Millisecond
-	e.d.Rates = map[string]float64{notify.ChannelSMS: 5}
+	e.d.Rates = map[core.Channel]float64{notify.ChannelSMS: 5}
 	ctx := context.Background()
 	var msgs []*notify.Message
-	add := func(id, ch string, due time.Time) {
+	add := func(id string, ch core.Channel, due time.Time) {
 		msgs = append(msgs, &notify.Message{ID: core.NewID(), CustomerID: id, Channel: ch, Purpose: notify.PurposeService,
-			DedupeKey: ch + ":" + id, Cause: "hol", Title: "t", Body: "b", DueAt: due, Status: notify.StatusPending, CreatedAt: e.now, UpdatedAt: e.now})
+			DedupeKey: string(ch) + ":" + id, Cause: "hol", Title: "t", Body: "b", DueAt: due, Status: notify.StatusPending, CreatedAt: e.now, UpdatedAt: e.now})
 	}
 	for i := range 100 {
 		add(fmt.Sprintf("s%03d", i), notify.ChannelSMS, e.now.Add(-time.Minute)) // first in line
@@ -466,7 +466,7 @@ func TestServiceFallbackFollowsConsent(t *testing.T) {
 		}
 		var got []string
 		for i := len(list) - 1; i >= 0; i-- {
-			got = append(got, list[i].Channel+":"+list[i].Status)
+			got = append(got, string(list[i].Channel)+":"+list[i].Status)
 		}
 		if strings.Join(got, " ") != w {
 			t.Errorf("%s: outbox holds %q, want %q", id, got, w)
@@ -610,7 +610,7 @@ func TestTwoDispatchersNeverShareAMessage(t *testing.T) {
 	var wg sync.WaitGroup
 	for i, db := range dbs {
 		d := &notify.Dispatcher{Store: db, Clock: core.SystemClock, Owner: fmt.Sprintf("d%d", i), Concurrency: 16, Batch: 64,
-			Idle: 5 * time.Millisecond, Channels: map[string]notify.Channel{notify.ChannelPush: chs[i]}}
+			Idle: 5 * time.Millisecond, Channels: map[core.Channel]notify.Channel{notify.ChannelPush: chs[i]}}
 		wg.Add(1)
 		go func() { defer wg.Done(); d.Run(runCtx) }()
 	}

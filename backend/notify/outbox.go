@@ -43,11 +43,11 @@ const (
 
 // Message is one outgoing message.
 type Message struct {
-	ID         string `json:"id"`
-	CustomerID string `json:"customer_id"`
-	ShopID     string `json:"shop_id,omitempty"`
-	Channel    string `json:"channel"`
-	Purpose    string `json:"purpose"`
+	ID         string       `json:"id"`
+	CustomerID string       `json:"customer_id"`
+	ShopID     string       `json:"shop_id,omitempty"`
+	Channel    core.Channel `json:"channel"`
+	Purpose    core.Purpose `json:"purpose"`
 	// DedupeKey is unique across the outbox: enqueueing a second message
 	// with the same key does nothing.
 	DedupeKey string `json:"dedupe_key"`
@@ -101,7 +101,7 @@ type Store interface {
 	EnqueueMessages(ctx context.Context, ms []*Message) (created int, err error)
 	// CountSent counts the messages of a purpose sent to a customer since
 	// t, in-app inbox entries aside (frequency caps).
-	CountSent(ctx context.Context, customerID, purpose string, since time.Time) (int, error)
+	CountSent(ctx context.Context, customerID string, purpose core.Purpose, since time.Time) (int, error)
 	// CountMessages counts messages in a state.
 	CountMessages(ctx context.Context, status string) (int, error)
 	// ClaimMessages leases to owner, until leaseUntil, up to n messages that
@@ -139,7 +139,7 @@ type Store interface {
 	CustomerMessages(ctx context.Context, customerID string, p core.Page) ([]*Message, error)
 	// ShopMessages lists one page of the messages a shop sent on one
 	// channel, newest first (the phone recalls staff have to make).
-	ShopMessages(ctx context.Context, shopID, channel string, p core.Page) ([]*Message, error)
+	ShopMessages(ctx context.Context, shopID string, channel core.Channel, p core.Page) ([]*Message, error)
 	// Inbox lists the in-app inbox of a customer: sent inbox messages,
 	// newest first, at most limit.
 	Inbox(ctx context.Context, customerID string, limit int) ([]*Message, error)

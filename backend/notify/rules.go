@@ -11,7 +11,7 @@ import (
 // Consents answers whether a customer consents, now, to a channel for a
 // purpose. Nothing is granted by default.
 type Consents interface {
-	Granted(ctx context.Context, customerID, channel, purpose string) (bool, error)
+	Granted(ctx context.Context, customerID string, channel core.Channel, purpose core.Purpose) (bool, error)
 }
 
 // SendRules are the rules every send obeys: consent for the channel and
@@ -25,7 +25,7 @@ type SendRules struct {
 	// at most MarketingCap marketing messages reach a customer per
 	// CapWindow (default 7 days), the rest are skipped.
 	Sent interface {
-		CountSent(ctx context.Context, customerID, purpose string, since time.Time) (int, error)
+		CountSent(ctx context.Context, customerID string, purpose core.Purpose, since time.Time) (int, error)
 	}
 	MarketingCap int
 	CapWindow    time.Duration
@@ -72,7 +72,7 @@ func (r *SendRules) Check(ctx context.Context, m *Message, now time.Time) (bool,
 			return false, "", time.Time{}, err
 		}
 		if !ok {
-			return false, "no consent for " + consent + "/" + m.Purpose, time.Time{}, nil
+			return false, "no consent for " + string(consent) + "/" + string(m.Purpose), time.Time{}, nil
 		}
 	}
 	if r.Phones != nil && (m.Channel == ChannelSMS || m.Channel == ChannelWhatsApp || m.Channel == ChannelRecall) {

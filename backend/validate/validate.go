@@ -37,8 +37,12 @@ func New() *Validator {
 		return name
 	})
 	// Vocabulary defined once in core, checked against it.
-	_ = v.RegisterValidation("consentchannel", func(fl validator.FieldLevel) bool { return slices.Contains(core.ConsentChannels, fl.Field().String()) })
-	_ = v.RegisterValidation("purpose", func(fl validator.FieldLevel) bool { return slices.Contains(core.Purposes, fl.Field().String()) })
+	_ = v.RegisterValidation("consentchannel", func(fl validator.FieldLevel) bool {
+		return slices.Contains(core.ConsentChannels, core.Channel(fl.Field().String()))
+	})
+	_ = v.RegisterValidation("purpose", func(fl validator.FieldLevel) bool {
+		return slices.Contains(core.Purposes, core.Purpose(fl.Field().String()))
+	})
 	_ = v.RegisterValidation("e164", func(fl validator.FieldLevel) bool { return ValidPhone(fl.Field().String()) })
 	_ = v.RegisterValidation("isodate", func(fl validator.FieldLevel) bool {
 		_, err := time.Parse(time.DateOnly, fl.Field().String())
@@ -116,9 +120,9 @@ func message(fe validator.FieldError) string {
 	case "oneof":
 		return "must be one of: " + strings.ReplaceAll(fe.Param(), " ", ", ")
 	case "consentchannel":
-		return "must be one of: " + strings.Join(core.ConsentChannels, ", ")
+		return "must be one of: " + strings.Join(core.Names(core.ConsentChannels), ", ")
 	case "purpose":
-		return "must be one of: " + strings.Join(core.Purposes, ", ")
+		return "must be one of: " + strings.Join(core.Names(core.Purposes), ", ")
 	case "printascii":
 		return "must contain printable ASCII characters only"
 	}

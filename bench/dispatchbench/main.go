@@ -163,7 +163,7 @@ func runOutboxWith(n, conc int, push notify.Channel, delivered func() int) float
 	must(err)
 	logger := slog.New(slog.DiscardHandler)
 	d := &notify.Dispatcher{Store: db, Clock: core.SystemClock, Logger: logger, Owner: "bench", Concurrency: conc, Batch: batch, Idle: 5 * time.Millisecond, CommitEvery: commitEvery, CommitDelay: commitDelay,
-		Channels: map[string]notify.Channel{notify.ChannelPush: push}}
+		Channels: map[core.Channel]notify.Channel{notify.ChannelPush: push}}
 	defer startProfile()()
 	start := time.Now()
 	runCtx, stop := context.WithCancel(ctx)

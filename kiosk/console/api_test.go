@@ -191,7 +191,7 @@ func TestStaffListsArePaged(t *testing.T) {
 			Status: customer.StatusActive, ShopID: shop, Locale: "it", CreatedAt: at, UpdatedAt: at}))
 		apptest.Must(t, m.Store.CreateReservation(ctx, &catalog.Reservation{ID: core.NewID(), CustomerID: who.ID, ShopID: shop, Kind: "lens_reorder",
 			Status: "requested", Note: fmt.Sprintf("richiesta %d", i), CreatedAt: at}))
-		for _, ch := range []string{notify.ChannelRecall, notify.ChannelPush} {
+		for _, ch := range []core.Channel{notify.ChannelRecall, notify.ChannelPush} {
 			_, err := m.Store.EnqueueMessage(ctx, &notify.Message{ID: core.NewID(), CustomerID: who.ID, ShopID: shop, Channel: ch, Purpose: notify.PurposeService,
 				DedupeKey: fmt.Sprintf("%s-%d", ch, i), Title: "Promemoria", Body: "b", DueAt: at, Status: notify.StatusPending, CreatedAt: at, UpdatedAt: at})
 			apptest.Must(t, err)

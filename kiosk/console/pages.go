@@ -209,7 +209,7 @@ func (c *Console) home(ctx *fiber.Ctx) error {
 		}
 		link("dead", next)
 		for _, d := range dead {
-			p.Dead = append(p.Dead, row{ID: d.ID, Name: name(d.CustomerID), What: d.Channel + " · " + d.LastError, When: d.UpdatedAt.In(loc)})
+			p.Dead = append(p.Dead, row{ID: d.ID, Name: name(d.CustomerID), What: string(d.Channel) + " · " + d.LastError, When: d.UpdatedAt.In(loc)})
 		}
 	}
 	return c.render(ctx, "home.html", p)

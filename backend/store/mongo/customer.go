@@ -9,6 +9,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/customer"
 )
 
@@ -134,14 +135,14 @@ func (db *DB) EraseCustomer(ctx context.Context, id string, now time.Time) error
 }
 
 type consentDoc struct {
-	ID          string    `bson:"_id"`
-	CustomerID  string    `bson:"customer_id"`
-	Channel     string    `bson:"channel"`
-	Purpose     string    `bson:"purpose"`
-	Granted     bool      `bson:"granted"`
-	OccurredAt  time.Time `bson:"occurred_at"`
-	Source      string    `bson:"source"`
-	TextVersion string    `bson:"text_version"`
+	ID          string       `bson:"_id"`
+	CustomerID  string       `bson:"customer_id"`
+	Channel     core.Channel `bson:"channel"`
+	Purpose     core.Purpose `bson:"purpose"`
+	Granted     bool         `bson:"granted"`
+	OccurredAt  time.Time    `bson:"occurred_at"`
+	Source      string       `bson:"source"`
+	TextVersion string       `bson:"text_version"`
 }
 
 func (d *consentDoc) model() customer.ConsentEvent {

@@ -17,8 +17,8 @@ type messageDoc struct {
 	ID         string            `bson:"_id"`
 	CustomerID string            `bson:"customer_id"`
 	ShopID     string            `bson:"shop_id"`
-	Channel    string            `bson:"channel"`
-	Purpose    string            `bson:"purpose"`
+	Channel    core.Channel      `bson:"channel"`
+	Purpose    core.Purpose      `bson:"purpose"`
 	DedupeKey  string            `bson:"dedupe_key"`
 	Cause      string            `bson:"cause"`
 	Title      string            `bson:"title"`
@@ -74,7 +74,7 @@ func (db *DB) EnqueueMessages(ctx context.Context, msgs []*notify.Message) (int,
 }
 
 // CountSent implements notify.Store.
-func (db *DB) CountSent(ctx context.Context, customerID, purpose string, since time.Time) (int, error) {
+func (db *DB) CountSent(ctx context.Context, customerID string, purpose core.Purpose, since time.Time) (int, error) {
 	n, err := db.col(colOutbox).CountDocuments(ctx, bson.D{{Key: "customer_id", Value: customerID}, {Key: "purpose", Value: purpose},
 		{Key: "status", Value: notify.StatusSent}, {Key: "channel", Value: bson.D{{Key: "$ne", Value: notify.ChannelInbox}}},
 		{Key: "sent_at", Value: bson.D{{Key: "$gte", Value: since}}}})
@@ -224,7 +224,7 @@ func (db *DB) DeleteCustomerMessages(ctx context.Context, customerID string) err
 }
 
 // ShopMessages implements notify.Store.
-func (db *DB) ShopMessages(ctx context.Context, shopID, channel string, p core.Page) ([]*notify.Message, error) {
+func (db *DB) ShopMessages(ctx context.Context, shopID string, channel core.Channel, p core.Page) ([]*notify.Message, error) {
 	filter := bson.D{{Key: "shop_id", Value: shopID}, {Key: "channel", Value: channel}, {Key: "status", Value: notify.StatusSent}}
 	return findPage(ctx, db.col(colOutbox), filter, "created_at", p, (*messageDoc).model)
 }

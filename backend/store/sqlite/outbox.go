@@ -65,7 +65,7 @@ func (db *DB) EnqueueMessages(ctx context.Context, msgs []*notify.Message) (int,
 }
 
 // CountSent implements notify.Store.
-func (db *DB) CountSent(ctx context.Context, customerID, purpose string, since time.Time) (int, error) {
+func (db *DB) CountSent(ctx context.Context, customerID string, purpose core.Purpose, since time.Time) (int, error) {
 	var n int
 	err := db.queryRow(ctx, `SELECT count(*) FROM outbox WHERE customer_id = ? AND purpose = ? AND status = 'sent'
 		AND channel != 'inbox' AND sent_at >= ?`, customerID, purpose, ms(since)).Scan(&n)
@@ -339,7 +339,7 @@ func (db *DB) CustomerMessages(ctx context.Context, customerID string, p core.Pa
 }
 
 // ShopMessages implements notify.Store.
-func (db *DB) ShopMessages(ctx context.Context, shopID, channel string, p core.Page) ([]*notify.Message, error) {
+func (db *DB) ShopMessages(ctx context.Context, shopID string, channel core.Channel, p core.Page) ([]*notify.Message, error) {
 	tail, args := page("created_at", p)
 	return db.messages(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE shop_id = ? AND channel = ? AND status = 'sent'`+tail,
 		append([]any{shopID, channel}, args...)...)

@@ -147,7 +147,7 @@ func testConsentEvents(t *testing.T, e Engine) {
 	ctx := context.Background()
 	c := newCustomer(t, e, "giulia@example.com", "")
 	other := newCustomer(t, e, "other@example.com", "")
-	ev := func(ch, p string, granted bool, at time.Time, cust string) customer.ConsentEvent {
+	ev := func(ch core.Channel, p core.Purpose, granted bool, at time.Time, cust string) customer.ConsentEvent {
 		return customer.ConsentEvent{ID: core.NewID(), CustomerID: cust, Channel: ch, Purpose: p, Granted: granted,
 			OccurredAt: at, Source: "app:settings", TextVersion: "privacy-v1"}
 	}

@@ -181,7 +181,7 @@ func testOutboxClaimRace(t *testing.T, e Engine) {
 
 func testOutboxCountSent(t *testing.T, e Engine) {
 	ctx := context.Background()
-	for i, ch := range []string{notify.ChannelPush, notify.ChannelSMS, notify.ChannelInbox} {
+	for i, ch := range []core.Channel{notify.ChannelPush, notify.ChannelSMS, notify.ChannelInbox} {
 		m := newMessage("c1", fmt.Sprintf("m%d", i), base)
 		m.Channel, m.Purpose = ch, notify.PurposeMarketing
 		_, err := e.EnqueueMessage(ctx, m)
@@ -353,7 +353,7 @@ func testInbox(t *testing.T, e Engine) {
 
 func testShopMessages(t *testing.T, e Engine) {
 	ctx := context.Background()
-	for i, ch := range []string{notify.ChannelRecall, notify.ChannelRecall, notify.ChannelPush} {
+	for i, ch := range []core.Channel{notify.ChannelRecall, notify.ChannelRecall, notify.ChannelPush} {
 		m := newMessage("c1", fmt.Sprintf("s%d", i), base)
 		m.Channel, m.ShopID = ch, "shop-1"
 		_, err := e.EnqueueMessage(ctx, m)
