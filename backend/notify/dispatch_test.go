@@ -567,12 +567,26 @@ func TestMarketingFrequencyCap(t *testing.T) {
 type countingChannel struct {
 	mu sync.Mutex
 	n  map[string]int
+	// both, when set, holds every send until each dispatcher has made
+	// one, so that the two really share the outbox however the machine
+	// schedules them (a busy CI box once let one drain it alone).
+	both  *sync.WaitGroup
+	first sync.Once
 }
 
 func (c *countingChannel) Deliver(_ context.Context, m *notify.Message) notify.Delivery {
 	c.mu.Lock()
 	c.n[m.ID]++
 	c.mu.Unlock()
+	if c.both != nil {
+		c.first.Do(c.both.Done)
+		done := make(chan struct{})
+		go func() { c.both.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+		}
+	}
 	time.Sleep(100 * time.Microsecond) // a send takes a while
 	return notify.Delivery{Status: notify.StatusSent}
 }
@@ -605,7 +619,9 @@ func TestTwoDispatchersNeverShareAMessage(t *testing.T) {
 	if _, err := dbs[0].EnqueueMessages(ctx, msgs); err != nil {
 		t.Fatal(err)
 	}
-	chs := []*countingChannel{{n: map[string]int{}}, {n: map[string]int{}}}
+	var both sync.WaitGroup
+	both.Add(2)
+	chs := []*countingChannel{{n: map[string]int{}, both: &both}, {n: map[string]int{}, both: &both}}
 	runCtx, stop := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	for i, db := range dbs {
