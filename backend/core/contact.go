@@ -35,6 +35,11 @@ const (
 	PurposeService   Purpose = "service"
 	PurposeMarketing Purpose = "marketing"
 	PurposeProfiling Purpose = "profiling"
+	// PurposeAccount covers what a person asked for a minute ago about
+	// their own account (a password reset, an e-mail confirmation, a staff
+	// invitation): no consent to give or withdraw, so it is not in
+	// Purposes.
+	PurposeAccount Purpose = "account"
 )
 
 // Purposes lists every purpose, in the order consent states are listed.

@@ -30,6 +30,18 @@ var Channels = core.MessageChannels
 const (
 	PurposeService   = core.PurposeService
 	PurposeMarketing = core.PurposeMarketing
+	PurposeAccount   = core.PurposeAccount
+)
+
+// Keys of Message.Data an e-mail reads.
+const (
+	// DataTo is the address an e-mail goes to when it is not the
+	// customer's own (a new address to confirm, a staff member).
+	DataTo = "to"
+	// DataLink is the one link an e-mail carries, shown as its button.
+	DataLink = "link"
+	// DataLocale is the language of the e-mail's frame ("it", "en").
+	DataLocale = "locale"
 )
 
 // Message states.
@@ -149,4 +161,15 @@ type Store interface {
 	MarkMessage(ctx context.Context, customerID, id, field string, at time.Time) error
 	// DeleteCustomerMessages removes every message of a customer (erasure).
 	DeleteCustomerMessages(ctx context.Context, customerID string) error
+}
+
+// AccountEmail is an e-mail its recipient asked for about their own
+// account (a reset link, an invitation, a confirmation): to the address
+// given, in their language, due now, with one link. key makes the
+// message unique (one per link).
+func AccountEmail(customerID, to, locale, cause, key, subject, text, link string, now time.Time) *Message {
+	return &Message{ID: core.NewID(), CustomerID: customerID, Channel: ChannelEmail, Purpose: PurposeAccount,
+		DedupeKey: cause + ":" + key, Cause: cause, Title: subject, Body: text,
+		Data:  map[string]string{DataTo: to, DataLink: link, DataLocale: locale},
+		DueAt: now, Status: StatusPending, CreatedAt: now, UpdatedAt: now}
 }
