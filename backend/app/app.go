@@ -32,6 +32,7 @@ import (
 	"github.com/vista-optical/vista/backend/jobs"
 	"github.com/vista-optical/vista/backend/lens"
 	"github.com/vista-optical/vista/backend/notify"
+	"github.com/vista-optical/vista/backend/notify/email"
 	"github.com/vista-optical/vista/backend/notify/fcm"
 	"github.com/vista-optical/vista/backend/privacy"
 	"github.com/vista-optical/vista/backend/ratelimit"
@@ -85,12 +86,15 @@ type Main struct {
 	Router         *web.Router
 	App            *fiber.App
 	Owner          *demo.Owner // the demo owner login, when this start created it
+	// DemoLogins are every demo staff login this start created.
+	DemoLogins []demo.Login
 	// Dispatcher sends the outbox, on instances with the worker role.
 	Dispatcher *notify.Dispatcher
 
 	passwords  *auth.Passwords
 	auditLog   *audit.Log
 	limiter    *ratelimit.Limiter
+	links      *auth.Links
 	messages   *notify.Messages
 	ln         net.Listener
 	adminLn    net.Listener
@@ -124,6 +128,19 @@ func (m *Main) Migrate(ctx context.Context) error {
 	}
 	fmt.Fprintln(m.Out, "schema and indexes are up to date:", m.describeStore())
 	return m.Store.Close()
+}
+
+// OpenServices opens the store and the services without HTTP or workers,
+// for the operator's commands (staff create, demo); Close ends it.
+func (m *Main) OpenServices(ctx context.Context) error {
+	if err := m.Config.Validate(); err != nil {
+		return err
+	}
+	m.setupLogger()
+	if err := m.openStore(ctx); err != nil {
+		return err
+	}
+	return m.openServices(ctx)
 }
 
 // Run opens the program, serves until ctx ends, then shuts down gracefully.
@@ -168,9 +185,8 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	if m.Config.Demo {
-		var err error
-		if m.Owner, err = demo.Seed(ctx, m.Store, m.passwords, m.Clock); err != nil {
-			return fmt.Errorf("demo data: %w", err)
+		if err := m.SeedDemo(ctx); err != nil {
+			return err
 		}
 	}
 	if m.Config.Has(RoleWorker) {
@@ -179,6 +195,19 @@ func (m *Main) Open(ctx context.Context) error {
 		}
 	}
 	return m.listen()
+}
+
+// SeedDemo creates the demo chain on a database without shops, and keeps
+// its logins to print once.
+func (m *Main) SeedDemo(ctx context.Context) error {
+	logins, err := demo.Seed(ctx, m.Store, m.passwords, m.Clock)
+	if err != nil {
+		return fmt.Errorf("demo data: %w", err)
+	}
+	if len(logins) > 0 {
+		m.DemoLogins, m.Owner = logins, &logins[0]
+	}
+	return nil
 }
 
 // openServices wires the capabilities: each service over the store, and
@@ -202,8 +231,9 @@ func (m *Main) openServices(ctx context.Context) error {
 		return fmt.Errorf("read token revocations: %w", err)
 	}
 	m.limiter = &ratelimit.Limiter{Store: m.Store, Clock: m.Clock}
+	m.links = &auth.Links{Store: m.Store, Clock: m.Clock}
 	m.Shops = &shop.Service{Store: m.Store, Sessions: m.Store, Tokens: m.Tokens, Passwords: m.passwords, Clock: m.Clock,
-		Limiter: m.limiter, LoginLimit: m.StaffLoginAccount}
+		Limiter: m.limiter, LoginLimit: m.StaffLoginAccount, Links: m.links, Mail: m.Store, PublicURL: m.publicURL}
 	m.Privacy = &privacy.Registry{}
 	m.Customers = &customer.Service{
 		Store: m.Store, Family: m.Store, Sessions: sessions, Passwords: m.passwords, Audit: m.auditLog, Privacy: m.Privacy,
@@ -292,6 +322,10 @@ func (m *Main) openWorker(ctx context.Context) error {
 		}),
 		every("purge_expired_refresh_tokens", time.Hour, func(ctx context.Context) error {
 			_, err := m.Store.PurgeRefreshTokens(ctx, m.Clock.Now())
+			return err
+		}),
+		every("purge_expired_links", time.Hour, func(ctx context.Context) error {
+			_, err := m.Store.PurgeLinks(ctx, m.Clock.Now().Add(-24*time.Hour))
 			return err
 		}),
 		every("purge_rate_windows", 10*time.Minute, func(ctx context.Context) error {
@@ -396,14 +430,29 @@ func (m *Main) pushLive() bool {
 }
 
 // setupDispatcher builds the outbox dispatcher and its channels: push
-// through FCM when configured, logging otherwise; SMS, e-mail and WhatsApp
-// log until a provider is plugged in.
+// through FCM and e-mail through SMTP when configured, logging otherwise;
+// SMS and WhatsApp log until a provider is plugged in.
 func (m *Main) setupDispatcher(ctx context.Context, zone func(context.Context, string) (*time.Location, error)) error {
 	logCh := func(ch core.Channel) notify.Channel { return notify.LogChannel{Name: string(ch), Logger: m.Logger} }
 	channels := map[core.Channel]notify.Channel{
 		notify.ChannelPush: logCh(notify.ChannelPush), notify.ChannelSMS: logCh(notify.ChannelSMS),
 		notify.ChannelEmail: logCh(notify.ChannelEmail), notify.ChannelWhatsApp: logCh(notify.ChannelWhatsApp),
 		notify.ChannelInbox: notify.RecordChannel{}, notify.ChannelRecall: notify.RecordChannel{},
+	}
+	if m.Config.SMTPURL != "" {
+		mail, err := email.New(m.Config.SMTPURL, m.Config.MailFrom)
+		if err != nil {
+			return err
+		}
+		mail.Logger = m.Logger
+		mail.Address = func(ctx context.Context, customerID string) (string, error) {
+			c, err := m.Store.Customer(ctx, customerID)
+			if err != nil {
+				return "", err
+			}
+			return c.Email, nil
+		}
+		channels[notify.ChannelEmail] = mail
 	}
 	if m.pushLive() {
 		project := m.Config.FirebaseProject
@@ -602,13 +651,31 @@ func (m *Main) printBanner() {
 	if m.Config.ClockOffset != 0 {
 		fmt.Fprintf(w, "  Clock           moved forward by %s (VISTA_CLOCK_OFFSET, demos only)\n", m.Config.ClockOffset)
 	}
-	fmt.Fprintf(w, "  Channels        push: %s; sms: logging only; e-mail: logging only\n", push)
+	mail := "logging only (no VISTA_SMTP_URL)"
+	if m.Config.SMTPURL != "" {
+		if ch, err := email.New(m.Config.SMTPURL, m.Config.MailFrom); err == nil {
+			mail = "live via " + ch.Describe()
+		}
+	}
+	fmt.Fprintf(w, "  Channels        push: %s; e-mail: %s; sms: logging only\n", push, mail)
 	if m.Customers.Firebase != nil {
 		fmt.Fprintf(w, "  Firebase sign-in  on (project %s)\n", m.Config.FirebaseProject)
 	}
 	if m.Owner != nil {
 		fmt.Fprintf(w, "\n  Demo chain created: two shops (Milano Centro, Roma Prati), their staff, services and products.")
 		fmt.Fprintf(w, "\n  Owner login (shown only this once):\n    e-mail    %s\n    password  %s\n", m.Owner.Email, m.Owner.Password)
+		PrintLogins(w, m.DemoLogins[1:])
 	}
 	fmt.Fprintln(w)
+}
+
+// PrintLogins lists staff logins, one a line, to be shown once.
+func PrintLogins(w io.Writer, logins []demo.Login) {
+	if len(logins) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "  Other demo staff (shown only this once):\n")
+	for _, l := range logins {
+		fmt.Fprintf(w, "    %-40s %-10s %-20s %s\n", l.Email, l.Role, l.ShopID, l.Password)
+	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/notify"
+	"github.com/vista-optical/vista/backend/notify/email"
 	"github.com/vista-optical/vista/backend/web"
 )
 
@@ -59,6 +60,10 @@ type Config struct {
 	// MarketingWindow; the rest are skipped (0 turns the cap off).
 	MarketingCap    int
 	MarketingWindow time.Duration
+	// SMTPURL is where e-mail is sent (smtp:// with STARTTLS, smtps://);
+	// empty logs e-mail instead. MailFrom is its sender.
+	SMTPURL  string
+	MailFrom string
 }
 
 // DefaultConfig is the configuration of `vista serve` with nothing set.
@@ -71,9 +76,13 @@ func DefaultConfig() Config {
 	}
 }
 
-// ParseFlags fills c from args, with environment variables as defaults.
-func (c *Config) ParseFlags(name string, args []string) error {
+// ParseFlags fills c from args, with environment variables as defaults;
+// extra adds a command's own flags.
+func (c *Config) ParseFlags(name string, args []string, extra ...func(*flag.FlagSet)) error {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	for _, f := range extra {
+		f(fs)
+	}
 	str := func(p *string, flagName, env, help string) {
 		if v, ok := os.LookupEnv(env); ok {
 			*p = v
@@ -104,7 +113,7 @@ func (c *Config) ParseFlags(name string, args []string) error {
 	list(&c.TrustedProxies, "trusted-proxies", "VISTA_TRUSTED_PROXIES", "proxies whose X-Forwarded-For is believed")
 	str(&c.FirebaseProject, "firebase-project", "VISTA_FIREBASE_PROJECT_ID", "Firebase project id (sign-in with Firebase, push)")
 	str(&c.FirebaseCreds, "firebase-credentials", "VISTA_FIREBASE_CREDENTIALS", "Firebase service-account JSON file")
-	boolean(&c.Demo, "demo", "VISTA_DEMO", "create a demo chain on an empty database")
+	boolean(&c.Demo, "demo", "VISTA_DEMO", "create a demo chain on an empty database (default: on with SQLite, off with MongoDB)")
 	boolean(&c.AccessLog, "access-log", "VISTA_ACCESS_LOG", "log one line per request")
 	str(&c.LogLevel, "log-level", "VISTA_LOG_LEVEL", "debug, info, warn or error")
 	str(&c.LogFormat, "log-format", "VISTA_LOG_FORMAT", "text or json")
@@ -112,6 +121,8 @@ func (c *Config) ParseFlags(name string, args []string) error {
 	str(&c.FCMEndpoint, "fcm-endpoint", "VISTA_FCM_ENDPOINT", "send push to this FCM-compatible endpoint without credentials (a fake FCM server for demos and tests)")
 	fs.DurationVar(&c.ClockOffset, "clock-offset", c.ClockOffset, "move this process's clock forward (demos of reminders only) ($VISTA_CLOCK_OFFSET)")
 	str(&c.TimeZone, "time-zone", "VISTA_TIME_ZONE", "default time zone of the shops")
+	str(&c.SMTPURL, "smtp-url", "VISTA_SMTP_URL", "send e-mail through this server: smtp://user:pass@host:587 (STARTTLS, required except on loopback) or smtps://host:465")
+	str(&c.MailFrom, "mail-from", "VISTA_MAIL_FROM", "sender of e-mail, e.g. \"Ottica Vista <noreply@example.com>\"")
 	list(&c.SendRates, "send-rates", "VISTA_SEND_RATES", "messages a second each worker hands to a channel, as channel=rate (push=500,sms=5)")
 	fs.IntVar(&c.SendConcurrency, "send-concurrency", c.SendConcurrency,
 		"sends each worker has in flight: throughput is about this over FCM's latency, and a crash resends at most this many ($VISTA_SEND_CONCURRENCY)")
@@ -127,7 +138,18 @@ func (c *Config) ParseFlags(name string, args []string) error {
 			}
 		}
 	}
-	return fs.Parse(args)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	// The demo is for a first look on the embedded database: a MongoDB
+	// deployment is production unless the operator asks for it.
+	_, demoEnv := os.LookupEnv("VISTA_DEMO")
+	demoFlag := false
+	fs.Visit(func(f *flag.Flag) { demoFlag = demoFlag || f.Name == "demo" })
+	if !demoEnv && !demoFlag && c.MongoURI != "" {
+		c.Demo = false
+	}
+	return nil
 }
 
 // Validate reports settings that cannot work.
@@ -172,6 +194,13 @@ func (c *Config) Validate() error {
 	}
 	if c.SendConcurrency < 1 || c.SendConcurrency > 1000 {
 		errs = append(errs, fmt.Errorf("send-concurrency %d: want 1–1000", c.SendConcurrency))
+	}
+	if c.SMTPURL != "" {
+		if c.MailFrom == "" {
+			errs = append(errs, errors.New("smtp-url is set but mail-from is not: e-mail needs a sender"))
+		} else if _, err := email.New(c.SMTPURL, c.MailFrom); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return errors.Join(errs...)
 }

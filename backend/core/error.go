@@ -18,6 +18,7 @@ const (
 	ENOTFOUND     = "not_found"    // missing, or not visible to the caller (404)
 	ECONFLICT     = "conflict"     // the change collides with existing state (409)
 	ETOOMANY      = "too_many"     // a rate limit was hit (429)
+	EGONE         = "gone"         // existed once and is used up or expired: a one-time link (410)
 	EUNAVAILABLE  = "unavailable"  // a dependency is down; retry later (503)
 	EINTERNAL     = "internal"     // a bug or an unexpected failure (500)
 )

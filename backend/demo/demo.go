@@ -21,22 +21,28 @@ type Stores interface {
 	booking.Store
 }
 
-// Owner is the generated owner login, shown once at start.
-type Owner struct {
+// Login is one demo staff member's generated login, shown once.
+type Login struct {
 	Email    string
 	Password string
+	Name     string
+	Role     core.Role
+	ShopID   string
 }
+
+// Owner is the demo owner's login.
+type Owner = Login
 
 // OwnerEmail is the demo owner's e-mail.
 const OwnerEmail = "titolare@ottica-vista.demo"
 
 // Seed creates the demo chain when the database has no shop yet: two shops,
-// an owner, a manager and an assistant per shop. It returns the owner's
-// login, or nil when the database already had shops (or another instance
-// seeded it first). Passwords are random; only the owner's is returned.
+// an owner, a manager and an assistant per shop. It returns every staff
+// login it created, the owner's first, or none when the database already
+// had shops (or another instance seeded it first). Passwords are random.
 // It also creates the services the shops can be booked for and a few
 // products.
-func Seed(ctx context.Context, st Stores, pw *auth.Passwords, clock core.Clock) (*Owner, error) {
+func Seed(ctx context.Context, st Stores, pw *auth.Passwords, clock core.Clock) ([]Login, error) {
 	shops, err := st.Shops(ctx)
 	if err != nil {
 		return nil, err
@@ -45,9 +51,12 @@ func Seed(ctx context.Context, st Stores, pw *auth.Passwords, clock core.Clock) 
 		return nil, nil
 	}
 	now := clock.Now()
+	week := []shop.Span{{Open: "09:30", Close: "13:00"}, {Open: "15:30", Close: "19:30"}}
+	hours := shop.Hours{Weekly: map[string][]shop.Span{"mon": {{Open: "15:30", Close: "19:30"}}, "tue": week, "wed": week, "thu": week,
+		"fri": week, "sat": {{Open: "09:30", Close: "19:30"}}, "sun": {}}}
 	chain := []*shop.Shop{
-		{ID: "shop-milano-centro", Name: "Ottica Vista Milano Centro", City: "Milano", Address: "Via Torino 21, 20123 Milano", TimeZone: "Europe/Rome", CreatedAt: now},
-		{ID: "shop-roma-prati", Name: "Ottica Vista Roma Prati", City: "Roma", Address: "Via Cola di Rienzo 120, 00192 Roma", TimeZone: "Europe/Rome", CreatedAt: now},
+		{ID: "shop-milano-centro", Slug: "milano-centro", Phone: "+390212345678", Hours: hours, Name: "Ottica Vista Milano Centro", City: "Milano", Address: "Via Torino 21, 20123 Milano", TimeZone: "Europe/Rome", CreatedAt: now},
+		{ID: "shop-roma-prati", Slug: "roma-prati", Phone: "+390612345678", Hours: hours, Name: "Ottica Vista Roma Prati", City: "Roma", Address: "Via Cola di Rienzo 120, 00192 Roma", TimeZone: "Europe/Rome", CreatedAt: now},
 	}
 	for _, s := range chain {
 		if err := st.CreateShop(ctx, s); core.IsCode(err, core.ECONFLICT) {
@@ -56,7 +65,7 @@ func Seed(ctx context.Context, st Stores, pw *auth.Passwords, clock core.Clock) 
 			return nil, err
 		}
 	}
-	owner := &Owner{Email: OwnerEmail, Password: auth.RandomSecret(12)}
+	var logins []Login
 	people := []struct {
 		email, name string
 		role        core.Role
@@ -70,9 +79,7 @@ func Seed(ctx context.Context, st Stores, pw *auth.Passwords, clock core.Clock) 
 	}
 	for _, p := range people {
 		password := auth.RandomSecret(12)
-		if p.role == core.RoleOwner {
-			password = owner.Password
-		}
+		logins = append(logins, Login{Email: p.email, Password: password, Name: p.name, Role: p.role, ShopID: p.shop})
 		hash, err := pw.Hash(password)
 		if err != nil {
 			return nil, err
@@ -107,5 +114,5 @@ func Seed(ctx context.Context, st Stores, pw *auth.Passwords, clock core.Clock) 
 			return nil, fmt.Errorf("demo product %s: %w", p.SKU, err)
 		}
 	}
-	return owner, nil
+	return logins, nil
 }

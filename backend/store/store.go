@@ -24,6 +24,7 @@ type Engine interface {
 	customer.FamilyStore
 	auth.RefreshStore
 	auth.RevocationStore
+	auth.LinkStore
 	shop.Store
 	shop.SessionStore
 	audit.Store

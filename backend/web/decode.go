@@ -128,3 +128,7 @@ func depth(b []byte) int {
 	}
 	return deepest
 }
+
+// CheckForm checks v's validate tags, for a value a surface built from a
+// form rather than decoded from JSON.
+func CheckForm(v any) error { return requests.Struct(v) }

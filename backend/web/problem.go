@@ -38,6 +38,7 @@ var statusOf = map[string]int{
 	core.ENOTFOUND:     http.StatusNotFound,
 	core.ECONFLICT:     http.StatusConflict,
 	core.ETOOMANY:      http.StatusTooManyRequests,
+	core.EGONE:         http.StatusGone,
 	core.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	core.EINTERNAL:     http.StatusInternalServerError,
 }

@@ -54,9 +54,9 @@ func DefaultLoginLimits() (ip, account ratelimit.Limit) {
 
 // Routes is the console's route table.
 func (c *Console) Routes() []web.Route {
-	c.tmpl = template.Must(template.New("").Funcs(template.FuncMap{"pager": pagerOf}).ParseFS(templates, "templates/*.html"))
+	c.tmpl = template.Must(template.New("").Funcs(template.FuncMap{"pager": pagerOf, "shopForm": shopFormOf}).ParseFS(templates, "templates/*.html"))
 	ip := []ratelimit.Limit{c.LoginIP}
-	return []web.Route{
+	return append(c.setupRoutes(), []web.Route{
 		{Method: "POST", Path: "/v1/staff/auth/login", Auth: web.Public, Handler: c.apiLogin, Limits: ip},
 		{Method: "POST", Path: "/v1/staff/auth/logout", Auth: web.Staff(core.RoleAssistant), Handler: c.apiLogout},
 		{Method: "GET", Path: "/v1/staff/me", Auth: web.Staff(core.RoleAssistant), Handler: c.apiMe},
@@ -85,5 +85,5 @@ func (c *Console) Routes() []web.Route {
 		{Method: "POST", Path: "/console/logout", Auth: web.Public, Handler: sameOrigin(c.logout)},
 		{Method: "GET", Path: "/console/", Auth: web.StaffPage(core.RoleAssistant), Handler: c.home},
 		{Method: "POST", Path: "/console/outbox/:id/retry", Auth: web.StaffPage(core.RoleManager), Handler: sameOrigin(c.retryPage)},
-	}
+	}...)
 }

@@ -50,6 +50,13 @@ type page struct {
 	More  map[string]string
 	Paged map[string]bool
 	First string
+	// The set-up page: the chain, its staff, each shop's hours as text.
+	Chain   *shop.Chain
+	Members []*shop.Staff
+	Hours   map[string]string
+	Notice  string
+	// Mode is the password page's job: change, invite, reset, forgot.
+	Mode string
 }
 
 // pager is what the pager template needs to link one list's pages.
@@ -84,7 +91,7 @@ func (c *Console) render(ctx *fiber.Ctx, name string, p page) error {
 }
 
 func (c *Console) loginPage(ctx *fiber.Ctx) error {
-	return c.render(ctx, "login.html", page{Next: safeNext(ctx.Query("next"))})
+	return c.render(ctx, "login.html", page{Next: safeNext(ctx.Query("next")), Notice: texts[lang(ctx)]["done_"+ctx.Query("done")]})
 }
 
 func (c *Console) loginSubmit(ctx *fiber.Ctx) error {
@@ -109,6 +116,9 @@ func (c *Console) loginSubmit(ctx *fiber.Ctx) error {
 		Name: CookieName, Value: s.Token, Path: "/", Expires: s.ExpiresAt,
 		HTTPOnly: true, Secure: c.SecureCookie, SameSite: fiber.CookieSameSiteStrictMode,
 	})
+	if s.MustChangePassword {
+		return ctx.Redirect("/console/password?lang="+lang(ctx), fiber.StatusSeeOther)
+	}
 	return ctx.Redirect(next, fiber.StatusSeeOther)
 }
 
@@ -131,6 +141,9 @@ func (c *Console) home(ctx *fiber.Ctx) error {
 	m, err := c.Shops.Me(uctx)
 	if err != nil {
 		return err
+	}
+	if m.MustChangePassword { // an operator's generated password is changed first
+		return ctx.Redirect("/console/password?lang="+lang(ctx), fiber.StatusSeeOther)
 	}
 	shops, err := c.Shops.VisibleShops(uctx)
 	if err != nil {

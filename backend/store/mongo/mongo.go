@@ -46,6 +46,8 @@ const (
 	colShopSettings    = "shop_reminder_settings"
 	colRevocations     = "token_revocations"
 	colStaffSessions   = "staff_sessions"
+	colLinks           = "links"
+	colChainSettings   = "chain_settings"
 )
 
 // DB implements every Store of the domain.
@@ -96,6 +98,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 		colStaff: {
 			{Keys: bson.D{{Key: "email", Value: 1}}, Options: unique()},
 			{Keys: bson.D{{Key: "shop_id", Value: 1}, {Key: "name", Value: 1}}},
+			{Keys: bson.D{{Key: "name", Value: 1}, {Key: "_id", Value: 1}}},
 		},
 		colCustomers: {
 			{Keys: bson.D{{Key: "email", Value: 1}}, Options: unique().SetPartialFilterExpression(exists("email"))},
@@ -128,6 +131,11 @@ func (db *DB) Migrate(ctx context.Context) error {
 		},
 		colShops: {
 			{Keys: bson.D{{Key: "name", Value: 1}}},
+			{Keys: bson.D{{Key: "slug", Value: 1}}, Options: unique().SetPartialFilterExpression(exists("slug"))},
+		},
+		colLinks: {
+			// The TTL monitor removes expired links; PurgeLinks does it on demand.
+			{Keys: bson.D{{Key: "expires_at", Value: 1}}, Options: options.Index().SetExpireAfterSeconds(0)},
 		},
 		colProducts: {
 			{Keys: bson.D{{Key: "sku", Value: 1}}, Options: unique()},
@@ -168,6 +176,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 		},
 		colStaffSessions: {
 			{Keys: bson.D{{Key: "created_at", Value: 1}}},
+			{Keys: bson.D{{Key: "staff_id", Value: 1}}},
 		},
 		colServices: {
 			{Keys: bson.D{{Key: "name", Value: 1}}},

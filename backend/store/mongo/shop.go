@@ -2,6 +2,7 @@ package mongo
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -13,8 +14,20 @@ import (
 
 // CreateShop implements shop.Store.
 func (db *DB) CreateShop(ctx context.Context, s *shop.Shop) error {
-	_, err := db.col(colShops).InsertOne(ctx, shopDoc{ID: s.ID, Name: s.Name, City: s.City, Address: s.Address, TimeZone: s.TimeZone, CreatedAt: s.CreatedAt})
+	_, err := db.col(colShops).InsertOne(ctx, newShopDoc(s))
 	return mapErr(err)
+}
+
+// UpdateShop implements shop.Store.
+func (db *DB) UpdateShop(ctx context.Context, s *shop.Shop) error {
+	res, err := db.col(colShops).ReplaceOne(ctx, bson.D{{Key: "_id", Value: s.ID}}, newShopDoc(s))
+	if err != nil {
+		return mapErr(err)
+	}
+	if res.MatchedCount == 0 {
+		return core.Errorf(core.ENOTFOUND, "shop not found")
+	}
+	return nil
 }
 
 // Shop implements shop.Store.
@@ -30,9 +43,52 @@ func (db *DB) Shops(ctx context.Context) ([]*shop.Shop, error) {
 
 // CreateStaff implements shop.Store.
 func (db *DB) CreateStaff(ctx context.Context, m *shop.Staff) error {
-	_, err := db.col(colStaff).InsertOne(ctx, staffDoc{ID: m.ID, Email: m.Email, Name: m.Name, PasswordHash: m.PasswordHash,
-		Role: string(m.Role), ShopID: m.ShopID, Active: m.Active, CreatedAt: m.CreatedAt})
+	_, err := db.col(colStaff).InsertOne(ctx, newStaffDoc(m))
 	return mapErr(err)
+}
+
+// UpdateStaff implements shop.Store.
+func (db *DB) UpdateStaff(ctx context.Context, m *shop.Staff) error {
+	res, err := db.col(colStaff).ReplaceOne(ctx, bson.D{{Key: "_id", Value: m.ID}}, newStaffDoc(m))
+	if err != nil {
+		return mapErr(err)
+	}
+	if res.MatchedCount == 0 {
+		return core.Errorf(core.ENOTFOUND, "staff member not found")
+	}
+	return nil
+}
+
+// AllStaff implements shop.Store.
+func (db *DB) AllStaff(ctx context.Context) ([]*shop.Staff, error) {
+	cur, err := db.col(colStaff).Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "name", Value: 1}, {Key: "_id", Value: 1}}))
+	return all(ctx, cur, err, (*staffDoc).model)
+}
+
+// ChainSettings implements shop.Store.
+func (db *DB) ChainSettings(ctx context.Context) (*shop.Chain, error) {
+	return findOne(ctx, db.col(colChainSettings), bson.D{{Key: "_id", Value: "chain"}}, "chain settings", (*chainDoc).model)
+}
+
+// SaveChainSettings implements shop.Store.
+func (db *DB) SaveChainSettings(ctx context.Context, c *shop.Chain) error {
+	_, err := db.col(colChainSettings).ReplaceOne(ctx, bson.D{{Key: "_id", Value: "chain"}},
+		chainDoc{ID: "chain", Name: c.Name, IOSURL: c.IOSURL, AndroidURL: c.AndroidURL, DefaultLocale: c.DefaultLocale, UpdatedAt: c.UpdatedAt},
+		options.Replace().SetUpsert(true))
+	return mapErr(err)
+}
+
+type chainDoc struct {
+	ID            string    `bson:"_id"`
+	Name          string    `bson:"name"`
+	IOSURL        string    `bson:"ios_url"`
+	AndroidURL    string    `bson:"android_url"`
+	DefaultLocale string    `bson:"default_locale"`
+	UpdatedAt     time.Time `bson:"updated_at"`
+}
+
+func (d *chainDoc) model() *shop.Chain {
+	return &shop.Chain{Name: d.Name, IOSURL: d.IOSURL, AndroidURL: d.AndroidURL, DefaultLocale: d.DefaultLocale, UpdatedAt: utc(d.UpdatedAt)}
 }
 
 // StaffMember implements shop.Store.
@@ -53,16 +109,33 @@ func (db *DB) StaffOfShop(ctx context.Context, shopID string) ([]*shop.Staff, er
 }
 
 type shopDoc struct {
-	ID        string    `bson:"_id"`
-	Name      string    `bson:"name"`
-	City      string    `bson:"city"`
-	Address   string    `bson:"address"`
-	TimeZone  string    `bson:"time_zone"`
-	CreatedAt time.Time `bson:"created_at"`
+	ID        string     `bson:"_id"`
+	Slug      string     `bson:"slug"`
+	Name      string     `bson:"name"`
+	City      string     `bson:"city"`
+	Address   string     `bson:"address"`
+	Phone     string     `bson:"phone"`
+	TimeZone  string     `bson:"time_zone"`
+	Hours     shop.Hours `bson:"hours"`
+	CreatedAt time.Time  `bson:"created_at"`
+}
+
+func newShopDoc(s *shop.Shop) shopDoc {
+	slug := s.Slug
+	if slug == "" {
+		slug = s.ID
+	}
+	return shopDoc{ID: s.ID, Slug: slug, Name: s.Name, City: s.City, Address: s.Address, Phone: s.Phone, TimeZone: s.TimeZone,
+		Hours: s.Hours, CreatedAt: s.CreatedAt}
 }
 
 func (d *shopDoc) model() *shop.Shop {
-	return &shop.Shop{ID: d.ID, Name: d.Name, City: d.City, Address: d.Address, TimeZone: d.TimeZone, CreatedAt: utc(d.CreatedAt)}
+	slug := d.Slug
+	if slug == "" { // written before shops had slugs
+		slug = strings.TrimPrefix(d.ID, "shop-")
+	}
+	return &shop.Shop{ID: d.ID, Slug: slug, Name: d.Name, City: d.City, Address: d.Address, Phone: d.Phone, TimeZone: d.TimeZone,
+		Hours: d.Hours, CreatedAt: utc(d.CreatedAt)}
 }
 
 type staffDoc struct {
@@ -73,12 +146,18 @@ type staffDoc struct {
 	Role         string    `bson:"role"`
 	ShopID       string    `bson:"shop_id,omitempty"`
 	Active       bool      `bson:"active"`
+	MustChange   bool      `bson:"must_change_password"`
 	CreatedAt    time.Time `bson:"created_at"`
+}
+
+func newStaffDoc(m *shop.Staff) staffDoc {
+	return staffDoc{ID: m.ID, Email: m.Email, Name: m.Name, PasswordHash: m.PasswordHash, Role: string(m.Role), ShopID: m.ShopID,
+		Active: m.Active, MustChange: m.MustChangePassword, CreatedAt: m.CreatedAt}
 }
 
 func (d *staffDoc) model() *shop.Staff {
 	return &shop.Staff{ID: d.ID, Email: d.Email, Name: d.Name, PasswordHash: d.PasswordHash, Role: core.Role(d.Role),
-		ShopID: d.ShopID, Active: d.Active, CreatedAt: utc(d.CreatedAt)}
+		ShopID: d.ShopID, Active: d.Active, MustChangePassword: d.MustChange, CreatedAt: utc(d.CreatedAt)}
 }
 
 func (db *DB) findStaff(ctx context.Context, filter bson.D) (*shop.Staff, error) {

@@ -70,3 +70,10 @@ func (db *DB) PurgeStaffSessions(ctx context.Context, before time.Time) (int, er
 	}
 	return int(res.DeletedCount), nil
 }
+
+// RevokeStaffSessionsOf implements shop.SessionStore.
+func (db *DB) RevokeStaffSessionsOf(ctx context.Context, staffID string, at time.Time) error {
+	_, err := db.col(colStaffSessions).UpdateMany(ctx, bson.D{{Key: "staff_id", Value: staffID}, {Key: "revoked_at", Value: nil}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "revoked_at", Value: at}}}})
+	return mapErr(err)
+}

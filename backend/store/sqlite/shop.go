@@ -3,23 +3,48 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/shop"
 )
 
+const shopColumns = `id, slug, name, city, address, phone, time_zone, hours, created_at`
+
 // CreateShop implements shop.Store.
 func (db *DB) CreateShop(ctx context.Context, s *shop.Shop) error {
-	_, err := db.write.ExecContext(ctx, `INSERT INTO shops (id, name, city, address, time_zone, created_at) VALUES (?,?,?,?,?,?)`,
-		s.ID, s.Name, s.City, s.Address, s.TimeZone, ms(s.CreatedAt))
+	hours, err := json.Marshal(s.Hours)
+	if err != nil {
+		return core.Internal(err)
+	}
+	slug := s.Slug
+	if slug == "" {
+		slug = s.ID
+	}
+	_, err = db.write.ExecContext(ctx, `INSERT INTO shops (`+shopColumns+`) VALUES (?,?,?,?,?,?,?,?,?)`,
+		s.ID, slug, s.Name, s.City, s.Address, s.Phone, s.TimeZone, string(hours), ms(s.CreatedAt))
 	return mapErr(err)
+}
+
+// UpdateShop implements shop.Store.
+func (db *DB) UpdateShop(ctx context.Context, s *shop.Shop) error {
+	hours, err := json.Marshal(s.Hours)
+	if err != nil {
+		return core.Internal(err)
+	}
+	return db.updateOne(ctx, "shop", `UPDATE shops SET slug = ?, name = ?, city = ?, address = ?, phone = ?, time_zone = ?, hours = ? WHERE id = ?`,
+		s.Slug, s.Name, s.City, s.Address, s.Phone, s.TimeZone, string(hours), s.ID)
 }
 
 func scanShop(row scanner) (*shop.Shop, error) {
 	var s shop.Shop
 	var created int64
-	if err := row.Scan(&s.ID, &s.Name, &s.City, &s.Address, &s.TimeZone, &created); err != nil {
+	var hours string
+	if err := row.Scan(&s.ID, &s.Slug, &s.Name, &s.City, &s.Address, &s.Phone, &s.TimeZone, &hours, &created); err != nil {
 		return nil, err
+	}
+	if err := json.Unmarshal([]byte(hours), &s.Hours); err != nil {
+		return nil, core.Internal(err)
 	}
 	s.CreatedAt = fromMS(created)
 	return &s, nil
@@ -27,7 +52,7 @@ func scanShop(row scanner) (*shop.Shop, error) {
 
 // Shop implements shop.Store.
 func (db *DB) Shop(ctx context.Context, id string) (*shop.Shop, error) {
-	s, err := scanShop(db.queryRow(ctx, `SELECT id, name, city, address, time_zone, created_at FROM shops WHERE id = ?`, id))
+	s, err := scanShop(db.queryRow(ctx, `SELECT `+shopColumns+` FROM shops WHERE id = ?`, id))
 	if err == sql.ErrNoRows {
 		return nil, notFound("shop")
 	}
@@ -36,7 +61,7 @@ func (db *DB) Shop(ctx context.Context, id string) (*shop.Shop, error) {
 
 // Shops implements shop.Store.
 func (db *DB) Shops(ctx context.Context) ([]*shop.Shop, error) {
-	rows, err := db.query(ctx, `SELECT id, name, city, address, time_zone, created_at FROM shops ORDER BY name, id`)
+	rows, err := db.query(ctx, `SELECT `+shopColumns+` FROM shops ORDER BY name, id`)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -52,14 +77,14 @@ func (db *DB) Shops(ctx context.Context) ([]*shop.Shop, error) {
 	return out, mapErr(rows.Err())
 }
 
-const staffColumns = `id, email, name, password_hash, role, shop_id, active, created_at`
+const staffColumns = `id, email, name, password_hash, role, shop_id, active, must_change_password, created_at`
 
 func scanStaff(row scanner) (*shop.Staff, error) {
 	var m shop.Staff
 	var role string
 	var shopID sql.NullString
 	var created int64
-	if err := row.Scan(&m.ID, &m.Email, &m.Name, &m.PasswordHash, &role, &shopID, &m.Active, &created); err != nil {
+	if err := row.Scan(&m.ID, &m.Email, &m.Name, &m.PasswordHash, &role, &shopID, &m.Active, &m.MustChangePassword, &created); err != nil {
 		return nil, err
 	}
 	m.Role, m.ShopID, m.CreatedAt = core.Role(role), shopID.String, fromMS(created)
@@ -68,8 +93,8 @@ func scanStaff(row scanner) (*shop.Staff, error) {
 
 // CreateStaff implements shop.Store.
 func (db *DB) CreateStaff(ctx context.Context, m *shop.Staff) error {
-	_, err := db.write.ExecContext(ctx, `INSERT INTO staff (`+staffColumns+`) VALUES (?,?,?,?,?,?,?,?)`,
-		m.ID, m.Email, m.Name, m.PasswordHash, string(m.Role), nullString(m.ShopID), m.Active, ms(m.CreatedAt))
+	_, err := db.write.ExecContext(ctx, `INSERT INTO staff (`+staffColumns+`) VALUES (?,?,?,?,?,?,?,?,?)`,
+		m.ID, m.Email, m.Name, m.PasswordHash, string(m.Role), nullString(m.ShopID), m.Active, m.MustChangePassword, ms(m.CreatedAt))
 	return mapErr(err)
 }
 
@@ -91,9 +116,24 @@ func (db *DB) StaffByEmail(ctx context.Context, email string) (*shop.Staff, erro
 	return m, mapErr(err)
 }
 
+// UpdateStaff implements shop.Store.
+func (db *DB) UpdateStaff(ctx context.Context, m *shop.Staff) error {
+	return db.updateOne(ctx, "staff member", `UPDATE staff SET name = ?, password_hash = ?, role = ?, shop_id = ?, active = ?, must_change_password = ?
+		WHERE id = ?`, m.Name, m.PasswordHash, string(m.Role), nullString(m.ShopID), m.Active, m.MustChangePassword, m.ID)
+}
+
 // StaffOfShop implements shop.Store.
 func (db *DB) StaffOfShop(ctx context.Context, shopID string) ([]*shop.Staff, error) {
-	rows, err := db.query(ctx, `SELECT `+staffColumns+` FROM staff WHERE shop_id = ? ORDER BY name, id`, shopID)
+	return db.staffWhere(ctx, `WHERE shop_id = ?`, shopID)
+}
+
+// AllStaff implements shop.Store.
+func (db *DB) AllStaff(ctx context.Context) ([]*shop.Staff, error) {
+	return db.staffWhere(ctx, ``)
+}
+
+func (db *DB) staffWhere(ctx context.Context, where string, args ...any) ([]*shop.Staff, error) {
+	rows, err := db.query(ctx, `SELECT `+staffColumns+` FROM staff `+where+` ORDER BY name, id`, args...)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -107,4 +147,27 @@ func (db *DB) StaffOfShop(ctx context.Context, shopID string) ([]*shop.Staff, er
 		out = append(out, m)
 	}
 	return out, mapErr(rows.Err())
+}
+
+// ChainSettings implements shop.Store.
+func (db *DB) ChainSettings(ctx context.Context) (*shop.Chain, error) {
+	var c shop.Chain
+	var updated int64
+	err := db.queryRow(ctx, `SELECT name, ios_url, android_url, default_locale, updated_at FROM chain_settings WHERE id = 1`).
+		Scan(&c.Name, &c.IOSURL, &c.AndroidURL, &c.DefaultLocale, &updated)
+	if err == sql.ErrNoRows {
+		return nil, notFound("chain settings")
+	} else if err != nil {
+		return nil, mapErr(err)
+	}
+	c.UpdatedAt = fromMS(updated)
+	return &c, nil
+}
+
+// SaveChainSettings implements shop.Store.
+func (db *DB) SaveChainSettings(ctx context.Context, c *shop.Chain) error {
+	_, err := db.write.ExecContext(ctx, `INSERT INTO chain_settings (id, name, ios_url, android_url, default_locale, updated_at) VALUES (1,?,?,?,?,?)
+		ON CONFLICT (id) DO UPDATE SET name = excluded.name, ios_url = excluded.ios_url, android_url = excluded.android_url,
+		default_locale = excluded.default_locale, updated_at = excluded.updated_at`, c.Name, c.IOSURL, c.AndroidURL, c.DefaultLocale, ms(c.UpdatedAt))
+	return mapErr(err)
 }

@@ -45,3 +45,9 @@ func (db *DB) RevokeStaffSession(ctx context.Context, id string, at time.Time) e
 func (db *DB) PurgeStaffSessions(ctx context.Context, before time.Time) (int, error) {
 	return db.affected(ctx, `DELETE FROM staff_sessions WHERE created_at < ?`, ms(before))
 }
+
+// RevokeStaffSessionsOf implements shop.SessionStore.
+func (db *DB) RevokeStaffSessionsOf(ctx context.Context, staffID string, at time.Time) error {
+	_, err := db.affected(ctx, `UPDATE staff_sessions SET revoked_at = ? WHERE staff_id = ? AND revoked_at IS NULL`, ms(at), staffID)
+	return err
+}

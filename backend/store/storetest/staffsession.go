@@ -43,3 +43,33 @@ func testStaffSessions(t *testing.T, e Engine) {
 	_, err = e.StaffSession(ctx, old.ID)
 	wantCode(t, err, core.ENOTFOUND)
 }
+
+func testStaffSessionsOf(t *testing.T, e Engine) {
+	ctx := context.Background()
+	var mine []string
+	for i := range 3 {
+		s := &shop.Session{ID: core.NewID(), StaffID: "st1", CreatedAt: base, LastSeenAt: base}
+		must(t, e.CreateStaffSession(ctx, s))
+		mine = append(mine, s.ID)
+		if i == 0 {
+			must(t, e.RevokeStaffSession(ctx, s.ID, base))
+		}
+	}
+	other := &shop.Session{ID: core.NewID(), StaffID: "st2", CreatedAt: base, LastSeenAt: base}
+	must(t, e.CreateStaffSession(ctx, other))
+	must(t, e.RevokeStaffSessionsOf(ctx, "st1", base.Add(time.Hour)))
+	for i, id := range mine {
+		got, err := e.StaffSession(ctx, id)
+		must(t, err)
+		want := base.Add(time.Hour)
+		if i == 0 {
+			want = base // the first end stays
+		}
+		if got.RevokedAt == nil || !got.RevokedAt.Equal(want) {
+			t.Fatalf("session %d revoked at %v, want %v", i, got.RevokedAt, want)
+		}
+	}
+	if got, _ := e.StaffSession(ctx, other.ID); got.RevokedAt != nil {
+		t.Fatal("another member's session was ended")
+	}
+}

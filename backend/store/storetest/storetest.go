@@ -8,6 +8,7 @@ package storetest
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -38,6 +39,12 @@ func Run(t *testing.T, open Opener) {
 	t.Run("RateHits", func(t *testing.T) { testRateHits(t, open(t)) })
 	t.Run("Revocations", func(t *testing.T) { testRevocations(t, open(t)) })
 	t.Run("StaffSessions", func(t *testing.T) { testStaffSessions(t, open(t)) })
+	t.Run("StaffSessionsOf", func(t *testing.T) { testStaffSessionsOf(t, open(t)) })
+	t.Run("ShopUpdate", func(t *testing.T) { testShopUpdate(t, open(t)) })
+	t.Run("StaffUpdate", func(t *testing.T) { testStaffUpdate(t, open(t)) })
+	t.Run("ChainSettings", func(t *testing.T) { testChainSettings(t, open(t)) })
+	t.Run("Links", func(t *testing.T) { testLinks(t, open(t)) })
+	t.Run("LinkUseRace", func(t *testing.T) { testLinkUseRace(t, open(t)) })
 	t.Run("Catalog", func(t *testing.T) { testCatalog(t, open(t)) })
 	t.Run("Services", func(t *testing.T) { testServices(t, open(t)) })
 	t.Run("OutboxEnqueue", func(t *testing.T) { testOutboxEnqueue(t, open(t)) })
@@ -78,7 +85,8 @@ func must(t *testing.T, err error) {
 
 func newShop(t *testing.T, e Engine, name string) *shop.Shop {
 	t.Helper()
-	s := &shop.Shop{ID: core.NewID(), Name: name, City: "Milano", TimeZone: "Europe/Rome", CreatedAt: base}
+	id := core.NewID()
+	s := &shop.Shop{ID: id, Slug: "s-" + strings.ToLower(id), Name: name, City: "Milano", TimeZone: "Europe/Rome", CreatedAt: base}
 	must(t, e.CreateShop(context.Background(), s))
 	return s
 }

@@ -1,0 +1,97 @@
+package auth
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+
+	"github.com/vista-optical/vista/backend/core"
+)
+
+// Kinds of one-time link. A link of one kind is refused where another
+// kind belongs.
+const (
+	LinkStaffInvite   = "staff_invite"
+	LinkStaffReset    = "staff_reset"
+	LinkCustomerReset = "customer_reset"
+	LinkEmailChange   = "email_change"
+)
+
+// Link is a one-time link sent by e-mail: a random token whose SHA-256 is
+// all that is stored, for one kind of action on one subject, used once
+// before it expires.
+type Link struct {
+	ID        string // hex SHA-256 of the token
+	Kind      string
+	Subject   string            // the customer or staff member it acts on
+	Data      map[string]string // what the action needs (a new e-mail address)
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+}
+
+// LinkStore keeps one-time links.
+type LinkStore interface {
+	// CreateLink stores l. ECONFLICT if the id exists.
+	CreateLink(ctx context.Context, l *Link) error
+	// UseLink marks the link of id and kind used at now and returns it,
+	// in one atomic step: of two concurrent uses one wins. ENOTFOUND when
+	// no link of that kind has id; EGONE when it was used or expired.
+	UseLink(ctx context.Context, id, kind string, now time.Time) (*Link, error)
+	// PurgeLinks deletes links that expired before t.
+	PurgeLinks(ctx context.Context, before time.Time) (int, error)
+}
+
+// Links issues and redeems one-time links.
+type Links struct {
+	Store LinkStore
+	Clock core.Clock
+}
+
+// maxToken bounds what Use reads: a token is 43 characters.
+const maxToken = 128
+
+// Issue creates a link of kind for subject, valid for ttl, and returns its
+// token, which appears nowhere else.
+func (l *Links) Issue(ctx context.Context, kind, subject string, data map[string]string, ttl time.Duration) (string, error) {
+	token := RandomSecret(32)
+	now := l.Clock.Now()
+	err := l.Store.CreateLink(ctx, &Link{ID: linkID(token), Kind: kind, Subject: subject, Data: data, CreatedAt: now, ExpiresAt: now.Add(ttl)})
+	return token, err
+}
+
+// Use redeems token as a link of kind: once, before it expires. A token
+// that names no such link is EMALFORMED (400); a used or expired one EGONE
+// (410).
+func (l *Links) Use(ctx context.Context, kind, token string) (*Link, error) {
+	if token == "" || len(token) > maxToken {
+		return nil, core.Invalid("the link is not valid", core.FieldError{Field: "token", Message: "is not a valid link"})
+	}
+	link, err := l.Store.UseLink(ctx, linkID(token), kind, l.Clock.Now())
+	switch {
+	case core.IsCode(err, core.ENOTFOUND):
+		return nil, core.Errorf(core.EMALFORMED, "the link is not valid")
+	case core.IsCode(err, core.EGONE):
+		return nil, core.Errorf(core.EGONE, "the link was already used or has expired: ask for a new one")
+	}
+	return link, err
+}
+
+func linkID(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// ForgotFloor is how long a "forgot password" answer takes at least,
+// whether or not the address has an account, so that timing does not tell.
+const ForgotFloor = 300 * time.Millisecond
+
+// AtLeast runs f and returns no sooner than d after it started, so that
+// how long an answer takes does not tell what f found.
+func AtLeast(d time.Duration, f func() error) error {
+	deadline := time.Now().Add(d)
+	err := f()
+	time.Sleep(time.Until(deadline))
+	return err
+}

@@ -1,0 +1,263 @@
+package console_test
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/vista-optical/vista/backend/app"
+	"github.com/vista-optical/vista/backend/app/apptest"
+	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/notify/email/smtpfake"
+)
+
+// bootChain boots a program with no demo chain and e-mail going to an
+// in-process SMTP server, with its workers running.
+func bootChain(t *testing.T, tweak ...func(*app.Main)) (*app.Main, apptest.Client, *smtpfake.Server, string) {
+	t.Helper()
+	mail := smtpfake.New()
+	t.Cleanup(mail.Close)
+	m := apptest.Boot(t, t.TempDir(), append([]func(*app.Main){func(m *app.Main) {
+		m.Config.Demo = false
+		m.Config.SMTPURL, m.Config.MailFrom = mail.URL(), "Ottica Rossi <noreply@ottica-rossi.it>"
+	}}, tweak...)...)
+	base := apptest.Serve(t, m)
+	return m, apptest.Client{T: t, M: m}, mail, base
+}
+
+var linkInMail = regexp.MustCompile(`https?://[^\s"<]+#([A-Za-z0-9_-]{20,})`)
+
+// mailTo waits for the n-th mail and returns its link's token, checking it
+// went to the address.
+func mailTo(t *testing.T, mail *smtpfake.Server, n int, to string) (token, link string) {
+	t.Helper()
+	got := mail.Wait(n, 15*time.Second)
+	if len(got) < n {
+		t.Fatalf("%d mails arrived, want %d", len(got), n)
+	}
+	m := got[n-1]
+	if len(m.To) != 1 || m.To[0] != to {
+		t.Fatalf("mail %d went to %v, want %s", n, m.To, to)
+	}
+	found := linkInMail.FindStringSubmatch(m.Text)
+	if found == nil {
+		t.Fatalf("mail %d has no link:\n%s", n, m.Raw)
+	}
+	return found[1], strings.TrimSuffix(found[0], "#"+found[1])
+}
+
+// TestChainSetUpFromAnEmptyDatabase: without the demo, the owner creates a
+// shop and invites its manager through the staff API; the invitation
+// arrives by e-mail, works once, and the manager runs their own shop only.
+func TestChainSetUpFromAnEmptyDatabase(t *testing.T) {
+	m, c, mail, _ := bootChain(t, func(m *app.Main) { m.Config.PublicURL = "https://vista.ottica-rossi.it" })
+	ownerPW := apptest.AddStaff(t, m, "anna@ottica-rossi.it", core.RoleOwner, "")
+	owner := c.StaffLogin("anna@ottica-rossi.it", ownerPW)
+	auth := apptest.Bearer(owner)
+
+	hours := map[string]any{"weekly": map[string]any{"tue": []map[string]string{{"open": "09:00", "close": "13:00"}, {"open": "15:00", "close": "19:30"}}},
+		"exceptions": []map[string]any{{"date": "2026-12-25", "closed": true}}}
+	shopBody := map[string]any{"slug": "torino-centro", "name": "Ottica Rossi Torino", "city": "Torino", "address": "Via Roma 1",
+		"phone": "+390111234567", "time_zone": "Europe/Rome", "hours": hours}
+	var sh struct {
+		ID   string `json:"id"`
+		Slug string `json:"slug"`
+	}
+	c.Want(c.Do("POST", "/v1/staff/shops", shopBody, auth...), 201).JSON(t, &sh)
+	if sh.ID != "shop-torino-centro" {
+		t.Fatalf("shop id = %q", sh.ID)
+	}
+	c.Run(t, []apptest.Scenario{
+		{Name: "same slug", Method: "POST", Path: "/v1/staff/shops", Body: shopBody, Token: owner, Status: 422, Field: "slug"},
+		{Name: "bad zone", Method: "POST", Path: "/v1/staff/shops", Body: map[string]any{"slug": "x", "name": "X", "time_zone": "Mars/Base"},
+			Token: owner, Status: 422, Field: "time_zone"},
+		{Name: "overlapping hours", Method: "POST", Path: "/v1/staff/shops", Token: owner, Status: 422, Field: "hours.weekly.mon[1]",
+			Body: map[string]any{"slug": "y", "name": "Y", "time_zone": "Europe/Rome",
+				"hours": map[string]any{"weekly": map[string]any{"mon": []map[string]string{{"open": "09:00", "close": "13:00"}, {"open": "12:00", "close": "14:00"}}}}}},
+		{Name: "chain settings", Method: "PUT", Path: "/v1/staff/chain", Token: owner, Status: 200, Contains: []string{`"Ottica Rossi"`},
+			Body: map[string]any{"name": "Ottica Rossi", "ios_url": "https://apps.apple.com/app/id123", "android_url": "", "default_locale": "it"}},
+		{Name: "chain link not https", Method: "PUT", Path: "/v1/staff/chain", Token: owner, Status: 422, Field: "ios_url",
+			Body: map[string]any{"name": "Ottica Rossi", "ios_url": "javascript:alert(1)", "default_locale": "it"}},
+	})
+
+	var inv struct {
+		ID      string `json:"id"`
+		Invited bool   `json:"invited"`
+	}
+	c.Want(c.Do("POST", "/v1/staff/members", map[string]any{"email": "Marco@Ottica-Rossi.it", "name": "Marco Bianchi", "role": "manager",
+		"shop_id": sh.ID}, auth...), 201).JSON(t, &inv)
+	if !inv.Invited {
+		t.Fatal("a new member is not shown as invited")
+	}
+	token, link := mailTo(t, mail, 1, "marco@ottica-rossi.it")
+	if link != "https://vista.ottica-rossi.it/console/invite" {
+		t.Fatalf("invitation link %q", link)
+	}
+	if !strings.Contains(mail.Mails()[0].Text, "Marco Bianchi") {
+		t.Error("the invitation does not greet the member by name")
+	}
+	// Invited, nobody can sign in as them yet.
+	c.Want(c.Do("POST", "/v1/staff/auth/login", map[string]string{"email": "marco@ottica-rossi.it", "password": ""}), 422)
+	c.Want(c.Do("POST", "/v1/staff/auth/invitation", map[string]string{"token": token, "password": "short"}), 422)
+	c.Want(c.Do("POST", "/v1/staff/auth/invitation", map[string]string{"token": "forged-" + token[7:], "password": "marco-password-1"}), 400)
+	c.Want(c.Do("POST", "/v1/staff/auth/invitation", map[string]string{"token": token, "password": "marco-password-1"}), 204)
+	c.Want(c.Do("POST", "/v1/staff/auth/invitation", map[string]string{"token": token, "password": "marco-password-2"}), 410)
+	manager := c.StaffLogin("marco@ottica-rossi.it", "marco-password-1")
+
+	c.Want(c.Do("POST", "/v1/staff/shops", map[string]any{"slug": "z", "name": "Z", "time_zone": "Europe/Rome"}, apptest.Bearer(manager)...), 403)
+	shopBody["name"] = "Ottica Rossi Torino Centro"
+	c.Want(c.Do("PUT", "/v1/staff/shops/"+sh.ID, shopBody, apptest.Bearer(manager)...), 200)
+	c.Run(t, []apptest.Scenario{
+		{Name: "manager invites an owner", Method: "POST", Path: "/v1/staff/members", Token: manager, Status: 403,
+			Body: map[string]any{"email": "boss@example.com", "name": "Boss", "role": "owner"}},
+		{Name: "manager invites into no shop of theirs", Method: "POST", Path: "/v1/staff/members", Token: manager, Status: 403,
+			Body: map[string]any{"email": "x@example.com", "name": "X", "role": "assistant", "shop_id": "shop-elsewhere"}},
+		{Name: "manager changes the chain", Method: "PUT", Path: "/v1/staff/chain", Token: manager, Status: 403,
+			Body: map[string]any{"name": "Mine", "default_locale": "it"}},
+		{Name: "manager deactivates the owner", Method: "PATCH", Path: "/v1/staff/members/" + staffID(t, m, "anna@ottica-rossi.it"), Token: manager,
+			Status: 404, Body: map[string]any{"active": false}},
+		{Name: "owner deactivates themselves", Method: "PATCH", Path: "/v1/staff/members/" + staffID(t, m, "anna@ottica-rossi.it"), Token: owner,
+			Status: 403, Body: map[string]any{"active": false}},
+	})
+	var asst struct{ ID string }
+	c.Want(c.Do("POST", "/v1/staff/members", map[string]any{"email": "sara@ottica-rossi.it", "name": "Sara Colombo", "role": "assistant"},
+		apptest.Bearer(manager)...), 201).JSON(t, &asst)
+	asstToken, _ := mailTo(t, mail, 2, "sara@ottica-rossi.it")
+	c.Want(c.Do("POST", "/v1/staff/auth/invitation", map[string]string{"token": asstToken, "password": "sara-password-1"}), 204)
+	sara := c.StaffLogin("sara@ottica-rossi.it", "sara-password-1")
+	c.Want(c.Do("GET", "/v1/staff/members", nil, apptest.Bearer(sara)...), 403)
+	var list struct{ Staff []struct{ Email string } }
+	c.Want(c.Do("GET", "/v1/staff/members", nil, apptest.Bearer(manager)...), 200).JSON(t, &list)
+	if len(list.Staff) != 2 {
+		t.Fatalf("the manager sees %d members, want their shop's 2: %+v", len(list.Staff), list.Staff)
+	}
+	c.Want(c.Do("PATCH", "/v1/staff/members/"+asst.ID, map[string]any{"active": false}, apptest.Bearer(manager)...), 200)
+	c.Want(c.Do("GET", "/v1/staff/me", nil, apptest.Bearer(sara)...), 401) // deactivated: the session ends at once
+
+	// A forgotten staff password: the same answer for a known and an
+	// unknown address, one e-mail, a link that works once.
+	r1 := c.Want(c.Do("POST", "/v1/staff/auth/password/forgot", map[string]string{"email": "marco@ottica-rossi.it"}), 202)
+	r2 := c.Want(c.Do("POST", "/v1/staff/auth/password/forgot", map[string]string{"email": "nobody@ottica-rossi.it"}), 202)
+	if string(r1.Body) != string(r2.Body) {
+		t.Fatalf("forgot answers differ: %s / %s", r1.Body, r2.Body)
+	}
+	reset, link := mailTo(t, mail, 3, "marco@ottica-rossi.it")
+	if link != "https://vista.ottica-rossi.it/console/reset" {
+		t.Fatalf("reset link %q", link)
+	}
+	c.Want(c.Do("POST", "/v1/staff/auth/password/reset", map[string]string{"token": reset, "password": "marco-password-2"}), 204)
+	c.Want(c.Do("GET", "/v1/staff/me", nil, apptest.Bearer(manager)...), 401) // a reset ends the sessions
+	c.Want(c.Do("POST", "/v1/staff/auth/password/reset", map[string]string{"token": reset, "password": "marco-password-3"}), 410)
+	c.StaffLogin("marco@ottica-rossi.it", "marco-password-2")
+	if n := len(mail.Wait(4, 500*time.Millisecond)); n != 3 {
+		t.Fatalf("%d mails, want 3 (none for the unknown address)", n)
+	}
+}
+
+func staffID(t *testing.T, m *app.Main, email string) string {
+	t.Helper()
+	s, err := m.Store.StaffByEmail(t.Context(), email)
+	apptest.Must(t, err)
+	return s.ID
+}
+
+// TestChainSetUpInBrowser: the owner of an empty chain signs in to the
+// console, creates a shop with its opening hours and invites a manager;
+// the manager opens the e-mailed link in a browser, chooses a password and
+// signs in to their shop.
+func TestChainSetUpInBrowser(t *testing.T) {
+	m, _, mail, base := bootChain(t)
+	ownerPW := apptest.AddStaff(t, m, "anna@ottica-rossi.it", core.RoleOwner, "")
+	ctx := apptest.Browser(t)
+	err := apptest.Steps(ctx,
+		chromedp.Navigate(base+"/console/setup"),
+		chromedp.WaitVisible(`#email`),
+		chromedp.SendKeys(`#email`, "anna@ottica-rossi.it"),
+		chromedp.SendKeys(`#password`, ownerPW),
+		chromedp.Submit(`#login`),
+		chromedp.WaitVisible(`#new-shop`),
+		chromedp.SendKeys(`#new-shop input[name=name]`, "Ottica Rossi Torino"),
+		chromedp.SendKeys(`#new-shop input[name=slug]`, "torino"),
+		chromedp.SendKeys(`#new-shop input[name=city]`, "Torino"),
+		chromedp.SendKeys(`#new-shop textarea[name=hours]`, "mar 09:00-13:00 15:00-19:30\nsab 09:00-19:00\n2026-12-25 chiuso"),
+		chromedp.Submit(`#new-shop`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := apptest.WaitText(t, ctx, "#notice"); !strings.Contains(n, "Negozio salvato") {
+		t.Fatalf("notice after creating the shop = %q", n)
+	}
+	s, err := m.Store.Shop(t.Context(), "shop-torino")
+	apptest.Must(t, err)
+	if len(s.Hours.Weekly["tue"]) != 2 || len(s.Hours.Exceptions) != 1 || !s.Hours.Exceptions[0].Closed {
+		t.Fatalf("hours stored = %+v", s.Hours)
+	}
+	err = apptest.Steps(ctx,
+		chromedp.SendKeys(`#invite-name`, "Marco Bianchi"),
+		chromedp.SendKeys(`#invite-email`, "marco@ottica-rossi.it"),
+		chromedp.SetValue(`#invite-role`, "manager"),
+		chromedp.SetValue(`#invite-shop`, "shop-torino"),
+		chromedp.Submit(`#invite`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := apptest.WaitText(t, ctx, "#notice"); !strings.Contains(n, "Invito inviato") {
+		t.Fatalf("notice after the invitation = %q", n)
+	}
+	if body, _ := chromedp.Run(ctx, chromedp.Text(`#staff`)); !strings.Contains(body, "invitato") {
+		t.Fatalf("the staff list does not show the invitation: %q", body)
+	}
+	token, _ := mailTo(t, mail, 1, "marco@ottica-rossi.it")
+
+	// The manager, in their own browser, from the link in the mail.
+	mctx := apptest.Browser(t)
+	err = apptest.Steps(mctx,
+		chromedp.Navigate(base+"/console/invite#"+token),
+		chromedp.WaitVisible(`#password`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h, _ := chromedp.Run(mctx, chromedp.Evaluate[string](`location.href`)); strings.Contains(h, token) {
+		t.Fatalf("the token stays in the address bar: %s", h)
+	}
+	err = apptest.Steps(mctx,
+		chromedp.SendKeys(`#password`, "marco-password-1"),
+		chromedp.Submit(`#password-form`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := apptest.WaitText(t, mctx, ".notice"); !strings.Contains(n, "Password salvata") {
+		t.Fatalf("after accepting: %q", n)
+	}
+	err = apptest.Steps(mctx,
+		chromedp.SendKeys(`#email`, "marco@ottica-rossi.it"),
+		chromedp.SendKeys(`#password`, "marco-password-1"),
+		chromedp.Submit(`#login`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if who := apptest.WaitText(t, mctx, "#who"); !strings.Contains(who, "Marco Bianchi") || !strings.Contains(who, "responsabile") {
+		t.Fatalf("manager header = %q", who)
+	}
+	// The same link a second time is refused on the page.
+	err = apptest.Steps(mctx,
+		chromedp.Navigate(base+"/console/invite#"+token),
+		chromedp.WaitVisible(`#password`),
+		chromedp.SendKeys(`#password`, "marco-password-2"),
+		chromedp.Submit(`#password-form`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := apptest.WaitText(t, mctx, ".error"); !strings.Contains(e, "già stato usato") {
+		t.Fatalf("a used link: %q", e)
+	}
+}

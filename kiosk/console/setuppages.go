@@ -1,0 +1,314 @@
+package console
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/shop"
+	"github.com/vista-optical/vista/backend/web"
+)
+
+// The console writes opening hours as text, one day or date a line:
+//
+//	lun 09:00-13:00 15:00-19:30
+//	2026-12-25 chiuso
+//
+// Weekdays in Italian or English; "chiuso" or "closed" for a closed date.
+var dayNames = map[string]string{"lun": "mon", "mar": "tue", "mer": "wed", "gio": "thu", "ven": "fri", "sab": "sat", "dom": "sun"}
+
+const maxHoursText = 8 << 10
+
+func parseHours(text string) (shop.Hours, error) {
+	h := shop.Hours{Weekly: map[string][]shop.Span{}}
+	bad := func(line int, msg string) error {
+		return core.Invalid("the opening hours are not valid", core.FieldError{Field: "hours", Message: fmt.Sprintf("line %d: %s", line, msg)})
+	}
+	if len(text) > maxHoursText {
+		return h, bad(0, "too long")
+	}
+	for i, line := range strings.Split(text, "\n") {
+		f := strings.Fields(strings.ToLower(line))
+		if len(f) == 0 {
+			continue
+		}
+		day := f[0]
+		if en, ok := dayNames[day]; ok {
+			day = en
+		}
+		var spans []shop.Span
+		closed := false
+		for _, s := range f[1:] {
+			if s == "chiuso" || s == "closed" {
+				closed = true
+				continue
+			}
+			open, close, ok := strings.Cut(s, "-")
+			if !ok {
+				return h, bad(i+1, fmt.Sprintf("%q is not HH:MM-HH:MM", s))
+			}
+			spans = append(spans, shop.Span{Open: open, Close: close})
+		}
+		switch {
+		case slices.Contains(shop.Weekdays, day):
+			h.Weekly[day] = spans
+		case len(day) == 10 && day[4] == '-':
+			h.Exceptions = append(h.Exceptions, shop.Exception{Date: day, Closed: closed || len(spans) == 0, Spans: spans})
+		default:
+			return h, bad(i+1, fmt.Sprintf("%q is neither a weekday (lun … dom, mon … sun) nor a date YYYY-MM-DD", f[0]))
+		}
+	}
+	return h, nil
+}
+
+func formatHours(h shop.Hours, lang string) string {
+	var b strings.Builder
+	names := shop.Weekdays
+	if lang == "it" {
+		names = []string{"lun", "mar", "mer", "gio", "ven", "sab", "dom"}
+	}
+	closed := map[string]string{"it": "chiuso", "en": "closed"}[lang]
+	for i, d := range shop.Weekdays {
+		spans, ok := h.Weekly[d]
+		if !ok {
+			continue
+		}
+		b.WriteString(names[i])
+		for _, s := range spans {
+			b.WriteString(" " + s.Open + "-" + s.Close)
+		}
+		if len(spans) == 0 {
+			b.WriteString(" " + closed)
+		}
+		b.WriteString("\n")
+	}
+	for _, e := range h.Exceptions {
+		b.WriteString(e.Date)
+		if e.Closed {
+			b.WriteString(" " + closed)
+		}
+		for _, s := range e.Spans {
+			b.WriteString(" " + s.Open + "-" + s.Close)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// setupPage shows the chain's set-up: its settings (owner), its shops and
+// its staff, with the forms that change them.
+func (c *Console) setupPage(ctx *fiber.Ctx) error {
+	return c.renderSetup(ctx, texts[lang(ctx)]["done_"+ctx.Query("done")], "")
+}
+
+func (c *Console) renderSetup(ctx *fiber.Ctx, notice, problem string) error {
+	uctx := ctx.UserContext()
+	m, err := c.Shops.Me(uctx)
+	if err != nil {
+		return err
+	}
+	shops, err := c.Shops.VisibleShops(uctx)
+	if err != nil {
+		return err
+	}
+	members, err := c.Shops.StaffList(uctx)
+	if err != nil {
+		return err
+	}
+	chain, err := c.Shops.Chain(uctx)
+	if err != nil {
+		return err
+	}
+	hours := map[string]string{}
+	for _, s := range shops {
+		hours[s.ID] = formatHours(s.Hours, lang(ctx))
+	}
+	return c.render(ctx, "setup.html", page{Staff: m, Shops: shops, Members: members, Chain: chain, Hours: hours,
+		Notice: notice, Error: problem})
+}
+
+// formFailed shows the set-up page again with the problem of err when it
+// is the caller's to fix, and fails the request otherwise.
+func (c *Console) formFailed(ctx *fiber.Ctx, err error) error {
+	var ce *core.Error
+	if !errors.As(err, &ce) || (ce.Code != core.EINVALID && ce.Code != core.EFORBIDDEN && ce.Code != core.ECONFLICT) {
+		return err
+	}
+	msg := ce.Message
+	for _, f := range ce.Fields {
+		msg += " (" + f.Field + ": " + f.Message + ")"
+	}
+	ctx.Status(fiber.StatusUnprocessableEntity)
+	return c.renderSetup(ctx, "", msg)
+}
+
+func (c *Console) backToSetup(ctx *fiber.Ctx, notice string) error {
+	return ctx.Redirect("/console/setup?"+url.Values{"lang": {lang(ctx)}, "done": {notice}}.Encode(), fiber.StatusSeeOther)
+}
+
+func (c *Console) chainSubmit(ctx *fiber.Ctx) error {
+	in := shop.Chain{Name: ctx.FormValue("name"), IOSURL: ctx.FormValue("ios_url"), AndroidURL: ctx.FormValue("android_url"),
+		DefaultLocale: ctx.FormValue("default_locale")}
+	if _, err := c.Shops.SaveChain(ctx.UserContext(), in); err != nil {
+		return c.formFailed(ctx, err)
+	}
+	return c.backToSetup(ctx, "chain")
+}
+
+func (c *Console) shopSubmit(ctx *fiber.Ctx) error {
+	hours, err := parseHours(ctx.FormValue("hours"))
+	if err != nil {
+		return c.formFailed(ctx, err)
+	}
+	in := shop.ShopInput{Slug: strings.TrimSpace(ctx.FormValue("slug")), Name: strings.TrimSpace(ctx.FormValue("name")),
+		City: strings.TrimSpace(ctx.FormValue("city")), Address: strings.TrimSpace(ctx.FormValue("address")),
+		Phone: strings.TrimSpace(ctx.FormValue("phone")), TimeZone: strings.TrimSpace(ctx.FormValue("time_zone")), Hours: hours}
+	if in.TimeZone == "" {
+		in.TimeZone = "Europe/Rome"
+	}
+	if err := web.CheckForm(in); err != nil {
+		return c.formFailed(ctx, err)
+	}
+	if id := ctx.Params("shop"); id != "" {
+		_, err = c.Shops.UpdateShop(ctx.UserContext(), id, in)
+	} else {
+		_, err = c.Shops.CreateShop(ctx.UserContext(), in)
+	}
+	if err != nil {
+		return c.formFailed(ctx, err)
+	}
+	return c.backToSetup(ctx, "shop")
+}
+
+func (c *Console) inviteSubmit(ctx *fiber.Ctx) error {
+	in := shop.InviteInput{Email: strings.TrimSpace(ctx.FormValue("email")), Name: strings.TrimSpace(ctx.FormValue("name")),
+		Role: core.Role(ctx.FormValue("role")), ShopID: ctx.FormValue("shop_id")}
+	if err := web.CheckForm(in); err != nil {
+		return c.formFailed(ctx, err)
+	}
+	if _, err := c.Shops.Invite(ctx.UserContext(), in); err != nil {
+		return c.formFailed(ctx, err)
+	}
+	return c.backToSetup(ctx, "invited")
+}
+
+// memberSubmit is a staff row's buttons: deactivate, reactivate, send the
+// invitation again.
+func (c *Console) memberSubmit(ctx *fiber.Ctx) error {
+	id := ctx.Params("id")
+	var err error
+	switch ctx.FormValue("action") {
+	case "deactivate", "reactivate":
+		active := ctx.FormValue("action") == "reactivate"
+		_, err = c.Shops.ChangeStaff(ctx.UserContext(), id, shop.StaffChange{Active: &active})
+	case "resend":
+		err = c.Shops.ResendInvite(ctx.UserContext(), id)
+	default:
+		err = core.Invalid("unknown action", core.FieldError{Field: "action", Message: "must be deactivate, reactivate or resend"})
+	}
+	if err != nil {
+		return c.formFailed(ctx, err)
+	}
+	return c.backToSetup(ctx, "staff")
+}
+
+func (c *Console) passwordPage(ctx *fiber.Ctx) error {
+	return c.render(ctx, "password.html", page{Mode: "change"})
+}
+
+func (c *Console) passwordSubmit(ctx *fiber.Ctx) error {
+	err := c.Shops.ChangePassword(ctx.UserContext(), ctx.FormValue("current_password"), ctx.FormValue("password"))
+	if core.IsCode(err, core.EINVALID) {
+		ctx.Status(fiber.StatusUnprocessableEntity)
+		return c.render(ctx, "password.html", page{Mode: "change", Error: texts[lang(ctx)]["password_rules"]})
+	} else if err != nil {
+		return err
+	}
+	return ctx.Redirect("/console/?lang="+lang(ctx), fiber.StatusSeeOther)
+}
+
+// linkJS moves the token of an e-mailed link from the URL's fragment into
+// the form. It is a file of its own: the pages' Content-Security-Policy
+// runs no inline script.
+const linkJS = `(function () {
+  var t = location.hash.slice(1), f = document.getElementById('token');
+  if (t && f) { f.value = t; history.replaceState(null, '', location.pathname + location.search); }
+})();
+`
+
+func linkScript(ctx *fiber.Ctx) error {
+	ctx.Set(fiber.HeaderContentType, "text/javascript; charset=utf-8")
+	ctx.Set(fiber.HeaderCacheControl, "public, max-age=3600")
+	return ctx.SendString(linkJS)
+}
+
+// linkPage is the page an e-mailed link opens: the token stays in the
+// URL's fragment (never sent to a server or written to a log) until the
+// page's form posts it.
+func (c *Console) linkPage(mode string) fiber.Handler {
+	return func(ctx *fiber.Ctx) error { return c.render(ctx, "password.html", page{Mode: mode}) }
+}
+
+func (c *Console) linkSubmit(mode string) fiber.Handler {
+	return func(ctx *fiber.Ctx) error {
+		token, password := ctx.FormValue("token"), ctx.FormValue("password")
+		var err error
+		if mode == "invite" {
+			_, err = c.Shops.AcceptInvite(ctx.UserContext(), token, password)
+		} else {
+			_, err = c.Shops.ResetPassword(ctx.UserContext(), token, password)
+		}
+		t := texts[lang(ctx)]
+		switch {
+		case core.IsCode(err, core.EINVALID):
+			ctx.Status(fiber.StatusUnprocessableEntity)
+			return c.render(ctx, "password.html", page{Mode: mode, Error: t["password_rules"]})
+		case core.IsCode(err, core.EGONE), core.IsCode(err, core.EMALFORMED):
+			ctx.Status(fiber.StatusGone)
+			return c.render(ctx, "password.html", page{Mode: mode, Error: t["link_gone"]})
+		case err != nil:
+			return err
+		}
+		return ctx.Redirect(LoginPath+"?"+url.Values{"lang": {lang(ctx)}, "done": {"password"}}.Encode(), fiber.StatusSeeOther)
+	}
+}
+
+func (c *Console) forgotPage(ctx *fiber.Ctx) error {
+	return c.render(ctx, "password.html", page{Mode: "forgot"})
+}
+
+func (c *Console) forgotSubmit(ctx *fiber.Ctx) error {
+	email := ctx.FormValue("email")
+	if len(email) > 254 {
+		email = ""
+	}
+	err := c.Shops.ForgotPassword(ctx.UserContext(), email)
+	if core.IsCode(err, core.ETOOMANY) {
+		ctx.Status(fiber.StatusTooManyRequests)
+		return c.render(ctx, "password.html", page{Mode: "forgot", Error: texts[lang(ctx)]["too_many"]})
+	} else if err != nil {
+		return err
+	}
+	return c.render(ctx, "password.html", page{Mode: "forgot", Notice: texts[lang(ctx)]["forgot_sent"]})
+}
+
+// shopForm is what the shop fields template needs: one shop (nil for a
+// new one) and its hours as text.
+type shopForm struct {
+	T     map[string]string
+	Shop  *shop.Shop
+	Hours string
+}
+
+func shopFormOf(p page, s *shop.Shop) shopForm {
+	f := shopForm{T: p.T, Shop: s}
+	if s != nil {
+		f.Hours = p.Hours[s.ID]
+	}
+	return f
+}
