@@ -33,6 +33,9 @@ type Limits struct {
 	SignupIP, SignupAccount   ratelimit.Limit
 	LoginIP, LoginAccount     ratelimit.Limit
 	RefreshIP, RefreshAccount ratelimit.Limit
+	// LinkIP bounds the routes that send or redeem an e-mailed link
+	// (the service bounds e-mails per address).
+	LinkIP ratelimit.Limit
 }
 
 // DefaultLimits are the limits in production.
@@ -44,6 +47,7 @@ func DefaultLimits() Limits {
 		LoginAccount:   ratelimit.Limit{Name: "login:acct", Max: 10, Window: 15 * time.Minute},
 		RefreshIP:      ratelimit.Limit{Name: "refresh", Max: 120, Window: time.Minute},
 		RefreshAccount: ratelimit.Limit{Name: "refresh:acct", Max: 10, Window: time.Minute},
+		LinkIP:         ratelimit.Limit{Name: "account-link", Max: 30, Window: 15 * time.Minute},
 	}
 }
 
@@ -66,6 +70,12 @@ func (a *API) Routes() []web.Route {
 		{Method: "POST", Path: "/v1/auth/refresh", Auth: web.Public, Handler: a.refresh, Limits: []ratelimit.Limit{l.RefreshIP}, OpenAPI: true},
 		{Method: "POST", Path: "/v1/auth/logout", Auth: web.Public, Handler: a.logout, Limits: []ratelimit.Limit{l.RefreshIP}, OpenAPI: true},
 		{Method: "POST", Path: "/v1/auth/firebase", Auth: web.Public, Handler: a.firebase, Limits: []ratelimit.Limit{l.LoginIP}, OpenAPI: true},
+		{Method: "POST", Path: "/v1/auth/password/forgot", Auth: web.Public, Handler: a.forgot, Limits: []ratelimit.Limit{l.LinkIP}, OpenAPI: true},
+		{Method: "POST", Path: "/v1/auth/password/reset", Auth: web.Public, Handler: a.reset, Limits: []ratelimit.Limit{l.LinkIP}, OpenAPI: true},
+		{Method: "POST", Path: "/v1/auth/email/confirm", Auth: web.Public, Handler: a.confirmEmail, Limits: []ratelimit.Limit{l.LinkIP}, OpenAPI: true},
+		{Method: "GET", Path: "/reset", Auth: web.Public, Handler: accountPage("reset")},
+		{Method: "GET", Path: "/confirm-email", Auth: web.Public, Handler: accountPage("confirm")},
+		{Method: "GET", Path: "/account.js", Auth: web.Public, Handler: accountScript},
 		{Method: "GET", Path: "/v1/me", Auth: web.Customer, Handler: a.me, OpenAPI: true},
 		{Method: "PATCH", Path: "/v1/me", Auth: web.Customer, Handler: a.updateMe, OpenAPI: true},
 		{Method: "DELETE", Path: "/v1/me", Auth: web.Customer, Handler: a.eraseMe, OpenAPI: true},

@@ -238,7 +238,7 @@ func (m *Main) openServices(ctx context.Context) error {
 	m.Customers = &customer.Service{
 		Store: m.Store, Family: m.Store, Sessions: sessions, Passwords: m.passwords, Audit: m.auditLog, Privacy: m.Privacy,
 		Validator: validator, Clock: m.Clock, Logger: m.Logger, ShopExists: m.Shops.Exists, Location: loc, Revoked: m.Revoked,
-		Limiter: m.limiter, LoginLimit: m.Limits.LoginAccount,
+		Limiter: m.limiter, LoginLimit: m.Limits.LoginAccount, Links: m.links, Mail: m.Store, PublicURL: m.publicURL,
 	}
 	settings := &lens.SettingsSource{Store: m.Store, Zone: m.Shops.Zone}
 	m.Lenses = &lens.Service{

@@ -212,3 +212,19 @@ func HashRefresh(plain string) string {
 	sum := sha256.Sum256([]byte(plain))
 	return hex.EncodeToString(sum[:])
 }
+
+// EndAll revokes every refresh-token family of a customer (a password
+// reset): each device must sign in again.
+func (s *Sessions) EndAll(ctx context.Context, customerID string) error {
+	fams, err := s.Store.CustomerSessions(ctx, customerID)
+	if err != nil {
+		return err
+	}
+	now := s.Clock.Now()
+	for _, f := range fams {
+		if err := s.Store.RevokeRefreshFamily(ctx, f.ID, now); err != nil && !core.IsCode(err, core.ENOTFOUND) {
+			return err
+		}
+	}
+	return nil
+}

@@ -31,16 +31,22 @@ type Customer struct {
 	CreatedAt    time.Time  `json:"created_at"`
 	UpdatedAt    time.Time  `json:"updated_at"`
 	ErasedAt     *time.Time `json:"erased_at,omitempty"`
+	// PendingEmail is not stored: the answer to an e-mail change carries
+	// the new address until its confirmation link is opened.
+	PendingEmail string `json:"pending_email,omitempty"`
 }
 
 // Update is a partial change to a profile: nil fields are left alone.
 type Update struct {
-	FirstName   *string
-	LastName    *string
-	Phone       *string
-	ShopID      *string
-	Locale      *string
-	FirebaseUID *string
+	// Email is a confirmed new address; PasswordHash a new password.
+	Email        *string
+	PasswordHash *string
+	FirstName    *string
+	LastName     *string
+	Phone        *string
+	ShopID       *string
+	Locale       *string
+	FirebaseUID  *string
 }
 
 // Device is an installation of the app that can receive push messages.
@@ -76,7 +82,7 @@ type Store interface {
 	CustomerByFirebaseUID(ctx context.Context, uid string) (*Customer, error)
 	// UpdateCustomer applies u to the active customer with id at time now
 	// and returns the result. ENOTFOUND if there is no such active customer;
-	// ECONFLICT if the new Firebase uid is taken.
+	// ECONFLICT if the new e-mail or Firebase uid is taken.
 	UpdateCustomer(ctx context.Context, id string, u Update, now time.Time) (*Customer, error)
 	// CustomersByShop lists the active customers whose home shop is shop, by
 	// id, one page at a time.

@@ -20,6 +20,8 @@ func (s *Service) Me(ctx context.Context) (*Customer, error) {
 // ProfileInput is a change of the signed-in customer's profile; absent
 // fields are left as they are.
 type ProfileInput struct {
+	// Email changes only once the new address opens the link sent to it.
+	Email     *string `json:"email,omitempty" validate:"omitempty,email,max=254"`
 	FirstName *string `json:"first_name,omitempty" validate:"omitempty,min=1,max=100"`
 	LastName  *string `json:"last_name,omitempty" validate:"omitempty,min=1,max=100"`
 	Phone     *string `json:"phone,omitempty" validate:"omitempty,e164|len=0"`
@@ -46,8 +48,18 @@ func (s *Service) UpdateMe(ctx context.Context, in ProfileInput) (*Customer, err
 	}, s.Clock.Now())
 	if core.IsCode(err, core.ENOTFOUND) {
 		return nil, errAccountClosed
+	} else if err != nil {
+		return nil, err
 	}
-	return c, err
+	if in.Email != nil {
+		if next := core.NormalizeEmail(*in.Email); next != c.Email {
+			if err := s.requestEmailChange(ctx, c, next); err != nil {
+				return nil, err
+			}
+			c.PendingEmail = next
+		}
+	}
+	return c, nil
 }
 
 func orDefault(s, def string) string {

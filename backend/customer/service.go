@@ -9,6 +9,7 @@ import (
 	"github.com/vista-optical/vista/backend/audit"
 	"github.com/vista-optical/vista/backend/auth"
 	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/notify"
 	"github.com/vista-optical/vista/backend/privacy"
 	"github.com/vista-optical/vista/backend/ratelimit"
 	"github.com/vista-optical/vista/backend/validate"
@@ -37,6 +38,13 @@ type Service struct {
 	// Limiter holds LoginLimit: failed sign-ins per account (nil: none).
 	Limiter    *ratelimit.Limiter
 	LoginLimit ratelimit.Limit
+	// Links, Mail and PublicURL send password resets and e-mail
+	// confirmations.
+	Links *auth.Links
+	Mail  interface {
+		EnqueueMessage(ctx context.Context, m *notify.Message) (bool, error)
+	}
+	PublicURL func() string
 }
 
 var errAccountClosed = &core.Error{Code: core.EUNAUTHORIZED, Message: "this account is closed"}

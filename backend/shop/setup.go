@@ -415,7 +415,7 @@ func (s *Service) sendLink(ctx context.Context, m *Staff, kind string, ttl time.
 	t := mailTexts[locale][kind]
 	link := strings.TrimRight(s.PublicURL(), "/") + path + "#" + token
 	now := s.Clock.Now()
-	msg := notify.AccountEmail("", m.Email, locale, kind, m.ID+":"+now.Format(time.RFC3339Nano), t.subject, fmt.Sprintf(t.text, m.Name), link, now)
+	msg := notify.AccountEmail("", m.Email, locale, kind, core.NewID(), t.subject, fmt.Sprintf(t.text, m.Name), link, now)
 	msg.ShopID = m.ShopID
 	_, err = s.Mail.EnqueueMessage(ctx, msg)
 	return err

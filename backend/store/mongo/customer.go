@@ -81,6 +81,8 @@ func (db *DB) UpdateCustomer(ctx context.Context, id string, u customer.Update, 
 		}
 		set = append(set, bson.E{Key: field, Value: *v})
 	}
+	put("email", u.Email, true)
+	put("password_hash", u.PasswordHash, false)
 	put("first_name", u.FirstName, false)
 	put("last_name", u.LastName, false)
 	put("phone", u.Phone, false)

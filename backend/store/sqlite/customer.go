@@ -83,6 +83,8 @@ func (db *DB) UpdateCustomer(ctx context.Context, id string, u customer.Update, 
 			args = append(args, *v)
 		}
 	}
+	add("email", u.Email, true)
+	add("password_hash", u.PasswordHash, false)
 	add("first_name", u.FirstName, false)
 	add("last_name", u.LastName, false)
 	add("phone", u.Phone, false)

@@ -106,6 +106,27 @@ func testCustomerUpdate(t *testing.T, e Engine) {
 	}
 	_, err = e.UpdateCustomer(ctx, "missing", customer.Update{FirstName: &first}, later)
 	wantCode(t, err, core.ENOTFOUND)
+
+	// A confirmed new address and a new password; an address another
+	// customer holds is a conflict and changes nothing.
+	other := newCustomer(t, e, "other@example.com", s.ID)
+	mail, hash := "giulia.rossi@example.com", "$argon2id$new"
+	got, err = e.UpdateCustomer(ctx, c.ID, customer.Update{Email: &mail, PasswordHash: &hash}, later)
+	must(t, err)
+	if got.Email != mail || got.PasswordHash != hash {
+		t.Fatalf("after the e-mail and password change: %+v", got)
+	}
+	if byMail, err := e.CustomerByEmail(ctx, mail); err != nil || byMail.ID != c.ID {
+		t.Fatalf("CustomerByEmail(new) = %v, %v", byMail, err)
+	}
+	_, err = e.CustomerByEmail(ctx, "giulia@example.com")
+	wantCode(t, err, core.ENOTFOUND)
+	taken := other.Email
+	_, err = e.UpdateCustomer(ctx, c.ID, customer.Update{Email: &taken}, later)
+	wantCode(t, err, core.ECONFLICT)
+	if again, _ := e.Customer(ctx, c.ID); again.Email != mail {
+		t.Fatalf("a refused change changed the address to %q", again.Email)
+	}
 }
 
 func testCustomerErase(t *testing.T, e Engine) {
