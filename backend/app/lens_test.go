@@ -333,3 +333,56 @@ func TestRemindersAcrossDSTWithReplicasAndRestarts(t *testing.T) {
 	}
 	t.Logf("%d hourly apptest.Steps, 3 replicas, 5 restarts: %d reminder messages for %d supplies, %d on clock-change days", step, got, len(customers), dst)
 }
+
+// TestLateSupplyIsRemindedAtTheNextSendingHour: a supply entered when it
+// runs out in two days (its 14- and 3-day reminders already past) gets a
+// reminder at the next 10:00 in Rome instead of none; an exam recorded
+// ten days before it is due, the same.
+func TestLateSupplyIsRemindedAtTheNextSendingHour(t *testing.T) {
+	clock := apptest.NewClock(time.Date(2026, 3, 10, 15, 0, 0, 0, time.UTC)) // 16:00 in Rome
+	m := apptest.Boot(t, t.TempDir(), func(m *app.Main) { m.Clock = clock.Now })
+	c := apptest.Client{T: t, M: m}
+	s := c.Signup("anna@example.com", func(b map[string]any) { b["shop_id"] = "shop-milano-centro" })
+	tok := apptest.Bearer(s.Tokens.AccessToken)
+	var supply struct {
+		RunsOutOn string     `json:"runs_out_on"`
+		Next      *time.Time `json:"next_reminder_at"`
+	}
+	// A monthly pair opened 28 days ago runs out on 12 March.
+	c.Want(c.Do("POST", "/v1/me/lenses", map[string]any{"eye": "both", "brand": "Alcon", "product": "Total30", "modality": "monthly",
+		"boxes": 1, "lenses_per_box": 2, "start_date": "2026-02-10"}, tok...), 201).JSON(t, &supply)
+	want := time.Date(2026, 3, 11, 9, 0, 0, 0, time.UTC) // 10:00 in Rome, the next morning
+	if supply.RunsOutOn != "2026-03-12" || supply.Next == nil || !supply.Next.Equal(want) {
+		t.Fatalf("supply runs out %s, next reminder %v; want one at %v", supply.RunsOutOn, supply.Next, want)
+	}
+	ctx := context.Background()
+	if n, _ := m.Lenses.Scan(ctx); n != 0 {
+		t.Fatalf("%d sent before the sending hour", n)
+	}
+	clock.Add(18*time.Hour + time.Minute)
+	if n, err := m.Lenses.Scan(ctx); err != nil || n == 0 {
+		t.Fatalf("scan at the sending hour enqueued %d (%v)", n, err)
+	}
+	if n, _ := m.Lenses.Scan(ctx); n != 0 {
+		t.Fatalf("a second scan enqueued %d more", n)
+	}
+	msgs, err := m.Store.CustomerMessages(ctx, s.Customer.ID, core.Page{Limit: 10})
+	apptest.Must(t, err)
+	kinds := map[string]int{}
+	for _, msg := range msgs {
+		kinds[string(msg.Channel)]++
+	}
+	if kinds["push"] != 1 || kinds["inbox"] != 1 {
+		t.Fatalf("messages = %v, want one push and one inbox entry", kinds)
+	}
+
+	owner := apptest.OwnerLogin(t, m)
+	var exam struct {
+		Next *time.Time `json:"next_reminder_at"`
+	}
+	due := clock.Now().AddDate(0, 0, 10).Format(time.DateOnly)
+	c.Want(c.Do("PUT", "/v1/staff/customers/"+s.Customer.ID+"/exams", map[string]any{"due_on": due}, apptest.Bearer(owner)...), 200).JSON(t, &exam)
+	if exam.Next == nil || !exam.Next.Equal(time.Date(2026, 3, 12, 9, 0, 0, 0, time.UTC)) {
+		t.Fatalf("exam due %s: next reminder %v, want the next 10:00 in Rome", due, exam.Next)
+	}
+}

@@ -88,7 +88,13 @@ func (s *Service) RecordExam(ctx context.Context, customerID string, in ExamInpu
 	a, _ := core.ActorFrom(ctx)
 	now := s.Clock.Now()
 	e := &Exam{ID: core.NewID(), CustomerID: customerID, MemberID: in.MemberID, ShopID: shopID, DueOn: in.DueOn, RecordedBy: a.ID, UpdatedAt: now}
-	if at, err := examReminderAt(in.DueOn, s.Settings(ctx, shopID)); err == nil && at.After(now) {
+	st := s.Settings(ctx, shopID)
+	if at, err := examReminderAt(in.DueOn, st); err == nil && at.After(now) {
+		e.NextReminderAt = &at
+	} else if err == nil && in.DueOn >= SendingHour(now, st).In(st.Location).Format(time.DateOnly) {
+		// Recorded inside the reminder window and not yet due: remind at
+		// the next sending hour.
+		at := SendingHour(now, st)
 		e.NextReminderAt = &at
 	}
 	if err := s.Exams.UpsertExam(ctx, e); err != nil {

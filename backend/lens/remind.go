@@ -68,6 +68,47 @@ func Schedule(u Usage, st Settings) []Reminder {
 	return out
 }
 
+// SendingHour is the first HourLocal o'clock, shop time, strictly after t.
+func SendingHour(t time.Time, st Settings) time.Time {
+	local := t.In(st.Location)
+	at := time.Date(local.Year(), local.Month(), local.Day(), st.HourLocal, 0, 0, 0, st.Location)
+	if !at.After(t) {
+		d := local.AddDate(0, 0, 1)
+		at = time.Date(d.Year(), d.Month(), d.Day(), st.HourLocal, 0, 0, 0, st.Location)
+	}
+	return at.UTC()
+}
+
+// Upcoming is when the next reminder of a schedule goes, after t: the next
+// one planned, or — for a supply entered after its reminder dates, that
+// has not run out yet — a catch-up at the next sending hour, so that a
+// customer who registers a box running out in two days still hears of
+// it. ok is false when nothing is left to remind.
+func Upcoming(rs []Reminder, t time.Time, st Settings) (time.Time, bool) {
+	if r, ok := Next(rs, t); ok {
+		return r.At, true
+	}
+	if r, ok := catchUp(rs, t, st); ok {
+		return SendingHour(t, st), !r.Date.IsZero()
+	}
+	return time.Time{}, false
+}
+
+// catchUp returns the most recent reminder already past at t whose day has
+// not gone by at the next sending hour.
+func catchUp(rs []Reminder, t time.Time, st Settings) (Reminder, bool) {
+	at := SendingHour(t, st)
+	day := Date(at, st.Location)
+	var found Reminder
+	ok := false
+	for _, r := range rs {
+		if !r.At.After(t) && !r.Date.Before(day) {
+			found, ok = r, true
+		}
+	}
+	return found, ok
+}
+
 // Next returns the first reminder of the schedule due strictly after t,
 // and false when none is left.
 func Next(rs []Reminder, t time.Time) (Reminder, bool) {

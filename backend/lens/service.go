@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/vista-optical/vista/backend/audit"
@@ -169,8 +170,7 @@ func (s *Service) plan(ctx context.Context, sp *Supply) error {
 	}
 	sp.RunsOutOn = p.RunsOutOn.Format(time.DateOnly)
 	sp.NextReminderAt = nil
-	if r, ok := Next(Schedule(sp.Usage(), st), s.Clock.Now()); ok {
-		at := r.At
+	if at, ok := Upcoming(Schedule(sp.Usage(), st), s.Clock.Now(), st); ok {
 		sp.NextReminderAt = &at
 	}
 	return nil
@@ -397,9 +397,12 @@ func (s *Service) remind(ctx context.Context, sp *Supply, now time.Time, locale 
 	prev := *sp.NextReminderAt
 	rs := Schedule(sp.Usage(), st)
 	today := Date(now, st.Location)
+	// A catch-up (a time no reminder is planned at) sends what the supply
+	// missed before it was entered.
+	catchingUp := !slices.ContainsFunc(rs, func(r Reminder) bool { return r.At.Equal(prev) })
 	latest := map[string]Reminder{}
 	for _, r := range rs {
-		if r.At.Before(prev) || r.At.After(now) || r.Date.Before(today) {
+		if (r.At.Before(prev) && !catchingUp) || r.At.After(now) || r.Date.Before(today) {
 			continue
 		}
 		latest[r.Kind] = r // a late scan sends the most recent reminder of each kind, not a backlog
