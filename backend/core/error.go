@@ -26,8 +26,14 @@ const (
 // FieldError names one input field and what is wrong with it, in words a
 // client developer can show next to the field.
 type FieldError struct {
-	Field   string `json:"field"`
+	Field string `json:"field"`
+	// Code is stable for the app to translate: required, too_long,
+	// invalid_date… ("invalid" when nothing more precise is known).
+	Code    string `json:"code"`
 	Message string `json:"message"`
+	// Param is the bound a code refers to (the 100 of too_long), for
+	// messages in other languages.
+	Param string `json:"-"`
 }
 
 // Error is the one error type that crosses package boundaries in Vista. Its

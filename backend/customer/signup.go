@@ -37,9 +37,14 @@ type SignupInput struct {
 	BirthDate          string          `json:"birth_date" validate:"required,isodate"`
 	ShopID             string          `json:"shop_id,omitempty" validate:"omitempty,max=64"`
 	Locale             string          `json:"locale,omitempty" validate:"omitempty,oneof=it en"`
-	Consents           []ConsentChoice `json:"consents,omitempty" validate:"max=15,dive"`
-	ConsentTextVersion string          `json:"consent_text_version,omitempty" validate:"required_with=Consents,max=100"`
-	ConsentSource      string          `json:"consent_source,omitempty" validate:"max=100"`
+	// Consents, TextVersion and Source are named as on PUT /v1/me/consents.
+	Consents    []ConsentChoice `json:"consents,omitempty" validate:"max=15,dive"`
+	TextVersion string          `json:"text_version,omitempty" validate:"max=100"`
+	Source      string          `json:"source,omitempty" validate:"max=100"`
+	// ConsentTextVersion and ConsentSource are the names app builds before
+	// December 2026 send; they mean the same.
+	ConsentTextVersion string `json:"consent_text_version,omitempty" validate:"max=100"`
+	ConsentSource      string `json:"consent_source,omitempty" validate:"max=100"`
 }
 
 // Session is a customer with a fresh token pair.
@@ -55,6 +60,10 @@ func (s *Service) Signup(ctx context.Context, in SignupInput) (*Session, error) 
 	in.FirstName, in.LastName = strings.TrimSpace(in.FirstName), strings.TrimSpace(in.LastName)
 	if err := s.Validator.Struct(in); err != nil {
 		return nil, err
+	}
+	if len(in.Consents) > 0 && in.TextVersion == "" && in.ConsentTextVersion == "" {
+		return nil, core.Invalid("some fields are not valid", core.FieldError{Field: "text_version", Code: "required",
+			Message: "is required with consents: the version of the text the customer agreed to"})
 	}
 	if err := s.checkAge(in.BirthDate); err != nil {
 		return nil, err
@@ -80,8 +89,8 @@ func (s *Service) Signup(ctx context.Context, in SignupInput) (*Session, error) 
 		return nil, err
 	}
 	if len(in.Consents) > 0 {
-		src := orDefault(in.ConsentSource, "app:signup")
-		if _, err := s.appendConsents(ctx, c.ID, in.Consents, src, in.ConsentTextVersion); err != nil {
+		src := orDefault(orDefault(in.Source, in.ConsentSource), "app:signup")
+		if _, err := s.appendConsents(ctx, c.ID, in.Consents, src, orDefault(in.TextVersion, in.ConsentTextVersion)); err != nil {
 			return nil, err
 		}
 	}

@@ -79,7 +79,8 @@ func (v *Validator) Struct(s any) error {
 	}
 	fields := make([]core.FieldError, 0, len(verrs))
 	for _, fe := range verrs {
-		fields = append(fields, core.FieldError{Field: fieldPath(fe), Message: message(fe)})
+		code, msg := message(fe)
+		fields = append(fields, core.FieldError{Field: fieldPath(fe), Code: code, Message: msg, Param: fe.Param()})
 	}
 	return core.Invalid("some fields are not valid", fields...)
 }
@@ -94,39 +95,41 @@ func fieldPath(fe validator.FieldError) string {
 	return ns
 }
 
-func message(fe validator.FieldError) string {
+// message returns the stable code and the English message of a failed
+// check.
+func message(fe validator.FieldError) (code, msg string) {
 	switch fe.Tag() {
 	case "required":
-		return "is required"
+		return "required", "is required"
 	case "email":
-		return "must be an e-mail address"
+		return "invalid_email", "must be an e-mail address"
 	case "e164":
-		return "must be a phone number in international E.164 form, such as +393401234567"
+		return "invalid_phone", "must be a phone number in international E.164 form, such as +393401234567"
 	case "isodate":
-		return "must be a date written YYYY-MM-DD"
+		return "invalid_date", "must be a date written YYYY-MM-DD"
 	case "min":
 		if fe.Kind() == reflect.String {
-			return fmt.Sprintf("must be at least %s characters long", fe.Param())
+			return "too_short", fmt.Sprintf("must be at least %s characters long", fe.Param())
 		}
-		return fmt.Sprintf("must be at least %s", fe.Param())
+		return "too_small", fmt.Sprintf("must be at least %s", fe.Param())
 	case "max":
 		if fe.Kind() == reflect.String {
-			return fmt.Sprintf("must be at most %s characters long", fe.Param())
+			return "too_long", fmt.Sprintf("must be at most %s characters long", fe.Param())
 		}
 		if fe.Kind() == reflect.Slice {
-			return fmt.Sprintf("must have at most %s items", fe.Param())
+			return "too_many", fmt.Sprintf("must have at most %s items", fe.Param())
 		}
-		return fmt.Sprintf("must be at most %s", fe.Param())
+		return "too_large", fmt.Sprintf("must be at most %s", fe.Param())
 	case "oneof":
-		return "must be one of: " + strings.ReplaceAll(fe.Param(), " ", ", ")
+		return "not_allowed", "must be one of: " + strings.ReplaceAll(fe.Param(), " ", ", ")
 	case "consentchannel":
-		return "must be one of: " + strings.Join(core.Names(core.ConsentChannels), ", ")
+		return "not_allowed", "must be one of: " + strings.Join(core.Names(core.ConsentChannels), ", ")
 	case "purpose":
-		return "must be one of: " + strings.Join(core.Names(core.Purposes), ", ")
+		return "not_allowed", "must be one of: " + strings.Join(core.Names(core.Purposes), ", ")
 	case "printascii":
-		return "must contain printable ASCII characters only"
+		return "invalid_characters", "must contain printable ASCII characters only"
 	}
-	return "is not valid (" + fe.Tag() + ")"
+	return "invalid", "is not valid (" + fe.Tag() + ")"
 }
 
 // DateWithin checks that value, a YYYY-MM-DD date already known to parse,
@@ -137,11 +140,11 @@ func message(fe validator.FieldError) string {
 func DateWithin(field, value string, from, to time.Time) error {
 	d, err := time.Parse(time.DateOnly, value)
 	if err != nil {
-		return core.Invalid("some fields are not valid", core.FieldError{Field: field, Message: "must be a date written YYYY-MM-DD"})
+		return core.Invalid("some fields are not valid", core.FieldError{Field: field, Code: "invalid_date", Message: "must be a date written YYYY-MM-DD"})
 	}
 	lo, hi := from.Format(time.DateOnly), to.Format(time.DateOnly)
 	if day := d.Format(time.DateOnly); day < lo || day > hi {
-		return core.Invalid("some fields are not valid", core.FieldError{Field: field, Message: "must be between " + lo + " and " + hi})
+		return core.Invalid("some fields are not valid", core.FieldError{Field: field, Code: "out_of_range", Message: "must be between " + lo + " and " + hi, Param: lo + " – " + hi})
 	}
 	return nil
 }
@@ -177,7 +180,7 @@ func controlFields(v reflect.Value, path string) []core.FieldError {
 	switch v.Kind() {
 	case reflect.String:
 		if HasControl(v.String()) {
-			return []core.FieldError{{Field: path, Message: "must not hold control or text-direction characters"}}
+			return []core.FieldError{{Field: path, Code: "invalid_characters", Message: "must not hold control or text-direction characters"}}
 		}
 	case reflect.Slice, reflect.Array:
 		var out []core.FieldError

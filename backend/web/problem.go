@@ -56,7 +56,7 @@ func StatusOf(code string) int {
 // and anything else is logged and answered with a generic 500.
 func ErrorHandler(logger *slog.Logger) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
-		p := Problem{Instance: c.Route().Path, RequestID: requestID(c)}
+		p := Problem{Instance: c.Path(), RequestID: requestID(c)}
 		var (
 			ce *core.Error
 			fe *fiber.Error
@@ -83,10 +83,15 @@ func ErrorHandler(logger *slog.Logger) fiber.ErrorHandler {
 			logger.Error("request failed", slog.Group("req", "id", p.RequestID, "method", c.Method(), "route", c.Route().Path), "err", err)
 		}
 		p.Title = http.StatusText(p.Status)
-		p.Type = "about:blank"
+		code := httpCodes[p.Status]
 		if ce != nil {
-			p.Type = "urn:vista:problem:" + ce.Code
+			code = ce.Code
 		}
+		if code == "" {
+			code = "http_" + strconv.Itoa(p.Status)
+		}
+		p.Type = "urn:vista:problem:" + code
+		localize(c, &p, code)
 		c.Status(p.Status)
 		c.Set(fiber.HeaderContentType, "application/problem+json")
 		if c.Method() == fiber.MethodHead {

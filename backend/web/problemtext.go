@@ -1,0 +1,107 @@
+package web
+
+import (
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/vista-optical/vista/backend/core"
+)
+
+// Problems are in English unless the client prefers Italian
+// (Accept-Language): then the detail says what kind of problem it is and
+// every field error says, by its code, what is wrong with the field. The
+// codes stay, for an app that translates them itself.
+
+// prefersItalian reports whether the first language of Accept-Language
+// is Italian.
+func prefersItalian(c *fiber.Ctx) bool {
+	al := strings.ToLower(strings.TrimSpace(c.Get(fiber.HeaderAcceptLanguage)))
+	return strings.HasPrefix(al, "it")
+}
+
+// italianDetail is the detail of a problem, by its type.
+var italianDetail = map[string]string{
+	core.EMALFORMED:          "La richiesta non si può leggere.",
+	core.EINVALID:            "Alcuni campi non sono validi.",
+	core.EUNAUTHORIZED:       "Accesso necessario, oppure credenziali non valide.",
+	core.EFORBIDDEN:          "Non hai i permessi per questa operazione.",
+	core.ENOTFOUND:           "Non trovato.",
+	core.ECONFLICT:           "La modifica è in conflitto con lo stato attuale.",
+	core.ETOOMANY:            "Troppi tentativi: riprova più tardi.",
+	core.EGONE:               "Il link è già stato usato o è scaduto: chiedine uno nuovo.",
+	core.EUNAVAILABLE:        "Servizio momentaneamente non disponibile: riprova tra poco.",
+	core.EINTERNAL:           "Qualcosa non ha funzionato da parte nostra; il codice della richiesta ci aiuta a trovarlo.",
+	"too_large":              "La richiesta è troppo grande.",
+	"unsupported_media_type": "Il corpo della richiesta deve essere application/json.",
+	"method_not_allowed":     "Metodo non consentito su questo indirizzo.",
+	"headers_too_large":      "Le intestazioni della richiesta sono troppo grandi.",
+	"timeout":                "La richiesta è arrivata troppo lentamente.",
+}
+
+// italianField is a field error's message, by its code; %s is the bound.
+var italianField = map[string]string{
+	"required":           "è obbligatorio",
+	"invalid_email":      "deve essere un indirizzo e-mail",
+	"invalid_phone":      "deve essere un numero di telefono in formato internazionale, come +393401234567",
+	"invalid_date":       "deve essere una data scritta AAAA-MM-GG",
+	"out_of_range":       "deve essere compreso tra %s",
+	"too_short":          "deve avere almeno %s caratteri",
+	"too_long":           "deve avere al massimo %s caratteri",
+	"too_small":          "deve essere almeno %s",
+	"too_large":          "deve essere al massimo %s",
+	"too_many":           "può avere al massimo %s elementi",
+	"not_allowed":        "non è tra i valori ammessi",
+	"invalid_characters": "contiene caratteri non ammessi",
+	"invalid":            "non è valido",
+}
+
+// httpCodes names Fiber's own refusals as problem types.
+var httpCodes = map[int]string{
+	fiber.StatusRequestEntityTooLarge:       "too_large",
+	fiber.StatusUnsupportedMediaType:        "unsupported_media_type",
+	fiber.StatusMethodNotAllowed:            "method_not_allowed",
+	fiber.StatusRequestHeaderFieldsTooLarge: "headers_too_large",
+	fiber.StatusRequestTimeout:              "timeout",
+	fiber.StatusTooManyRequests:             core.ETOOMANY,
+	fiber.StatusNotFound:                    core.ENOTFOUND,
+	fiber.StatusBadRequest:                  core.EMALFORMED,
+	fiber.StatusUnprocessableEntity:         core.EINVALID,
+	fiber.StatusInternalServerError:         core.EINTERNAL,
+	fiber.StatusServiceUnavailable:          core.EUNAVAILABLE,
+	fiber.StatusUnauthorized:                core.EUNAUTHORIZED,
+	fiber.StatusForbidden:                   core.EFORBIDDEN,
+	fiber.StatusConflict:                    core.ECONFLICT,
+	fiber.StatusGone:                        core.EGONE,
+}
+
+// localize fills the field codes and, for a client that prefers Italian,
+// turns the detail and field messages into Italian.
+func localize(c *fiber.Ctx, p *Problem, code string) {
+	fields := make([]core.FieldError, len(p.Errors))
+	copy(fields, p.Errors)
+	for i := range fields {
+		if fields[i].Code == "" {
+			fields[i].Code = "invalid"
+		}
+	}
+	p.Errors = fields
+	if !prefersItalian(c) {
+		return
+	}
+	if d, ok := italianDetail[code]; ok {
+		p.Detail = d
+	}
+	for i, f := range p.Errors {
+		if m, ok := italianField[f.Code]; ok {
+			if strings.Contains(m, "%s") {
+				if f.Param == "" {
+					continue // no bound to say: keep the English message
+				}
+				m = strings.Replace(m, "%s", f.Param, 1)
+			}
+			p.Errors[i].Message = m
+		}
+	}
+	c.Set(fiber.HeaderContentLanguage, "it")
+}
