@@ -629,8 +629,7 @@ func (m *Main) printBanner() {
 	w := m.Out
 	fmt.Fprintf(w, "\nVista %s is running\n", m.Version)
 	if m.Config.Has(RoleKiosk) {
-		fmt.Fprintf(w, "  Staff console   %s/console/\n", u)
-		fmt.Fprintf(w, "  Kiosk API       %s/kiosk/v1/\n", u)
+		fmt.Fprintf(w, "  Staff console   %s/console/   (set-up: %s/console/setup)\n", u, u)
 	}
 	if m.Config.Has(RoleAPI) {
 		fmt.Fprintf(w, "  Mobile API      %s/v1/   (contract: %s/v1/openapi.json)\n", u, u)
