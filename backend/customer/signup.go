@@ -29,14 +29,14 @@ type IDTokenVerifier interface {
 
 // SignupInput is a self-registration from the app.
 type SignupInput struct {
-	Email              string          `json:"email" validate:"required,email,max=254"`
-	Password           string          `json:"password" validate:"required,min=10,max=128"`
-	FirstName          string          `json:"first_name" validate:"required,max=100"`
-	LastName           string          `json:"last_name" validate:"required,max=100"`
-	Phone              string          `json:"phone,omitempty" validate:"omitempty,e164"`
-	BirthDate          string          `json:"birth_date" validate:"required,isodate"`
-	ShopID             string          `json:"shop_id,omitempty" validate:"omitempty,max=64"`
-	Locale             string          `json:"locale,omitempty" validate:"omitempty,oneof=it en"`
+	Email     string `json:"email" validate:"required,email,max=254"`
+	Password  string `json:"password" validate:"required,min=10,max=128"`
+	FirstName string `json:"first_name" validate:"required,max=100"`
+	LastName  string `json:"last_name" validate:"required,max=100"`
+	Phone     string `json:"phone,omitempty" validate:"omitempty,e164"`
+	BirthDate string `json:"birth_date" validate:"required,isodate"`
+	ShopID    string `json:"shop_id,omitempty" validate:"omitempty,max=64"`
+	Locale    string `json:"locale,omitempty" validate:"omitempty,oneof=it en"`
 	// Consents, TextVersion and Source are named as on PUT /v1/me/consents.
 	Consents    []ConsentChoice `json:"consents,omitempty" validate:"max=15,dive"`
 	TextVersion string          `json:"text_version,omitempty" validate:"max=100"`

@@ -25,7 +25,7 @@ var texts = map[string]map[string]string{
 		"forgot_help": "Scrivi la tua e-mail: se è nel personale riceverai un link valido 30 minuti.", "send": "Invia",
 		"forgot_link": "Password dimenticata?", "forgot_sent": "Se l'indirizzo è nel personale, il link è in arrivo.",
 		"password_rules": "La password deve avere da 10 a 128 caratteri (e, per cambiarla, quella attuale deve essere giusta).",
-		"link_gone": "Il link è già stato usato o è scaduto: chiedine uno nuovo.",
+		"link_gone":      "Il link è già stato usato o è scaduto: chiedine uno nuovo.",
 	},
 	"en": {
 		"title": "Vista console", "login_title": "Sign in to the console", "email": "E-mail", "password": "Password",
@@ -51,6 +51,6 @@ var texts = map[string]map[string]string{
 		"forgot_help": "Enter your e-mail: if it is on the staff you will receive a link valid for 30 minutes.", "send": "Send",
 		"forgot_link": "Forgot your password?", "forgot_sent": "If the address is on the staff, the link is on its way.",
 		"password_rules": "The password must be 10 to 128 characters (and, to change it, the current one must be right).",
-		"link_gone": "The link was already used or has expired: ask for a new one.",
+		"link_gone":      "The link was already used or has expired: ask for a new one.",
 	},
 }
