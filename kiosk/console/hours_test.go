@@ -1,0 +1,57 @@
+package console
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/vista-optical/vista/backend/shop"
+)
+
+// FuzzParseHours: the opening-hours text comes from a form. Whatever it
+// holds, parsing never panics, and hours that parse and pass the shop's
+// check read back the same after being written out again.
+func FuzzParseHours(f *testing.F) {
+	for _, s := range []string{
+		"lun 09:00-13:00 15:00-19:30\nsab 09:00-19:00\n2026-12-25 chiuso",
+		"mon 09:00-12:00\nsun closed\n2026-12-24 10:00-13:00",
+		"", "\n\n", "dom", "2026-13-40 chiuso", "mar 9-10", "lun 10:00-09:00", "ven 08:00-12:00 11:00-13:00",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		h, err := parseHours(text)
+		if err != nil || h.Check() != nil {
+			return
+		}
+		for _, lang := range []string{"it", "en"} {
+			again, err := parseHours(formatHours(h, lang))
+			if err != nil {
+				t.Fatalf("%q: written out in %s it no longer parses: %v", text, lang, err)
+			}
+			if len(h.Weekly) == 0 && len(again.Weekly) == 0 {
+				again.Weekly = h.Weekly
+			}
+			if !reflect.DeepEqual(normal(h), normal(again)) {
+				t.Fatalf("%q: read back as %+v, want %+v", text, again, h)
+			}
+		}
+	})
+}
+
+// normal makes empty and missing span lists alike, as the text does.
+func normal(h shop.Hours) shop.Hours {
+	out := shop.Hours{Weekly: map[string][]shop.Span{}}
+	for d, spans := range h.Weekly {
+		if len(spans) == 0 {
+			spans = nil
+		}
+		out.Weekly[d] = spans
+	}
+	for _, e := range h.Exceptions {
+		if len(e.Spans) == 0 {
+			e.Spans = nil
+		}
+		out.Exceptions = append(out.Exceptions, e)
+	}
+	return out
+}
