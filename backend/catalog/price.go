@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"time"
@@ -140,4 +141,15 @@ func Price(product *Product, shopID string, at time.Time, promos []Promotion) Qu
 		q.PromotionID, q.Until = best.ID, &until
 	}
 	return q
+}
+
+// PromotionStore keeps promotions.
+type PromotionStore interface {
+	// CreatePromotion stores p. ECONFLICT if the id exists.
+	CreatePromotion(ctx context.Context, p *Promotion) error
+	// ActivePromotions returns the promotions holding at t (Starts ≤ t <
+	// Ends), by id.
+	ActivePromotions(ctx context.Context, t time.Time) ([]Promotion, error)
+	// DeletePromotion removes the promotion with id. ENOTFOUND if none.
+	DeletePromotion(ctx context.Context, id string) error
 }

@@ -30,6 +30,7 @@ type Engine interface {
 	audit.Store
 	catalog.Store
 	catalog.ReservationStore
+	catalog.PromotionStore
 	booking.Store
 	notify.Store
 	lens.Store

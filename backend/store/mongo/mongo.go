@@ -48,6 +48,7 @@ const (
 	colStaffSessions   = "staff_sessions"
 	colLinks           = "links"
 	colChainSettings   = "chain_settings"
+	colPromotions      = "promotions"
 )
 
 // DB implements every Store of the domain.
@@ -132,6 +133,9 @@ func (db *DB) Migrate(ctx context.Context) error {
 		colShops: {
 			{Keys: bson.D{{Key: "name", Value: 1}}},
 			{Keys: bson.D{{Key: "slug", Value: 1}}, Options: unique().SetPartialFilterExpression(exists("slug"))},
+		},
+		colPromotions: {
+			{Keys: bson.D{{Key: "ends", Value: 1}, {Key: "starts", Value: 1}}},
 		},
 		colLinks: {
 			// The TTL monitor removes expired links; PurgeLinks does it on demand.

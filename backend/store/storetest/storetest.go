@@ -46,6 +46,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Links", func(t *testing.T) { testLinks(t, open(t)) })
 	t.Run("LinkUseRace", func(t *testing.T) { testLinkUseRace(t, open(t)) })
 	t.Run("Catalog", func(t *testing.T) { testCatalog(t, open(t)) })
+	t.Run("Promotions", func(t *testing.T) { testPromotions(t, open(t)) })
 	t.Run("Services", func(t *testing.T) { testServices(t, open(t)) })
 	t.Run("OutboxEnqueue", func(t *testing.T) { testOutboxEnqueue(t, open(t)) })
 	t.Run("OutboxClaim", func(t *testing.T) { testOutboxClaim(t, open(t)) })
