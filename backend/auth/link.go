@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"strings"
 	"time"
 
 	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/ratelimit"
 )
 
 // Kinds of one-time link. A link of one kind is refused where another
@@ -78,6 +80,17 @@ func (l *Links) Use(ctx context.Context, kind, token string) (*Link, error) {
 	return link, err
 }
 
+// IssueURL issues a link as Issue does and returns the address that opens
+// it: base, path, and the token in the fragment, which browsers send to
+// no server.
+func (l *Links) IssueURL(ctx context.Context, kind, subject string, data map[string]string, ttl time.Duration, base, path string) (string, error) {
+	token, err := l.Issue(ctx, kind, subject, data, ttl)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimRight(base, "/") + path + "#" + token, nil
+}
+
 func linkID(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
@@ -86,6 +99,29 @@ func linkID(token string) string {
 // ForgotFloor is how long a "forgot password" answer takes at least,
 // whether or not the address has an account, so that timing does not tell.
 const ForgotFloor = 300 * time.Millisecond
+
+// Forgot is the one answer to "I forgot my password", for customers and
+// staff alike: the request counts against limit for the address (a nil
+// limiter sets none), then send looks the address up and mails a link
+// when it has an account, the whole taking at least ForgotFloor either
+// way.
+func Forgot(ctx context.Context, lm *ratelimit.Limiter, limit ratelimit.Limit, email string, send func(ctx context.Context, email string) error) error {
+	email = core.NormalizeEmail(email)
+	if lm != nil {
+		if err := lm.Hit(ctx, limit, email); err != nil {
+			return err
+		}
+	}
+	return AtLeast(ForgotFloor, func() error { return send(ctx, email) })
+}
+
+// CheckPassword bounds a new password: 10 to 128 characters.
+func CheckPassword(password string) error {
+	if n := len([]rune(password)); n < 10 || n > 128 {
+		return core.Invalid("the password is not valid", core.FieldError{Field: "password", Message: "must be 10 to 128 characters"})
+	}
+	return nil
+}
 
 // AtLeast runs f and returns no sooner than d after it started, so that
 // how long an answer takes does not tell what f found.

@@ -3,7 +3,6 @@ package customer
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/vista-optical/vista/backend/auth"
@@ -25,13 +24,7 @@ var ForgotLimit = ratelimit.Limit{Name: "customer-forgot", Max: 3, Window: time.
 // ResetTTL and usable once, to choose a new password. It answers the same,
 // in about the same time, whether or not the address has an account.
 func (s *Service) ForgotPassword(ctx context.Context, email string) error {
-	email = core.NormalizeEmail(email)
-	if s.Limiter != nil {
-		if err := s.Limiter.Hit(ctx, ForgotLimit, email); err != nil {
-			return err
-		}
-	}
-	return auth.AtLeast(auth.ForgotFloor, func() error {
+	return auth.Forgot(ctx, s.Limiter, ForgotLimit, email, func(ctx context.Context, email string) error {
 		c, err := s.Store.CustomerByEmail(ctx, email)
 		if core.IsCode(err, core.ENOTFOUND) {
 			return nil
@@ -46,8 +39,8 @@ func (s *Service) ForgotPassword(ctx context.Context, email string) error {
 // refresh-token family of the customer and ends their access tokens on
 // every instance: each device signs in again.
 func (s *Service) ResetPassword(ctx context.Context, token, password string) error {
-	if n := len([]rune(password)); n < 10 || n > 128 {
-		return core.Invalid("the password is not valid", core.FieldError{Field: "password", Message: "must be 10 to 128 characters"})
+	if err := auth.CheckPassword(password); err != nil {
+		return err
 	}
 	link, err := s.Links.Use(ctx, auth.LinkCustomerReset, token)
 	if err != nil {
@@ -104,7 +97,7 @@ func (s *Service) ConfirmEmail(ctx context.Context, token string) error {
 }
 
 func (s *Service) sendLink(ctx context.Context, c *Customer, to, kind string, data map[string]string, ttl time.Duration, path string) error {
-	token, err := s.Links.Issue(ctx, kind, c.ID, data, ttl)
+	link, err := s.Links.IssueURL(ctx, kind, c.ID, data, ttl, s.PublicURL(), path)
 	if err != nil {
 		return err
 	}
@@ -114,7 +107,6 @@ func (s *Service) sendLink(ctx context.Context, c *Customer, to, kind string, da
 	}
 	t := mailTexts[locale][kind]
 	now := s.Clock.Now()
-	link := strings.TrimRight(s.PublicURL(), "/") + path + "#" + token
 	msg := notify.AccountEmail(c.ID, to, locale, kind, core.NewID(), t[0], fmt.Sprintf(t[1], orDefault(c.FirstName, to)), link, now)
 	msg.ShopID = c.ShopID
 	_, err = s.Mail.EnqueueMessage(ctx, msg)

@@ -315,13 +315,7 @@ func (s *Service) AcceptInvite(ctx context.Context, token, password string) (*St
 // valid ResetTTL, to choose a new one. It answers the same whether or not
 // the address is on the staff.
 func (s *Service) ForgotPassword(ctx context.Context, email string) error {
-	email = core.NormalizeEmail(email)
-	if s.Limiter != nil {
-		if err := s.Limiter.Hit(ctx, ForgotLimit, email); err != nil {
-			return err
-		}
-	}
-	return auth.AtLeast(auth.ForgotFloor, func() error {
+	return auth.Forgot(ctx, s.Limiter, ForgotLimit, email, func(ctx context.Context, email string) error {
 		m, err := s.Store.StaffByEmail(ctx, email)
 		if core.IsCode(err, core.ENOTFOUND) || err == nil && (!m.Active || m.Invited()) {
 			return nil
@@ -342,7 +336,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (*S
 }
 
 func (s *Service) redeem(ctx context.Context, kind, token, password string) (*Staff, error) {
-	if err := checkPassword(password); err != nil {
+	if err := auth.CheckPassword(password); err != nil {
 		return nil, err
 	}
 	link, err := s.Links.Use(ctx, kind, token)
@@ -376,20 +370,13 @@ func (s *Service) ChangePassword(ctx context.Context, current, password string) 
 	if !s.Passwords.Check(m.PasswordHash, current) {
 		return core.Invalid("the current password is not right", core.FieldError{Field: "current_password", Message: "is not right"})
 	}
-	if err := checkPassword(password); err != nil {
+	if err := auth.CheckPassword(password); err != nil {
 		return err
 	}
 	if current == password {
 		return core.Invalid("choose a new password", core.FieldError{Field: "password", Message: "must differ from the current one"})
 	}
 	return s.setPassword(ctx, m, password, false)
-}
-
-func checkPassword(p string) error {
-	if n := len([]rune(p)); n < 10 || n > 128 {
-		return core.Invalid("the password is not valid", core.FieldError{Field: "password", Message: "must be 10 to 128 characters"})
-	}
-	return nil
 }
 
 func (s *Service) setPassword(ctx context.Context, m *Staff, password string, mustChange bool) error {
@@ -404,7 +391,7 @@ func (s *Service) setPassword(ctx context.Context, m *Staff, password string, mu
 // sendLink issues a link of kind for m and queues the e-mail that carries
 // it to PublicURL+path#token.
 func (s *Service) sendLink(ctx context.Context, m *Staff, kind string, ttl time.Duration, path string) error {
-	token, err := s.Links.Issue(ctx, kind, m.ID, nil, ttl)
+	link, err := s.Links.IssueURL(ctx, kind, m.ID, nil, ttl, s.PublicURL(), path)
 	if err != nil {
 		return err
 	}
@@ -413,7 +400,6 @@ func (s *Service) sendLink(ctx context.Context, m *Staff, kind string, ttl time.
 		locale = c.DefaultLocale
 	}
 	t := mailTexts[locale][kind]
-	link := strings.TrimRight(s.PublicURL(), "/") + path + "#" + token
 	now := s.Clock.Now()
 	msg := notify.AccountEmail("", m.Email, locale, kind, core.NewID(), t.subject, fmt.Sprintf(t.text, m.Name), link, now)
 	msg.ShopID = m.ShopID
@@ -489,7 +475,7 @@ func (s *Service) CreateStaffMember(ctx context.Context, email, name string, rol
 	if !strings.Contains(email, "@") || len(email) > 254 {
 		return nil, core.Invalid("the e-mail is not valid", core.FieldError{Field: "email", Message: "must be an e-mail address"})
 	}
-	if err := checkPassword(password); err != nil {
+	if err := auth.CheckPassword(password); err != nil {
 		return nil, err
 	}
 	hash, err := s.Passwords.Hash(password)
@@ -518,7 +504,7 @@ func (s *Service) SetStaffPassword(ctx context.Context, email, password string, 
 	if err != nil {
 		return nil, err
 	}
-	if err := checkPassword(password); err != nil {
+	if err := auth.CheckPassword(password); err != nil {
 		return nil, err
 	}
 	if err := s.setPassword(ctx, m, password, mustChange); err != nil {

@@ -5,6 +5,7 @@ package shop
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/vista-optical/vista/backend/auth"
@@ -25,6 +26,16 @@ type Shop struct {
 	TimeZone  string    `json:"time_zone"`
 	Hours     Hours     `json:"hours"`
 	CreatedAt time.Time `json:"created_at"`
+}
+
+// SlugOrID is the shop's slug, or for a shop stored before shops had
+// slugs its id without the "shop-" prefix (as SQLite's migration 00012
+// filled them in). Both engines write and read slugs through it.
+func (s *Shop) SlugOrID() string {
+	if s.Slug != "" {
+		return s.Slug
+	}
+	return strings.TrimPrefix(s.ID, "shop-")
 }
 
 // Staff is a person who works for the chain. Owners have no shop (they see

@@ -2,7 +2,6 @@ package mongo
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -121,21 +120,15 @@ type shopDoc struct {
 }
 
 func newShopDoc(s *shop.Shop) shopDoc {
-	slug := s.Slug
-	if slug == "" {
-		slug = s.ID
-	}
-	return shopDoc{ID: s.ID, Slug: slug, Name: s.Name, City: s.City, Address: s.Address, Phone: s.Phone, TimeZone: s.TimeZone,
+	return shopDoc{ID: s.ID, Slug: s.SlugOrID(), Name: s.Name, City: s.City, Address: s.Address, Phone: s.Phone, TimeZone: s.TimeZone,
 		Hours: s.Hours, CreatedAt: s.CreatedAt}
 }
 
 func (d *shopDoc) model() *shop.Shop {
-	slug := d.Slug
-	if slug == "" { // written before shops had slugs
-		slug = strings.TrimPrefix(d.ID, "shop-")
-	}
-	return &shop.Shop{ID: d.ID, Slug: slug, Name: d.Name, City: d.City, Address: d.Address, Phone: d.Phone, TimeZone: d.TimeZone,
+	s := &shop.Shop{ID: d.ID, Slug: d.Slug, Name: d.Name, City: d.City, Address: d.Address, Phone: d.Phone, TimeZone: d.TimeZone,
 		Hours: d.Hours, CreatedAt: utc(d.CreatedAt)}
+	s.Slug = s.SlugOrID() // written before shops had slugs
+	return s
 }
 
 type staffDoc struct {

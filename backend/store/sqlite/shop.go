@@ -17,12 +17,8 @@ func (db *DB) CreateShop(ctx context.Context, s *shop.Shop) error {
 	if err != nil {
 		return core.Internal(err)
 	}
-	slug := s.Slug
-	if slug == "" {
-		slug = s.ID
-	}
 	_, err = db.write.ExecContext(ctx, `INSERT INTO shops (`+shopColumns+`) VALUES (?,?,?,?,?,?,?,?,?)`,
-		s.ID, slug, s.Name, s.City, s.Address, s.Phone, s.TimeZone, string(hours), ms(s.CreatedAt))
+		s.ID, s.SlugOrID(), s.Name, s.City, s.Address, s.Phone, s.TimeZone, string(hours), ms(s.CreatedAt))
 	return mapErr(err)
 }
 
