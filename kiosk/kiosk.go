@@ -1,34 +1,175 @@
 // Package kiosk serves the screens in the shops: wall screens and touch
-// totems, each signed in with its own device token bound to one shop. The
-// staff console lives beside it in kiosk/console.
+// totems, each paired once with a code from the console and signed in
+// from then on with its own device token bound to one shop. It also
+// serves the public product page that the QR codes on screens and
+// products open. The staff console lives beside it in kiosk/console.
 package kiosk
 
 import (
+	"embed"
+	"html/template"
+	"strings"
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/vista-optical/vista/backend/catalog"
 	"github.com/vista-optical/vista/backend/core"
-	"github.com/vista-optical/vista/backend/shop"
+	"github.com/vista-optical/vista/backend/ratelimit"
+	"github.com/vista-optical/vista/backend/screen"
 	"github.com/vista-optical/vista/backend/web"
 )
 
-// Screens serves the kiosk API.
+//go:embed templates/*.html static/*
+var files embed.FS
+
+// CookieName is the display page's cookie: its device token, HttpOnly,
+// SameSite=Strict, sent to /kiosk only.
+const CookieName = "vista_kiosk"
+
+// PairPath is the pairing page.
+const PairPath = "/kiosk"
+
+// Screens serves the kiosk API, the display pages and public product
+// pages.
 type Screens struct {
-	Shops shop.Store
+	Screens *screen.Service
+	Catalog *catalog.Service
+	Hub     *screen.Hub
+	// PublicURL is where customers reach this service (QR codes link there).
+	PublicURL func() string
+	// SecureCookie marks the display's cookie Secure (HTTPS deployments).
+	SecureCookie bool
+	// Heartbeat is how often an idle event stream sends a comment, which
+	// also tells a dead connection apart.
+	Heartbeat time.Duration
+	tmpl      *template.Template
+	qrs       qrCache
 }
+
+// Limits of the public routes.
+var (
+	pageIP = []ratelimit.Limit{{Name: "public-page", Max: 600, Window: time.Minute}}
+	pairIP = []ratelimit.Limit{screen.PairIP}
+)
 
 // Routes is the kiosk route table.
 func (s *Screens) Routes() []web.Route {
+	s.tmpl = template.Must(template.New("").Funcs(template.FuncMap{"euro": euro, "date": func(t time.Time) string { return t.Format("02/01/2006") }}).
+		ParseFS(files, "templates/*.html"))
+	if s.Heartbeat <= 0 {
+		s.Heartbeat = 15 * time.Second
+	}
 	return []web.Route{
+		{Method: "POST", Path: "/kiosk/v1/pair", Auth: web.Public, Handler: s.apiPair, Limits: pairIP},
 		{Method: "GET", Path: "/kiosk/v1/session", Auth: web.Kiosk, Handler: s.session},
+		{Method: "GET", Path: "/kiosk/v1/content", Auth: web.Kiosk, Handler: s.content},
+		{Method: "GET", Path: "/kiosk/v1/products", Auth: web.Kiosk, Handler: s.products},
+		{Method: "GET", Path: "/kiosk/v1/events", Auth: web.Kiosk, Handler: s.events},
+		{Method: "POST", Path: "/kiosk/v1/plays", Auth: web.Kiosk, Handler: s.plays},
+
+		{Method: "GET", Path: PairPath, Auth: web.Public, Handler: s.pairPage},
+		{Method: "POST", Path: PairPath, Auth: web.Public, Handler: s.pairSubmit, Limits: pairIP},
+		{Method: "GET", Path: "/kiosk/display", Auth: web.KioskPage, Handler: s.display},
+		{Method: "GET", Path: "/kiosk/display/slides", Auth: web.KioskPage, Handler: s.slides},
+		{Method: "GET", Path: "/kiosk/display/search", Auth: web.KioskPage, Handler: s.search},
+		{Method: "GET", Path: "/kiosk/display/product/:id", Auth: web.KioskPage, Handler: s.detail},
+		{Method: "GET", Path: "/kiosk/static/:file", Auth: web.Public, Handler: static},
+
+		{Method: "GET", Path: "/p/:shop/:product", Auth: web.Public, Handler: s.productPage, Limits: pageIP},
+		{Method: "GET", Path: "/p/:shop/:product/qr.svg", Auth: web.Public, Handler: s.productQR, Limits: pageIP},
 	}
 }
 
-// session tells a kiosk which device it is and which shop it shows.
-func (s *Screens) session(c *fiber.Ctx) error {
-	a, _ := core.ActorFrom(c.UserContext())
-	sh, err := s.Shops.Shop(c.UserContext(), a.Shop)
+// apiPair pairs a device: 201 with its token and kiosk.
+func (s *Screens) apiPair(c *fiber.Ctx) error {
+	var in screen.PairInput
+	if err := web.DecodeValid(c, &in); err != nil {
+		return err
+	}
+	tok, k, err := s.Screens.Pair(c.UserContext(), in)
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"device_id": a.ID, "shop": fiber.Map{"id": sh.ID, "name": sh.Name, "city": sh.City}})
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"token": tok, "kiosk": k})
+}
+
+// session tells a kiosk which device it is and which shop it shows, with
+// a fresh device token: a screen that asks now and then never expires.
+func (s *Screens) session(c *fiber.Ctx) error {
+	a, _ := core.ActorFrom(c.UserContext())
+	sh, err := s.Catalog.Shops.Shop(c.UserContext(), a.Shop)
+	if err != nil {
+		return err
+	}
+	k, err := s.Screens.Store.Kiosk(c.UserContext(), a.ID)
+	if err != nil {
+		return err
+	}
+	tok, err := s.Screens.Token(k)
+	if err != nil {
+		return err
+	}
+	if c.Cookies(CookieName) != "" {
+		s.setCookie(c, tok)
+	}
+	return c.JSON(fiber.Map{"device_id": a.ID, "label": k.Label, "token": tok, "shop": fiber.Map{"id": sh.ID, "name": sh.Name, "city": sh.City}})
+}
+
+func (s *Screens) content(c *fiber.Ctx) error {
+	ct, err := s.Screens.Content(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(ct)
+}
+
+// products searches the kiosk's shop's catalog.
+func (s *Screens) products(c *fiber.Ctx) error {
+	a, _ := core.ActorFrom(c.UserContext())
+	sh, err := s.Catalog.Shops.Shop(c.UserContext(), a.Shop)
+	if err != nil {
+		return err
+	}
+	ls, next, err := s.Catalog.ShopProducts(c.UserContext(), sh, catalog.Search{Query: c.Query("q"), Category: c.Query("category"),
+		Cursor: c.Query("cursor"), Limit: 24})
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"products": ls, "next_cursor": next})
+}
+
+// plays records proof of play and the screen's heartbeat.
+func (s *Screens) plays(c *fiber.Ctx) error {
+	var in screen.PlayInput
+	if err := web.DecodeValid(c, &in); err != nil {
+		return err
+	}
+	n, err := s.Screens.ReportPlays(c.UserContext(), in)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"recorded": n})
+}
+
+func (s *Screens) setCookie(c *fiber.Ctx, token string) {
+	c.Cookie(&fiber.Cookie{Name: CookieName, Value: token, Path: "/kiosk", HTTPOnly: true, Secure: s.SecureCookie, SameSite: "Strict",
+		MaxAge: int((30 * 24 * time.Hour).Seconds())})
+}
+
+// static serves the display's script and style sheet.
+func static(c *fiber.Ctx) error {
+	name := c.Params("file")
+	b, err := files.ReadFile("static/" + name)
+	if err != nil || strings.Contains(name, "/") {
+		return core.Errorf(core.ENOTFOUND, "no such file")
+	}
+	switch {
+	case strings.HasSuffix(name, ".js"):
+		c.Type("js", "utf-8")
+	case strings.HasSuffix(name, ".css"):
+		c.Type("css", "utf-8")
+	}
+	c.Set(fiber.HeaderCacheControl, "no-cache")
+	return c.Send(b)
 }

@@ -12,12 +12,14 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/vista-optical/vista/backend/auth"
+	"github.com/vista-optical/vista/backend/catalog"
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/customer"
 	"github.com/vista-optical/vista/backend/lens"
 	"github.com/vista-optical/vista/backend/notify"
 	"github.com/vista-optical/vista/backend/privacy"
 	"github.com/vista-optical/vista/backend/ratelimit"
+	"github.com/vista-optical/vista/backend/screen"
 	"github.com/vista-optical/vista/backend/web"
 )
 
@@ -56,6 +58,8 @@ type API struct {
 	Customers *customer.Service
 	Lenses    *lens.Service
 	Messages  *notify.Messages
+	Catalog   *catalog.Service
+	Screens   *screen.Service
 	Limiter   *ratelimit.Limiter
 	Limits    Limits
 }
@@ -63,7 +67,7 @@ type API struct {
 // Routes is the route table of the mobile API.
 func (a *API) Routes() []web.Route {
 	l := a.Limits
-	return []web.Route{
+	return append([]web.Route{
 		{Method: "GET", Path: "/v1/openapi.json", Auth: web.Public, Handler: serveOpenAPI},
 		{Method: "POST", Path: "/v1/auth/signup", Auth: web.Public, Handler: a.signup, Limits: []ratelimit.Limit{l.SignupIP}, OpenAPI: true},
 		{Method: "POST", Path: "/v1/auth/login", Auth: web.Public, Handler: a.login, Limits: []ratelimit.Limit{l.LoginIP}, OpenAPI: true},
@@ -97,7 +101,7 @@ func (a *API) Routes() []web.Route {
 		{Method: "GET", Path: "/v1/me/messages", Auth: web.Customer, Handler: a.messages, OpenAPI: true},
 		{Method: "POST", Path: "/v1/me/messages/:id/read", Auth: web.Customer, Handler: a.markMessage("read"), OpenAPI: true},
 		{Method: "POST", Path: "/v1/me/messages/:id/opened", Auth: web.Customer, Handler: a.markMessage("opened"), OpenAPI: true},
-	}
+	}, a.catalogRoutes()...)
 }
 
 func serveOpenAPI(c *fiber.Ctx) error {

@@ -119,28 +119,59 @@ func TestTokenKindMatrix(t *testing.T) {
 	c := apptest.Client{T: t, M: m}
 	s := c.Signup("anna@example.com")
 	staff := apptest.OwnerLogin(t, m)
-	kioskTok, _, err := m.Tokens.Sign(auth.KioskDevice, "kiosk-1", auth.Claims{Shop: "shop-milano-centro"})
+	kioskTok := c.PairKiosk(staff, "shop-milano-centro", "Vetrina").Token
+	// A well-signed device token of a kiosk that was never paired, and
+	// one of a kiosk since revoked: refused everywhere.
+	strayTok, _, err := m.Tokens.Sign(auth.KioskDevice, "kiosk-1", auth.Claims{Shop: "shop-milano-centro"})
 	if err != nil {
 		t.Fatal(err)
 	}
+	revoked := c.PairKiosk(staff, "shop-milano-centro", "Totem")
+	c.Want(c.Do("DELETE", "/v1/staff/shops/shop-milano-centro/kiosks/"+revoked.ID, nil, apptest.Bearer(staff)...), 204)
 	qrTok, _, err := m.Tokens.Sign(auth.QRLink, "nonce-1", auth.Claims{Shop: "shop-milano-centro", Visit: "visit-1"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	tokens := map[string]string{
 		"customer": s.Tokens.AccessToken, "staff": staff, "kiosk": kioskTok, "qr_link": qrTok, "refresh": s.Tokens.RefreshToken,
+		"unpaired kiosk": strayTok, "revoked kiosk": revoked.Token,
 	}
-	realms := map[string]string{"customer": "/v1/me", "staff": "/v1/staff/me", "kiosk": "/kiosk/v1/session"}
+	realms := map[string][]string{
+		"customer": {"/v1/me", "/v1/me/lenses", "/v1/me/messages"},
+		"staff":    {"/v1/staff/me", "/v1/staff/shops/shop-milano-centro/kiosks", "/v1/staff/shops/shop-milano-centro/offers", "/v1/staff/promotions"},
+		"kiosk":    {"/kiosk/v1/session", "/kiosk/v1/content", "/kiosk/v1/products?q=acuvue"},
+	}
 	for kind, tok := range tokens {
-		for realm, path := range realms {
-			want := http.StatusUnauthorized
-			if kind == realm {
-				want = http.StatusOK
+		for realm, paths := range realms {
+			for _, path := range paths {
+				want := http.StatusUnauthorized
+				if kind == realm {
+					want = http.StatusOK
+				}
+				r := c.Do("GET", path, nil, apptest.Bearer(tok)...)
+				if r.Status != want {
+					t.Errorf("%s token at %s (%s): status %d, want %d", kind, realm, path, r.Status, want)
+				}
 			}
-			r := c.Do("GET", path, nil, apptest.Bearer(tok)...)
-			if r.Status != want {
-				t.Errorf("%s token at %s (%s): status %d, want %d", kind, realm, path, r.Status, want)
-			}
+		}
+		// Proof of play is written by kiosks only.
+		want := http.StatusUnauthorized
+		if kind == "kiosk" {
+			want = http.StatusAccepted
+		}
+		if r := c.Do("POST", "/kiosk/v1/plays", map[string]any{"plays": []any{}}, apptest.Bearer(tok)...); r.Status != want {
+			t.Errorf("%s token at POST /kiosk/v1/plays: status %d, want %d", kind, r.Status, want)
+		}
+	}
+	// The display page takes the kiosk cookie, and only a live kiosk's
+	// token in it; any other goes back to pairing.
+	for kind, tok := range tokens {
+		r := c.Do("GET", "/kiosk/display", nil, "Cookie", "vista_kiosk="+tok)
+		if ok := r.Status == 200; ok != (kind == "kiosk") {
+			t.Errorf("%s token as display cookie: status %d", kind, r.Status)
+		}
+		if kind != "kiosk" && (r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/kiosk") {
+			t.Errorf("%s token as display cookie: %d to %q, want 303 to /kiosk", kind, r.Status, r.Header.Get("Location"))
 		}
 	}
 	// Console pages take the staff cookie, and only a staff token in it.

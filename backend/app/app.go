@@ -36,6 +36,7 @@ import (
 	"github.com/vista-optical/vista/backend/notify/fcm"
 	"github.com/vista-optical/vista/backend/privacy"
 	"github.com/vista-optical/vista/backend/ratelimit"
+	"github.com/vista-optical/vista/backend/screen"
 	"github.com/vista-optical/vista/backend/shop"
 	"github.com/vista-optical/vista/backend/store"
 	"github.com/vista-optical/vista/backend/store/mongo"
@@ -91,11 +92,17 @@ type Main struct {
 	// Dispatcher sends the outbox, on instances with the worker role.
 	Dispatcher *notify.Dispatcher
 
-	passwords  *auth.Passwords
-	auditLog   *audit.Log
-	limiter    *ratelimit.Limiter
-	links      *auth.Links
-	messages   *notify.Messages
+	passwords *auth.Passwords
+	auditLog  *audit.Log
+	limiter   *ratelimit.Limiter
+	links     *auth.Links
+	messages  *notify.Messages
+	// Catalog and Screens serve products with their one price, and the
+	// screens in the shops; Hub carries events to this instance's screens.
+	Catalog    *catalog.Service
+	Screens    *screen.Service
+	Hub        *screen.Hub
+	stopHub    context.CancelFunc
 	ln         net.Listener
 	adminLn    net.Listener
 	admin      *http.Server
@@ -106,6 +113,14 @@ type Main struct {
 	workers    sync.WaitGroup
 	served     chan error
 }
+
+// Screens: how often each instance reads the event log for events other
+// instances appended, and how long events and touches are kept.
+const (
+	ScreenPoll           = 250 * time.Millisecond
+	ScreenEventRetention = 24 * time.Hour
+	TouchRetention       = 400 * 24 * time.Hour
+)
 
 // NewMain returns a program with the default configuration.
 func NewMain(out io.Writer) *Main {
@@ -248,6 +263,10 @@ func (m *Main) openServices(ctx context.Context) error {
 		SettingsStore: m.Store, ForgetSettings: settings.Forget, Customers: m.Customers,
 	}
 	m.messages = &notify.Messages{Store: m.Store, Clock: m.Clock, Audit: m.auditLog, Customers: m.Customers, Shops: m.Shops}
+	m.Catalog = &catalog.Service{Store: m.Store, Reservations: m.Store, Promotions: m.Store, Shops: m.Store, Clock: m.Clock}
+	m.Hub = screen.NewHub(m.Store, ScreenPoll, m.Logger)
+	m.Screens = &screen.Service{Store: m.Store, Catalog: m.Catalog, Tokens: m.Tokens, Limiter: m.limiter, Customers: m.Store,
+		Consents: customer.ConsentCheck{Store: m.Store, Now: m.Clock.Now}, Outbox: m.Store, Clock: m.Clock, Appended: m.Hub.Wake}
 	m.Privacy.Register(m.Customers.Sections()...)
 	m.Privacy.Register(notify.Sections(m.Store)...)
 	m.Privacy.Register(m.Lenses.Sections()...)
@@ -280,18 +299,21 @@ func (m *Main) openHTTP() error {
 			a, _, err := m.Shops.Authenticate(ctx, id, session)
 			return a, err
 		},
+		Kiosk: m.Screens.Authenticate, KioskCookie: kiosk.CookieName, KioskPairPath: kiosk.PairPath,
 	}
 	m.Router = web.NewRouter(app, authn, limiter)
 	m.Router.Handle(web.OpsRoutes(m.Store)...)
 	if m.Config.Has(RoleAPI) {
-		api := &mobileapi.API{Customers: m.Customers, Lenses: m.Lenses, Messages: m.messages, Limiter: limiter, Limits: m.Limits}
+		api := &mobileapi.API{Customers: m.Customers, Lenses: m.Lenses, Messages: m.messages, Catalog: m.Catalog, Screens: m.Screens,
+			Limiter: limiter, Limits: m.Limits}
 		m.Router.Handle(api.Routes()...)
 	}
 	if m.Config.Has(RoleKiosk) {
-		screens := &kiosk.Screens{Shops: m.Store}
+		screens := &kiosk.Screens{Screens: m.Screens, Catalog: m.Catalog, Hub: m.Hub, PublicURL: m.publicURL,
+			SecureCookie: strings.HasPrefix(m.publicURL(), "https://")}
 		con := &console.Console{
-			Shops: m.Shops, Customers: m.Customers, Audit: m.auditLog, Catalog: &catalog.Service{Store: m.Store, Reservations: m.Store},
-			Agenda: &booking.Agenda{Store: m.Store}, Lenses: m.Lenses, Messages: m.messages,
+			Shops: m.Shops, Customers: m.Customers, Audit: m.auditLog, Catalog: m.Catalog,
+			Agenda: &booking.Agenda{Store: m.Store}, Lenses: m.Lenses, Messages: m.messages, Screens: m.Screens,
 			LoginIP:      m.StaffLoginIP,
 			SecureCookie: strings.HasPrefix(m.publicURL(), "https://"),
 		}
@@ -330,6 +352,17 @@ func (m *Main) openWorker(ctx context.Context) error {
 		}),
 		every("purge_rate_windows", 10*time.Minute, func(ctx context.Context) error {
 			_, err := m.Store.PurgeRates(ctx, m.Clock.Now())
+			return err
+		}),
+		every("purge_screen_events", time.Hour, func(ctx context.Context) error {
+			_, err := m.Store.PurgeEvents(ctx, m.Clock.Now().Add(-ScreenEventRetention))
+			return err
+		}),
+		every("purge_proof_of_play", time.Hour, func(ctx context.Context) error {
+			if _, err := m.Store.PurgePlays(ctx, m.Clock.Now().Add(-screen.PlayRetention)); err != nil {
+				return err
+			}
+			_, err := m.Store.PurgeTouches(ctx, m.Clock.Now().Add(-TouchRetention))
 			return err
 		}),
 		every("purge_ended_sessions", time.Hour, func(ctx context.Context) error {
@@ -388,6 +421,15 @@ func (m *Main) Start() {
 	}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.App.Listener(m.ln) }()
+	if m.Config.Has(RoleKiosk) {
+		var hubCtx context.Context
+		hubCtx, m.stopHub = context.WithCancel(context.Background())
+		m.workers.Add(1)
+		go func() {
+			defer m.workers.Done()
+			m.Hub.Run(hubCtx)
+		}()
+	}
 	var syncCtx context.Context
 	syncCtx, m.stopSync = context.WithCancel(context.Background())
 	m.workers.Add(1)
@@ -507,6 +549,15 @@ func (m *Main) Addr() string {
 // to call on a partly opened program.
 func (m *Main) Close() error {
 	var errs []error
+	if m.Hub != nil {
+		// Screens' event streams never end by themselves: end them first,
+		// so the server's shutdown does not wait out its grace for them
+		// (the screens reconnect, to this instance or another).
+		m.Hub.Close()
+	}
+	if m.stopHub != nil {
+		m.stopHub()
+	}
 	if m.App != nil {
 		if m.served != nil {
 			errs = append(errs, m.App.ShutdownWithTimeout(m.Config.ShutdownGrace))

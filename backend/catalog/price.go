@@ -29,11 +29,15 @@ type Promotion struct {
 	Ends       time.Time `json:"ends"`   // exclusive
 	// ShopIDs are the shops it holds in; empty means every shop.
 	ShopIDs []string `json:"shop_ids,omitempty"`
-	// ProductIDs and Categories are what it applies to: a product named,
-	// or any product of a category named. At least one is given.
+	// ProductIDs, Categories and Tags are what it applies to: a product
+	// named, or any product of a category or with a tag named. At least
+	// one is given.
 	ProductIDs []string `json:"product_ids,omitempty"`
 	Categories []string `json:"categories,omitempty"`
-	Channels   []string `json:"channels,omitempty"`
+	Tags       []string `json:"tags,omitempty"`
+	// Channels are where it is advertised: "kiosk", "app", "web"; empty
+	// means everywhere.
+	Channels []string `json:"channels,omitempty"`
 }
 
 // Bounds on a promotion.
@@ -56,10 +60,15 @@ func (p *Promotion) Check() *core.FieldError {
 		return &core.FieldError{Field: "ends", Code: "invalid", Message: "must be after starts"}
 	case p.Ends.Sub(p.Starts) > MaxPromoDays*24*time.Hour:
 		return &core.FieldError{Field: "ends", Code: "out_of_range", Message: fmt.Sprintf("a promotion lasts at most %d days", MaxPromoDays)}
-	case len(p.ProductIDs) == 0 && len(p.Categories) == 0:
-		return &core.FieldError{Field: "product_ids", Code: "required", Message: "name products or categories"}
-	case len(p.ProductIDs)+len(p.Categories)+len(p.ShopIDs) > maxPromoTargets:
-		return &core.FieldError{Field: "product_ids", Code: "too_many", Message: fmt.Sprintf("at most %d products, categories and shops in all", maxPromoTargets)}
+	case len(p.ProductIDs) == 0 && len(p.Categories) == 0 && len(p.Tags) == 0:
+		return &core.FieldError{Field: "product_ids", Code: "required", Message: "name products, categories or tags"}
+	case len(p.ProductIDs)+len(p.Categories)+len(p.Tags)+len(p.ShopIDs) > maxPromoTargets:
+		return &core.FieldError{Field: "product_ids", Code: "too_many", Message: fmt.Sprintf("at most %d products, categories, tags and shops in all", maxPromoTargets)}
+	}
+	for _, c := range p.Channels {
+		if !slices.Contains(PromoChannels, c) {
+			return &core.FieldError{Field: "channels", Code: "not_allowed", Message: "channels are kiosk, app, web"}
+		}
 	}
 	for _, c := range p.Categories {
 		if !slices.Contains(Categories, c) {
@@ -80,7 +89,21 @@ func (p *Promotion) appliesTo(product *Product, shopID string, t time.Time) bool
 	if len(p.ShopIDs) > 0 && !slices.Contains(p.ShopIDs, shopID) {
 		return false
 	}
-	return slices.Contains(p.ProductIDs, product.ID) || slices.Contains(p.Categories, product.Category)
+	return slices.Contains(p.ProductIDs, product.ID) || slices.Contains(p.Categories, product.Category) ||
+		slices.ContainsFunc(p.Tags, func(t string) bool { return slices.Contains(product.Tags, t) })
+}
+
+// PromoChannels are where a promotion may be advertised.
+var PromoChannels = []string{"kiosk", "app", "web"}
+
+// AdvertisedOn reports whether p is advertised on channel.
+func (p *Promotion) AdvertisedOn(channel string) bool {
+	return len(p.Channels) == 0 || slices.Contains(p.Channels, channel)
+}
+
+// Applies reports whether p gives product a price in shop at t.
+func (p *Promotion) Applies(product *Product, shopID string, t time.Time) bool {
+	return p.appliesTo(product, shopID, t)
 }
 
 // price is what p makes product cost; never more than the list price.
@@ -150,6 +173,9 @@ type PromotionStore interface {
 	// ActivePromotions returns the promotions holding at t (Starts ≤ t <
 	// Ends), by id.
 	ActivePromotions(ctx context.Context, t time.Time) ([]Promotion, error)
+	// Promotions returns the promotions that end after t, by start then
+	// id (the current and coming ones, for staff).
+	Promotions(ctx context.Context, t time.Time) ([]Promotion, error)
 	// DeletePromotion removes the promotion with id. ENOTFOUND if none.
 	DeletePromotion(ctx context.Context, id string) error
 }

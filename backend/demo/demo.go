@@ -18,6 +18,7 @@ import (
 type Stores interface {
 	shop.Store
 	catalog.Store
+	catalog.PromotionStore
 	booking.Store
 }
 
@@ -102,17 +103,27 @@ func Seed(ctx context.Context, st Stores, pw *auth.Passwords, clock core.Clock) 
 		}
 	}
 	products := []*catalog.Product{
-		{SKU: "AC-OASYS-1D-30", Brand: "Acuvue", Name: "Oasys 1-Day (30 lenti)", Category: "contact_lenses", PriceCents: 3290},
-		{SKU: "AL-TOTAL30-6", Brand: "Alcon", Name: "Total30 mensili (6 lenti)", Category: "contact_lenses", PriceCents: 4590},
+		{SKU: "AC-OASYS-1D-30", Brand: "Acuvue", Name: "Oasys 1-Day (30 lenti)", Category: "contact_lenses", PriceCents: 3290, Tags: []string{"giornaliere"}},
+		{SKU: "AL-TOTAL30-6", Brand: "Alcon", Name: "Total30 mensili (6 lenti)", Category: "contact_lenses", PriceCents: 4590, Tags: []string{"mensili"}, Novelty: true},
 		{SKU: "BL-BIOTRUE-360", Brand: "Bausch + Lomb", Name: "Biotrue soluzione unica 360 ml", Category: "lens_care", PriceCents: 1490},
-		{SKU: "RB-2140-901", Brand: "Ray-Ban", Name: "Wayfarer RB2140 nero", Category: "sunglasses", PriceCents: 15900},
-		{SKU: "PE-PO3007V", Brand: "Persol", Name: "PO3007V montatura tartaruga", Category: "frames", PriceCents: 18900},
+		{SKU: "RB-2140-901", Brand: "Ray-Ban", Name: "Wayfarer RB2140 nero", Model: "RB2140", Colour: "nero", Category: "sunglasses", PriceCents: 15900, Novelty: true, Tags: []string{"estate"}},
+		{SKU: "PE-PO3007V", Brand: "Persol", Name: "PO3007V montatura tartaruga", Model: "PO3007V", Colour: "tartaruga", Category: "frames", PriceCents: 18900, Novelty: true},
 	}
-	for _, p := range products {
-		p.ID, p.CreatedAt = core.NewID(), now
-		if err := st.CreateProduct(ctx, p); err != nil {
-			return nil, fmt.Errorf("demo product %s: %w", p.SKU, err)
+	var levels []catalog.Level
+	for i, p := range products {
+		p.ID, p.CreatedAt, p.UpdatedAt, p.Active = core.NewID(), now, now, true
+		for _, sh := range chain {
+			levels = append(levels, catalog.Level{ShopID: sh.ID, ProductID: p.ID, Quantity: 3 + i*2, UpdatedAt: now})
 		}
+	}
+	if err := st.PutCatalog(ctx, products, levels); err != nil {
+		return nil, fmt.Errorf("demo products: %w", err)
+	}
+	// A month of 15% off daily lenses, advertised on screens and in the app.
+	promo := &catalog.Promotion{ID: core.NewID(), Name: "Lenti giornaliere -15%", Kind: catalog.PromoPercent, PercentOff: 15,
+		Starts: now, Ends: now.AddDate(0, 1, 0), Tags: []string{"giornaliere"}}
+	if err := st.CreatePromotion(ctx, promo); err != nil {
+		return nil, fmt.Errorf("demo promotion: %w", err)
 	}
 	return logins, nil
 }

@@ -38,6 +38,19 @@ func (s *Shop) SlugOrID() string {
 	return strings.TrimPrefix(s.ID, "shop-")
 }
 
+// Location is the shop's time zone; Europe/Rome, the default of a new
+// shop, if its zone cannot be loaded.
+func (s *Shop) Location() *time.Location {
+	if loc, err := time.LoadLocation(s.TimeZone); err == nil && s.TimeZone != "" {
+		return loc
+	}
+	loc, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
 // Staff is a person who works for the chain. Owners have no shop (they see
 // the whole chain); managers and assistants have exactly one. An invited
 // member has no password until they accept the invitation.

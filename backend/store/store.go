@@ -15,6 +15,7 @@ import (
 	"github.com/vista-optical/vista/backend/lens"
 	"github.com/vista-optical/vista/backend/notify"
 	"github.com/vista-optical/vista/backend/ratelimit"
+	"github.com/vista-optical/vista/backend/screen"
 	"github.com/vista-optical/vista/backend/shop"
 )
 
@@ -31,6 +32,7 @@ type Engine interface {
 	catalog.Store
 	catalog.ReservationStore
 	catalog.PromotionStore
+	screen.Store
 	booking.Store
 	notify.Store
 	lens.Store

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -43,6 +44,8 @@ func New() *Validator {
 	_ = v.RegisterValidation("purpose", func(fl validator.FieldLevel) bool {
 		return slices.Contains(core.Purposes, core.Purpose(fl.Field().String()))
 	})
+	_ = v.RegisterValidation("sku", func(fl validator.FieldLevel) bool { return skuPattern.MatchString(fl.Field().String()) })
+	_ = v.RegisterValidation("tag", func(fl validator.FieldLevel) bool { return tagPattern.MatchString(fl.Field().String()) })
 	_ = v.RegisterValidation("e164", func(fl validator.FieldLevel) bool { return ValidPhone(fl.Field().String()) })
 	_ = v.RegisterValidation("isodate", func(fl validator.FieldLevel) bool {
 		_, err := time.Parse(time.DateOnly, fl.Field().String())
@@ -62,6 +65,12 @@ func ValidPhone(s string) bool {
 	}
 	return phonenumbers.IsValidNumber(n) && phonenumbers.Format(n, phonenumbers.E164) == s
 }
+
+// Product codes and tags, as the catalog stores them.
+var (
+	skuPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+	tagPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,29}$`)
+)
 
 // Struct validates s and returns nil or an EINVALID *core.Error with one
 // field error per broken rule.
@@ -126,6 +135,12 @@ func message(fe validator.FieldError) (code, msg string) {
 		return "not_allowed", "must be one of: " + strings.Join(core.Names(core.ConsentChannels), ", ")
 	case "purpose":
 		return "not_allowed", "must be one of: " + strings.Join(core.Names(core.Purposes), ", ")
+	case "http_url", "url":
+		return "invalid_url", "must be an http or https address"
+	case "sku":
+		return "invalid_sku", "must be 1 to 64 letters, digits, dots, dashes or underscores"
+	case "tag":
+		return "invalid_tag", "must be 1 to 30 lower-case letters, digits or dashes"
 	case "printascii":
 		return "invalid_characters", "must contain printable ASCII characters only"
 	}

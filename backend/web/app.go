@@ -125,7 +125,7 @@ func NewApp(cfg Config, logger *slog.Logger, m *Metrics) (*fiber.App, error) {
 	})
 	app.Use(requestid.New())
 	app.Use(helmet.New(helmet.Config{
-		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'",
+		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'",
 		ReferrerPolicy:        "no-referrer",
 		HSTSMaxAge:            31536000,
 	}))

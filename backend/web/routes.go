@@ -26,6 +26,9 @@ var (
 	Public   = Auth{Realm: core.ActorAnyone}
 	Customer = Auth{Realm: core.ActorCustomer}
 	Kiosk    = Auth{Realm: core.ActorKiosk}
+	// KioskPage is the class of display pages: signed in by the kiosk
+	// cookie, sent to pairing otherwise.
+	KioskPage = Auth{Realm: core.ActorKiosk, Page: true}
 )
 
 // Staff is the class of staff API routes open to role and above.
@@ -70,6 +73,13 @@ type Authenticator struct {
 	StaffCookie string
 	// LoginPath is where console pages send a visitor who is not signed in.
 	LoginPath string
+	// Kiosk loads the kiosk behind a verified device token, so that a
+	// revoked screen is refused at once.
+	Kiosk func(ctx context.Context, kioskID string) (core.Actor, error)
+	// KioskCookie is the display page's cookie holding its device token;
+	// KioskPairPath is where a display page without one is sent.
+	KioskCookie   string
+	KioskPairPath string
 }
 
 // Router mounts routes on a Fiber app and remembers them, so tests can check
@@ -126,18 +136,42 @@ func (r *Router) guard(a Auth) fiber.Handler {
 			return c.Next()
 		}
 	case core.ActorKiosk:
-		return func(c *fiber.Ctx) error {
-			claims, err := r.authn.Tokens.Verify(auth.KioskDevice, bearer(c))
-			if err != nil {
-				return err
-			}
-			c.SetUserContext(core.WithActor(c.UserContext(), core.Actor{Kind: core.ActorKiosk, ID: claims.Subject, Shop: claims.Shop}))
-			return c.Next()
-		}
+		return r.kioskGuard(a)
 	case core.ActorStaff:
 		return r.staffGuard(a)
 	}
 	panic("unknown auth realm " + string(a.Realm))
+}
+
+// kioskGuard checks the device token (bearer, or the display's cookie)
+// and that its kiosk is not revoked. A display page without a valid one
+// goes back to pairing.
+func (r *Router) kioskGuard(a Auth) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		raw := bearer(c)
+		if raw == "" && r.authn.KioskCookie != "" {
+			raw = c.Cookies(r.authn.KioskCookie)
+		}
+		deny := func(err error) error {
+			if a.Page {
+				return c.Redirect(r.authn.KioskPairPath, fiber.StatusSeeOther)
+			}
+			return err
+		}
+		claims, err := r.authn.Tokens.Verify(auth.KioskDevice, raw)
+		if err != nil {
+			return deny(err)
+		}
+		actor := core.Actor{Kind: core.ActorKiosk, ID: claims.Subject, Shop: claims.Shop}
+		if r.authn.Kiosk != nil {
+			if actor, err = r.authn.Kiosk(c.UserContext(), claims.Subject); err != nil {
+				return deny(err)
+			}
+		}
+		c.Set(fiber.HeaderCacheControl, "no-store")
+		c.SetUserContext(core.WithActor(c.UserContext(), actor))
+		return c.Next()
+	}
 }
 
 // staffGuard checks the staff token (bearer for the API, cookie for console

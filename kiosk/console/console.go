@@ -18,6 +18,7 @@ import (
 	"github.com/vista-optical/vista/backend/lens"
 	"github.com/vista-optical/vista/backend/notify"
 	"github.com/vista-optical/vista/backend/ratelimit"
+	"github.com/vista-optical/vista/backend/screen"
 	"github.com/vista-optical/vista/backend/shop"
 	"github.com/vista-optical/vista/backend/web"
 )
@@ -38,6 +39,7 @@ type Console struct {
 	Agenda    *booking.Agenda
 	Lenses    *lens.Service
 	Messages  *notify.Messages
+	Screens   *screen.Service
 	// LoginIP limits sign-in attempts per address (shop.Service holds the
 	// limit per account).
 	LoginIP ratelimit.Limit
@@ -56,7 +58,7 @@ func DefaultLoginLimits() (ip, account ratelimit.Limit) {
 func (c *Console) Routes() []web.Route {
 	c.tmpl = template.Must(template.New("").Funcs(template.FuncMap{"pager": pagerOf, "shopForm": shopFormOf}).ParseFS(templates, "templates/*.html"))
 	ip := []ratelimit.Limit{c.LoginIP}
-	return append(c.setupRoutes(), []web.Route{
+	return append(append(append(c.setupRoutes(), c.screenRoutes()...), c.offerPageRoutes()...), []web.Route{
 		{Method: "POST", Path: "/v1/staff/auth/login", Auth: web.Public, Handler: c.apiLogin, Limits: ip},
 		{Method: "POST", Path: "/v1/staff/auth/logout", Auth: web.Staff(core.RoleAssistant), Handler: c.apiLogout},
 		{Method: "GET", Path: "/v1/staff/me", Auth: web.Staff(core.RoleAssistant), Handler: c.apiMe},

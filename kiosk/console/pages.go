@@ -8,8 +8,10 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/vista-optical/vista/backend/catalog"
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/customer"
+	"github.com/vista-optical/vista/backend/screen"
 	"github.com/vista-optical/vista/backend/shop"
 )
 
@@ -57,6 +59,17 @@ type page struct {
 	Notice  string
 	// Mode is the password page's job: change, invite, reset, forgot.
 	Mode string
+	// The offers page: the shop's screens and offers, the catalog to pick
+	// from, a new pairing code, and an offer being previewed.
+	Kiosks   []*screen.Kiosk
+	Offers   []*screen.Offer
+	Products []*catalog.Product
+	Code     string
+	Preview  *screen.OfferInput
+	Reach    int
+	Picked   map[string]bool
+	Until    string
+	App      bool
 }
 
 // pager is what the pager template needs to link one list's pages.

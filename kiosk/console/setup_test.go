@@ -188,9 +188,7 @@ func TestChainSetUpInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := apptest.WaitText(t, ctx, "#notice"); !strings.Contains(n, "Negozio salvato") {
-		t.Fatalf("notice after creating the shop = %q", n)
-	}
+	apptest.WaitFor(t, ctx, "#notice", "Negozio salvato")
 	s, err := m.Store.Shop(t.Context(), "shop-torino")
 	apptest.Must(t, err)
 	if len(s.Hours.Weekly["tue"]) != 2 || len(s.Hours.Exceptions) != 1 || !s.Hours.Exceptions[0].Closed {
@@ -206,9 +204,7 @@ func TestChainSetUpInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := apptest.WaitText(t, ctx, "#notice"); !strings.Contains(n, "Invito inviato") {
-		t.Fatalf("notice after the invitation = %q", n)
-	}
+	apptest.WaitFor(t, ctx, "#notice", "Invito inviato")
 	if body, _ := chromedp.Run(ctx, chromedp.Text(`#staff`)); !strings.Contains(body, "invitato") {
 		t.Fatalf("the staff list does not show the invitation: %q", body)
 	}

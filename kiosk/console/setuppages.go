@@ -135,16 +135,26 @@ func (c *Console) renderSetup(ctx *fiber.Ctx, notice, problem string) error {
 // formFailed shows the set-up page again with the problem of err when it
 // is the caller's to fix, and fails the request otherwise.
 func (c *Console) formFailed(ctx *fiber.Ctx, err error) error {
+	msg, ok := formProblem(err)
+	if !ok {
+		return err
+	}
+	ctx.Status(fiber.StatusUnprocessableEntity)
+	return c.renderSetup(ctx, "", msg)
+}
+
+// formProblem is the text of an error a form's user can fix (invalid
+// input, a right they lack, a collision); ok is false for any other.
+func formProblem(err error) (string, bool) {
 	var ce *core.Error
 	if !errors.As(err, &ce) || (ce.Code != core.EINVALID && ce.Code != core.EFORBIDDEN && ce.Code != core.ECONFLICT) {
-		return err
+		return "", false
 	}
 	msg := ce.Message
 	for _, f := range ce.Fields {
 		msg += " (" + f.Field + ": " + f.Message + ")"
 	}
-	ctx.Status(fiber.StatusUnprocessableEntity)
-	return c.renderSetup(ctx, "", msg)
+	return msg, true
 }
 
 func (c *Console) backToSetup(ctx *fiber.Ctx, notice string) error {

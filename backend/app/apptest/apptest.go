@@ -353,3 +353,27 @@ var ValidBodies = map[string]any{
 	"POST /v1/me/messages/:id/read":   nil,
 	"POST /v1/me/messages/:id/opened": nil,
 }
+
+// Kiosk is a paired screen: its device token and id.
+type Kiosk struct {
+	Token, ID string
+}
+
+// PairKiosk pairs a screen with shopID the way a shop does: a manager (or
+// the owner, whose staff token this is) creates a code, the screen sends
+// it.
+func (c Client) PairKiosk(staff, shopID, label string) Kiosk {
+	c.T.Helper()
+	var code struct {
+		Code string `json:"code"`
+	}
+	c.Want(c.Do("POST", "/v1/staff/shops/"+shopID+"/kiosks/pairing-codes", nil, Bearer(staff)...), 201).JSON(c.T, &code)
+	var out struct {
+		Token string `json:"token"`
+		Kiosk struct {
+			ID string `json:"id"`
+		} `json:"kiosk"`
+	}
+	c.Want(c.Do("POST", "/kiosk/v1/pair", map[string]string{"code": code.Code, "label": label}), 201).JSON(c.T, &out)
+	return Kiosk{Token: out.Token, ID: out.Kiosk.ID}
+}

@@ -70,13 +70,27 @@ func Steps(ctx context.Context, actions ...chromedp.Action[chromedp.Void]) error
 // the navigation a form submission causes, and returns that text.
 func WaitText(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
+	return WaitFor(t, ctx, sel, "")
+}
+
+// WaitFor polls the page until an element matching sel has text holding
+// want (any text when want is empty), across navigations and the
+// display's live updates, and returns that text. The page before a form's
+// answer arrives may show an older text in sel: waiting for want does not
+// mistake one for the other.
+func WaitFor(t *testing.T, ctx context.Context, sel, want string) string {
+	t.Helper()
 	expr := `(function(){var e=document.querySelector(` + "`" + sel + "`" + `);return e?e.innerText:""})()`
+	last := ""
 	for range 80 {
 		if s, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr)); err == nil && strings.TrimSpace(s) != "" {
-			return s
+			if strings.Contains(s, want) {
+				return s
+			}
+			last = s
 		}
 		_, _ = chromedp.Run(ctx, chromedp.Sleep(250*time.Millisecond))
 	}
-	t.Fatalf("no text in %s after 20 s", sel)
+	t.Fatalf("no %q in %s after 20 s (last text %q)", want, sel, last)
 	return ""
 }

@@ -49,6 +49,15 @@ const (
 	colLinks           = "links"
 	colChainSettings   = "chain_settings"
 	colPromotions      = "promotions"
+	colStock           = "stock"
+	colCatalogSettings = "catalog_settings"
+	colTouches         = "touches"
+	colKiosks          = "kiosks"
+	colPairingCodes    = "pairing_codes"
+	colOffers          = "offers"
+	colScreenEvents    = "screen_events"
+	colPlays           = "plays"
+	colCounters        = "counters"
 )
 
 // DB implements every Store of the domain.
@@ -144,6 +153,30 @@ func (db *DB) Migrate(ctx context.Context) error {
 		colProducts: {
 			{Keys: bson.D{{Key: "sku", Value: 1}}, Options: unique()},
 			{Keys: bson.D{{Key: "brand", Value: 1}, {Key: "name", Value: 1}}},
+			{Keys: bson.D{{Key: "sort_key", Value: 1}, {Key: "_id", Value: 1}}},
+		},
+		colStock: {
+			{Keys: bson.D{{Key: "shop_id", Value: 1}, {Key: "product_id", Value: 1}}},
+		},
+		colTouches: {
+			{Keys: bson.D{{Key: "shop_id", Value: 1}, {Key: "at", Value: 1}}},
+			{Keys: bson.D{{Key: "at", Value: 1}}},
+		},
+		colKiosks: {
+			{Keys: bson.D{{Key: "shop_id", Value: 1}, {Key: "created_at", Value: -1}}},
+		},
+		colPairingCodes: {
+			{Keys: bson.D{{Key: "expires_at", Value: 1}}, Options: options.Index().SetExpireAfterSeconds(24 * 3600)},
+		},
+		colOffers: {
+			{Keys: bson.D{{Key: "ends", Value: 1}}},
+		},
+		colScreenEvents: {
+			{Keys: bson.D{{Key: "at", Value: 1}}},
+		},
+		colPlays: {
+			{Keys: bson.D{{Key: "shop_id", Value: 1}, {Key: "shown_at", Value: -1}}},
+			{Keys: bson.D{{Key: "shown_at", Value: 1}}},
 		},
 		colOutbox: {
 			{Keys: bson.D{{Key: "dedupe_key", Value: 1}}, Options: unique()},
@@ -293,4 +326,21 @@ func all[D any, T any](ctx context.Context, cur *mongo.Cursor, err error, conv f
 		out = append(out, conv(&d))
 	}
 	return out, mapErr(cur.Err())
+}
+
+// inTransaction runs fn in a transaction where the deployment has them (a
+// replica set or a sharded cluster). A standalone server, for development,
+// has none: fn then runs without one, each of its writes atomic alone.
+func (db *DB) inTransaction(ctx context.Context, fn func(ctx context.Context) error) error {
+	sess, err := db.client.StartSession()
+	if err != nil {
+		return mapErr(err)
+	}
+	defer sess.EndSession(ctx)
+	_, err = sess.WithTransaction(ctx, func(ctx context.Context) (any, error) { return nil, fn(ctx) })
+	var ce mongo.CommandError
+	if errors.As(err, &ce) && ce.Code == 20 { // IllegalOperation: transactions need a replica set
+		return mapErr(fn(ctx))
+	}
+	return mapErr(err)
 }

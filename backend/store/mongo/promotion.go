@@ -22,19 +22,20 @@ type promotionDoc struct {
 	ShopIDs    []string  `bson:"shop_ids,omitempty"`
 	ProductIDs []string  `bson:"product_ids,omitempty"`
 	Categories []string  `bson:"categories,omitempty"`
+	Tags       []string  `bson:"tags,omitempty"`
 	Channels   []string  `bson:"channels,omitempty"`
 }
 
 func (d *promotionDoc) model() catalog.Promotion {
 	return catalog.Promotion{ID: d.ID, Name: d.Name, Kind: d.Kind, PercentOff: d.PercentOff, FixedCents: d.FixedCents,
-		Starts: utc(d.Starts), Ends: utc(d.Ends), ShopIDs: d.ShopIDs, ProductIDs: d.ProductIDs, Categories: d.Categories, Channels: d.Channels}
+		Starts: utc(d.Starts), Ends: utc(d.Ends), ShopIDs: d.ShopIDs, ProductIDs: d.ProductIDs, Categories: d.Categories, Tags: d.Tags, Channels: d.Channels}
 }
 
 // CreatePromotion implements catalog.PromotionStore.
 func (db *DB) CreatePromotion(ctx context.Context, p *catalog.Promotion) error {
 	_, err := db.col(colPromotions).InsertOne(ctx, promotionDoc{ID: p.ID, Name: p.Name, Kind: p.Kind, PercentOff: p.PercentOff,
 		FixedCents: p.FixedCents, Starts: p.Starts, Ends: p.Ends, ShopIDs: p.ShopIDs, ProductIDs: p.ProductIDs, Categories: p.Categories,
-		Channels: p.Channels})
+		Tags: p.Tags, Channels: p.Channels})
 	return mapErr(err)
 }
 
@@ -42,6 +43,13 @@ func (db *DB) CreatePromotion(ctx context.Context, p *catalog.Promotion) error {
 func (db *DB) ActivePromotions(ctx context.Context, t time.Time) ([]catalog.Promotion, error) {
 	cur, err := db.col(colPromotions).Find(ctx, bson.D{{Key: "ends", Value: bson.D{{Key: "$gt", Value: t}}},
 		{Key: "starts", Value: bson.D{{Key: "$lte", Value: t}}}}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+	return all(ctx, cur, err, (*promotionDoc).model)
+}
+
+// Promotions implements catalog.PromotionStore.
+func (db *DB) Promotions(ctx context.Context, t time.Time) ([]catalog.Promotion, error) {
+	cur, err := db.col(colPromotions).Find(ctx, bson.D{{Key: "ends", Value: bson.D{{Key: "$gt", Value: t}}}},
+		options.Find().SetSort(bson.D{{Key: "starts", Value: 1}, {Key: "_id", Value: 1}}))
 	return all(ctx, cur, err, (*promotionDoc).model)
 }
 

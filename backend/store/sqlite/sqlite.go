@@ -10,6 +10,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -419,4 +420,11 @@ func (db *DB) updateOne(ctx context.Context, what, query string, args ...any) er
 		return notFound(what)
 	}
 	return nil
+}
+
+// jsonList is l as a JSON array, for "IN (SELECT value FROM json_each(?))":
+// one argument however long the list.
+func jsonList(l []string) string {
+	b, _ := json.Marshal(nonNil(l))
+	return string(b)
 }

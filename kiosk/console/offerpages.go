@@ -1,0 +1,138 @@
+package console
+
+import (
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/screen"
+	"github.com/vista-optical/vista/backend/web"
+)
+
+// offerPageRoutes are the console's "Offerte" page: offers pushed to the
+// shop's screens (and app), and the screens themselves.
+func (c *Console) offerPageRoutes() []web.Route {
+	return []web.Route{
+		{Method: "GET", Path: "/console/offers", Auth: web.StaffPage(core.RoleManager), Handler: c.offersPage},
+		{Method: "POST", Path: "/console/offers/:shop", Auth: web.StaffPage(core.RoleManager), Handler: sameOrigin(c.offerSubmit)},
+		{Method: "POST", Path: "/console/offers/:shop/pairing-code", Auth: web.StaffPage(core.RoleManager), Handler: sameOrigin(c.pairingCodeSubmit)},
+		{Method: "POST", Path: "/console/offers/:shop/kiosks/:id", Auth: web.StaffPage(core.RoleManager), Handler: sameOrigin(c.kioskSubmit)},
+		{Method: "POST", Path: "/console/offers/:shop/:id/end", Auth: web.StaffPage(core.RoleManager), Handler: sameOrigin(c.endOfferSubmit)},
+	}
+}
+
+// offersView fills the page for shopID (the first visible shop if empty).
+func (c *Console) offersView(ctx *fiber.Ctx, shopID string, p page) error {
+	uctx := ctx.UserContext()
+	m, err := c.Shops.Me(uctx)
+	if err != nil {
+		return err
+	}
+	shops, err := c.Shops.VisibleShops(uctx)
+	if err != nil {
+		return err
+	}
+	if len(shops) == 0 {
+		return core.Errorf(core.ENOTFOUND, "no shop yet: create one in the settings")
+	}
+	p.Staff, p.Shops, p.Shop = m, shops, shops[0]
+	for _, sh := range shops {
+		if sh.ID == shopID {
+			p.Shop = sh
+		}
+	}
+	if p.Kiosks, err = c.Screens.Kiosks(uctx, p.Shop.ID); err != nil {
+		return err
+	}
+	if p.Offers, err = c.Screens.StaffOffers(uctx, p.Shop.ID); err != nil {
+		return err
+	}
+	if p.Products, err = c.Catalog.Products(uctx); err != nil {
+		return err
+	}
+	if p.Until == "" {
+		p.Until = time.Now().AddDate(0, 0, 7).Format(time.DateOnly)
+	}
+	return c.render(ctx, "offers.html", p)
+}
+
+func (c *Console) offersPage(ctx *fiber.Ctx) error {
+	return c.offersView(ctx, ctx.Query("shop"), page{Notice: ctx.Query("notice")})
+}
+
+func (c *Console) backToOffers(ctx *fiber.Ctx, notice string) error {
+	return ctx.Redirect("/console/offers?shop="+url.QueryEscape(ctx.Params("shop"))+"&lang="+lang(ctx)+"&notice="+url.QueryEscape(notice), fiber.StatusSeeOther)
+}
+
+// offerSubmit previews an offer (with how many app customers it would
+// reach) or pushes it.
+func (c *Console) offerSubmit(ctx *fiber.Ctx) error {
+	t := texts[lang(ctx)]
+	in := screen.OfferInput{Title: ctx.FormValue("title"), Text: ctx.FormValue("text"), ImageURL: ctx.FormValue("image_url"), App: ctx.FormValue("app") == "1"}
+	picked := map[string]bool{}
+	for _, v := range ctx.Request().PostArgs().PeekMulti("product_ids") {
+		in.ProductIDs = append(in.ProductIDs, string(v))
+		picked[string(v)] = true
+	}
+	until := ctx.FormValue("until")
+	if until != "" {
+		sh, err := c.Shops.VisibleShop(ctx.UserContext(), ctx.Params("shop"))
+		if err != nil {
+			return err
+		}
+		day, err := time.ParseInLocation(time.DateOnly, until, sh.Location())
+		if err != nil {
+			return c.offersView(ctx, ctx.Params("shop"), page{Error: "until: YYYY-MM-DD", Preview: &in, Picked: picked, Until: until})
+		}
+		end := day.AddDate(0, 0, 1) // to the end of that day
+		in.Until = &end
+	}
+	if ctx.FormValue("action") == "preview" {
+		n, err := c.Screens.Reach(ctx.UserContext(), ctx.Params("shop"))
+		if err != nil {
+			return err
+		}
+		return c.offersView(ctx, ctx.Params("shop"), page{Preview: &in, Reach: n, Picked: picked, Until: until, App: in.App})
+	}
+	b, err := c.Screens.Push(ctx.UserContext(), ctx.Params("shop"), in)
+	if msg, ok := formProblem(err); ok {
+		ctx.Status(fiber.StatusUnprocessableEntity)
+		return c.offersView(ctx, ctx.Params("shop"), page{Error: msg, Preview: &in, Picked: picked, Until: until, App: in.App})
+	} else if err != nil {
+		return err
+	}
+	notice := t["offer_sent"]
+	if in.App {
+		notice = fmt.Sprintf(t["offer_sent_app"], b.Customers)
+	}
+	return c.backToOffers(ctx, notice)
+}
+
+func (c *Console) pairingCodeSubmit(ctx *fiber.Ctx) error {
+	code, _, err := c.Screens.CreatePairingCode(ctx.UserContext(), ctx.Params("shop"))
+	if err != nil {
+		return err
+	}
+	return c.offersView(ctx, ctx.Params("shop"), page{Code: code})
+}
+
+func (c *Console) kioskSubmit(ctx *fiber.Ctx) error {
+	in := screen.KioskChange{Revoke: ctx.FormValue("revoke") == "1"}
+	if l := ctx.FormValue("label"); l != "" && !in.Revoke {
+		in.Label = &l
+	}
+	if _, err := c.Screens.ChangeKiosk(ctx.UserContext(), ctx.Params("shop"), ctx.Params("id"), in); err != nil {
+		return err
+	}
+	return c.backToOffers(ctx, texts[lang(ctx)]["done_kiosk"])
+}
+
+func (c *Console) endOfferSubmit(ctx *fiber.Ctx) error {
+	if err := c.Screens.EndOffer(ctx.UserContext(), ctx.Params("shop"), ctx.Params("id")); err != nil {
+		return err
+	}
+	return c.backToOffers(ctx, "")
+}

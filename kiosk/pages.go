@@ -1,0 +1,226 @@
+package kiosk
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/vista-optical/vista/backend/catalog"
+	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/screen"
+	"github.com/vista-optical/vista/backend/shop"
+	"github.com/vista-optical/vista/qr"
+)
+
+// view is what every kiosk template receives.
+type view struct {
+	T       map[string]string
+	Lang    string
+	Error   string
+	Label   string
+	Shop    *shop.Shop
+	Content *screen.Content
+	Items   []catalog.Listing
+	Item    *catalog.Listing
+	Query   string
+	// QR is the address of the product's QR image.
+	QR string
+}
+
+// langOf is the page's language: ?lang=, then the display's cookie,
+// then the browser's; Italian first.
+func langOf(c *fiber.Ctx) string {
+	for _, l := range []string{c.Query("lang"), c.Cookies("vista_kiosk_lang")} {
+		if l == "it" || l == "en" {
+			return l
+		}
+	}
+	if strings.HasPrefix(strings.ToLower(c.Get(fiber.HeaderAcceptLanguage)), "en") {
+		return "en"
+	}
+	return "it"
+}
+
+func (s *Screens) render(c *fiber.Ctx, name string, v view) error {
+	if v.Lang == "" {
+		v.Lang = langOf(c)
+	}
+	v.T = texts[v.Lang]
+	var b strings.Builder
+	if err := s.tmpl.ExecuteTemplate(&b, name, v); err != nil {
+		return core.Internal(err)
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Type("html", "utf-8")
+	return c.SendString(b.String())
+}
+
+func (s *Screens) pairPage(c *fiber.Ctx) error {
+	return s.render(c, "pair.html", view{})
+}
+
+// pairSubmit pairs this browser from the form, keeps the device token in
+// the display's cookie and opens the display.
+func (s *Screens) pairSubmit(c *fiber.Ctx) error {
+	in := screen.PairInput{Code: c.FormValue("code"), Label: c.FormValue("label")}
+	l := langOf(c)
+	if v := c.FormValue("lang"); v == "en" || v == "it" {
+		l = v
+	}
+	tok, _, err := s.Screens.Pair(c.UserContext(), in)
+	if err != nil {
+		msg := texts[l]["pair_unknown"]
+		switch core.ErrorCode(err) {
+		case core.EGONE:
+			msg = texts[l]["pair_gone"]
+		case core.ETOOMANY:
+			msg = texts[l]["pair_too_many"]
+		case core.ENOTFOUND, core.EINVALID:
+		default:
+			return err
+		}
+		c.Status(fiber.StatusUnprocessableEntity)
+		return s.render(c, "pair.html", view{Lang: l, Error: msg, Label: in.Label})
+	}
+	s.setCookie(c, tok)
+	c.Cookie(&fiber.Cookie{Name: "vista_kiosk_lang", Value: l, Path: "/kiosk", SameSite: "Strict", Secure: s.SecureCookie, MaxAge: 10 * 365 * 24 * 3600})
+	return c.Redirect("/kiosk/display", fiber.StatusSeeOther)
+}
+
+func (s *Screens) kioskShop(c *fiber.Ctx) (*shop.Shop, error) {
+	a, _ := core.ActorFrom(c.UserContext())
+	return s.Catalog.Shops.Shop(c.UserContext(), a.Shop)
+}
+
+// display is the full-screen page of a wall screen or totem.
+func (s *Screens) display(c *fiber.Ctx) error {
+	ct, err := s.Screens.Content(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return s.render(c, "display.html", view{Content: ct})
+}
+
+// slides is the carousel alone, which the display fetches again when an
+// offer arrives or its schedule turns.
+func (s *Screens) slides(c *fiber.Ctx) error {
+	ct, err := s.Screens.Content(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return s.render(c, "slides", view{Content: ct})
+}
+
+// search is the touch screen's product search, as a panel.
+func (s *Screens) search(c *fiber.Ctx) error {
+	sh, err := s.kioskShop(c)
+	if err != nil {
+		return err
+	}
+	q := c.Query("q")
+	ls, _, err := s.Catalog.ShopProducts(c.UserContext(), sh, catalog.Search{Query: q, Category: c.Query("category"), Limit: 24})
+	if err != nil {
+		return err
+	}
+	return s.render(c, "results", view{Items: ls, Query: q})
+}
+
+// detail is a product's panel on a touch screen, with a QR code to its
+// public page carrying the touchpoint "kiosk".
+func (s *Screens) detail(c *fiber.Ctx) error {
+	sh, err := s.kioskShop(c)
+	if err != nil {
+		return err
+	}
+	l, err := s.Catalog.Product(c.UserContext(), sh, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return s.render(c, "detail", view{Item: l, Shop: sh, QR: "/p/" + url.PathEscape(sh.SlugOrID()) + "/" + url.PathEscape(l.ID) + "/qr.svg"})
+}
+
+// productPage is a product's public page, opened from a QR code on a
+// screen or a product, or a shared link. ?tp= names the touchpoint.
+func (s *Screens) productPage(c *fiber.Ctx) error {
+	sh, err := s.Catalog.ResolveShop(c.UserContext(), c.Params("shop"))
+	if err != nil {
+		return err
+	}
+	l, err := s.Catalog.Product(c.UserContext(), sh, c.Params("product"))
+	if err != nil {
+		return err
+	}
+	source := c.Query("tp", "web")
+	if err := s.Catalog.RecordTouch(c.UserContext(), sh.ID, l.ID, source); err != nil {
+		return err
+	}
+	return s.render(c, "product.html", view{Item: l, Shop: sh})
+}
+
+// productURL is the public address of a product in a shop, as a QR on a
+// screen opens it.
+func (s *Screens) productURL(sh *shop.Shop, productID, touchpoint string) string {
+	return strings.TrimRight(s.PublicURL(), "/") + "/p/" + url.PathEscape(sh.SlugOrID()) + "/" + url.PathEscape(productID) + "?tp=" + touchpoint
+}
+
+// productQR is the QR code of a product's public page (touchpoint
+// kiosk), rendered once per address and kept.
+func (s *Screens) productQR(c *fiber.Ctx) error {
+	sh, err := s.Catalog.ResolveShop(c.UserContext(), c.Params("shop"))
+	if err != nil {
+		return err
+	}
+	l, err := s.Catalog.Product(c.UserContext(), sh, c.Params("product"))
+	if err != nil {
+		return err
+	}
+	svg, err := s.qrs.get(s.productURL(sh, l.ID, "kiosk"))
+	if err != nil {
+		return core.Internal(err)
+	}
+	c.Type("svg")
+	c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
+	return c.Send(svg)
+}
+
+// qrCache keeps rendered QR codes, at most qrCacheSize, emptied whole
+// when full.
+type qrCache struct {
+	mu sync.Mutex
+	m  map[string][]byte
+}
+
+const qrCacheSize = 5000
+
+func (q *qrCache) get(content string) ([]byte, error) {
+	q.mu.Lock()
+	b, ok := q.m[content]
+	q.mu.Unlock()
+	if ok {
+		return b, nil
+	}
+	b, err := qr.SVG(content)
+	if err != nil {
+		return nil, err
+	}
+	q.mu.Lock()
+	if q.m == nil || len(q.m) >= qrCacheSize {
+		q.m = map[string][]byte{}
+	}
+	q.m[content] = b
+	q.mu.Unlock()
+	return b, nil
+}
+
+// euro formats cents as an Italian price: 1.159,00 €.
+func euro(cents int64) string {
+	units, rest := cents/100, cents%100
+	s := fmt.Sprintf("%d", units)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "." + s[i:]
+	}
+	return fmt.Sprintf("%s,%02d €", s, rest)
+}

@@ -1,0 +1,121 @@
+// The display: a carousel of server-rendered slides, refreshed when the
+// shop pushes an offer (server-sent events), with search and product
+// panels for touch screens. It keeps showing what it has while the
+// network is down, reconnects by itself with backoff, and goes back to
+// pairing if the screen is revoked. No build step, no framework.
+(function () {
+  "use strict";
+  var slides = document.getElementById("slides");
+  var panel = document.getElementById("panel");
+  var offline = document.getElementById("offline");
+  var SLIDE_MS = 8000, REFRESH_MS = 5 * 60 * 1000, REPORT_MS = 60 * 1000, IDLE_MS = 60 * 1000;
+  var current = 0, shownAt = new Date(), plays = [], lastEventId = "", retry = 1000, source = null, idle = null;
+
+  function items() { return slides.querySelectorAll(".slide"); }
+  function show(i) {
+    var list = items();
+    if (!list.length) return;
+    record();
+    current = (i + list.length) % list.length;
+    for (var k = 0; k < list.length; k++) list[k].classList.toggle("active", k === current);
+    shownAt = new Date();
+  }
+  function record() {
+    var s = items()[current];
+    if (!s || !s.dataset.kind) return;
+    plays.push({ item_kind: s.dataset.kind, item_id: s.dataset.id, shown_at: shownAt.toISOString(),
+      seconds: Math.round((new Date() - shownAt) / 1000) });
+    if (plays.length > 500) plays = plays.slice(-500);
+  }
+  function showing() {
+    var s = items()[current];
+    return s && s.dataset.kind ? s.dataset.kind + ":" + s.dataset.id : "";
+  }
+  function report() {
+    var batch = plays;
+    plays = [];
+    fetch("/kiosk/v1/plays", { method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ showing: showing(), plays: batch }) })
+      .then(function (r) { if (r.status === 401) pairAgain(); else if (!r.ok && r.status >= 500) plays = batch.concat(plays); })
+      .catch(function () { plays = batch.concat(plays); });
+  }
+  function pairAgain() { window.location.href = "/kiosk"; }
+
+  // refresh fetches the slides again; focus names an offer to show first.
+  function refresh(focus) {
+    return fetch("/kiosk/display/slides", { credentials: "same-origin" }).then(function (r) {
+      if (r.status === 401 || r.redirected && r.url.indexOf("/kiosk/display") < 0) { pairAgain(); return; }
+      if (!r.ok) throw new Error("status " + r.status);
+      return r.text().then(function (html) {
+        record();
+        slides.innerHTML = html;
+        var list = items(), at = 0;
+        for (var k = 0; k < list.length; k++) if (focus && list[k].dataset.id === focus) at = k;
+        current = at;
+        show(at);
+        online(true);
+      });
+    }).catch(function () { online(false); });
+  }
+  function online(ok) { offline.hidden = ok; }
+
+  function connect() {
+    var url = "/kiosk/v1/events" + (lastEventId ? "?last_event_id=" + encodeURIComponent(lastEventId) : "");
+    source = new EventSource(url);
+    source.onopen = function () { retry = 1000; online(true); };
+    source.addEventListener("offer", function (e) {
+      lastEventId = e.lastEventId || lastEventId;
+      var data = {};
+      try { data = JSON.parse(e.data); } catch (err) { /* keep going */ }
+      refresh(data.id);
+    });
+    source.addEventListener("content", function (e) { lastEventId = e.lastEventId || lastEventId; refresh(); });
+    source.addEventListener("revoked", function () { source.close(); pairAgain(); });
+    source.onerror = function () {
+      // The browser would retry at a fixed pace, and never after a 401:
+      // close, ask whether the screen is still paired, and come back with
+      // backoff (1 s doubling to 30 s, with jitter).
+      source.close();
+      online(false);
+      fetch("/kiosk/v1/session", { credentials: "same-origin" }).then(function (r) {
+        if (r.status === 401) { pairAgain(); return; }
+        if (r.ok) refresh();
+        later();
+      }).catch(later);
+    };
+  }
+  function later() {
+    var wait = retry + Math.random() * retry / 2;
+    retry = Math.min(retry * 2, 30000);
+    setTimeout(connect, wait);
+  }
+
+  function openPanel(url) {
+    fetch(url, { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) return;
+      return r.text().then(function (html) { panel.innerHTML = html; panel.hidden = false; touched(); });
+    }).catch(function () { online(false); });
+  }
+  function closePanel() { panel.hidden = true; panel.innerHTML = ""; }
+  function touched() { clearTimeout(idle); idle = setTimeout(closePanel, IDLE_MS); }
+
+  document.getElementById("search").addEventListener("submit", function (e) {
+    e.preventDefault();
+    var q = e.target.elements.q.value;
+    openPanel("/kiosk/display/search?q=" + encodeURIComponent(q));
+  });
+  document.addEventListener("click", function (e) {
+    var t = e.target;
+    if (t.closest && t.closest(".close")) { closePanel(); return; }
+    var card = t.closest && t.closest("[data-product]");
+    if (card && !card.classList.contains("detail")) openPanel("/kiosk/display/product/" + encodeURIComponent(card.dataset.product));
+    touched();
+  });
+
+  show(0);
+  setInterval(function () { if (panel.hidden) show(current + 1); }, SLIDE_MS);
+  setInterval(refresh, REFRESH_MS);
+  setInterval(report, REPORT_MS);
+  setInterval(function () { fetch("/kiosk/v1/session", { credentials: "same-origin" }).catch(function () {}); }, 60 * 60 * 1000);
+  connect();
+})();
