@@ -69,7 +69,8 @@ func TestDisplayInBrowser(t *testing.T) {
 	push := func(title string) {
 		t.Helper()
 		err := apptest.Steps(console,
-			chromedp.Navigate(base+"/console/offers?shop="+milano),
+			chromedp.Navigate(base+"/console/?shop="+milano),
+			chromedp.Click(`#offers-link`), // from the console's home, as staff find it
 			chromedp.WaitVisible(`#offer-title`),
 			chromedp.SendKeys(`#offer-title`, title),
 			chromedp.SendKeys(`#offer-text`, "Solo questa settimana"),

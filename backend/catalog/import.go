@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -127,7 +126,6 @@ func readImport(r io.Reader) ([]importRow, *ImportResult, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
@@ -139,6 +137,7 @@ func readImport(r io.Reader) ([]importRow, *ImportResult, error) {
 			}
 			return nil, nil, core.Internal(err)
 		}
+		line, _ := cr.FieldPos(0) // only after a record was read: it panics otherwise
 		if len(rows)+len(res.Errors) >= MaxImportLines {
 			return nil, nil, core.Invalid("the file is too long", core.FieldError{Field: "file", Code: "too_many", Message: fmt.Sprintf("at most %d products per file", MaxImportLines)})
 		}
@@ -214,22 +213,33 @@ func parseRow(get func(string) string) (importRow, *LineError) {
 	return row, nil
 }
 
-// parseEuros reads "159", "159.00", "159,00" or "1.159,00" as cents.
+// parseEuros reads "159", "159.00", "159,00", "0,5" or "1.159,00" as
+// cents: the last separator followed by one or two digits is the decimal
+// mark, any other is a thousands separator.
 func parseEuros(s string) (int64, bool) {
 	s = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s), "€"))
-	if s == "" || len(s) > 16 {
+	if s == "" || len(s) > 16 || strings.Trim(s, "0123456789.,") != "" {
 		return 0, false
 	}
-	if i := strings.LastIndexAny(s, ".,"); i >= 0 && len(s)-i-1 == 2 {
-		s = strings.NewReplacer(".", "", ",", "").Replace(s[:i]) + "." + s[i+1:]
-	} else if i >= 0 && len(s)-i-1 == 3 {
-		s = strings.NewReplacer(".", "", ",", "").Replace(s) // a thousands separator
+	units, cents := s, ""
+	if i := strings.LastIndexAny(s, ".,"); i >= 0 && len(s)-i-1 <= 2 {
+		units, cents = s[:i], s[i+1:]
 	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f < 0 || f*100 > MaxPriceCents || math.IsNaN(f) {
+	units = strings.NewReplacer(".", "", ",", "").Replace(units)
+	if units == "" || len(cents) == 0 && strings.ContainsAny(s[len(s)-1:], ".,") {
 		return 0, false
 	}
-	return int64(math.Round(f * 100)), true
+	if len(cents) == 1 {
+		cents += "0"
+	}
+	n, err := strconv.ParseInt(units+cents, 10, 64)
+	if len(cents) == 0 {
+		n *= 100
+	}
+	if err != nil || n > MaxPriceCents {
+		return 0, false
+	}
+	return n, true
 }
 
 func parseYes(s string, def bool) (bool, bool) {
