@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vista-optical/vista/backend/catalog"
 	"github.com/vista-optical/vista/backend/core"
@@ -107,8 +108,16 @@ func (db *DB) ProductsBySKU(ctx context.Context, skus []string) (map[string]*cat
 func (db *DB) SearchProducts(ctx context.Context, q catalog.Query) ([]*catalog.Product, error) {
 	where, args := []string{"1=1"}, []any{}
 	if q.Text != "" {
-		where = append(where, `search LIKE ? ESCAPE '\'`)
-		args = append(args, "%"+likeEscape(strings.ToLower(q.Text))+"%")
+		text := strings.ToLower(q.Text)
+		if utf8.RuneCountInString(text) >= 3 {
+			// The trigram index answers "contains" for three characters or
+			// more: a phrase of them matches where it occurs as a substring.
+			where = append(where, `rowid IN (SELECT rowid FROM products_fts WHERE products_fts MATCH ?)`)
+			args = append(args, `"`+strings.ReplaceAll(text, `"`, `""`)+`"`)
+		} else {
+			where = append(where, `search LIKE ? ESCAPE '\'`)
+			args = append(args, "%"+likeEscape(text)+"%")
+		}
 	}
 	if q.Category != "" {
 		where, args = append(where, `category = ?`), append(args, q.Category)
@@ -132,8 +141,10 @@ func (db *DB) SearchProducts(ctx context.Context, q catalog.Query) ([]*catalog.P
 		where = append(where, `(sort_key, id) > (SELECT sort_key, id FROM products WHERE id = ?)`)
 		args = append(args, q.After)
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT `+productCols+` FROM products WHERE `+strings.Join(where, " AND ")+
-		` ORDER BY sort_key, id LIMIT ?`, append(args, q.Limit)...)
+	// The page is chosen on (sort_key, id) alone, then its rows read: a
+	// sort of a thousand matches then moves keys, not whole products.
+	rows, err := db.read.QueryContext(ctx, `SELECT `+productCols+` FROM products WHERE id IN (SELECT id FROM products WHERE `+
+		strings.Join(where, " AND ")+` ORDER BY sort_key, id LIMIT ?) ORDER BY sort_key, id`, append(args, q.Limit)...)
 	return collect(rows, err, scanProduct)
 }
 
