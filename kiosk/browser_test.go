@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -12,11 +13,14 @@ import (
 )
 
 // TestDisplayInBrowser is the shop's first day with screens, in headless
-// Chromium: a display tab is paired with a code from the staff API and
-// shows the demo shop's offers with the app's prices; the owner, in a
-// second tab, pushes an offer from the console's Offerte page and the
-// display shows it without a reload. The server then restarts; the
-// display reconnects by itself and shows the offer pushed meanwhile.
+// Chromium: the owner creates a pairing code in the console, a second tab
+// opens /kiosk, pairs with it and shows the demo shop's offers with the
+// app's prices; the owner pushes an offer from the console's Offerte page
+// (previewing how many app customers it reaches) and the display shows it
+// without a reload, and the consenting customer's inbox holds it. The
+// server then restarts; the display reconnects by itself and shows the
+// offer pushed meanwhile. (The staff API's pairing codes are exercised by
+// the HTTP tests.)
 func TestDisplayInBrowser(t *testing.T) {
 	dir := t.TempDir()
 	m := apptest.Boot(t, dir)
@@ -24,16 +28,36 @@ func TestDisplayInBrowser(t *testing.T) {
 	addr := m.Addr()
 	c := apptest.Client{T: t, M: m}
 	owner := apptest.OwnerLogin(t, m)
-	var code struct {
-		Code string `json:"code"`
+	// The owner signs in to the console and creates a pairing code on the
+	// Offerte page.
+	browser := apptest.Browser(t)
+	if _, err := chromedp.Run(browser, chromedp.Navigate("about:blank")); err != nil { // start the browser before its second tab
+		t.Fatal(err)
 	}
-	c.Want(c.Do("POST", "/v1/staff/shops/"+milano+"/kiosks/pairing-codes", nil, apptest.Bearer(owner)...), 201).JSON(t, &code)
+	console, cancel := chromedp.NewContext(browser) // a tab of its own
+	defer cancel()
+	err := apptest.Steps(console,
+		chromedp.Navigate(base+"/console/login"),
+		chromedp.WaitVisible(`#email`),
+		chromedp.SendKeys(`#email`, "titolare@ottica-vista.demo"),
+		chromedp.SendKeys(`#password`, m.Owner.Password),
+		chromedp.Submit(`#login`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apptest.WaitText(t, console, "#who")
+	if err := apptest.Steps(console, chromedp.Navigate(base+"/console/offers?shop="+milano), chromedp.Click(`#pairing-code`)); err != nil {
+		t.Fatal(err)
+	}
+	code := apptest.WaitText(t, console, "#code-value")
 
-	display := apptest.Browser(t)
-	err := apptest.Steps(display,
+	// A second tab becomes the shop's display with it.
+	display := browser
+	err = apptest.Steps(display,
 		chromedp.Navigate(base+"/kiosk"),
 		chromedp.WaitVisible(`input[name=code]`),
-		chromedp.SendKeys(`input[name=code]`, code.Code),
+		chromedp.SendKeys(`input[name=code]`, code),
 		chromedp.SendKeys(`input[name=label]`, "Vetrina"),
 		chromedp.Click(`button[type=submit]`),
 	)
@@ -53,36 +77,45 @@ func TestDisplayInBrowser(t *testing.T) {
 		t.Fatalf("the app says %d cents", inApp.Price.PriceCents)
 	}
 
-	console, cancel := chromedp.NewContext(display) // a second tab of the same browser
-	defer cancel()
+	// The first offer also goes to the app: the preview tells how many
+	// consenting customers it reaches, and it lands in their inbox.
+	customer := c.Signup("cliente@example.com", func(b map[string]any) {
+		b["shop_id"] = milano
+		b["consents"] = []map[string]any{{"channel": "push", "purpose": "marketing", "granted": true}}
+		b["text_version"] = "marketing-it-v3"
+	})
 	err = apptest.Steps(console,
-		chromedp.Navigate(base+"/console/login"),
-		chromedp.WaitVisible(`#email`),
-		chromedp.SendKeys(`#email`, "titolare@ottica-vista.demo"),
-		chromedp.SendKeys(`#password`, m.Owner.Password),
-		chromedp.Submit(`#login`),
+		chromedp.Navigate(base+"/console/?shop="+milano),
+		chromedp.Click(`#offers-link`),
+		chromedp.WaitVisible(`#offer-title`),
+		chromedp.SendKeys(`#offer-title`, "Saldi d'inverno"),
+		chromedp.SendKeys(`#offer-text`, "Solo questa settimana"),
+		chromedp.Click(`#offer-app`),
+		chromedp.Click(`#offer-preview`),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
-	apptest.WaitText(t, console, "#who")
-	push := func(title string) {
-		t.Helper()
-		err := apptest.Steps(console,
-			chromedp.Navigate(base+"/console/?shop="+milano),
-			chromedp.Click(`#offers-link`), // from the console's home, as staff find it
-			chromedp.WaitVisible(`#offer-title`),
-			chromedp.SendKeys(`#offer-title`, title),
-			chromedp.SendKeys(`#offer-text`, "Solo questa settimana"),
-			chromedp.Click(`#offer-send`),
-		)
-		if err != nil {
-			t.Fatal(err)
-		}
-		apptest.WaitFor(t, console, "#notice", "Offerta inviata")
+	apptest.WaitFor(t, console, "#reach", ": 1")
+	if err := apptest.Steps(console, chromedp.Click(`#offer-send`)); err != nil {
+		t.Fatal(err)
 	}
-	push("Saldi d'inverno")
+	apptest.WaitFor(t, console, "#notice", "e a 1 clienti")
 	apptest.WaitFor(t, display, "#slides", "Saldi d'inverno") // no reload: the event stream brought it
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var inbox struct {
+			Messages []struct{ Title string } `json:"messages"`
+		}
+		c.Want(c.Do("GET", "/v1/me/messages", nil, apptest.Bearer(customer.Tokens.AccessToken)...), 200).JSON(t, &inbox)
+		if len(inbox.Messages) == 1 && inbox.Messages[0].Title == "Saldi d'inverno" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the offer is not in the customer's inbox: %+v", inbox)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	if got, err := chromedp.Run(console, chromedp.Value(`#screens tr.kiosk input[name=label]`)); err != nil || got != "Vetrina" {
 		t.Fatalf("the console's screens list lacks the display: %q (%v)", got, err)
 	}

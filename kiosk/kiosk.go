@@ -23,6 +23,12 @@ import (
 //go:embed templates/*.html static/*
 var files embed.FS
 
+// OpenAPI is the OpenAPI 3.1 document of the kiosk API and of the staff
+// routes of screens, offers and the catalog.
+//
+//go:embed openapi.json
+var OpenAPI []byte
+
 // CookieName is the display page's cookie: its device token, HttpOnly,
 // SameSite=Strict, sent to /kiosk only.
 const CookieName = "vista_kiosk"
@@ -61,6 +67,10 @@ func (s *Screens) Routes() []web.Route {
 		s.Heartbeat = 15 * time.Second
 	}
 	return []web.Route{
+		{Method: "GET", Path: "/kiosk/v1/openapi.json", Auth: web.Public, Handler: func(c *fiber.Ctx) error {
+			c.Type("json")
+			return c.Send(OpenAPI)
+		}},
 		{Method: "POST", Path: "/kiosk/v1/pair", Auth: web.Public, Handler: s.apiPair, Limits: pairIP},
 		{Method: "GET", Path: "/kiosk/v1/session", Auth: web.Kiosk, Handler: s.session},
 		{Method: "GET", Path: "/kiosk/v1/content", Auth: web.Kiosk, Handler: s.content},

@@ -595,3 +595,57 @@ func TestPublicProductPage(t *testing.T) {
 	}
 	_ = json.Valid
 }
+
+// TestScheduledOffersAndNoPersonalData: an offer shows on screens only
+// within its dates, weekdays and time of day, in the shop's zone; nothing
+// a screen receives names a customer.
+func TestScheduledOffersAndNoPersonalData(t *testing.T) {
+	rome, _ := time.LoadLocation("Europe/Rome")
+	clock := apptest.NewClock(time.Date(2026, 12, 4, 8, 30, 0, 0, rome).UTC()) // a Friday morning
+	m := apptest.Boot(t, t.TempDir(), func(m *app.Main) { m.Clock = clock.Now })
+	c := apptest.Client{T: t, M: m}
+	owner := apptest.OwnerLogin(t, m)
+	k := c.PairKiosk(owner, milano, "Vetrina")
+	c.Signup("mario.rossi@example.com", func(b map[string]any) { b["shop_id"] = milano; b["first_name"] = "Mariolino" })
+	push := func(title string, schedule map[string]any, starts time.Time) {
+		t.Helper()
+		c.Want(c.Do("POST", "/v1/staff/shops/"+milano+"/screens/broadcast", map[string]any{"title": title, "schedule": schedule, "starts": starts},
+			apptest.Bearer(owner)...), 202)
+	}
+	now := clock.Now()
+	push("Mattina feriale", map[string]any{"weekdays": []string{"mon", "tue", "wed", "thu", "fri"}, "from": "08:00", "to": "12:00"}, now)
+	push("Dopo cena del venerdì", map[string]any{"weekdays": []string{"fri"}, "from": "19:30", "to": "09:00"}, now)
+	push("Solo sabato", map[string]any{"weekdays": []string{"sat"}}, now)
+	push("Da domani", nil, now.Add(24*time.Hour))
+	showing := func() []string {
+		t.Helper()
+		var ct struct {
+			Offers []struct{ Title string } `json:"offers"`
+		}
+		r := c.Want(c.Do("GET", "/kiosk/v1/content", nil, apptest.Bearer(k.Token)...), 200)
+		r.JSON(t, &ct)
+		page := c.Want(c.Do("GET", "/kiosk/display", nil, "Cookie", "vista_kiosk="+k.Token), 200)
+		for _, body := range [][]byte{r.Body, page.Body} {
+			if strings.Contains(string(body), "Mariolino") || strings.Contains(string(body), "mario.rossi") {
+				t.Fatal("a screen received a customer's name")
+			}
+		}
+		var out []string
+		for _, o := range ct.Offers {
+			out = append(out, o.Title)
+		}
+		return out
+	}
+	check := func(want ...string) {
+		t.Helper()
+		got := showing()
+		if strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Fatalf("at %s the screen shows %q, want %q", clock.Now().In(rome).Format("Mon 15:04"), got, want)
+		}
+	}
+	check("Mattina feriale") // Friday 08:30: the after-hours loop of Thursday has ended
+	clock.Add(11 * time.Hour)
+	check("Dopo cena del venerdì") // Friday 19:30
+	clock.Add(13 * time.Hour)      // Saturday 08:30: still Friday's loop; and Saturday's; and tomorrow has come
+	check("Da domani", "Solo sabato", "Dopo cena del venerdì")
+}

@@ -680,7 +680,8 @@ func (m *Main) printBanner() {
 	w := m.Out
 	fmt.Fprintf(w, "\nVista %s is running\n", m.Version)
 	if m.Config.Has(RoleKiosk) {
-		fmt.Fprintf(w, "  Staff console   %s/console/   (set-up: %s/console/setup)\n", u, u)
+		fmt.Fprintf(w, "  Staff console   %s/console/   (set-up: %s/console/setup, screens and offers: %s/console/offers)\n", u, u, u)
+		fmt.Fprintf(w, "  Shop screens    %s/kiosk   (pair with a code from the console; API: %s/kiosk/v1/openapi.json)\n", u, u)
 	}
 	if m.Config.Has(RoleAPI) {
 		fmt.Fprintf(w, "  Mobile API      %s/v1/   (contract: %s/v1/openapi.json)\n", u, u)
