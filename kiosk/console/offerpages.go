@@ -56,6 +56,7 @@ func (c *Console) offersView(ctx *fiber.Ctx, shopID string, p page) error {
 	if p.Until == "" {
 		p.Until = time.Now().AddDate(0, 0, 7).Format(time.DateOnly)
 	}
+	p.Weekdays = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
 	return c.render(ctx, "offers.html", p)
 }
 
@@ -77,6 +78,12 @@ func (c *Console) offerSubmit(ctx *fiber.Ctx) error {
 		in.ProductIDs = append(in.ProductIDs, string(v))
 		picked[string(v)] = true
 	}
+	days := map[string]bool{}
+	for _, v := range ctx.Request().PostArgs().PeekMulti("weekdays") {
+		in.Schedule.Weekdays = append(in.Schedule.Weekdays, string(v))
+		days[string(v)] = true
+	}
+	in.Schedule.From, in.Schedule.To = ctx.FormValue("from"), ctx.FormValue("to")
 	until := ctx.FormValue("until")
 	if until != "" {
 		sh, err := c.Shops.VisibleShop(ctx.UserContext(), ctx.Params("shop"))
@@ -85,7 +92,7 @@ func (c *Console) offerSubmit(ctx *fiber.Ctx) error {
 		}
 		day, err := time.ParseInLocation(time.DateOnly, until, sh.Location())
 		if err != nil {
-			return c.offersView(ctx, ctx.Params("shop"), page{Error: "until: YYYY-MM-DD", Preview: &in, Picked: picked, Until: until})
+			return c.offersView(ctx, ctx.Params("shop"), page{Error: "until: YYYY-MM-DD", Preview: &in, Picked: picked, PickedDays: days, Until: until})
 		}
 		end := day.AddDate(0, 0, 1) // to the end of that day
 		in.Until = &end
@@ -95,12 +102,12 @@ func (c *Console) offerSubmit(ctx *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		return c.offersView(ctx, ctx.Params("shop"), page{Preview: &in, Reach: n, Picked: picked, Until: until, App: in.App})
+		return c.offersView(ctx, ctx.Params("shop"), page{Preview: &in, Reach: n, Picked: picked, PickedDays: days, Until: until, App: in.App})
 	}
 	b, err := c.Screens.Push(ctx.UserContext(), ctx.Params("shop"), in)
 	if msg, ok := formProblem(err); ok {
 		ctx.Status(fiber.StatusUnprocessableEntity)
-		return c.offersView(ctx, ctx.Params("shop"), page{Error: msg, Preview: &in, Picked: picked, Until: until, App: in.App})
+		return c.offersView(ctx, ctx.Params("shop"), page{Error: msg, Preview: &in, Picked: picked, PickedDays: days, Until: until, App: in.App})
 	} else if err != nil {
 		return err
 	}

@@ -70,6 +70,10 @@ type page struct {
 	Picked   map[string]bool
 	Until    string
 	App      bool
+	// Weekdays are the days an offer's schedule may name; PickedDays
+	// those ticked.
+	Weekdays   []string
+	PickedDays map[string]bool
 }
 
 // pager is what the pager template needs to link one list's pages.

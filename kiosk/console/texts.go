@@ -31,8 +31,9 @@ var texts = map[string]map[string]string{
 		"offer_customers": "Clienti", "offer_end": "Termina", "screens": "Schermi", "pairing_code": "Crea un codice di collegamento",
 		"pairing_help": "Apri /kiosk sullo schermo e scrivi questo codice (vale 10 minuti):", "last_seen": "Ultimo contatto", "showing": "Mostra",
 		"revoke": "Revoca", "revoked": "revocato", "offer_sent": "Offerta inviata agli schermi.", "offer_sent_app": "Offerta inviata agli schermi e a %d clienti.",
-		"done_kiosk": "Schermo aggiornato.",
-		"link_gone":  "Il link è già stato usato o è scaduto: chiedine uno nuovo.",
+		"done_kiosk": "Schermo aggiornato.", "offer_schedule": "Quando mostrarla sugli schermi (vuoto: sempre)", "offer_from": "Dalle", "offer_to": "Alle (prima di «dalle»: fino al mattino dopo)",
+		"day_mon": "lun", "day_tue": "mar", "day_wed": "mer", "day_thu": "gio", "day_fri": "ven", "day_sat": "sab", "day_sun": "dom",
+		"link_gone": "Il link è già stato usato o è scaduto: chiedine uno nuovo.",
 	},
 	"en": {
 		"title": "Vista console", "login_title": "Sign in to the console", "email": "E-mail", "password": "Password",
@@ -64,7 +65,8 @@ var texts = map[string]map[string]string{
 		"offer_customers": "Customers", "offer_end": "End", "screens": "Screens", "pairing_code": "Create a pairing code",
 		"pairing_help": "Open /kiosk on the screen and type this code (valid for 10 minutes):", "last_seen": "Last seen", "showing": "Showing",
 		"revoke": "Revoke", "revoked": "revoked", "offer_sent": "Offer sent to the screens.", "offer_sent_app": "Offer sent to the screens and to %d customers.",
-		"done_kiosk": "Screen updated.",
-		"link_gone":  "The link was already used or has expired: ask for a new one.",
+		"done_kiosk": "Screen updated.", "offer_schedule": "When to show it on screens (empty: always)", "offer_from": "From", "offer_to": "To (before “from”: until the next morning)",
+		"day_mon": "Mon", "day_tue": "Tue", "day_wed": "Wed", "day_thu": "Thu", "day_fri": "Fri", "day_sat": "Sat", "day_sun": "Sun",
+		"link_gone": "The link was already used or has expired: ask for a new one.",
 	},
 }

@@ -1,0 +1,69 @@
+package console_test
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/vista-optical/vista/backend/app/apptest"
+	"github.com/vista-optical/vista/backend/core"
+)
+
+// TestOffersPageForms: the Offerte page previews an offer without storing
+// it, sends it with its schedule, refuses a bad one on the page, renames
+// and revokes a screen, and is closed to assistants.
+func TestOffersPageForms(t *testing.T) {
+	m := apptest.Boot(t, t.TempDir())
+	c := apptest.Client{T: t, M: m}
+	owner := apptest.OwnerLogin(t, m)
+	form := func(path string, v url.Values, want int) apptest.Response {
+		t.Helper()
+		return c.Want(c.Do("POST", path, v.Encode(), append(apptest.Bearer(owner), "Content-Type", "application/x-www-form-urlencoded")...), want)
+	}
+	offers := func() []map[string]any {
+		var out struct {
+			Offers []map[string]any `json:"offers"`
+		}
+		c.Want(c.Do("GET", "/v1/staff/shops/shop-milano-centro/offers", nil, apptest.Bearer(owner)...), 200).JSON(t, &out)
+		return out.Offers
+	}
+	v := url.Values{"title": {"Aperitivo"}, "text": {"Sconto serale"}, "weekdays": {"thu", "fri"}, "from": {"19:30"}, "to": {"09:00"}, "action": {"preview"}}
+	r := form("/console/offers/shop-milano-centro", v, 200)
+	if !strings.Contains(string(r.Body), `id="reach"`) || len(offers()) != 0 {
+		t.Fatalf("preview stored an offer or shows no reach")
+	}
+	v.Set("action", "send")
+	form("/console/offers/shop-milano-centro", v, 303)
+	list := offers()
+	if len(list) != 1 {
+		t.Fatalf("offers %v", list)
+	}
+	s := list[0]["schedule"].(map[string]any)
+	if s["from"] != "19:30" || s["to"] != "09:00" || len(s["weekdays"].([]any)) != 2 {
+		t.Fatalf("schedule %v", s)
+	}
+	v.Set("from", "25:00")
+	r = form("/console/offers/shop-milano-centro", v, 422)
+	if !strings.Contains(string(r.Body), "schedule.from") || len(offers()) != 1 {
+		t.Fatal("a bad schedule was not refused on the page")
+	}
+	k := c.PairKiosk(owner, "shop-milano-centro", "Vetrina")
+	form("/console/offers/shop-milano-centro/kiosks/"+k.ID, url.Values{"label": {"Vetrina nord"}}, 303)
+	form("/console/offers/shop-milano-centro/kiosks/"+k.ID, url.Values{"revoke": {"1"}}, 303)
+	var ks struct {
+		Kiosks []struct {
+			Label     string `json:"label"`
+			RevokedAt string `json:"revoked_at"`
+		} `json:"kiosks"`
+	}
+	c.Want(c.Do("GET", "/v1/staff/shops/shop-milano-centro/kiosks", nil, apptest.Bearer(owner)...), 200).JSON(t, &ks)
+	if ks.Kiosks[0].Label != "Vetrina nord" || ks.Kiosks[0].RevokedAt == "" {
+		t.Fatalf("kiosk %+v", ks)
+	}
+	form("/console/offers/shop-milano-centro/"+list[0]["id"].(string)+"/end", url.Values{}, 303)
+	if len(offers()) != 0 {
+		t.Fatal("an ended offer is still listed")
+	}
+	assistant := c.StaffLogin("assistente@example.com", apptest.AddStaff(t, m, "assistente@example.com", core.RoleAssistant, "shop-milano-centro"))
+	c.Want(c.Do("GET", "/console/offers", nil, apptest.Bearer(assistant)...), 403)
+}
