@@ -55,7 +55,7 @@ type Screens struct {
 
 // Limits of the public routes.
 var (
-	pageIP = []ratelimit.Limit{{Name: "public-page", Max: 600, Window: time.Minute}}
+	pageIP = []ratelimit.Limit{{Name: "public-page", Max: 600, Window: time.Minute, Local: true}}
 	pairIP = []ratelimit.Limit{screen.PairIP}
 )
 

@@ -12,7 +12,7 @@ import (
 )
 
 // browseIP bounds the public catalog reads per address.
-var browseIP = []ratelimit.Limit{{Name: "catalog-browse", Max: 600, Window: time.Minute}}
+var browseIP = []ratelimit.Limit{{Name: "catalog-browse", Max: 600, Window: time.Minute, Local: true}}
 
 // catalogRoutes are what the app shows of a shop's catalog and offers;
 // public, since a shop's prices are.

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/vista-optical/vista/backend/core"
@@ -32,12 +33,56 @@ type Limit struct {
 	Name   string
 	Max    int64
 	Window time.Duration
+	// Local counts in this instance's memory instead of the database: for
+	// public reads (a catalog, a product page) where a shared count would
+	// cost a database write per request. The bound is then Max per
+	// instance. Limits that guard secrets (sign-in, codes, links) are
+	// never local. Only Hit honours it; Attempt always counts in the
+	// database.
+	Local bool
 }
 
 // Limiter applies limits against a Store.
 type Limiter struct {
 	Store Store
 	Clock core.Clock
+
+	mu    sync.Mutex
+	local map[string]localCount
+}
+
+type localCount struct {
+	n   int64
+	end time.Time
+}
+
+// maxLocalKeys bounds the windows kept in memory; past it, ended windows
+// are dropped, and if none had ended the map is emptied (a flood of
+// addresses costs a moment of leniency, not memory).
+const maxLocalKeys = 100_000
+
+// hitLocal is HitRate in memory.
+func (lm *Limiter) hitLocal(key string, now, end time.Time) int64 {
+	lm.mu.Lock()
+	defer lm.mu.Unlock()
+	if lm.local == nil {
+		lm.local = map[string]localCount{}
+	}
+	if len(lm.local) >= maxLocalKeys {
+		for k, c := range lm.local {
+			if !c.end.After(now) {
+				delete(lm.local, k)
+			}
+		}
+		if len(lm.local) >= maxLocalKeys {
+			clear(lm.local)
+		}
+	}
+	c := lm.local[key]
+	c.n++
+	c.end = end
+	lm.local[key] = c
+	return c.n
 }
 
 // Refused is a refusal that tells when to come back: ETOOMANY, and After
@@ -69,9 +114,15 @@ func (lm *Limiter) Hit(ctx context.Context, l Limit, key string) error {
 	now := lm.Clock.Now()
 	start := now.Truncate(l.Window)
 	end := start.Add(l.Window)
-	n, err := lm.Store.HitRate(ctx, fmt.Sprintf("%s:%s@%d", l.Name, key, start.Unix()), end)
-	if err != nil {
-		return err
+	k := fmt.Sprintf("%s:%s@%d", l.Name, key, start.Unix())
+	var n int64
+	if l.Local {
+		n = lm.hitLocal(k, now, end)
+	} else {
+		var err error
+		if n, err = lm.Store.HitRate(ctx, k, end); err != nil {
+			return err
+		}
 	}
 	if n > l.Max {
 		wait := int(end.Sub(now).Seconds() + 0.999)

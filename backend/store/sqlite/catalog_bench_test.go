@@ -25,7 +25,7 @@ func BenchmarkSearchProducts(b *testing.B) {
 	if err := db.PutCatalog(ctx, ps, nil); err != nil {
 		b.Fatal(err)
 	}
-	for _, q := range []string{"zeiss", "xyz", "modello 12"} {
+	for _, q := range []string{"zeiss", "xyz", "modello 12", "colore 3", "b-0999"} {
 		b.Run(q, func(b *testing.B) {
 			for b.Loop() {
 				if _, err := db.SearchProducts(ctx, catalog.Query{Text: q, ActiveOnly: true, Limit: 25}); err != nil {
