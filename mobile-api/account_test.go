@@ -392,11 +392,15 @@ func TestExportAndErasure(t *testing.T) {
 // family members, nor flood its shop with reorder requests for one supply
 // (issue 7 defect 7, OWASP API4/API6).
 func TestPerCustomerCaps(t *testing.T) {
-	m := apptest.Boot(t, t.TempDir())
+	// Devices registered within one millisecond tie on their last use;
+	// the clock moves on between them so that "the five newest" is one set.
+	clock := apptest.NewClock(time.Now().UTC())
+	m := apptest.Boot(t, t.TempDir(), func(m *app.Main) { m.Clock = clock.Now })
 	c := apptest.Client{T: t, M: m}
 	s := c.Signup("caps@example.com", func(b map[string]any) { b["shop_id"] = "shop-milano-centro" })
 	tok := apptest.Bearer(s.Tokens.AccessToken)
 	for i := range 12 {
+		clock.Add(time.Millisecond)
 		c.Want(c.Do("POST", "/v1/me/devices", map[string]any{"token": fmt.Sprintf("device-token-%020d", i), "platform": "android", "app_version": "1"}, tok...), 201)
 	}
 	var devs struct{ Devices []struct{ Token string } }
