@@ -17,6 +17,7 @@ import (
 	"github.com/vista-optical/vista/backend/ratelimit"
 	"github.com/vista-optical/vista/backend/screen"
 	"github.com/vista-optical/vista/backend/shop"
+	"github.com/vista-optical/vista/backend/visit"
 )
 
 // Engine is everything a storage engine implements.
@@ -33,6 +34,7 @@ type Engine interface {
 	catalog.ReservationStore
 	catalog.PromotionStore
 	screen.Store
+	visit.Store
 	booking.Store
 	notify.Store
 	lens.Store

@@ -58,6 +58,9 @@ const (
 	colScreenEvents    = "screen_events"
 	colPlays           = "plays"
 	colCounters        = "counters"
+	colVisits          = "visits"
+	colVisitEvents     = "visit_events"
+	colVisitCodes      = "visit_codes"
 )
 
 // DB implements every Store of the domain.
@@ -173,6 +176,17 @@ func (db *DB) Migrate(ctx context.Context) error {
 		},
 		colScreenEvents: {
 			{Keys: bson.D{{Key: "at", Value: 1}}},
+		},
+		colVisits: {
+			{Keys: bson.D{{Key: "kiosk_id", Value: 1}, {Key: "customer_id", Value: 1}, {Key: "last_at", Value: -1}}},
+			{Keys: bson.D{{Key: "customer_id", Value: 1}, {Key: "started_at", Value: -1}}},
+			{Keys: bson.D{{Key: "shop_id", Value: 1}, {Key: "last_at", Value: -1}}},
+		},
+		colVisitEvents: {
+			{Keys: bson.D{{Key: "visit_id", Value: 1}, {Key: "at", Value: 1}}},
+		},
+		colVisitCodes: {
+			{Keys: bson.D{{Key: "visit_id", Value: 1}}},
 		},
 		colPlays: {
 			{Keys: bson.D{{Key: "shop_id", Value: 1}, {Key: "shown_at", Value: -1}}},

@@ -57,6 +57,8 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Offers", func(t *testing.T) { testOffers(t, open(t)) })
 	t.Run("ScreenEvents", func(t *testing.T) { testScreenEvents(t, open(t)) })
 	t.Run("Plays", func(t *testing.T) { testPlays(t, open(t)) })
+	t.Run("Visits", func(t *testing.T) { testVisits(t, open(t)) })
+	t.Run("VisitCodes", func(t *testing.T) { testVisitCodes(t, open(t)) })
 	t.Run("Services", func(t *testing.T) { testServices(t, open(t)) })
 	t.Run("OutboxEnqueue", func(t *testing.T) { testOutboxEnqueue(t, open(t)) })
 	t.Run("OutboxClaim", func(t *testing.T) { testOutboxClaim(t, open(t)) })

@@ -1,0 +1,184 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/visit"
+)
+
+const visitCols = `id, shop_id, kiosk_id, started_at, last_at, customer_id, linked_at, via`
+
+func scanVisit(s scanner) (*visit.Visit, error) {
+	var v visit.Visit
+	var started, last int64
+	var linked sql.NullInt64
+	if err := s.Scan(&v.ID, &v.ShopID, &v.KioskID, &started, &last, &v.CustomerID, &linked, &v.Via); err != nil {
+		return nil, err
+	}
+	v.StartedAt, v.LastAt, v.LinkedAt = fromMS(started), fromMS(last), fromNullMS(linked)
+	return &v, nil
+}
+
+// CreateVisit implements visit.Store.
+func (db *DB) CreateVisit(ctx context.Context, v *visit.Visit) error {
+	_, err := db.write.ExecContext(ctx, `INSERT INTO visits (`+visitCols+`) VALUES (?,?,?,?,?,?,?,?)`, v.ID, v.ShopID, v.KioskID,
+		ms(v.StartedAt), ms(v.LastAt), v.CustomerID, nullMS(v.LinkedAt), v.Via)
+	return mapErr(err)
+}
+
+// Visit implements visit.Store.
+func (db *DB) Visit(ctx context.Context, id string) (*visit.Visit, error) {
+	v, err := scanVisit(db.queryRow(ctx, `SELECT `+visitCols+` FROM visits WHERE id = ?`, id))
+	if err == sql.ErrNoRows {
+		return nil, notFound("visit")
+	}
+	return v, mapErr(err)
+}
+
+// OpenVisit implements visit.Store.
+func (db *DB) OpenVisit(ctx context.Context, kioskID string, since time.Time) (*visit.Visit, error) {
+	v, err := scanVisit(db.queryRow(ctx, `SELECT `+visitCols+` FROM visits WHERE kiosk_id = ? AND customer_id = '' AND last_at >= ?
+		ORDER BY last_at DESC, id DESC LIMIT 1`, kioskID, ms(since)))
+	if err == sql.ErrNoRows {
+		return nil, notFound("open visit")
+	}
+	return v, mapErr(err)
+}
+
+// TouchVisit implements visit.Store.
+func (db *DB) TouchVisit(ctx context.Context, id string, at time.Time) error {
+	return db.updateOne(ctx, "visit", `UPDATE visits SET last_at = max(last_at, ?) WHERE id = ?`, ms(at), id)
+}
+
+// LinkVisit implements visit.Store with one conditional UPDATE.
+func (db *DB) LinkVisit(ctx context.Context, id, customerID, via string, at time.Time) error {
+	n, err := db.affected(ctx, `UPDATE visits SET customer_id = ?, linked_at = ?, via = ?, last_at = max(last_at, ?) WHERE id = ? AND customer_id = ''`,
+		customerID, ms(at), via, ms(at), id)
+	if err != nil || n == 1 {
+		return err
+	}
+	if _, err := db.Visit(ctx, id); err != nil {
+		return err
+	}
+	return core.Errorf(core.ECONFLICT, "this visit is already linked")
+}
+
+// AddVisitEvents implements visit.Store.
+func (db *DB) AddVisitEvents(ctx context.Context, es []visit.Event) error {
+	return db.withTx(ctx, func(tx *sql.Tx) error {
+		for _, e := range es {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO visit_events (visit_id, kind, item_id, at) VALUES (?,?,?,?)`,
+				e.VisitID, e.Kind, e.ItemID, ms(e.At)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// VisitEvents implements visit.Store.
+func (db *DB) VisitEvents(ctx context.Context, visitID string) ([]visit.Event, error) {
+	rows, err := db.query(ctx, `SELECT visit_id, kind, item_id, at FROM visit_events WHERE visit_id = ? ORDER BY at, id`, visitID)
+	return collect(rows, err, func(s scanner) (visit.Event, error) {
+		var e visit.Event
+		var at int64
+		err := s.Scan(&e.VisitID, &e.Kind, &e.ItemID, &at)
+		e.At = fromMS(at)
+		return e, err
+	})
+}
+
+// CustomerVisits implements visit.Store.
+func (db *DB) CustomerVisits(ctx context.Context, customerID string) ([]*visit.Visit, error) {
+	if customerID == "" {
+		return []*visit.Visit{}, nil
+	}
+	rows, err := db.query(ctx, `SELECT `+visitCols+` FROM visits WHERE customer_id = ? ORDER BY started_at DESC, id DESC`, customerID)
+	return collect(rows, err, scanVisit)
+}
+
+// ShopCheckins implements visit.Store.
+func (db *DB) ShopCheckins(ctx context.Context, shopID string, from, to time.Time) ([]*visit.Visit, error) {
+	rows, err := db.query(ctx, `SELECT `+visitCols+` FROM visits WHERE shop_id = ? AND customer_id <> '' AND last_at >= ? AND started_at < ?
+		ORDER BY linked_at DESC, id DESC LIMIT 500`, shopID, ms(from), ms(to))
+	return collect(rows, err, scanVisit)
+}
+
+// DeleteCustomerVisits implements visit.Store; events and codes go with
+// their visit (ON DELETE CASCADE).
+func (db *DB) DeleteCustomerVisits(ctx context.Context, customerID string) error {
+	if customerID == "" {
+		return nil
+	}
+	_, err := db.affected(ctx, `DELETE FROM visits WHERE customer_id = ?`, customerID)
+	return err
+}
+
+// PurgeAnonymousVisits implements visit.Store.
+func (db *DB) PurgeAnonymousVisits(ctx context.Context, before time.Time) (int, error) {
+	return db.affected(ctx, `DELETE FROM visits WHERE customer_id = '' AND last_at < ?`, ms(before))
+}
+
+const codeCols = `id, visit_id, kiosk_id, shop_id, created_at, expires_at, resolved_by, claimed_by, claimed_at`
+
+func scanCode(s scanner) (*visit.Code, error) {
+	var c visit.Code
+	var created, expires int64
+	var claimed sql.NullInt64
+	if err := s.Scan(&c.ID, &c.VisitID, &c.KioskID, &c.ShopID, &created, &expires, &c.ResolvedBy, &c.ClaimedBy, &claimed); err != nil {
+		return nil, err
+	}
+	c.CreatedAt, c.ExpiresAt, c.ClaimedAt = fromMS(created), fromMS(expires), fromNullMS(claimed)
+	return &c, nil
+}
+
+// CreateCode implements visit.Store.
+func (db *DB) CreateCode(ctx context.Context, c *visit.Code) error {
+	_, err := db.write.ExecContext(ctx, `INSERT INTO visit_codes (id, visit_id, kiosk_id, shop_id, created_at, expires_at) VALUES (?,?,?,?,?,?)`,
+		c.ID, c.VisitID, c.KioskID, c.ShopID, ms(c.CreatedAt), ms(c.ExpiresAt))
+	return mapErr(err)
+}
+
+func (db *DB) code(ctx context.Context, id string) (*visit.Code, error) {
+	c, err := scanCode(db.queryRow(ctx, `SELECT `+codeCols+` FROM visit_codes WHERE id = ?`, id))
+	if err == sql.ErrNoRows {
+		return nil, notFound("visit code")
+	}
+	return c, mapErr(err)
+}
+
+// ResolveCode implements visit.Store.
+func (db *DB) ResolveCode(ctx context.Context, id, customerID string, now time.Time) (*visit.Code, error) {
+	n, err := db.affected(ctx, `UPDATE visit_codes SET resolved_by = ? WHERE id = ? AND claimed_at IS NULL AND expires_at > ?`, customerID, id, ms(now))
+	if err != nil {
+		return nil, err
+	}
+	c, err := db.code(ctx, id)
+	if err == nil && n == 0 {
+		return nil, core.Errorf(core.EGONE, "this code was already used or has expired")
+	}
+	return c, err
+}
+
+// ClaimCode implements visit.Store: one conditional UPDATE decides who
+// wins.
+func (db *DB) ClaimCode(ctx context.Context, id, customerID string, now time.Time) (*visit.Code, error) {
+	n, err := db.affected(ctx, `UPDATE visit_codes SET claimed_by = ?, claimed_at = ? WHERE id = ? AND resolved_by = ? AND claimed_at IS NULL
+		AND expires_at > ?`, customerID, ms(now), id, customerID, ms(now))
+	if err != nil {
+		return nil, err
+	}
+	c, err := db.code(ctx, id)
+	switch {
+	case err != nil:
+		return nil, err
+	case n == 1:
+		return c, nil
+	case c.ClaimedAt != nil || !c.ExpiresAt.After(now):
+		return nil, core.Errorf(core.EGONE, "this code was already used or has expired")
+	}
+	return nil, core.Errorf(core.ECONFLICT, "resolve the code before claiming it")
+}

@@ -1,0 +1,125 @@
+package storetest
+
+import (
+	"context"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/visit"
+)
+
+func testVisits(t *testing.T, e Engine) {
+	ctx := context.Background()
+	v1 := &visit.Visit{ID: "v1", ShopID: "shop-a", KioskID: "k1", StartedAt: base, LastAt: base}
+	v2 := &visit.Visit{ID: "v2", ShopID: "shop-a", KioskID: "k1", StartedAt: base.Add(time.Minute), LastAt: base.Add(time.Minute)}
+	must(t, e.CreateVisit(ctx, v1))
+	must(t, e.CreateVisit(ctx, v2))
+	wantCode(t, e.CreateVisit(ctx, v1), core.ECONFLICT)
+	open, err := e.OpenVisit(ctx, "k1", base.Add(30*time.Second))
+	must(t, err)
+	if open.ID != "v2" {
+		t.Fatalf("OpenVisit = %+v", open)
+	}
+	_, err = e.OpenVisit(ctx, "k1", base.Add(2*time.Minute))
+	wantCode(t, err, core.ENOTFOUND) // idle since
+	must(t, e.TouchVisit(ctx, "v1", base.Add(3*time.Minute)))
+	must(t, e.TouchVisit(ctx, "v1", base.Add(2*time.Minute))) // never back
+	got, err := e.Visit(ctx, "v1")
+	must(t, err)
+	if !got.LastAt.Equal(base.Add(3 * time.Minute)) {
+		t.Fatalf("last_at %v", got.LastAt)
+	}
+	must(t, e.AddVisitEvents(ctx, []visit.Event{{VisitID: "v1", Kind: "product_viewed", ItemID: "p1", At: base.Add(time.Second)},
+		{VisitID: "v1", Kind: "qr_shown", At: base.Add(2 * time.Second)}}))
+	// The link is given once; a linked visit is no longer open.
+	at := base.Add(4 * time.Minute)
+	must(t, e.LinkVisit(ctx, "v1", "c1", "qr", at))
+	wantCode(t, e.LinkVisit(ctx, "v1", "c2", "qr", at), core.ECONFLICT)
+	wantCode(t, e.LinkVisit(ctx, "nope", "c2", "qr", at), core.ENOTFOUND)
+	open, err = e.OpenVisit(ctx, "k1", base)
+	must(t, err)
+	if open.ID != "v2" {
+		t.Fatalf("a linked visit is still open: %+v", open)
+	}
+	got, _ = e.Visit(ctx, "v1")
+	want := &visit.Visit{ID: "v1", ShopID: "shop-a", KioskID: "k1", StartedAt: base, LastAt: at, CustomerID: "c1", LinkedAt: &at, Via: "qr"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("linked visit %+v, want %+v", got, want)
+	}
+	// What the kiosk saw before the link is the customer's now.
+	evs, err := e.VisitEvents(ctx, "v1")
+	must(t, err)
+	if len(evs) != 2 || evs[0].Kind != "product_viewed" || evs[0].ItemID != "p1" {
+		t.Fatalf("events %+v", evs)
+	}
+	mine, err := e.CustomerVisits(ctx, "c1")
+	must(t, err)
+	if len(mine) != 1 || mine[0].ID != "v1" {
+		t.Fatalf("CustomerVisits %+v", mine)
+	}
+	if none, _ := e.CustomerVisits(ctx, ""); len(none) != 0 {
+		t.Fatal("the anonymous visits are someone's")
+	}
+	in, err := e.ShopCheckins(ctx, "shop-a", base, base.Add(time.Hour))
+	must(t, err)
+	if len(in) != 1 || in[0].CustomerID != "c1" {
+		t.Fatalf("ShopCheckins %+v", in)
+	}
+	// Retention takes anonymous visits only; erasure the customer's.
+	n, err := e.PurgeAnonymousVisits(ctx, base.Add(time.Hour))
+	must(t, err)
+	if n != 1 {
+		t.Fatalf("PurgeAnonymousVisits = %d, want 1", n)
+	}
+	must(t, e.DeleteCustomerVisits(ctx, "c1"))
+	_, err = e.Visit(ctx, "v1")
+	wantCode(t, err, core.ENOTFOUND)
+	if evs, _ := e.VisitEvents(ctx, "v1"); len(evs) != 0 {
+		t.Fatalf("erasure left the visit's events: %+v", evs)
+	}
+}
+
+func testVisitCodes(t *testing.T, e Engine) {
+	ctx := context.Background()
+	must(t, e.CreateVisit(ctx, &visit.Visit{ID: "v1", ShopID: "shop-a", KioskID: "k1", StartedAt: base, LastAt: base}))
+	c := &visit.Code{ID: "code1", VisitID: "v1", KioskID: "k1", ShopID: "shop-a", CreatedAt: base, ExpiresAt: base.Add(time.Minute)}
+	must(t, e.CreateCode(ctx, c))
+	wantCode(t, e.CreateCode(ctx, c), core.ECONFLICT)
+	_, err := e.ResolveCode(ctx, "nope", "c1", base)
+	wantCode(t, err, core.ENOTFOUND)
+	_, err = e.ClaimCode(ctx, "code1", "c1", base)
+	wantCode(t, err, core.ECONFLICT) // not resolved
+	r, err := e.ResolveCode(ctx, "code1", "c1", base.Add(time.Second))
+	must(t, err)
+	if r.VisitID != "v1" || r.KioskID != "k1" || r.ShopID != "shop-a" {
+		t.Fatalf("resolved %+v", r)
+	}
+	_, err = e.ClaimCode(ctx, "code1", "c2", base.Add(time.Second))
+	wantCode(t, err, core.ECONFLICT) // another customer resolved it
+	// 50 concurrent claims by its resolver: exactly one wins, 49 are gone.
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	codes := map[string]int{}
+	for range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := e.ClaimCode(ctx, "code1", "c1", base.Add(2*time.Second))
+			mu.Lock()
+			codes[core.ErrorCode(err)]++
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if codes[""] != 1 || codes[core.EGONE] != 49 {
+		t.Fatalf("50 claims: %v, want 1 won and 49 gone", codes)
+	}
+	_, err = e.ResolveCode(ctx, "code1", "c1", base.Add(3*time.Second))
+	wantCode(t, err, core.EGONE) // claimed
+	must(t, e.CreateCode(ctx, &visit.Code{ID: "code2", VisitID: "v1", KioskID: "k1", ShopID: "shop-a", CreatedAt: base, ExpiresAt: base.Add(time.Minute)}))
+	_, err = e.ResolveCode(ctx, "code2", "c1", base.Add(time.Minute))
+	wantCode(t, err, core.EGONE) // expired at its expiry
+}
