@@ -22,7 +22,7 @@ func TestOpenAPIMatchesKioskRoutes(t *testing.T) {
 		t.Fatal(err)
 	}
 	param := regexp.MustCompile(`:(\w+)`)
-	mine := regexp.MustCompile(`^/kiosk/v1/|^/v1/staff/(shops/:shop/)?(kiosks|screens|offers|plays|products|stock|catalog|catalog-settings|promotions)\b`)
+	mine := regexp.MustCompile(`^/kiosk/v1/|^/v1/staff/(shops/:shop/)?(kiosks|screens|offers|plays|checkins|products|stock|catalog|catalog-settings|promotions)\b`)
 	served := map[string]bool{}
 	for _, r := range m.Router.Routes() {
 		if !mine.MatchString(r.Path) || r.Path == "/kiosk/v1/openapi.json" || r.Path == "/v1/staff/products" && r.Method == "GET" {

@@ -17,6 +17,7 @@ import (
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/ratelimit"
 	"github.com/vista-optical/vista/backend/screen"
+	"github.com/vista-optical/vista/backend/visit"
 	"github.com/vista-optical/vista/backend/web"
 )
 
@@ -42,6 +43,7 @@ type Screens struct {
 	Screens *screen.Service
 	Catalog *catalog.Service
 	Hub     *screen.Hub
+	Visits  *visit.Service
 	// PublicURL is where customers reach this service (QR codes link there).
 	PublicURL func() string
 	// SecureCookie marks the display's cookie Secure (HTTPS deployments).
@@ -51,6 +53,7 @@ type Screens struct {
 	Heartbeat time.Duration
 	tmpl      *template.Template
 	qrs       qrCache
+	visitQRs  visitQRCache
 }
 
 // Limits of the public routes.
@@ -77,6 +80,8 @@ func (s *Screens) Routes() []web.Route {
 		{Method: "GET", Path: "/kiosk/v1/products", Auth: web.Kiosk, Handler: s.products},
 		{Method: "GET", Path: "/kiosk/v1/events", Auth: web.Kiosk, Handler: s.events},
 		{Method: "POST", Path: "/kiosk/v1/plays", Auth: web.Kiosk, Handler: s.plays},
+		{Method: "GET", Path: "/kiosk/v1/visit-qr", Auth: web.Kiosk, Handler: s.visitQR},
+		{Method: "GET", Path: "/kiosk/v1/visit-qr/:file", Auth: web.Kiosk, Handler: s.visitQRImage},
 
 		{Method: "GET", Path: PairPath, Auth: web.Public, Handler: s.pairPage},
 		{Method: "POST", Path: PairPath, Auth: web.Public, Handler: s.pairSubmit, Limits: pairIP},

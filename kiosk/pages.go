@@ -215,6 +215,44 @@ func (q *qrCache) get(content string) ([]byte, error) {
 	return b, nil
 }
 
+// visitQRCache keeps the last few codes each kiosk rendered: a display
+// fetches its image once or twice during the minute a code lives.
+type visitQRCache struct {
+	mu sync.Mutex
+	m  map[string][]renderedCode // by kiosk, newest last
+}
+
+type renderedCode struct {
+	token    string
+	png, svg []byte
+}
+
+const codesPerKiosk = 3
+
+func (q *visitQRCache) put(kioskID, token string, png, svg []byte) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.m == nil || len(q.m) >= qrCacheSize {
+		q.m = map[string][]renderedCode{}
+	}
+	l := append(q.m[kioskID], renderedCode{token, png, svg})
+	if len(l) > codesPerKiosk {
+		l = l[len(l)-codesPerKiosk:]
+	}
+	q.m[kioskID] = l
+}
+
+func (q *visitQRCache) get(kioskID, token string) (png, svg []byte, ok bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, r := range q.m[kioskID] {
+		if r.token == token {
+			return r.png, r.svg, true
+		}
+	}
+	return nil, nil, false
+}
+
 // euro formats cents as an Italian price: 1.159,00 €.
 func euro(cents int64) string {
 	units, rest := cents/100, cents%100

@@ -20,6 +20,7 @@ import (
 	"github.com/vista-optical/vista/backend/privacy"
 	"github.com/vista-optical/vista/backend/ratelimit"
 	"github.com/vista-optical/vista/backend/screen"
+	"github.com/vista-optical/vista/backend/visit"
 	"github.com/vista-optical/vista/backend/web"
 )
 
@@ -60,6 +61,7 @@ type API struct {
 	Messages  *notify.Messages
 	Catalog   *catalog.Service
 	Screens   *screen.Service
+	Visits    *visit.Service
 	Limiter   *ratelimit.Limiter
 	Limits    Limits
 }
@@ -101,7 +103,7 @@ func (a *API) Routes() []web.Route {
 		{Method: "GET", Path: "/v1/me/messages", Auth: web.Customer, Handler: a.messages, OpenAPI: true},
 		{Method: "POST", Path: "/v1/me/messages/:id/read", Auth: web.Customer, Handler: a.markMessage("read"), OpenAPI: true},
 		{Method: "POST", Path: "/v1/me/messages/:id/opened", Auth: web.Customer, Handler: a.markMessage("opened"), OpenAPI: true},
-	}, a.catalogRoutes()...)
+	}, append(a.catalogRoutes(), a.visitRoutes()...)...)
 }
 
 func serveOpenAPI(c *fiber.Ctx) error {

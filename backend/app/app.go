@@ -42,6 +42,7 @@ import (
 	"github.com/vista-optical/vista/backend/store/mongo"
 	"github.com/vista-optical/vista/backend/store/sqlite"
 	"github.com/vista-optical/vista/backend/validate"
+	"github.com/vista-optical/vista/backend/visit"
 	"github.com/vista-optical/vista/backend/web"
 	"github.com/vista-optical/vista/kiosk"
 	"github.com/vista-optical/vista/kiosk/console"
@@ -102,6 +103,7 @@ type Main struct {
 	Catalog    *catalog.Service
 	Screens    *screen.Service
 	Hub        *screen.Hub
+	Visits     *visit.Service
 	stopHub    context.CancelFunc
 	ln         net.Listener
 	adminLn    net.Listener
@@ -267,6 +269,9 @@ func (m *Main) openServices(ctx context.Context) error {
 	m.Hub = screen.NewHub(m.Store, ScreenPoll, m.Logger)
 	m.Screens = &screen.Service{Store: m.Store, Catalog: m.Catalog, Tokens: m.Tokens, Limiter: m.limiter, Customers: m.Store,
 		Consents: customer.ConsentCheck{Store: m.Store, Now: m.Clock.Now}, Outbox: m.Store, Clock: m.Clock, Appended: m.Hub.Wake}
+	m.Visits = &visit.Service{Store: m.Store, Tokens: m.Tokens, Limiter: m.limiter, Shops: m.Store, Kiosks: m.Store, Clock: m.Clock,
+		PublicURL: m.publicURL, Screens: m.Screens}
+	m.Privacy.Register(m.Visits.Sections()...)
 	m.Privacy.Register(m.Customers.Sections()...)
 	m.Privacy.Register(notify.Sections(m.Store)...)
 	m.Privacy.Register(m.Lenses.Sections()...)
@@ -304,16 +309,16 @@ func (m *Main) openHTTP() error {
 	m.Router = web.NewRouter(app, authn, limiter)
 	m.Router.Handle(web.OpsRoutes(m.Store)...)
 	if m.Config.Has(RoleAPI) {
-		api := &mobileapi.API{Customers: m.Customers, Lenses: m.Lenses, Messages: m.messages, Catalog: m.Catalog, Screens: m.Screens,
+		api := &mobileapi.API{Customers: m.Customers, Lenses: m.Lenses, Messages: m.messages, Catalog: m.Catalog, Screens: m.Screens, Visits: m.Visits,
 			Limiter: limiter, Limits: m.Limits}
 		m.Router.Handle(api.Routes()...)
 	}
 	if m.Config.Has(RoleKiosk) {
-		screens := &kiosk.Screens{Screens: m.Screens, Catalog: m.Catalog, Hub: m.Hub, PublicURL: m.publicURL,
+		screens := &kiosk.Screens{Screens: m.Screens, Catalog: m.Catalog, Hub: m.Hub, Visits: m.Visits, PublicURL: m.publicURL,
 			SecureCookie: strings.HasPrefix(m.publicURL(), "https://")}
 		con := &console.Console{
 			Shops: m.Shops, Customers: m.Customers, Audit: m.auditLog, Catalog: m.Catalog,
-			Agenda: &booking.Agenda{Store: m.Store}, Lenses: m.Lenses, Messages: m.messages, Screens: m.Screens,
+			Agenda: &booking.Agenda{Store: m.Store}, Lenses: m.Lenses, Messages: m.messages, Screens: m.Screens, Visits: m.Visits,
 			LoginIP:      m.StaffLoginIP,
 			SecureCookie: strings.HasPrefix(m.publicURL(), "https://"),
 		}
@@ -363,6 +368,10 @@ func (m *Main) openWorker(ctx context.Context) error {
 				return err
 			}
 			_, err := m.Store.PurgeTouches(ctx, m.Clock.Now().Add(-TouchRetention))
+			return err
+		}),
+		every("purge_anonymous_visits", time.Hour, func(ctx context.Context) error {
+			_, err := m.Store.PurgeAnonymousVisits(ctx, m.Clock.Now().Add(-visit.AnonymousRetention))
 			return err
 		}),
 		every("purge_ended_sessions", time.Hour, func(ctx context.Context) error {

@@ -79,6 +79,7 @@ const (
 	EventOffer   = "offer"   // an offer was pushed: show it now
 	EventContent = "content" // what screens show changed: fetch it again
 	EventRevoked = "revoked" // the screen was revoked: stop
+	EventQR      = "qr"      // the screen's code was claimed: show a new one now
 )
 
 // Play is one item a screen showed, and for how long.

@@ -248,6 +248,11 @@ func (s *Service) ChangeKiosk(ctx context.Context, shopID, id string, in KioskCh
 	return k, nil
 }
 
+// Notify sends e to the screens it names (its shop, or one kiosk), from
+// any instance: other capabilities tell screens through it (a visit
+// claimed, a greeting).
+func (s *Service) Notify(ctx context.Context, e *Event) error { return s.append(ctx, e) }
+
 func (s *Service) append(ctx context.Context, e *Event) error {
 	e.At = s.Clock.Now()
 	if err := s.Store.AppendEvent(ctx, e); err != nil {

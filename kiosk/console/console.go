@@ -20,6 +20,7 @@ import (
 	"github.com/vista-optical/vista/backend/ratelimit"
 	"github.com/vista-optical/vista/backend/screen"
 	"github.com/vista-optical/vista/backend/shop"
+	"github.com/vista-optical/vista/backend/visit"
 	"github.com/vista-optical/vista/backend/web"
 )
 
@@ -40,6 +41,7 @@ type Console struct {
 	Lenses    *lens.Service
 	Messages  *notify.Messages
 	Screens   *screen.Service
+	Visits    *visit.Service
 	// LoginIP limits sign-in attempts per address (shop.Service holds the
 	// limit per account).
 	LoginIP ratelimit.Limit

@@ -9,6 +9,7 @@ import (
 	"github.com/vista-optical/vista/backend/catalog"
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/screen"
+	"github.com/vista-optical/vista/backend/visit"
 	"github.com/vista-optical/vista/backend/web"
 )
 
@@ -26,6 +27,7 @@ func (c *Console) screenRoutes() []web.Route {
 		{Method: "GET", Path: "/v1/staff/shops/:shop/offers/reach", Auth: web.Staff(core.RoleAssistant), Handler: c.apiReach},
 		{Method: "DELETE", Path: "/v1/staff/shops/:shop/offers/:id", Auth: web.Staff(core.RoleManager), Handler: c.apiEndOffer},
 		{Method: "GET", Path: "/v1/staff/shops/:shop/plays", Auth: web.Staff(core.RoleAssistant), Handler: c.apiPlays},
+		{Method: "GET", Path: "/v1/staff/shops/:shop/checkins", Auth: web.Staff(core.RoleAssistant), Handler: c.apiCheckins},
 
 		{Method: "POST", Path: "/v1/staff/products", Auth: web.Staff(core.RoleManager), Handler: c.apiSaveProduct},
 		{Method: "GET", Path: "/v1/staff/shops/:shop/products", Auth: web.Staff(core.RoleAssistant), Handler: c.apiShopProducts},
@@ -227,4 +229,30 @@ func (c *Console) apiDeletePromotion(ctx *fiber.Ctx) error {
 		return err
 	}
 	return ctx.SendStatus(fiber.StatusNoContent)
+}
+
+// apiCheckins lists who is or was in the shop on ?date= (YYYY-MM-DD, in
+// the shop's zone; today by default): visits linked to a customer.
+func (c *Console) apiCheckins(ctx *fiber.Ctx) error {
+	day := time.Now()
+	if v := ctx.Query("date"); v != "" {
+		d, err := time.Parse(time.DateOnly, v)
+		if err != nil || d.Year() < 2000 || d.Year() > 2100 {
+			return core.Invalid("date is not a date", core.FieldError{Field: "date", Code: "invalid_date", Message: "must be a date written YYYY-MM-DD"})
+		}
+		day = d.Add(12 * time.Hour) // midday: the same date in any zone
+	}
+	vs, err := c.Visits.Checkins(ctx.UserContext(), ctx.Params("shop"), day)
+	if err != nil {
+		return err
+	}
+	type checkin struct {
+		*visit.Visit
+		Customer string `json:"customer"`
+	}
+	out := make([]checkin, 0, len(vs))
+	for _, v := range vs {
+		out = append(out, checkin{Visit: v, Customer: c.Customers.LabelForStaff(ctx.UserContext(), v.CustomerID)})
+	}
+	return ctx.JSON(fiber.Map{"checkins": out})
 }

@@ -352,6 +352,8 @@ var ValidBodies = map[string]any{
 	"POST /v1/me/lenses/:id/reorder":  map[string]any{"note": "per favore"},
 	"POST /v1/me/messages/:id/read":   nil,
 	"POST /v1/me/messages/:id/opened": nil,
+	"POST /v1/visits/resolve":         map[string]any{"token": strings.Repeat("A", auth.LinkTokenLen)},
+	"POST /v1/visits/claim":           map[string]any{"token": strings.Repeat("A", auth.LinkTokenLen)},
 }
 
 // Kiosk is a paired screen: its device token and id.

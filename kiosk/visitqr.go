@@ -1,0 +1,69 @@
+package kiosk
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/qr"
+)
+
+// visitQR makes the code the screen shows next and renders its images
+// once: the display loads them from the paths given, as often as it
+// likes, without a render per request.
+func (s *Screens) visitQR(c *fiber.Ctx) error {
+	code, err := s.Visits.NewCode(c.UserContext())
+	if err != nil {
+		return err
+	}
+	png, svg, err := s.renderCode(code.URL)
+	if err != nil {
+		return err
+	}
+	a, _ := core.ActorFrom(c.UserContext())
+	s.visitQRs.put(a.ID, code.Token, png, svg)
+	base := "/kiosk/v1/visit-qr/" + url.PathEscape(code.Token)
+	return c.JSON(fiber.Map{"url": code.URL, "token": code.Token, "expires_at": code.ExpiresAt, "png": base + ".png", "svg": base + ".svg"})
+}
+
+// visitQRImage serves a rendered code, to the kiosk that showed it only.
+func (s *Screens) visitQRImage(c *fiber.Ctx) error {
+	a, _ := core.ActorFrom(c.UserContext())
+	name := c.Params("file")
+	token, ext, _ := strings.Cut(name, ".")
+	png, svg, ok := s.visitQRs.get(a.ID, token)
+	if !ok {
+		// Made by another instance: render it here, once, if it is ours.
+		if _, err := s.Visits.Tokens.VerifyVisitLink(token); err != nil {
+			return core.Errorf(core.ENOTFOUND, "no such code")
+		}
+		var err error
+		if png, svg, err = s.renderCode(s.Visits.URL(token)); err != nil {
+			return err
+		}
+		s.visitQRs.put(a.ID, token, png, svg)
+	}
+	c.Set(fiber.HeaderCacheControl, "private, max-age=60")
+	switch ext {
+	case "png":
+		c.Type("png")
+		return c.Send(png)
+	case "svg":
+		c.Type("svg")
+		return c.Send(svg)
+	}
+	return core.Errorf(core.ENOTFOUND, "no such image")
+}
+
+// renderCode draws a code's images: a 512 px PNG for screens, an SVG.
+func (s *Screens) renderCode(u string) (png, svg []byte, err error) {
+	if png, err = qr.PNG(u, 512); err != nil {
+		return nil, nil, core.Internal(err)
+	}
+	if svg, err = qr.SVG(u); err != nil {
+		return nil, nil, core.Internal(err)
+	}
+	return png, svg, nil
+}

@@ -1,0 +1,192 @@
+package mobileapi_test
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vista-optical/vista/backend/app"
+	"github.com/vista-optical/vista/backend/app/apptest"
+)
+
+type visitQR struct {
+	URL       string    `json:"url"`
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expires_at"`
+	PNG       string    `json:"png"`
+	SVG       string    `json:"svg"`
+}
+
+func showQR(c apptest.Client, kiosk string) visitQR {
+	c.T.Helper()
+	var q visitQR
+	c.Want(c.Do("GET", "/kiosk/v1/visit-qr", nil, apptest.Bearer(kiosk)...), 200).JSON(c.T, &q)
+	return q
+}
+
+// TestVisitLinkTwoSteps (T15, T16, T18): a screen's code is resolved
+// (shop, city, screen label) then claimed once; a claim without resolve
+// is 409, a second claim and an expired code 410; codes rotate; the
+// visit, with what the totem recorded before, is the customer's, in
+// their visits, their export and the shop's check-ins, and erasure
+// removes it.
+func TestVisitLinkTwoSteps(t *testing.T) {
+	clock := apptest.NewClock(time.Now().UTC().Truncate(time.Second))
+	m := apptest.Boot(t, t.TempDir(), func(m *app.Main) { m.Clock = clock.Now })
+	c := apptest.Client{T: t, M: m}
+	owner := apptest.OwnerLogin(t, m)
+	k := c.PairKiosk(owner, "shop-milano-centro", "Vetrina")
+	s := c.Signup("giulia@example.com", func(b map[string]any) { b["shop_id"] = "shop-roma-prati" })
+	tok := apptest.Bearer(s.Tokens.AccessToken)
+
+	q := showQR(c, k.Token)
+	if !strings.HasSuffix(q.URL, "/q/"+q.Token) || q.ExpiresAt.Sub(clock.Now()) != 60*time.Second {
+		t.Fatalf("code %+v", q)
+	}
+	png := c.Want(c.Do("GET", q.PNG, nil, apptest.Bearer(k.Token)...), 200)
+	if !bytes.HasPrefix(png.Body, []byte("\x89PNG")) {
+		t.Fatal("the PNG is not one")
+	}
+	c.Want(c.Do("GET", q.SVG, nil, apptest.Bearer(k.Token)...), 200)
+	if q2 := showQR(c, k.Token); q2.Token == q.Token {
+		t.Fatal("the code did not rotate")
+	}
+
+	c.Want(c.Do("POST", "/v1/visits/claim", map[string]string{"token": q.Token}, tok...), 409) // resolve first
+	var res struct {
+		Visit struct {
+			ID, ShopID string
+		} `json:"visit"`
+		Shop   struct{ Name, City string } `json:"shop"`
+		Screen struct{ Label string }      `json:"screen"`
+	}
+	c.Want(c.Do("POST", "/v1/visits/resolve", map[string]string{"token": q.Token}, tok...), 200).JSON(t, &res)
+	if res.Shop.Name != "Ottica Vista Milano Centro" || res.Shop.City != "Milano" || res.Screen.Label != "Vetrina" {
+		t.Fatalf("resolve %+v", res)
+	}
+	c.Want(c.Do("POST", "/v1/visits/claim", map[string]string{"token": q.Token}, tok...), 200)
+	c.Want(c.Do("POST", "/v1/visits/claim", map[string]string{"token": q.Token}, tok...), 410)
+	c.Want(c.Do("POST", "/v1/visits/resolve", map[string]string{"token": q.Token}, tok...), 410)
+
+	// Expired: TTL + leeway + 1 s.
+	late := showQR(c, k.Token)
+	clock.Add(66 * time.Second)
+	c.Want(c.Do("POST", "/v1/visits/resolve", map[string]string{"token": late.Token}, tok...), 410)
+
+	// Forged, malformed, another kind of token: refused.
+	forged := []byte(late.Token)
+	forged[5] = map[bool]byte{true: 'B', false: 'A'}[forged[5] == 'A'] // one character of the nonce changed
+	c.Want(c.Do("POST", "/v1/visits/resolve", map[string]string{"token": string(forged)}, tok...), 401)
+	c.Want(c.Do("POST", "/v1/visits/resolve", map[string]string{"token": "nope"}, tok...), 400)
+	c.Want(c.Do("POST", "/v1/visits/resolve", map[string]string{"token": s.Tokens.AccessToken}, tok...), 400)
+	c.Want(c.Do("GET", "/v1/me", nil, apptest.Bearer(q.Token)...), 401)            // a visit code is no access token
+	c.Want(c.Do("GET", "/kiosk/v1/content", nil, apptest.Bearer(q.Token)...), 401) // nor a kiosk's
+	c.Want(c.Do("POST", "/v1/visits/claim", map[string]string{"token": q.Token}, apptest.Bearer(k.Token)...), 401)
+	other := c.PairKiosk(owner, "shop-roma-prati", "Roma")
+	c.Want(c.Do("GET", q.PNG, nil, apptest.Bearer(other.Token)...), 404) // an expired code is drawn for no screen
+
+	var mine struct {
+		Visits []struct {
+			ID     string `json:"id"`
+			ShopID string `json:"shop_id"`
+			Via    string `json:"via"`
+			Shop   struct{ Name string }
+			Events []struct{ Kind string }
+		} `json:"visits"`
+	}
+	c.Want(c.Do("GET", "/v1/me/visits", nil, tok...), 200).JSON(t, &mine)
+	if len(mine.Visits) != 1 || mine.Visits[0].ID != res.Visit.ID || mine.Visits[0].Via != "qr" || mine.Visits[0].ShopID != "shop-milano-centro" {
+		t.Fatalf("my visits %+v", mine)
+	}
+	kinds := ""
+	for _, e := range mine.Visits[0].Events {
+		kinds += e.Kind + " "
+	}
+	if kinds != "qr_shown qr_shown qr_scanned " {
+		t.Fatalf("events of the visit: %q", kinds) // what the screen recorded before the link is the customer's
+	}
+	var checkins struct {
+		Checkins []struct {
+			CustomerID string `json:"customer_id"`
+			Customer   string `json:"customer"`
+		} `json:"checkins"`
+	}
+	c.Want(c.Do("GET", "/v1/staff/shops/shop-milano-centro/checkins", nil, apptest.Bearer(apptest.OwnerLogin(t, m))...), 200).JSON(t, &checkins)
+	if len(checkins.Checkins) != 1 || checkins.Checkins[0].CustomerID != s.Customer.ID || !strings.Contains(checkins.Checkins[0].Customer, "Giulia") {
+		t.Fatalf("check-ins %+v", checkins)
+	}
+	apptest.WantArchive(t, m, c.Want(c.Do("GET", "/v1/me/export", nil, tok...), 200), res.Visit.ID)
+	c.Want(c.Do("DELETE", "/v1/me", nil, tok...), 204)
+	if vs, _ := m.Store.CustomerVisits(t.Context(), s.Customer.ID); len(vs) != 0 {
+		t.Fatal("erasure left the customer's visits")
+	}
+	if evs, _ := m.Store.VisitEvents(t.Context(), res.Visit.ID); len(evs) != 0 {
+		t.Fatal("erasure left the visit's events")
+	}
+}
+
+// TestVisitClaimRaceAndLimits (T15, T19): concurrent claims of one code
+// by its resolver: one wins, the rest are gone; a customer's claims stop
+// at 10 a minute and a kiosk's at 30, with 429 and Retry-After; random
+// codes claim nothing.
+func TestVisitClaimRaceAndLimits(t *testing.T) {
+	m := apptest.Boot(t, t.TempDir(), func(m *app.Main) { m.Limits.SignupIP.Max = 1000 })
+	c := apptest.Client{T: t, M: m}
+	owner := apptest.OwnerLogin(t, m)
+	k := c.PairKiosk(owner, "shop-milano-centro", "Vetrina")
+	s := c.Signup("anna@example.com")
+	tok := apptest.Bearer(s.Tokens.AccessToken)
+	q := showQR(c, k.Token)
+	c.Want(c.Do("POST", "/v1/visits/resolve", map[string]string{"token": q.Token}, tok...), 200)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	statuses := map[int]int{}
+	for range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := c.Do("POST", "/v1/visits/claim", map[string]string{"token": q.Token}, tok...)
+			mu.Lock()
+			statuses[r.Status]++
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if statuses[200] != 1 || statuses[410] != 9 {
+		t.Fatalf("10 concurrent claims: %v, want 1 × 200 and 9 × 410", statuses)
+	}
+	r := c.Want(c.Do("POST", "/v1/visits/claim", map[string]string{"token": q.Token}, tok...), 429) // the 11th this minute
+	if r.Header.Get("Retry-After") == "" {
+		t.Fatal("429 without Retry-After")
+	}
+	// Random well-formed codes from many accounts: none links anything.
+	for i := range 20 {
+		other := c.Signup(fmt.Sprintf("random%d@example.com", i))
+		random := showQR(c, k.Token).Token
+		const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+		b := []byte(random)
+		b[len(b)-2] = alphabet[(strings.IndexByte(alphabet, b[len(b)-2])+1+i)%64] // another tag
+		c.Want(c.Do("POST", "/v1/visits/resolve", map[string]string{"token": string(b)}, apptest.Bearer(other.Tokens.AccessToken)...), 401)
+	}
+	// A kiosk's claims stop at 30 a minute, whoever claims.
+	claimed := 0
+	for i := range 31 {
+		cu := c.Signup(fmt.Sprintf("kiosk-limit%d@example.com", i))
+		ct := apptest.Bearer(cu.Tokens.AccessToken)
+		code := showQR(c, k.Token)
+		c.Want(c.Do("POST", "/v1/visits/resolve", map[string]string{"token": code.Token}, ct...), 200)
+		switch r := c.Do("POST", "/v1/visits/claim", map[string]string{"token": code.Token}, ct...); r.Status {
+		case 200:
+			claimed++
+		case 429:
+		default:
+			t.Fatalf("claim %d: %d %s", i, r.Status, r.Body)
+		}
+	}
+	if claimed != 29 { // the race's winner counted one for this kiosk
+		t.Fatalf("%d claims at one kiosk in a minute, want 29 more after the first", claimed)
+	}
+}
