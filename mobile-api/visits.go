@@ -3,6 +3,7 @@ package mobileapi
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/vista-optical/vista/backend/visit"
 	"github.com/vista-optical/vista/backend/web"
 )
 
@@ -13,6 +14,8 @@ func (a *API) visitRoutes() []web.Route {
 		{Method: "POST", Path: "/v1/visits/resolve", Auth: web.Customer, Handler: a.resolveVisit, OpenAPI: true},
 		{Method: "POST", Path: "/v1/visits/claim", Auth: web.Customer, Handler: a.claimVisit, OpenAPI: true},
 		{Method: "GET", Path: "/v1/me/visits", Auth: web.Customer, Handler: a.myVisits, OpenAPI: true},
+		{Method: "GET", Path: "/v1/me/visit-settings", Auth: web.Customer, Handler: a.visitSettings, OpenAPI: true},
+		{Method: "PUT", Path: "/v1/me/visit-settings", Auth: web.Customer, Handler: a.saveVisitSettings, OpenAPI: true},
 	}
 }
 
@@ -50,4 +53,24 @@ func (a *API) myVisits(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(fiber.Map{"visits": vs})
+}
+
+func (a *API) visitSettings(c *fiber.Ctx) error {
+	st, err := a.Visits.MySettings(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(st)
+}
+
+func (a *API) saveVisitSettings(c *fiber.Ctx) error {
+	var in visit.Settings
+	if err := web.DecodeValid(c, &in); err != nil {
+		return err
+	}
+	st, err := a.Visits.SaveMySettings(c.UserContext(), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(st)
 }

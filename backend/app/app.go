@@ -270,7 +270,14 @@ func (m *Main) openServices(ctx context.Context) error {
 	m.Screens = &screen.Service{Store: m.Store, Catalog: m.Catalog, Tokens: m.Tokens, Limiter: m.limiter, Customers: m.Store,
 		Consents: customer.ConsentCheck{Store: m.Store, Now: m.Clock.Now}, Outbox: m.Store, Clock: m.Clock, Appended: m.Hub.Wake}
 	m.Visits = &visit.Service{Store: m.Store, Tokens: m.Tokens, Limiter: m.limiter, Shops: m.Store, Kiosks: m.Store, Clock: m.Clock,
-		PublicURL: m.publicURL, Screens: m.Screens}
+		PublicURL: m.publicURL, Screens: m.Screens,
+		FirstName: func(ctx context.Context, id string) (string, error) {
+			c, err := m.Store.Customer(ctx, id)
+			if err != nil {
+				return "", err
+			}
+			return c.FirstName, nil
+		}}
 	m.Privacy.Register(m.Visits.Sections()...)
 	m.Privacy.Register(m.Customers.Sections()...)
 	m.Privacy.Register(notify.Sections(m.Store)...)

@@ -76,10 +76,11 @@ type Event struct {
 
 // Kinds of events.
 const (
-	EventOffer   = "offer"   // an offer was pushed: show it now
-	EventContent = "content" // what screens show changed: fetch it again
-	EventRevoked = "revoked" // the screen was revoked: stop
-	EventQR      = "qr"      // the screen's code was claimed: show a new one now
+	EventOffer    = "offer"    // an offer was pushed: show it now
+	EventContent  = "content"  // what screens show changed: fetch it again
+	EventRevoked  = "revoked"  // the screen was revoked: stop
+	EventQR       = "qr"       // the screen's code was claimed: show a new one now
+	EventGreeting = "greeting" // greet a visitor who linked, by first name only
 )
 
 // Play is one item a screen showed, and for how long.

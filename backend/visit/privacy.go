@@ -10,8 +10,15 @@ import (
 // visits linked to them, with what the screens recorded in each.
 func (s *Service) Sections() []privacy.Section {
 	return []privacy.Section{{
-		Name: "visits", Collections: []string{"visits", "visit_events", "visit_codes"},
-		Export: func(ctx context.Context, id string) (any, error) { return s.views(ctx, id) },
-		Erase:  s.Store.DeleteCustomerVisits,
+		Name: "visits", Collections: []string{"visits", "visit_events", "visit_codes", "visit_preferences"},
+		Export: func(ctx context.Context, id string) (any, error) {
+			vs, err := s.views(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			greet, err := s.Store.Greets(ctx, id)
+			return map[string]any{"visits": vs, "settings": Settings{GreetOnScreens: greet}}, err
+		},
+		Erase: s.Store.DeleteCustomerVisits,
 	}}
 }

@@ -2,6 +2,7 @@ package visit
 
 import (
 	"context"
+	"encoding/json"
 	"net/url"
 	"strings"
 	"time"
@@ -51,10 +52,13 @@ type Service struct {
 	Kiosks    Kiosks
 	Clock     core.Clock
 	PublicURL func() string
-	// Screens tells a kiosk its code was claimed, so it shows a new one.
+	// Screens tells a kiosk its code was claimed, so it shows a new one,
+	// and greets the visitor who allows it.
 	Screens interface {
 		Notify(ctx context.Context, e *screen.Event) error
 	}
+	// FirstName is a customer's first name, for the greeting.
+	FirstName func(ctx context.Context, customerID string) (string, error)
 }
 
 // KioskCode is a QR code a kiosk shows now.
@@ -199,10 +203,8 @@ func (s *Service) Claim(ctx context.Context, raw string) (*Resolution, error) {
 	if err := s.Store.AddVisitEvents(ctx, []Event{{VisitID: visitID, Kind: "qr_scanned", At: now}}); err != nil {
 		return nil, err
 	}
-	if s.Screens != nil {
-		if err := s.Screens.Notify(ctx, &screen.Event{ShopID: c.ShopID, KioskID: c.KioskID, Kind: screen.EventQR, Data: `{}`}); err != nil {
-			return nil, err
-		}
+	if err := s.tellScreen(ctx, c.ShopID, c.KioskID, customerID); err != nil {
+		return nil, err
 	}
 	v, err := s.Store.Visit(ctx, visitID)
 	if err != nil {
@@ -262,4 +264,52 @@ func (s *Service) Checkins(ctx context.Context, shopID string, day time.Time) ([
 	y, m, d := day.In(loc).Date()
 	from := time.Date(y, m, d, 0, 0, 0, 0, loc)
 	return s.Store.ShopCheckins(ctx, shopID, from, from.AddDate(0, 0, 1))
+}
+
+// tellScreen asks the kiosk for a new code and, if the customer allows
+// it, greets them there by first name: nothing else about them ever
+// reaches a screen.
+func (s *Service) tellScreen(ctx context.Context, shopID, kioskID, customerID string) error {
+	if s.Screens == nil {
+		return nil
+	}
+	if err := s.Screens.Notify(ctx, &screen.Event{ShopID: shopID, KioskID: kioskID, Kind: screen.EventQR, Data: `{}`}); err != nil {
+		return err
+	}
+	greet, err := s.Store.Greets(ctx, customerID)
+	if err != nil || !greet || s.FirstName == nil {
+		return err
+	}
+	name, err := s.FirstName(ctx, customerID)
+	if err != nil || name == "" {
+		return err
+	}
+	data, _ := json.Marshal(map[string]string{"first_name": name})
+	return s.Screens.Notify(ctx, &screen.Event{ShopID: shopID, KioskID: kioskID, Kind: screen.EventGreeting, Data: string(data)})
+}
+
+// Settings are a customer's choices about visits.
+type Settings struct {
+	// GreetOnScreens lets the shop's screen greet them by first name when
+	// they link a visit. Off by default.
+	GreetOnScreens bool `json:"greet_on_screens"`
+}
+
+// MySettings returns the signed-in customer's choices.
+func (s *Service) MySettings(ctx context.Context) (*Settings, error) {
+	id, err := core.SignedInCustomer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	g, err := s.Store.Greets(ctx, id)
+	return &Settings{GreetOnScreens: g}, err
+}
+
+// SaveMySettings records the signed-in customer's choices.
+func (s *Service) SaveMySettings(ctx context.Context, in Settings) (*Settings, error) {
+	id, err := core.SignedInCustomer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &in, s.Store.SetGreets(ctx, id, in.GreetOnScreens, s.Clock.Now())
 }

@@ -72,13 +72,21 @@ type Store interface {
 	// ShopCheckins lists the linked visits of a shop active in [from, to),
 	// newest first.
 	ShopCheckins(ctx context.Context, shopID string, from, to time.Time) ([]*Visit, error)
-	// DeleteCustomerVisits removes a customer's visits and their events
-	// (erasure).
+	// DeleteCustomerVisits removes a customer's visits and their events,
+	// and their greeting choice (erasure).
 	DeleteCustomerVisits(ctx context.Context, customerID string) error
 	// PurgeAnonymousVisits removes anonymous visits (and their events and
 	// codes) last active before before.
 	PurgeAnonymousVisits(ctx context.Context, before time.Time) (int, error)
 
+	// Greets reports whether the customer lets screens greet them by
+	// first name (false until they say so).
+	Greets(ctx context.Context, customerID string) (bool, error)
+	// SetGreets records the customer's choice.
+	SetGreets(ctx context.Context, customerID string, greet bool, at time.Time) error
+
+	// Code returns the code with id, or ENOTFOUND.
+	Code(ctx context.Context, id string) (*Code, error)
 	// CreateCode stores c. ECONFLICT if its id exists.
 	CreateCode(ctx context.Context, c *Code) error
 	// ResolveCode records that customerID is about to claim code id (the

@@ -60,7 +60,7 @@ func DefaultLoginLimits() (ip, account ratelimit.Limit) {
 func (c *Console) Routes() []web.Route {
 	c.tmpl = template.Must(template.New("").Funcs(template.FuncMap{"pager": pagerOf, "shopForm": shopFormOf}).ParseFS(templates, "templates/*.html"))
 	ip := []ratelimit.Limit{c.LoginIP}
-	return append(append(append(c.setupRoutes(), c.screenRoutes()...), c.offerPageRoutes()...), []web.Route{
+	return append(append(append(append(c.setupRoutes(), c.screenRoutes()...), c.offerPageRoutes()...), c.checkinRoutes()...), []web.Route{
 		{Method: "POST", Path: "/v1/staff/auth/login", Auth: web.Public, Handler: c.apiLogin, Limits: ip},
 		{Method: "POST", Path: "/v1/staff/auth/logout", Auth: web.Staff(core.RoleAssistant), Handler: c.apiLogout},
 		{Method: "GET", Path: "/v1/staff/me", Auth: web.Staff(core.RoleAssistant), Handler: c.apiMe},

@@ -74,6 +74,8 @@ type page struct {
 	// those ticked.
 	Weekdays   []string
 	PickedDays map[string]bool
+	// Checkins are who is or was in the shop today.
+	Checkins []Checkin
 }
 
 // pager is what the pager template needs to link one list's pages.

@@ -9,7 +9,6 @@ import (
 	"github.com/vista-optical/vista/backend/catalog"
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/screen"
-	"github.com/vista-optical/vista/backend/visit"
 	"github.com/vista-optical/vista/backend/web"
 )
 
@@ -246,13 +245,9 @@ func (c *Console) apiCheckins(ctx *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	type checkin struct {
-		*visit.Visit
-		Customer string `json:"customer"`
-	}
-	out := make([]checkin, 0, len(vs))
+	out := make([]Checkin, 0, len(vs))
 	for _, v := range vs {
-		out = append(out, checkin{Visit: v, Customer: c.Customers.LabelForStaff(ctx.UserContext(), v.CustomerID)})
+		out = append(out, Checkin{Visit: v, Customer: c.Customers.LabelForStaff(ctx.UserContext(), v.CustomerID)})
 	}
 	return ctx.JSON(fiber.Map{"checkins": out})
 }

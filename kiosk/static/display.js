@@ -8,6 +8,8 @@
   var slides = document.getElementById("slides");
   var panel = document.getElementById("panel");
   var offline = document.getElementById("offline");
+  var visitQR = document.getElementById("visit-qr");
+  var greeting = document.getElementById("greeting");
   var SLIDE_MS = 8000, REFRESH_MS = 5 * 60 * 1000, REPORT_MS = 60 * 1000, IDLE_MS = 60 * 1000;
   var current = 0, shownAt = new Date(), plays = [], lastEventId = "", retry = 1000, source = null, idle = null;
 
@@ -59,6 +61,31 @@
   }
   function online(ok) { offline.hidden = ok; }
 
+  // The visit code: a new one every 25 s (each lives 60 s), and at once
+  // when the last was claimed. Its image is drawn by the server.
+  var qrTimer = null;
+  function newCode() {
+    clearTimeout(qrTimer);
+    qrTimer = setTimeout(newCode, 25000);
+    fetch("/kiosk/v1/visit-qr", { credentials: "same-origin" }).then(function (r) {
+      if (r.status === 401) { pairAgain(); return; }
+      if (!r.ok) return;
+      return r.json().then(function (q) {
+        var img = visitQR.querySelector("img") || document.createElement("img");
+        img.alt = visitQR.dataset.alt || "QR";
+        img.src = q.svg;
+        img.dataset.url = q.url;
+        if (!img.parentNode) visitQR.appendChild(img);
+        visitQR.setAttribute("aria-hidden", "false");
+      });
+    }).catch(function () { online(false); });
+  }
+  function greet(name) {
+    greeting.textContent = (greeting.dataset.hello || "Ciao") + ", " + name + "!";
+    greeting.hidden = false;
+    setTimeout(function () { greeting.hidden = true; }, 8000);
+  }
+
   function connect() {
     var url = "/kiosk/v1/events" + (lastEventId ? "?last_event_id=" + encodeURIComponent(lastEventId) : "");
     source = new EventSource(url);
@@ -71,6 +98,11 @@
     });
     source.addEventListener("content", function (e) { lastEventId = e.lastEventId || lastEventId; refresh(); });
     source.addEventListener("revoked", function () { source.close(); pairAgain(); });
+    source.addEventListener("qr", function (e) { lastEventId = e.lastEventId || lastEventId; newCode(); });
+    source.addEventListener("greeting", function (e) {
+      lastEventId = e.lastEventId || lastEventId;
+      try { greet(JSON.parse(e.data).first_name); } catch (err) { /* keep going */ }
+    });
     source.onerror = function () {
       // The browser would retry at a fixed pace, and never after a 401:
       // close, ask whether the screen is still paired, and come back with
@@ -113,6 +145,7 @@
   });
 
   show(0);
+  newCode();
   setInterval(function () { if (panel.hidden) show(current + 1); }, SLIDE_MS);
   setInterval(refresh, REFRESH_MS);
   setInterval(report, REPORT_MS);

@@ -352,6 +352,7 @@ var ValidBodies = map[string]any{
 	"POST /v1/me/lenses/:id/reorder":  map[string]any{"note": "per favore"},
 	"POST /v1/me/messages/:id/read":   nil,
 	"POST /v1/me/messages/:id/opened": nil,
+	"PUT /v1/me/visit-settings":       map[string]any{"greet_on_screens": true},
 	"POST /v1/visits/resolve":         map[string]any{"token": strings.Repeat("A", auth.LinkTokenLen)},
 	"POST /v1/visits/claim":           map[string]any{"token": strings.Repeat("A", auth.LinkTokenLen)},
 }

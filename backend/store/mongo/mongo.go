@@ -61,6 +61,7 @@ const (
 	colVisits          = "visits"
 	colVisitEvents     = "visit_events"
 	colVisitCodes      = "visit_codes"
+	colVisitPrefs      = "visit_preferences"
 )
 
 // DB implements every Store of the domain.

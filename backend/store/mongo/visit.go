@@ -156,8 +156,38 @@ func (db *DB) DeleteCustomerVisits(ctx context.Context, customerID string) error
 	if err != nil {
 		return err
 	}
-	_, err = db.deleteVisits(ctx, ids)
-	return err
+	if _, err = db.deleteVisits(ctx, ids); err != nil {
+		return err
+	}
+	if _, err := db.deleteMany(ctx, colVisitPrefs, bson.D{{Key: "_id", Value: customerID}}); err != nil {
+		return err
+	}
+	_, err = db.col(colVisitCodes).UpdateMany(ctx, bson.D{{Key: "resolved_by", Value: customerID}}, bson.D{{Key: "$set", Value: bson.D{{Key: "resolved_by", Value: ""}}}})
+	return mapErr(err)
+}
+
+// Greets implements visit.Store.
+func (db *DB) Greets(ctx context.Context, customerID string) (bool, error) {
+	var d struct {
+		Greet bool `bson:"greet"`
+	}
+	err := db.col(colVisitPrefs).FindOne(ctx, bson.D{{Key: "_id", Value: customerID}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return false, nil
+	}
+	return d.Greet, mapErr(err)
+}
+
+// SetGreets implements visit.Store.
+func (db *DB) SetGreets(ctx context.Context, customerID string, greet bool, at time.Time) error {
+	_, err := db.col(colVisitPrefs).UpdateOne(ctx, bson.D{{Key: "_id", Value: customerID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "greet", Value: greet}, {Key: "updated_at", Value: at}}}}, options.UpdateOne().SetUpsert(true))
+	return mapErr(err)
+}
+
+// Code implements visit.Store.
+func (db *DB) Code(ctx context.Context, id string) (*visit.Code, error) {
+	return findOne(ctx, db.col(colVisitCodes), bson.D{{Key: "_id", Value: id}}, "visit code", (*codeDoc).model)
 }
 
 // PurgeAnonymousVisits implements visit.Store.

@@ -113,9 +113,36 @@ func (db *DB) DeleteCustomerVisits(ctx context.Context, customerID string) error
 	if customerID == "" {
 		return nil
 	}
-	_, err := db.affected(ctx, `DELETE FROM visits WHERE customer_id = ?`, customerID)
-	return err
+	return db.withTx(ctx, func(tx *sql.Tx) error {
+		for _, q := range []string{`DELETE FROM visits WHERE customer_id = ?`, `DELETE FROM visit_preferences WHERE customer_id = ?`,
+			`UPDATE visit_codes SET resolved_by = '' WHERE resolved_by = ?`} {
+			if _, err := tx.ExecContext(ctx, q, customerID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
+
+// Greets implements visit.Store.
+func (db *DB) Greets(ctx context.Context, customerID string) (bool, error) {
+	var greet bool
+	err := db.queryRow(ctx, `SELECT greet FROM visit_preferences WHERE customer_id = ?`, customerID).Scan(&greet)
+	if err == sql.ErrNoRows {
+		return false, nil
+	}
+	return greet, mapErr(err)
+}
+
+// SetGreets implements visit.Store.
+func (db *DB) SetGreets(ctx context.Context, customerID string, greet bool, at time.Time) error {
+	_, err := db.write.ExecContext(ctx, `INSERT INTO visit_preferences (customer_id, greet, updated_at) VALUES (?,?,?)
+		ON CONFLICT (customer_id) DO UPDATE SET greet = excluded.greet, updated_at = excluded.updated_at`, customerID, greet, ms(at))
+	return mapErr(err)
+}
+
+// Code implements visit.Store.
+func (db *DB) Code(ctx context.Context, id string) (*visit.Code, error) { return db.code(ctx, id) }
 
 // PurgeAnonymousVisits implements visit.Store.
 func (db *DB) PurgeAnonymousVisits(ctx context.Context, before time.Time) (int, error) {

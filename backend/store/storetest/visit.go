@@ -68,6 +68,14 @@ func testVisits(t *testing.T, e Engine) {
 	if len(in) != 1 || in[0].CustomerID != "c1" {
 		t.Fatalf("ShopCheckins %+v", in)
 	}
+	// Greeting on screens: off until the customer says so.
+	if g, err := e.Greets(ctx, "c1"); err != nil || g {
+		t.Fatalf("Greets before any choice = %v, %v", g, err)
+	}
+	must(t, e.SetGreets(ctx, "c1", true, base))
+	if g, _ := e.Greets(ctx, "c1"); !g {
+		t.Fatal("the choice was not kept")
+	}
 	// Retention takes anonymous visits only; erasure the customer's.
 	n, err := e.PurgeAnonymousVisits(ctx, base.Add(time.Hour))
 	must(t, err)
@@ -79,6 +87,9 @@ func testVisits(t *testing.T, e Engine) {
 	wantCode(t, err, core.ENOTFOUND)
 	if evs, _ := e.VisitEvents(ctx, "v1"); len(evs) != 0 {
 		t.Fatalf("erasure left the visit's events: %+v", evs)
+	}
+	if g, _ := e.Greets(ctx, "c1"); g {
+		t.Fatal("erasure left the greeting choice")
 	}
 }
 
@@ -94,6 +105,9 @@ func testVisitCodes(t *testing.T, e Engine) {
 	wantCode(t, err, core.ECONFLICT) // not resolved
 	r, err := e.ResolveCode(ctx, "code1", "c1", base.Add(time.Second))
 	must(t, err)
+	if got, err := e.Code(ctx, "code1"); err != nil || got.ResolvedBy != "c1" || got.ClaimedAt != nil {
+		t.Fatalf("Code = %+v, %v", got, err)
+	}
 	if r.VisitID != "v1" || r.KioskID != "k1" || r.ShopID != "shop-a" {
 		t.Fatalf("resolved %+v", r)
 	}

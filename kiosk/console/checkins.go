@@ -1,0 +1,87 @@
+package console
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/visit"
+	"github.com/vista-optical/vista/backend/web"
+)
+
+// Checkin is a linked visit as the console lists it: who, when, how.
+type Checkin struct {
+	*visit.Visit
+	Customer string `json:"customer"`
+}
+
+func (c *Console) checkinRoutes() []web.Route {
+	return []web.Route{
+		{Method: "GET", Path: "/console/checkins", Auth: web.StaffPage(core.RoleAssistant), Handler: c.checkinsPage},
+		{Method: "GET", Path: "/console/checkins/list", Auth: web.StaffPage(core.RoleAssistant), Handler: c.checkinsList},
+		{Method: "GET", Path: "/console/checkins.js", Auth: web.Public, Handler: checkinsScript},
+	}
+}
+
+// checkins lists today's check-ins of a shop with the customers' names.
+func (c *Console) checkins(ctx *fiber.Ctx, shopID string) ([]Checkin, error) {
+	vs, err := c.Visits.Checkins(ctx.UserContext(), shopID, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Checkin, 0, len(vs))
+	for _, v := range vs {
+		out = append(out, Checkin{Visit: v, Customer: c.Customers.LabelForStaff(ctx.UserContext(), v.CustomerID)})
+	}
+	return out, nil
+}
+
+// checkinsPage is who is or was in the shop today, kept live by a small
+// script that fetches the list again every second.
+func (c *Console) checkinsPage(ctx *fiber.Ctx) error {
+	uctx := ctx.UserContext()
+	m, err := c.Shops.Me(uctx)
+	if err != nil {
+		return err
+	}
+	shops, err := c.Shops.VisibleShops(uctx)
+	if err != nil || len(shops) == 0 {
+		return core.Errorf(core.ENOTFOUND, "no shop yet")
+	}
+	p := page{Staff: m, Shops: shops, Shop: shops[0]}
+	for _, sh := range shops {
+		if sh.ID == ctx.Query("shop") {
+			p.Shop = sh
+		}
+	}
+	if p.Checkins, err = c.checkins(ctx, p.Shop.ID); err != nil {
+		return err
+	}
+	return c.render(ctx, "checkins.html", p)
+}
+
+func (c *Console) checkinsList(ctx *fiber.Ctx) error {
+	list, err := c.checkins(ctx, ctx.Query("shop"))
+	if err != nil {
+		return err
+	}
+	return c.render(ctx, "checkin-rows", page{Checkins: list})
+}
+
+const checkinsJS = `(function () {
+  "use strict";
+  var box = document.getElementById("checkins");
+  setInterval(function () {
+    fetch(box.dataset.src, { credentials: "same-origin" }).then(function (r) {
+      if (r.ok && !r.redirected) return r.text().then(function (html) { box.innerHTML = html; });
+    }).catch(function () {});
+  }, 1000);
+})();
+`
+
+func checkinsScript(ctx *fiber.Ctx) error {
+	ctx.Type("js", "utf-8")
+	ctx.Set(fiber.HeaderCacheControl, "no-cache")
+	return ctx.SendString(checkinsJS)
+}
