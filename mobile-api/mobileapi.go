@@ -62,8 +62,11 @@ type API struct {
 	Catalog   *catalog.Service
 	Screens   *screen.Service
 	Visits    *visit.Service
-	Limiter   *ratelimit.Limiter
-	Limits    Limits
+	AppLinks  AppLinks
+	// SecureCookie marks the landing page's cookie Secure (HTTPS).
+	SecureCookie bool
+	Limiter      *ratelimit.Limiter
+	Limits       Limits
 }
 
 // Routes is the route table of the mobile API.
@@ -103,7 +106,7 @@ func (a *API) Routes() []web.Route {
 		{Method: "GET", Path: "/v1/me/messages", Auth: web.Customer, Handler: a.messages, OpenAPI: true},
 		{Method: "POST", Path: "/v1/me/messages/:id/read", Auth: web.Customer, Handler: a.markMessage("read"), OpenAPI: true},
 		{Method: "POST", Path: "/v1/me/messages/:id/opened", Auth: web.Customer, Handler: a.markMessage("opened"), OpenAPI: true},
-	}, append(a.catalogRoutes(), a.visitRoutes()...)...)
+	}, append(append(a.catalogRoutes(), a.visitRoutes()...), a.landingRoutes()...)...)
 }
 
 func serveOpenAPI(c *fiber.Ctx) error {

@@ -3,6 +3,8 @@ package mobileapi_test
 import (
 	"bytes"
 	"fmt"
+	"log/slog"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/vista-optical/vista/backend/app"
 	"github.com/vista-optical/vista/backend/app/apptest"
+	"github.com/vista-optical/vista/backend/visit"
 )
 
 type visitQR struct {
@@ -189,4 +192,132 @@ func TestVisitClaimRaceAndLimits(t *testing.T) {
 	if claimed != 29 { // the race's winner counted one for this kiosk
 		t.Fatalf("%d claims at one kiosk in a minute, want 29 more after the first", claimed)
 	}
+}
+
+// pendingFrom returns the landing page's pending-visit cookie.
+func pendingFrom(t *testing.T, r apptest.Response) string {
+	t.Helper()
+	for _, v := range r.Header.Values("Set-Cookie") {
+		if strings.HasPrefix(v, "vista_visit=") {
+			return strings.SplitN(strings.TrimPrefix(v, "vista_visit="), ";", 2)[0]
+		}
+	}
+	t.Fatalf("no vista_visit cookie in %v", r.Header)
+	return ""
+}
+
+// TestVisitWithoutTheApp: a phone without the app opens a screen's code
+// in its browser, gets the landing page (Italian, English on request),
+// and signs up there minutes later: the visit, with what the totem
+// recorded, is the new customer's. A second phone that opens the same
+// code signs in there and owns the screen's next visit. Expired and
+// forged codes get a page that says so; the .well-known files come from
+// the configuration; no log line carries a code.
+func TestVisitWithoutTheApp(t *testing.T) {
+	clock := apptest.NewClock(time.Now().UTC().Truncate(time.Second))
+	var logs bytes.Buffer
+	m := apptest.Boot(t, t.TempDir(), func(m *app.Main) {
+		m.Clock = clock.Now
+		m.Config.AccessLog = true
+		m.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+		m.Config.AppleAppIDs = []string{"ABCDE12345.it.ottica.vista"}
+		m.Config.AndroidApps = []string{"it.ottica.vista=AA:BB:CC"}
+	})
+	c := apptest.Client{T: t, M: m}
+	owner := apptest.OwnerLogin(t, m)
+	k := c.PairKiosk(owner, "shop-milano-centro", "Vetrina")
+	q := showQR(c, k.Token)
+	// The totem saw a product before the shopper scanned.
+	vs, err := m.Store.OpenVisit(t.Context(), k.ID, clock.Now().Add(-time.Minute))
+	apptest.Must(t, err)
+	apptest.Must(t, m.Store.AddVisitEvents(t.Context(), []visit.Event{{VisitID: vs.ID, Kind: "product_viewed", ItemID: "p-rayban", At: clock.Now()}}))
+
+	page := c.Want(c.Do("GET", "/q/"+q.Token, nil), 200)
+	if !strings.Contains(string(page.Body), "Benvenuto da Ottica Vista Milano Centro") || !strings.Contains(string(page.Body), `id="signup"`) {
+		t.Fatalf("landing page %s", page.Body)
+	}
+	pending := pendingFrom(t, page)
+	en := c.Want(c.Do("GET", "/q/"+q.Token+"?lang=en", nil), 200) // the code is used, the page still tells where
+	if !strings.Contains(string(en.Body), "Welcome to Ottica Vista Milano Centro") {
+		t.Fatal("no English landing page")
+	}
+	second := pendingFrom(t, en)
+
+	clock.Add(10 * time.Minute) // the code is long expired; the browser's pending visit is not
+	form := url.Values{"first_name": {"Marta"}, "last_name": {"Neri"}, "birth_date": {"1990-02-03"}, "email": {"marta@example.com"},
+		"password": {"correct horse battery"}}
+	done := c.Want(c.Do("POST", "/q/signup", form.Encode(), "Content-Type", "application/x-www-form-urlencoded", "Cookie", "vista_visit="+pending), 200)
+	if !strings.Contains(string(done.Body), `id="done"`) {
+		t.Fatalf("after sign-up: %s", done.Body)
+	}
+	var login struct {
+		Tokens struct {
+			AccessToken string `json:"access_token"`
+		} `json:"tokens"`
+	}
+	c.Want(c.Do("POST", "/v1/auth/login", map[string]string{"email": "marta@example.com", "password": "correct horse battery"}), 200).JSON(t, &login)
+	var mine struct {
+		Visits []struct {
+			ID     string `json:"id"`
+			Via    string `json:"via"`
+			Events []struct {
+				Kind   string `json:"kind"`
+				ItemID string `json:"item_id"`
+			} `json:"events"`
+		} `json:"visits"`
+	}
+	c.Want(c.Do("GET", "/v1/me/visits", nil, apptest.Bearer(login.Tokens.AccessToken)...), 200).JSON(t, &mine)
+	if len(mine.Visits) != 1 || mine.Visits[0].ID != vs.ID || mine.Visits[0].Via != "web" || len(mine.Visits[0].Events) != 3 ||
+		mine.Visits[0].Events[1].Kind != "product_viewed" || mine.Visits[0].Events[1].ItemID != "p-rayban" {
+		t.Fatalf("Marta's visits %+v", mine)
+	}
+
+	// The second phone: an existing customer signs in there.
+	c.Signup("luca@example.com")
+	lform := url.Values{"email": {"luca@example.com"}, "password": {"correct horse battery"}}
+	c.Want(c.Do("POST", "/q/login", lform.Encode(), "Content-Type", "application/x-www-form-urlencoded", "Cookie", "vista_visit="+second), 200)
+	var luca struct {
+		Tokens struct {
+			AccessToken string `json:"access_token"`
+		} `json:"tokens"`
+	}
+	c.Want(c.Do("POST", "/v1/auth/login", lform2json(lform)), 200).JSON(t, &luca)
+	c.Want(c.Do("GET", "/v1/me/visits", nil, apptest.Bearer(luca.Tokens.AccessToken)...), 200).JSON(t, &mine)
+	if len(mine.Visits) != 1 || mine.Visits[0].ID == vs.ID {
+		t.Fatalf("Luca's visits %+v: want the next visit, not Marta's", mine)
+	}
+	bad := url.Values{"email": {"luca@example.com"}, "password": {"wrong password!!"}}
+	c.Want(c.Do("POST", "/q/login", bad.Encode(), "Content-Type", "application/x-www-form-urlencoded", "Cookie", "vista_visit="+second), 401)
+	c.Want(c.Do("POST", "/q/signup", form.Encode(), "Content-Type", "application/x-www-form-urlencoded"), 410) // no pending visit
+
+	// Expired and forged codes.
+	late := showQR(c, k.Token)
+	clock.Add(66 * time.Second)
+	if r := c.Want(c.Do("GET", "/q/"+late.Token, nil), 410); !strings.Contains(string(r.Body), "scaduto") {
+		t.Fatalf("expired page %s", r.Body)
+	}
+	c.Want(c.Do("GET", "/q/"+strings.Repeat("A", len(late.Token)), nil), 400)
+
+	var aasa map[string]any
+	c.Want(c.Do("GET", "/.well-known/apple-app-site-association", nil), 200).JSON(t, &aasa)
+	if !strings.Contains(fmt.Sprint(aasa), "ABCDE12345.it.ottica.vista") || !strings.Contains(fmt.Sprint(aasa), "/q/*") {
+		t.Fatalf("AASA %v", aasa)
+	}
+	var links []map[string]any
+	c.Want(c.Do("GET", "/.well-known/assetlinks.json", nil), 200).JSON(t, &links)
+	if len(links) != 1 || !strings.Contains(fmt.Sprint(links), "it.ottica.vista") || !strings.Contains(fmt.Sprint(links), "AA:BB:CC") {
+		t.Fatalf("assetlinks %v", links)
+	}
+	for _, tok := range []string{q.Token, late.Token} {
+		if strings.Contains(logs.String(), tok) {
+			t.Fatalf("a visit code is in the log:\n%s", logs.String())
+		}
+	}
+	if !strings.Contains(logs.String(), "/q/:token") {
+		t.Fatal("the access log did not run")
+	}
+}
+
+func lform2json(v url.Values) map[string]string {
+	return map[string]string{"email": v.Get("email"), "password": v.Get("password")}
 }

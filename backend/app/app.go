@@ -317,7 +317,8 @@ func (m *Main) openHTTP() error {
 	m.Router.Handle(web.OpsRoutes(m.Store)...)
 	if m.Config.Has(RoleAPI) {
 		api := &mobileapi.API{Customers: m.Customers, Lenses: m.Lenses, Messages: m.messages, Catalog: m.Catalog, Screens: m.Screens, Visits: m.Visits,
-			Limiter: limiter, Limits: m.Limits}
+			Limiter: limiter, Limits: m.Limits, SecureCookie: strings.HasPrefix(m.publicURL(), "https://"),
+			AppLinks: mobileapi.AppLinks{Chain: m.Shops.Chain, AppleAppIDs: m.Config.AppleAppIDs, AndroidApps: m.Config.AndroidApps}}
 		m.Router.Handle(api.Routes()...)
 	}
 	if m.Config.Has(RoleKiosk) {

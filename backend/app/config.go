@@ -29,16 +29,20 @@ const (
 // Config is the whole configuration of a vista process. Every field can be
 // set by a flag or by the environment variable named in its flag's help.
 type Config struct {
-	HTTPAddr        string
-	DataDir         string
-	MongoURI        string
-	MongoDatabase   string
-	PublicURL       string
-	JWTKeys         string
-	JWTKeyFile      string
-	Roles           []string
-	CORSOrigins     []string
-	TrustedProxies  []string
+	HTTPAddr       string
+	DataDir        string
+	MongoURI       string
+	MongoDatabase  string
+	PublicURL      string
+	JWTKeys        string
+	JWTKeyFile     string
+	Roles          []string
+	CORSOrigins    []string
+	TrustedProxies []string
+	// AppleAppIDs and AndroidApps are the apps that open visit codes
+	// (universal links, app links): served in /.well-known.
+	AppleAppIDs     []string
+	AndroidApps     []string
 	FirebaseProject string
 	FirebaseCreds   string
 	Demo            bool
@@ -111,6 +115,8 @@ func (c *Config) ParseFlags(name string, args []string, extra ...func(*flag.Flag
 	list(&c.Roles, "roles", "VISTA_ROLES", "roles to run: api, kiosk, worker")
 	list(&c.CORSOrigins, "cors-origins", "VISTA_CORS_ORIGINS", "browser origins allowed to call the API")
 	list(&c.TrustedProxies, "trusted-proxies", "VISTA_TRUSTED_PROXIES", "proxies whose X-Forwarded-For is believed")
+	list(&c.AppleAppIDs, "apple-app-ids", "VISTA_APPLE_APP_IDS", "iOS apps that open visit codes (universal links): TEAMID.bundle.id,…")
+	list(&c.AndroidApps, "android-apps", "VISTA_ANDROID_APPS", "Android apps that open visit codes (app links): package=SHA256 fingerprint[|another],…")
 	str(&c.FirebaseProject, "firebase-project", "VISTA_FIREBASE_PROJECT_ID", "Firebase project id (sign-in with Firebase, push)")
 	str(&c.FirebaseCreds, "firebase-credentials", "VISTA_FIREBASE_CREDENTIALS", "Firebase service-account JSON file")
 	boolean(&c.Demo, "demo", "VISTA_DEMO", "create a demo chain on an empty database (default: on with SQLite, off with MongoDB)")

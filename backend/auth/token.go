@@ -29,6 +29,11 @@ var (
 	StaffAccess    = Kind{Audience: "vista-console", Type: "staff", TTL: 12 * time.Hour} // and a server-side session (shop.Session)
 	KioskDevice    = Kind{Audience: "vista-kiosk", Type: "kiosk_device", TTL: 30 * 24 * time.Hour}
 	QRLink         = Kind{Audience: "kiosk-link", Type: "qr_link", TTL: 60 * time.Second}
+	// PendingVisit is kept by the browser that opened a visit code's
+	// landing page without the app, so that signing up or in there, within
+	// its TTL, links the visit (deferred linking). Subject: the kiosk;
+	// Shop and Visit claims: where, and which visit ("" for the next one).
+	PendingVisit = Kind{Audience: "vista-web", Type: "pending_visit", TTL: 30 * time.Minute}
 )
 
 // Issuer is the iss claim of every token Vista signs.
@@ -62,7 +67,7 @@ type Tokens struct {
 // NewTokens returns a signer/verifier over keys, telling time with clock.
 func NewTokens(keys *Keys, clock core.Clock) *Tokens {
 	t := &Tokens{keys: keys, clock: clock, parsers: map[string]*jwt.Parser{}}
-	for _, k := range []Kind{CustomerAccess, StaffAccess, KioskDevice, QRLink} {
+	for _, k := range []Kind{CustomerAccess, StaffAccess, KioskDevice, QRLink, PendingVisit} {
 		t.parsers[k.Audience] = jwt.NewParser(
 			jwt.WithValidMethods([]string{Algorithm}),
 			jwt.WithIssuer(Issuer),

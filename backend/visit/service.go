@@ -313,3 +313,88 @@ func (s *Service) SaveMySettings(ctx context.Context, in Settings) (*Settings, e
 	}
 	return &in, s.Store.SetGreets(ctx, id, in.GreetOnScreens, s.Clock.Now())
 }
+
+// Landing is what the web page of a scanned code shows to a phone
+// without the app, and the pending link its browser keeps.
+type Landing struct {
+	Shop    Place
+	Screen  string
+	Pending string // a PendingVisit token
+}
+
+// Land opens a code's landing page: the code is used up at once (its
+// visit is kept for this browser for auth.PendingVisit.TTL), so that a
+// sign-up minutes later still links it. A code someone already claimed
+// still tells where the screen is: this browser's person then owns the
+// screen's next visit. ErrLinkExpired, ErrLinkForged and ErrLinkMalformed
+// say why a code is refused.
+func (s *Service) Land(ctx context.Context, raw string) (*Landing, error) {
+	link, err := s.Tokens.VerifyVisitLink(raw)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.Store.Code(ctx, link.ID())
+	if core.IsCode(err, core.ENOTFOUND) {
+		return nil, auth.ErrLinkForged
+	} else if err != nil {
+		return nil, err
+	}
+	now := s.Clock.Now()
+	visitID := ""
+	if c.ClaimedAt == nil {
+		browser := "web:" + core.NewID()
+		if _, err := s.Store.ResolveCode(ctx, c.ID, browser, now); err == nil {
+			if _, err := s.Store.ClaimCode(ctx, c.ID, browser, now); err == nil {
+				visitID = c.VisitID
+				if err := s.Store.AddVisitEvents(ctx, []Event{{VisitID: visitID, Kind: "qr_scanned", At: now}}); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	pending, _, err := s.Tokens.Sign(auth.PendingVisit, c.KioskID, auth.Claims{Shop: c.ShopID, Visit: visitID})
+	if err != nil {
+		return nil, core.Internal(err)
+	}
+	sh, err := s.Shops.Shop(ctx, c.ShopID)
+	if err != nil {
+		return nil, err
+	}
+	l := &Landing{Shop: Place{ID: sh.ID, Name: sh.Name, City: sh.City}, Pending: pending}
+	if k, err := s.Kiosks.Kiosk(ctx, c.KioskID); err == nil {
+		l.Screen = k.Label
+	}
+	return l, nil
+}
+
+// LinkPending links the visit a browser kept (Land) to the customer who
+// just signed up or in there: that visit, or, if it was not kept or was
+// linked meanwhile, a new visit at the same screen. It returns the shop.
+func (s *Service) LinkPending(ctx context.Context, pending, customerID string) (*Place, error) {
+	claims, err := s.Tokens.Verify(auth.PendingVisit, pending)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Clock.Now()
+	visitID := claims.Visit
+	err = core.Errorf(core.ECONFLICT, "no visit kept")
+	if visitID != "" {
+		err = s.Store.LinkVisit(ctx, visitID, customerID, "web", now)
+	}
+	if core.IsCode(err, core.ECONFLICT) {
+		v := &Visit{ID: "visit-" + core.NewID(), ShopID: claims.Shop, KioskID: claims.Subject, StartedAt: now, LastAt: now,
+			CustomerID: customerID, LinkedAt: &now, Via: "web"}
+		visitID, err = v.ID, s.Store.CreateVisit(ctx, v)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.tellScreen(ctx, claims.Shop, claims.Subject, customerID); err != nil {
+		return nil, err
+	}
+	sh, err := s.Shops.Shop(ctx, claims.Shop)
+	if err != nil {
+		return nil, err
+	}
+	return &Place{ID: sh.ID, Name: sh.Name, City: sh.City}, nil
+}

@@ -1,0 +1,224 @@
+package mobileapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"html/template"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/vista-optical/vista/backend/auth"
+	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/customer"
+	"github.com/vista-optical/vista/backend/ratelimit"
+	"github.com/vista-optical/vista/backend/shop"
+	"github.com/vista-optical/vista/backend/web"
+)
+
+// pendingCookie keeps, in the browser that opened a visit code without
+// the app, the visit to link when that person signs up or in there.
+const pendingCookie = "vista_visit"
+
+// landIP bounds, per address, how many codes a browser may open.
+var landIP = []ratelimit.Limit{{Name: "visit-land", Max: 60, Window: time.Minute}}
+
+// AppLinks are what the landing page and the .well-known files need to
+// open the installed app: the chain's store links, the iOS app ids
+// (TEAMID.bundle) and the Android apps (package:SHA-256 fingerprint).
+type AppLinks struct {
+	Chain       func(ctx context.Context) (*shop.Chain, error)
+	AppleAppIDs []string
+	// AndroidApps are package=SHA256[|SHA256…].
+	AndroidApps []string
+}
+
+// landingRoutes are the web side of the phygital link.
+func (a *API) landingRoutes() []web.Route {
+	l := a.Limits
+	return []web.Route{
+		{Method: "GET", Path: "/q/:token", Auth: web.Public, Handler: a.landing, Limits: landIP},
+		{Method: "POST", Path: "/q/signup", Auth: web.Public, Handler: a.landingSignup, Limits: []ratelimit.Limit{l.SignupIP}},
+		{Method: "POST", Path: "/q/login", Auth: web.Public, Handler: a.landingLogin, Limits: []ratelimit.Limit{l.LoginIP}},
+		{Method: "GET", Path: "/.well-known/apple-app-site-association", Auth: web.Public, Handler: a.appleAssociation},
+		{Method: "GET", Path: "/.well-known/assetlinks.json", Auth: web.Public, Handler: a.assetLinks},
+	}
+}
+
+var landingT = template.Must(template.New("landing").Parse(`<!doctype html>
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.T.title}}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:30rem;margin:1.5rem auto;padding:0 1rem}label{display:block;margin:.6rem 0}
+input{width:100%;padding:.5rem;font-size:1rem;box-sizing:border-box}button,.app{display:block;width:100%;padding:.7rem;margin:.6rem 0;font-size:1.1rem;text-align:center}
+.error{color:#a40000}.notice{color:#0a5c2a}details{margin:1rem 0}</style></head>
+<body>
+<p><a href="?lang=it">Italiano</a> · <a href="?lang=en">English</a></p>
+{{if .Error}}<h1>{{.T.title}}</h1><p class="error" role="alert" id="problem">{{.Error}}</p>
+{{else if .Done}}<h1 id="done">{{.T.done}}</h1><p class="notice">{{.T.done_text}} {{.Shop}}.</p>
+{{else}}<h1>{{.T.welcome}} {{.Shop}}</h1><p id="where">{{.City}}{{if .Screen}} · {{.Screen}}{{end}}</p><p>{{.T.intro}}</p>
+{{end}}
+{{if .IOS}}<a class="app" href="{{.IOS}}">{{.T.app_ios}}</a>{{end}}{{if .Android}}<a class="app" href="{{.Android}}">{{.T.app_android}}</a>{{end}}
+{{if and (not .Done) .Pending}}
+<details open><summary>{{.T.signup}}</summary>
+<form method="post" action="/q/signup?lang={{.Lang}}" id="signup">
+<label>{{.T.first_name}} <input name="first_name" required maxlength="100" autocomplete="given-name"></label>
+<label>{{.T.last_name}} <input name="last_name" required maxlength="100" autocomplete="family-name"></label>
+<label>{{.T.birth_date}} <input name="birth_date" type="date" required></label>
+<label>{{.T.email}} <input name="email" type="email" required maxlength="254" autocomplete="email"></label>
+<label>{{.T.password}} <input name="password" type="password" required minlength="10" maxlength="128" autocomplete="new-password"></label>
+<button type="submit">{{.T.signup_go}}</button></form></details>
+<details><summary>{{.T.login}}</summary>
+<form method="post" action="/q/login?lang={{.Lang}}" id="login">
+<label>{{.T.email}} <input name="email" type="email" required maxlength="254" autocomplete="email"></label>
+<label>{{.T.password}} <input name="password" type="password" required maxlength="128" autocomplete="current-password"></label>
+<button type="submit">{{.T.login_go}}</button></form></details>
+{{end}}
+</body></html>`))
+
+var landingTexts = map[string]map[string]string{
+	"it": {"title": "Vista", "welcome": "Benvenuto da", "intro": "Apri l'app per collegare questa visita al tuo profilo, oppure registrati o accedi qui: la visita sarà tua.",
+		"app_ios": "Scarica l'app per iPhone", "app_android": "Scarica l'app per Android", "signup": "Registrati", "login": "Hai già un account? Accedi",
+		"first_name": "Nome", "last_name": "Cognome", "birth_date": "Data di nascita", "email": "E-mail", "password": "Password (almeno 10 caratteri)",
+		"signup_go": "Registrati", "login_go": "Accedi", "done": "Fatto!", "done_text": "La visita è nel tuo profilo:",
+		"expired": "Questo codice è scaduto: inquadra di nuovo lo schermo.", "forged": "Questo non è un codice di uno schermo Vista.",
+		"no_pending": "Inquadra di nuovo il codice sullo schermo.", "bad_login": "E-mail o password non corretti.", "too_many": "Troppi tentativi: riprova tra qualche minuto."},
+	"en": {"title": "Vista", "welcome": "Welcome to", "intro": "Open the app to link this visit to your profile, or sign up or in here: the visit will be yours.",
+		"app_ios": "Get the iPhone app", "app_android": "Get the Android app", "signup": "Sign up", "login": "Already have an account? Sign in",
+		"first_name": "First name", "last_name": "Last name", "birth_date": "Date of birth", "email": "E-mail", "password": "Password (at least 10 characters)",
+		"signup_go": "Sign up", "login_go": "Sign in", "done": "Done!", "done_text": "The visit is in your profile:",
+		"expired": "This code has expired: scan the screen again.", "forged": "This is not a code of a Vista screen.",
+		"no_pending": "Scan the code on the screen again.", "bad_login": "E-mail or password is not correct.", "too_many": "Too many attempts: try again in a few minutes."},
+}
+
+func pageLang(c *fiber.Ctx) string {
+	if c.Query("lang") == "en" || c.Query("lang") == "" && strings.HasPrefix(strings.ToLower(c.Get(fiber.HeaderAcceptLanguage)), "en") {
+		return "en"
+	}
+	return "it"
+}
+
+func (a *API) renderLanding(c *fiber.Ctx, status int, v map[string]any) error {
+	lang := pageLang(c)
+	v["Lang"], v["T"] = lang, landingTexts[lang]
+	if a.AppLinks.Chain != nil {
+		if ch, err := a.AppLinks.Chain(c.UserContext()); err == nil {
+			v["IOS"], v["Android"] = ch.IOSURL, ch.AndroidURL
+		}
+	}
+	var b strings.Builder
+	if err := landingT.Execute(&b, v); err != nil {
+		return core.Internal(err)
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Type("html", "utf-8")
+	return c.Status(status).SendString(b.String())
+}
+
+// landing is the page a phone without the app opens from a screen's code.
+func (a *API) landing(c *fiber.Ctx) error {
+	t := landingTexts[pageLang(c)]
+	l, err := a.Visits.Land(c.UserContext(), c.Params("token"))
+	switch {
+	case core.IsCode(err, core.EGONE):
+		return a.renderLanding(c, fiber.StatusGone, map[string]any{"Error": t["expired"]})
+	case core.IsCode(err, core.EMALFORMED) || core.IsCode(err, core.EUNAUTHORIZED):
+		return a.renderLanding(c, fiber.StatusBadRequest, map[string]any{"Error": t["forged"]})
+	case err != nil:
+		return err
+	}
+	c.Cookie(&fiber.Cookie{Name: pendingCookie, Value: l.Pending, Path: "/q", HTTPOnly: true, Secure: a.SecureCookie, SameSite: "Strict",
+		MaxAge: int(auth.PendingVisit.TTL.Seconds())})
+	return a.renderLanding(c, fiber.StatusOK, map[string]any{"Shop": l.Shop.Name, "City": l.Shop.City, "Screen": l.Screen, "Pending": true})
+}
+
+// landingDone links the browser's pending visit to the customer who just
+// signed up or in, and says so.
+func (a *API) landingDone(c *fiber.Ctx, customerID string) error {
+	place, err := a.Visits.LinkPending(c.UserContext(), c.Cookies(pendingCookie), customerID)
+	if core.IsCode(err, core.EUNAUTHORIZED) {
+		return a.renderLanding(c, fiber.StatusGone, map[string]any{"Error": landingTexts[pageLang(c)]["no_pending"]})
+	} else if err != nil {
+		return err
+	}
+	c.Cookie(&fiber.Cookie{Name: pendingCookie, Value: "", Path: "/q", HTTPOnly: true, Secure: a.SecureCookie, SameSite: "Strict", MaxAge: -1})
+	return a.renderLanding(c, fiber.StatusOK, map[string]any{"Done": true, "Shop": place.Name})
+}
+
+// formProblem shows the landing page again with a problem its visitor
+// can fix, or fails the request.
+func (a *API) formProblem(c *fiber.Ctx, err error) error {
+	t := landingTexts[pageLang(c)]
+	switch core.ErrorCode(err) {
+	case core.EINVALID, core.ECONFLICT:
+		msg := err.Error()
+		var ce *core.Error
+		if errors.As(err, &ce) {
+			msg = ce.Message
+			for _, f := range ce.Fields {
+				msg += " (" + f.Field + ": " + f.Message + ")"
+			}
+		}
+		return a.renderLanding(c, fiber.StatusUnprocessableEntity, map[string]any{"Error": msg, "Pending": true})
+	case core.EUNAUTHORIZED:
+		return a.renderLanding(c, fiber.StatusUnauthorized, map[string]any{"Error": t["bad_login"], "Pending": true})
+	case core.ETOOMANY:
+		return a.renderLanding(c, fiber.StatusTooManyRequests, map[string]any{"Error": t["too_many"], "Pending": true})
+	}
+	return err
+}
+
+func (a *API) landingSignup(c *fiber.Ctx) error {
+	if c.Cookies(pendingCookie) == "" {
+		return a.renderLanding(c, fiber.StatusGone, map[string]any{"Error": landingTexts[pageLang(c)]["no_pending"]})
+	}
+	in := customer.SignupInput{Email: c.FormValue("email"), Password: c.FormValue("password"), FirstName: c.FormValue("first_name"),
+		LastName: c.FormValue("last_name"), BirthDate: c.FormValue("birth_date"), Locale: pageLang(c), Source: "web:visit"}
+	if err := a.Limiter.Hit(c.UserContext(), a.Limits.SignupAccount, core.NormalizeEmail(in.Email)); err != nil {
+		return a.formProblem(c, err)
+	}
+	s, err := a.Customers.Signup(c.UserContext(), in)
+	if err != nil {
+		return a.formProblem(c, err)
+	}
+	return a.landingDone(c, s.Customer.ID)
+}
+
+func (a *API) landingLogin(c *fiber.Ctx) error {
+	if c.Cookies(pendingCookie) == "" {
+		return a.renderLanding(c, fiber.StatusGone, map[string]any{"Error": landingTexts[pageLang(c)]["no_pending"]})
+	}
+	s, err := a.Customers.Login(c.UserContext(), c.FormValue("email"), c.FormValue("password"))
+	if err != nil {
+		return a.formProblem(c, err)
+	}
+	return a.landingDone(c, s.Customer.ID)
+}
+
+// appleAssociation lets iOS open PUBLIC_URL/q/… in the installed app.
+func (a *API) appleAssociation(c *fiber.Ctx) error {
+	if len(a.AppLinks.AppleAppIDs) == 0 {
+		return core.Errorf(core.ENOTFOUND, "no iOS app is configured (VISTA_APPLE_APP_IDS)")
+	}
+	b, _ := json.Marshal(map[string]any{"applinks": map[string]any{"details": []map[string]any{{
+		"appIDs": a.AppLinks.AppleAppIDs, "components": []map[string]string{{"/": "/q/*"}}}}}})
+	c.Type("json")
+	return c.Send(b)
+}
+
+// assetLinks lets Android open PUBLIC_URL/q/… in the installed app.
+func (a *API) assetLinks(c *fiber.Ctx) error {
+	if len(a.AppLinks.AndroidApps) == 0 {
+		return core.Errorf(core.ENOTFOUND, "no Android app is configured (VISTA_ANDROID_APPS)")
+	}
+	var out []map[string]any
+	for _, app := range a.AppLinks.AndroidApps {
+		pkg, fp, _ := strings.Cut(app, "=")
+		out = append(out, map[string]any{"relation": []string{"delegate_permission/common.handle_all_urls"},
+			"target": map[string]any{"namespace": "android_app", "package_name": pkg, "sha256_cert_fingerprints": strings.Split(fp, "|")}})
+	}
+	b, _ := json.Marshal(out)
+	c.Type("json")
+	return c.Send(b)
+}
