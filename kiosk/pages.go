@@ -139,6 +139,9 @@ func (s *Screens) detail(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := s.Visits.Record(c.UserContext(), "product_viewed", l.ID); err != nil {
+		return err
+	}
 	return s.render(c, "detail", view{Item: l, Shop: sh, QR: "/p/" + url.PathEscape(sh.SlugOrID()) + "/" + url.PathEscape(l.ID) + "/qr.svg"})
 }
 

@@ -321,3 +321,42 @@ func TestVisitWithoutTheApp(t *testing.T) {
 func lform2json(v url.Values) map[string]string {
 	return map[string]string{"email": v.Get("email"), "password": v.Get("password")}
 }
+
+// TestDeskLinkAndTotemEvents: a product opened on the totem is recorded
+// in the screen's open visit; staff at the desk link that visit to the
+// customer in front of them, who then finds it, with the product, in the
+// app. Another shop's staff and an unknown customer are refused.
+func TestDeskLinkAndTotemEvents(t *testing.T) {
+	m := apptest.Boot(t, t.TempDir())
+	c := apptest.Client{T: t, M: m}
+	owner := apptest.OwnerLogin(t, m)
+	k := c.PairKiosk(owner, "shop-milano-centro", "Totem")
+	ps, err := m.Store.ProductsBySKU(t.Context(), []string{"RB-2140-901"})
+	apptest.Must(t, err)
+	rb := ps["RB-2140-901"]
+	c.Want(c.Do("GET", "/kiosk/display/product/"+rb.ID, nil, "Cookie", "vista_kiosk="+k.Token), 200)
+	s := c.Signup("desk@example.com")
+	roman := c.StaffLogin("roma@example.com", apptest.AddStaff(t, m, "roma@example.com", "manager", "shop-roma-prati"))
+	c.Want(c.Do("POST", "/v1/staff/shops/shop-milano-centro/kiosks/"+k.ID+"/link", map[string]string{"customer_id": s.Customer.ID}, apptest.Bearer(roman)...), 404)
+	c.Want(c.Do("POST", "/v1/staff/shops/shop-milano-centro/kiosks/"+k.ID+"/link", map[string]string{"customer_id": "nobody"}, apptest.Bearer(owner)...), 422)
+	var v struct {
+		CustomerID string `json:"customer_id"`
+		Via        string `json:"via"`
+	}
+	c.Want(c.Do("POST", "/v1/staff/shops/shop-milano-centro/kiosks/"+k.ID+"/link", map[string]string{"customer_id": s.Customer.ID}, apptest.Bearer(owner)...), 200).JSON(t, &v)
+	if v.CustomerID != s.Customer.ID || v.Via != "desk" {
+		t.Fatalf("desk link %+v", v)
+	}
+	var mine struct {
+		Visits []struct {
+			Events []struct {
+				Kind   string `json:"kind"`
+				ItemID string `json:"item_id"`
+			} `json:"events"`
+		} `json:"visits"`
+	}
+	c.Want(c.Do("GET", "/v1/me/visits", nil, apptest.Bearer(s.Tokens.AccessToken)...), 200).JSON(t, &mine)
+	if len(mine.Visits) != 1 || len(mine.Visits[0].Events) != 1 || mine.Visits[0].Events[0].Kind != "product_viewed" || mine.Visits[0].Events[0].ItemID != rb.ID {
+		t.Fatalf("visits %+v", mine)
+	}
+}

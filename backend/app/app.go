@@ -277,6 +277,13 @@ func (m *Main) openServices(ctx context.Context) error {
 				return "", err
 			}
 			return c.FirstName, nil
+		},
+		Active: func(ctx context.Context, id string) (bool, error) {
+			c, err := m.Store.Customer(ctx, id)
+			if core.IsCode(err, core.ENOTFOUND) {
+				return false, nil
+			}
+			return err == nil && c.Status == customer.StatusActive, err
 		}}
 	m.Privacy.Register(m.Visits.Sections()...)
 	m.Privacy.Register(m.Customers.Sections()...)

@@ -59,6 +59,9 @@ type Service struct {
 	}
 	// FirstName is a customer's first name, for the greeting.
 	FirstName func(ctx context.Context, customerID string) (string, error)
+	// Active tells whether a customer exists and is not erased (staff
+	// linking at the desk).
+	Active func(ctx context.Context, customerID string) (bool, error)
 }
 
 // KioskCode is a QR code a kiosk shows now.
@@ -397,4 +400,54 @@ func (s *Service) LinkPending(ctx context.Context, pending, customerID string) (
 		return nil, err
 	}
 	return &Place{ID: sh.ID, Name: sh.Name, City: sh.City}, nil
+}
+
+// Record notes what the signed-in kiosk showed a visitor on request (a
+// product opened on the totem) in its open visit, starting one if needed.
+func (s *Service) Record(ctx context.Context, kind, itemID string) error {
+	a, _ := core.ActorFrom(ctx)
+	if a.Kind != core.ActorKiosk {
+		return core.Errorf(core.EFORBIDDEN, "kiosks only")
+	}
+	now := s.Clock.Now()
+	v, err := s.current(ctx, a, now)
+	if err != nil {
+		return err
+	}
+	return s.Store.AddVisitEvents(ctx, []Event{{VisitID: v.ID, Kind: kind, ItemID: itemID, At: now}})
+}
+
+// LinkAtDesk links the visit a screen of shopID is showing now (or a new
+// one there) to a customer standing at the desk, for the shop's staff.
+func (s *Service) LinkAtDesk(ctx context.Context, shopID, kioskID, customerID string) (*Visit, error) {
+	if a, _ := core.ActorFrom(ctx); a.Kind != core.ActorStaff || !a.CanSeeShop(shopID) {
+		return nil, core.Errorf(core.ENOTFOUND, "shop not found")
+	}
+	k, err := s.Kiosks.Kiosk(ctx, kioskID)
+	if err != nil || k.ShopID != shopID {
+		return nil, core.Errorf(core.ENOTFOUND, "kiosk not found")
+	}
+	if s.Active != nil {
+		if ok, err := s.Active(ctx, customerID); err != nil {
+			return nil, err
+		} else if !ok {
+			return nil, core.Invalid("unknown customer", core.FieldError{Field: "customer_id", Code: "unknown", Message: "is not an active customer"})
+		}
+	}
+	now := s.Clock.Now()
+	v, err := s.Store.OpenVisit(ctx, kioskID, now.Add(-Idle))
+	if err == nil {
+		err = s.Store.LinkVisit(ctx, v.ID, customerID, "desk", now)
+	}
+	if core.IsCode(err, core.ENOTFOUND) || core.IsCode(err, core.ECONFLICT) {
+		v = &Visit{ID: "visit-" + core.NewID(), ShopID: shopID, KioskID: kioskID, StartedAt: now, LastAt: now, CustomerID: customerID, LinkedAt: &now, Via: "desk"}
+		err = s.Store.CreateVisit(ctx, v)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.tellScreen(ctx, shopID, kioskID, customerID); err != nil {
+		return nil, err
+	}
+	return s.Store.Visit(ctx, v.ID)
 }

@@ -27,6 +27,7 @@ func (c *Console) screenRoutes() []web.Route {
 		{Method: "DELETE", Path: "/v1/staff/shops/:shop/offers/:id", Auth: web.Staff(core.RoleManager), Handler: c.apiEndOffer},
 		{Method: "GET", Path: "/v1/staff/shops/:shop/plays", Auth: web.Staff(core.RoleAssistant), Handler: c.apiPlays},
 		{Method: "GET", Path: "/v1/staff/shops/:shop/checkins", Auth: web.Staff(core.RoleAssistant), Handler: c.apiCheckins},
+		{Method: "POST", Path: "/v1/staff/shops/:shop/kiosks/:id/link", Auth: web.Staff(core.RoleAssistant), Handler: c.apiDeskLink},
 
 		{Method: "POST", Path: "/v1/staff/products", Auth: web.Staff(core.RoleManager), Handler: c.apiSaveProduct},
 		{Method: "GET", Path: "/v1/staff/shops/:shop/products", Auth: web.Staff(core.RoleAssistant), Handler: c.apiShopProducts},
@@ -250,4 +251,19 @@ func (c *Console) apiCheckins(ctx *fiber.Ctx) error {
 		out = append(out, Checkin{Visit: v, Customer: c.Customers.LabelForStaff(ctx.UserContext(), v.CustomerID)})
 	}
 	return ctx.JSON(fiber.Map{"checkins": out})
+}
+
+// apiDeskLink links the visit at a screen to a customer at the desk.
+func (c *Console) apiDeskLink(ctx *fiber.Ctx) error {
+	var in struct {
+		CustomerID string `json:"customer_id" validate:"required,max=64"`
+	}
+	if err := web.DecodeValid(ctx, &in); err != nil {
+		return err
+	}
+	v, err := c.Visits.LinkAtDesk(ctx.UserContext(), ctx.Params("shop"), ctx.Params("id"), in.CustomerID)
+	if err != nil {
+		return err
+	}
+	return ctx.JSON(v)
 }
