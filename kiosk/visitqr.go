@@ -57,9 +57,9 @@ func (s *Screens) visitQRImage(c *fiber.Ctx) error {
 	return core.Errorf(core.ENOTFOUND, "no such image")
 }
 
-// renderCode draws a code's images: a 512 px PNG for screens, an SVG.
+// renderCode draws a code's images: a 256 px PNG, an SVG.
 func (s *Screens) renderCode(u string) (png, svg []byte, err error) {
-	if png, err = qr.PNG(u, 512); err != nil {
+	if png, err = qr.PNG(u, 256); err != nil {
 		return nil, nil, core.Internal(err)
 	}
 	if svg, err = qr.SVG(u); err != nil {

@@ -185,32 +185,22 @@ func (s *Service) Claim(ctx context.Context, raw string) (*Resolution, error) {
 		return nil, err
 	}
 	now := s.Clock.Now()
-	c, err := s.Store.ClaimCode(ctx, link.ID(), customerID, now)
+	// The per-kiosk limit is counted before the claim (its kiosk is known
+	// from the code's row): a refused claim must leave the code claimable.
+	pre, err := s.Store.Code(ctx, link.ID())
 	if core.IsCode(err, core.ENOTFOUND) {
 		return nil, auth.ErrLinkForged
 	} else if err != nil {
 		return nil, err
 	}
-	if err := s.Limiter.Hit(ctx, claimsPerKiosk, c.KioskID); err != nil {
+	if err := s.Limiter.Hit(ctx, claimsPerKiosk, pre.KioskID); err != nil {
 		return nil, err
 	}
-	visitID := c.VisitID
-	err = s.Store.LinkVisit(ctx, visitID, customerID, "qr", now)
-	if core.IsCode(err, core.ECONFLICT) {
-		v := &Visit{ID: "visit-" + core.NewID(), ShopID: c.ShopID, KioskID: c.KioskID, StartedAt: now, LastAt: now, CustomerID: customerID, LinkedAt: &now, Via: "qr"}
-		visitID, err = v.ID, s.Store.CreateVisit(ctx, v)
-	}
+	c, v, err := s.Store.ClaimVisit(ctx, link.ID(), customerID, "qr", "visit-"+core.NewID(), now)
 	if err != nil {
-		return nil, err
-	}
-	if err := s.Store.AddVisitEvents(ctx, []Event{{VisitID: visitID, Kind: "qr_scanned", At: now}}); err != nil {
 		return nil, err
 	}
 	if err := s.tellScreen(ctx, c.ShopID, c.KioskID, customerID); err != nil {
-		return nil, err
-	}
-	v, err := s.Store.Visit(ctx, visitID)
-	if err != nil {
 		return nil, err
 	}
 	return s.resolution(ctx, c, v)

@@ -93,6 +93,11 @@ type Store interface {
 	// app shows what it links to): ENOTFOUND for an unknown id, EGONE
 	// once it is claimed or expired at now.
 	ResolveCode(ctx context.Context, id, customerID string, now time.Time) (*Code, error)
+	// ClaimVisit is ClaimCode, then the visit of the code becomes
+	// customerID's (via) — or, when it was linked meanwhile, a new visit
+	// newID at the same kiosk does — with a qr_scanned event, in one
+	// write where the engine can. It returns the code and the visit.
+	ClaimVisit(ctx context.Context, id, customerID, via, newID string, now time.Time) (*Code, *Visit, error)
 	// ClaimCode claims code id for customerID, once, in one conditional
 	// write: EGONE when claimed or expired, ECONFLICT when customerID did
 	// not resolve it first, ENOTFOUND for an unknown id.

@@ -260,3 +260,28 @@ func (db *DB) codeMiss(ctx context.Context, id string, err error, now time.Time)
 	}
 	return core.Errorf(core.ECONFLICT, "resolve the code before claiming it")
 }
+
+// ClaimVisit implements visit.Store: the conditional claim is the one
+// gate (only its winner goes on), then the link, or a new visit, and the
+// event.
+func (db *DB) ClaimVisit(ctx context.Context, id, customerID, via, newID string, now time.Time) (*visit.Code, *visit.Visit, error) {
+	c, err := db.ClaimCode(ctx, id, customerID, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	visitID := c.VisitID
+	err = db.LinkVisit(ctx, visitID, customerID, via, now)
+	if core.IsCode(err, core.ECONFLICT) || core.IsCode(err, core.ENOTFOUND) {
+		visitID = newID
+		err = db.CreateVisit(ctx, &visit.Visit{ID: newID, ShopID: c.ShopID, KioskID: c.KioskID, StartedAt: now, LastAt: now, CustomerID: customerID,
+			LinkedAt: &now, Via: via})
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := db.AddVisitEvents(ctx, []visit.Event{{VisitID: visitID, Kind: "qr_scanned", At: now}}); err != nil {
+		return nil, nil, err
+	}
+	v, err := db.Visit(ctx, visitID)
+	return c, v, err
+}

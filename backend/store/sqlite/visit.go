@@ -209,3 +209,54 @@ func (db *DB) ClaimCode(ctx context.Context, id, customerID string, now time.Tim
 	}
 	return nil, core.Errorf(core.ECONFLICT, "resolve the code before claiming it")
 }
+
+// ClaimVisit implements visit.Store in one transaction: the conditional
+// claim decides who wins, the link and the event follow in the same
+// commit.
+func (db *DB) ClaimVisit(ctx context.Context, id, customerID, via, newID string, now time.Time) (*visit.Code, *visit.Visit, error) {
+	var claimed bool
+	var visitID string
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE visit_codes SET claimed_by = ?, claimed_at = ? WHERE id = ? AND resolved_by = ? AND claimed_at IS NULL
+			AND expires_at > ?`, customerID, ms(now), id, customerID, ms(now))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		claimed = true
+		var kioskID, shopID string
+		if err := tx.QueryRowContext(ctx, `SELECT visit_id, kiosk_id, shop_id FROM visit_codes WHERE id = ?`, id).Scan(&visitID, &kioskID, &shopID); err != nil {
+			return err
+		}
+		res, err = tx.ExecContext(ctx, `UPDATE visits SET customer_id = ?, linked_at = ?, via = ?, last_at = max(last_at, ?) WHERE id = ? AND customer_id = ''`,
+			customerID, ms(now), via, ms(now), visitID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			visitID = newID
+			if _, err := tx.ExecContext(ctx, `INSERT INTO visits (`+visitCols+`) VALUES (?,?,?,?,?,?,?,?)`, newID, shopID, kioskID, ms(now), ms(now),
+				customerID, ms(now), via); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO visit_events (visit_id, kind, item_id, at) VALUES (?, 'qr_scanned', '', ?)`, visitID, ms(now))
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := db.code(ctx, id)
+	switch {
+	case err != nil:
+		return nil, nil, err
+	case !claimed && (c.ClaimedAt != nil || !c.ExpiresAt.After(now)):
+		return nil, nil, core.Errorf(core.EGONE, "this code was already used or has expired")
+	case !claimed:
+		return nil, nil, core.Errorf(core.ECONFLICT, "resolve the code before claiming it")
+	}
+	v, err := db.Visit(ctx, visitID)
+	return c, v, err
+}

@@ -2,7 +2,9 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -136,4 +138,46 @@ func testVisitCodes(t *testing.T, e Engine) {
 	must(t, e.CreateCode(ctx, &visit.Code{ID: "code2", VisitID: "v1", KioskID: "k1", ShopID: "shop-a", CreatedAt: base, ExpiresAt: base.Add(time.Minute)}))
 	_, err = e.ResolveCode(ctx, "code2", "c1", base.Add(time.Minute))
 	wantCode(t, err, core.EGONE) // expired at its expiry
+
+	// ClaimVisit: the claim, the link and the event together; a visit
+	// linked meanwhile gives the claimer a new one at the same kiosk.
+	must(t, e.CreateVisit(ctx, &visit.Visit{ID: "v2", ShopID: "shop-a", KioskID: "k1", StartedAt: base, LastAt: base}))
+	for _, id := range []string{"code3", "code4"} {
+		must(t, e.CreateCode(ctx, &visit.Code{ID: id, VisitID: "v2", KioskID: "k1", ShopID: "shop-a", CreatedAt: base, ExpiresAt: base.Add(time.Minute)}))
+	}
+	_, _, err = e.ClaimVisit(ctx, "code3", "c1", "qr", "new-1", base)
+	wantCode(t, err, core.ECONFLICT) // not resolved
+	_, err = e.ResolveCode(ctx, "code3", "c1", base)
+	must(t, err)
+	_, err = e.ResolveCode(ctx, "code4", "c2", base)
+	must(t, err)
+	won := make([]bool, 20)
+	for i := range won {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _, err := e.ClaimVisit(ctx, "code3", "c1", "qr", fmt.Sprintf("new-%d", i), base.Add(time.Second))
+			won[i] = err == nil
+			if err != nil && core.ErrorCode(err) != core.EGONE {
+				t.Errorf("ClaimVisit: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := len(slices.DeleteFunc(won, func(w bool) bool { return !w })); n != 1 {
+		t.Fatalf("%d of 20 concurrent ClaimVisit won", n)
+	}
+	if mine, _ := e.CustomerVisits(ctx, "c1"); len(mine) != 1 || mine[0].ID != "v2" || mine[0].Via != "qr" {
+		t.Fatalf("c1's visits after ClaimVisit: %+v", mine)
+	}
+	c4, v4, err := e.ClaimVisit(ctx, "code4", "c2", "qr", "new-c2", base.Add(2*time.Second))
+	must(t, err)
+	if c4.ID != "code4" || v4.ID != "new-c2" || v4.CustomerID != "c2" || v4.KioskID != "k1" || v4.ShopID != "shop-a" {
+		t.Fatalf("a visit linked meanwhile: code %+v, visit %+v", c4, v4)
+	}
+	for _, id := range []string{"v2", "new-c2"} {
+		if evs, _ := e.VisitEvents(ctx, id); len(evs) != 1 || evs[0].Kind != "qr_scanned" {
+			t.Fatalf("events of %s: %+v", id, evs)
+		}
+	}
 }
