@@ -29,8 +29,9 @@ const (
 // Rate limits of linking.
 var (
 	resolvesPerCustomer = ratelimit.Limit{Name: "visit-resolve", Max: 20, Window: time.Minute}
-	claimsPerCustomer   = ratelimit.Limit{Name: "visit-claim", Max: 10, Window: time.Minute}
-	claimsPerKiosk      = ratelimit.Limit{Name: "visit-claim-kiosk", Max: 30, Window: time.Minute}
+	// Claims are counted from the claims themselves, in the claim's own
+	// write: no commit of a rate-limit hit before each.
+	claimLimits = ClaimLimits{PerCustomer: 10, PerKiosk: 30, Window: time.Minute}
 )
 
 // Shops and Kiosks are what linking reads of shops and screens.
@@ -180,24 +181,22 @@ func (s *Service) Resolve(ctx context.Context, raw string) (*Resolution, error) 
 // becomes the customer's. If the visit was linked meanwhile (another code
 // of it, or the desk), the customer owns a new visit at the same screen.
 func (s *Service) Claim(ctx context.Context, raw string) (*Resolution, error) {
-	customerID, link, err := s.code(ctx, raw, claimsPerCustomer)
+	customerID, err := core.SignedInCustomer(ctx)
 	if err != nil {
 		return nil, err
 	}
-	now := s.Clock.Now()
-	// The per-kiosk limit is counted before the claim (its kiosk is known
-	// from the code's row): a refused claim must leave the code claimable.
-	pre, err := s.Store.Code(ctx, link.ID())
-	if core.IsCode(err, core.ENOTFOUND) {
+	link, err := s.Tokens.VerifyVisitLink(raw)
+	if err != nil {
+		return nil, err
+	}
+	c, v, err := s.Store.ClaimVisit(ctx, link.ID(), customerID, "qr", "visit-"+core.NewID(), s.Clock.Now(), claimLimits)
+	switch {
+	case core.IsCode(err, core.ENOTFOUND):
 		return nil, auth.ErrLinkForged
-	} else if err != nil {
-		return nil, err
-	}
-	if err := s.Limiter.Hit(ctx, claimsPerKiosk, pre.KioskID); err != nil {
-		return nil, err
-	}
-	c, v, err := s.Store.ClaimVisit(ctx, link.ID(), customerID, "qr", "visit-"+core.NewID(), now)
-	if err != nil {
+	case core.IsCode(err, core.ETOOMANY):
+		return nil, &ratelimit.Refused{Err: core.Errorf(core.ETOOMANY, "too many visits linked in the last minute: try again shortly"),
+			After: int(claimLimits.Window.Seconds())}
+	case err != nil:
 		return nil, err
 	}
 	if err := s.tellScreen(ctx, c.ShopID, c.KioskID, customerID); err != nil {

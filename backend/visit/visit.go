@@ -49,6 +49,12 @@ type Code struct {
 	ClaimedAt  *time.Time `json:"claimed_at,omitempty"`
 }
 
+// ClaimLimits bound claims per customer and per kiosk in a window.
+type ClaimLimits struct {
+	PerCustomer, PerKiosk int
+	Window                time.Duration
+}
+
 // Store keeps visits, their events and the codes that link them.
 type Store interface {
 	// CreateVisit stores v.
@@ -96,8 +102,10 @@ type Store interface {
 	// ClaimVisit is ClaimCode, then the visit of the code becomes
 	// customerID's (via) — or, when it was linked meanwhile, a new visit
 	// newID at the same kiosk does — with a qr_scanned event, in one
-	// write where the engine can. It returns the code and the visit.
-	ClaimVisit(ctx context.Context, id, customerID, via, newID string, now time.Time) (*Code, *Visit, error)
+	// write where the engine can. Before claiming, it refuses (ETOOMANY)
+	// when the customer, or the code's kiosk, already has l's maximum of
+	// claims in the window before now. It returns the code and the visit.
+	ClaimVisit(ctx context.Context, id, customerID, via, newID string, now time.Time, l ClaimLimits) (*Code, *Visit, error)
 	// ClaimCode claims code id for customerID, once, in one conditional
 	// write: EGONE when claimed or expired, ECONFLICT when customerID did
 	// not resolve it first, ENOTFOUND for an unknown id.

@@ -188,6 +188,8 @@ func (db *DB) Migrate(ctx context.Context) error {
 		},
 		colVisitCodes: {
 			{Keys: bson.D{{Key: "visit_id", Value: 1}}},
+			{Keys: bson.D{{Key: "claimed_by", Value: 1}, {Key: "claimed_at", Value: 1}}},
+			{Keys: bson.D{{Key: "kiosk_id", Value: 1}, {Key: "claimed_at", Value: 1}}},
 		},
 		colPlays: {
 			{Keys: bson.D{{Key: "shop_id", Value: 1}, {Key: "shown_at", Value: -1}}},

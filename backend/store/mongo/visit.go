@@ -264,7 +264,26 @@ func (db *DB) codeMiss(ctx context.Context, id string, err error, now time.Time)
 // ClaimVisit implements visit.Store: the conditional claim is the one
 // gate (only its winner goes on), then the link, or a new visit, and the
 // event.
-func (db *DB) ClaimVisit(ctx context.Context, id, customerID, via, newID string, now time.Time) (*visit.Code, *visit.Visit, error) {
+//
+// The limits are counted before the claim, not in the same write: under
+// concurrent claims of one customer a few more than the maximum may pass.
+func (db *DB) ClaimVisit(ctx context.Context, id, customerID, via, newID string, now time.Time, l visit.ClaimLimits) (*visit.Code, *visit.Visit, error) {
+	pre, err := db.Code(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	since := bson.D{{Key: "$gt", Value: now.Add(-l.Window)}}
+	mine, err := db.col(colVisitCodes).CountDocuments(ctx, bson.D{{Key: "claimed_by", Value: customerID}, {Key: "claimed_at", Value: since}})
+	if err != nil {
+		return nil, nil, mapErr(err)
+	}
+	kiosk, err := db.col(colVisitCodes).CountDocuments(ctx, bson.D{{Key: "kiosk_id", Value: pre.KioskID}, {Key: "claimed_at", Value: since}})
+	if err != nil {
+		return nil, nil, mapErr(err)
+	}
+	if mine >= int64(l.PerCustomer) || kiosk >= int64(l.PerKiosk) {
+		return nil, nil, core.Errorf(core.ETOOMANY, "too many visits linked in the last minute: try again shortly")
+	}
 	c, err := db.ClaimCode(ctx, id, customerID, now)
 	if err != nil {
 		return nil, nil, err

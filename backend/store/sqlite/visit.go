@@ -213,10 +213,21 @@ func (db *DB) ClaimCode(ctx context.Context, id, customerID string, now time.Tim
 // ClaimVisit implements visit.Store in one transaction: the conditional
 // claim decides who wins, the link and the event follow in the same
 // commit.
-func (db *DB) ClaimVisit(ctx context.Context, id, customerID, via, newID string, now time.Time) (*visit.Code, *visit.Visit, error) {
+func (db *DB) ClaimVisit(ctx context.Context, id, customerID, via, newID string, now time.Time, l visit.ClaimLimits) (*visit.Code, *visit.Visit, error) {
 	var claimed bool
 	var visitID string
 	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		since := ms(now.Add(-l.Window))
+		var mine, kiosk int
+		if err := tx.QueryRowContext(ctx, `SELECT
+			(SELECT count(*) FROM visit_codes WHERE claimed_by = ?1 AND claimed_at IS NOT NULL AND claimed_at > ?2),
+			(SELECT count(*) FROM visit_codes WHERE kiosk_id = (SELECT kiosk_id FROM visit_codes WHERE id = ?3) AND claimed_at IS NOT NULL AND claimed_at > ?2)`,
+			customerID, since, id).Scan(&mine, &kiosk); err != nil {
+			return err
+		}
+		if mine >= l.PerCustomer || kiosk >= l.PerKiosk {
+			return core.Errorf(core.ETOOMANY, "too many visits linked in the last minute: try again shortly")
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE visit_codes SET claimed_by = ?, claimed_at = ? WHERE id = ? AND resolved_by = ? AND claimed_at IS NULL
 			AND expires_at > ?`, customerID, ms(now), id, customerID, ms(now))
 		if err != nil {

@@ -141,11 +141,12 @@ func testVisitCodes(t *testing.T, e Engine) {
 
 	// ClaimVisit: the claim, the link and the event together; a visit
 	// linked meanwhile gives the claimer a new one at the same kiosk.
+	lots := visit.ClaimLimits{PerCustomer: 100, PerKiosk: 100, Window: time.Minute}
 	must(t, e.CreateVisit(ctx, &visit.Visit{ID: "v2", ShopID: "shop-a", KioskID: "k1", StartedAt: base, LastAt: base}))
 	for _, id := range []string{"code3", "code4"} {
 		must(t, e.CreateCode(ctx, &visit.Code{ID: id, VisitID: "v2", KioskID: "k1", ShopID: "shop-a", CreatedAt: base, ExpiresAt: base.Add(time.Minute)}))
 	}
-	_, _, err = e.ClaimVisit(ctx, "code3", "c1", "qr", "new-1", base)
+	_, _, err = e.ClaimVisit(ctx, "code3", "c1", "qr", "new-1", base, lots)
 	wantCode(t, err, core.ECONFLICT) // not resolved
 	_, err = e.ResolveCode(ctx, "code3", "c1", base)
 	must(t, err)
@@ -156,7 +157,7 @@ func testVisitCodes(t *testing.T, e Engine) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, _, err := e.ClaimVisit(ctx, "code3", "c1", "qr", fmt.Sprintf("new-%d", i), base.Add(time.Second))
+			_, _, err := e.ClaimVisit(ctx, "code3", "c1", "qr", fmt.Sprintf("new-%d", i), base.Add(time.Second), lots)
 			won[i] = err == nil
 			if err != nil && core.ErrorCode(err) != core.EGONE {
 				t.Errorf("ClaimVisit: %v", err)
@@ -170,7 +171,7 @@ func testVisitCodes(t *testing.T, e Engine) {
 	if mine, _ := e.CustomerVisits(ctx, "c1"); len(mine) != 1 || mine[0].ID != "v2" || mine[0].Via != "qr" {
 		t.Fatalf("c1's visits after ClaimVisit: %+v", mine)
 	}
-	c4, v4, err := e.ClaimVisit(ctx, "code4", "c2", "qr", "new-c2", base.Add(2*time.Second))
+	c4, v4, err := e.ClaimVisit(ctx, "code4", "c2", "qr", "new-c2", base.Add(2*time.Second), lots)
 	must(t, err)
 	if c4.ID != "code4" || v4.ID != "new-c2" || v4.CustomerID != "c2" || v4.KioskID != "k1" || v4.ShopID != "shop-a" {
 		t.Fatalf("a visit linked meanwhile: code %+v, visit %+v", c4, v4)
@@ -180,4 +181,18 @@ func testVisitCodes(t *testing.T, e Engine) {
 			t.Fatalf("events of %s: %+v", id, evs)
 		}
 	}
+	// The limits count claims in the window: c1 has two (code1, code3),
+	// c2 one, k1 three.
+	must(t, e.CreateCode(ctx, &visit.Code{ID: "code5", VisitID: "v2", KioskID: "k1", ShopID: "shop-a", CreatedAt: base, ExpiresAt: base.Add(time.Minute)}))
+	_, err = e.ResolveCode(ctx, "code5", "c1", base.Add(3*time.Second))
+	must(t, err)
+	at := base.Add(3 * time.Second)
+	_, _, err = e.ClaimVisit(ctx, "code5", "c1", "qr", "new-5", at, visit.ClaimLimits{PerCustomer: 2, PerKiosk: 100, Window: time.Minute})
+	wantCode(t, err, core.ETOOMANY)
+	_, _, err = e.ClaimVisit(ctx, "code5", "c1", "qr", "new-5", at, visit.ClaimLimits{PerCustomer: 100, PerKiosk: 3, Window: time.Minute})
+	wantCode(t, err, core.ETOOMANY)
+	_, _, err = e.ClaimVisit(ctx, "code5", "c1", "qr", "new-5", base.Add(2*time.Minute), visit.ClaimLimits{PerCustomer: 1, PerKiosk: 2, Window: time.Second})
+	wantCode(t, err, core.EGONE) // the window moved on; the code expired meanwhile
+	_, _, err = e.ClaimVisit(ctx, "code5", "c1", "qr", "new-5", at, visit.ClaimLimits{PerCustomer: 3, PerKiosk: 4, Window: time.Minute})
+	must(t, err) // within both limits
 }
