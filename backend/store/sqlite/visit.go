@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"sync"
 	"time"
 
 	"github.com/vista-optical/vista/backend/core"
@@ -210,64 +211,131 @@ func (db *DB) ClaimCode(ctx context.Context, id, customerID string, now time.Tim
 	return nil, core.Errorf(core.ECONFLICT, "resolve the code before claiming it")
 }
 
-// ClaimVisit implements visit.Store in one transaction: the conditional
-// claim decides who wins, the link and the event follow in the same
-// commit.
+// claims group concurrent claims into one transaction (one commit, one
+// fsync, for all that are waiting): with SQLite's one writer, a claim
+// otherwise waits for a commit per claim ahead of it.
+type claims struct {
+	mu      sync.Mutex
+	pending []*claimReq
+	running bool
+}
+
+type claimReq struct {
+	id, customerID, via, newID string
+	now                        time.Time
+	l                          visit.ClaimLimits
+	// outcome: "" claimed, core.ETOOMANY refused, "miss" not claimable.
+	outcome string
+	visitID string
+	done    chan error
+}
+
+// ClaimVisit implements visit.Store. Claims waiting at the same moment
+// share one transaction; within it each is decided in turn, its limits
+// counted from the claims before it (those of the same batch included),
+// so the limits stay exact and no two claims of one code both win.
 func (db *DB) ClaimVisit(ctx context.Context, id, customerID, via, newID string, now time.Time, l visit.ClaimLimits) (*visit.Code, *visit.Visit, error) {
-	var claimed bool
-	var visitID string
-	err := db.withTx(ctx, func(tx *sql.Tx) error {
-		since := ms(now.Add(-l.Window))
-		var mine, kiosk int
-		if err := tx.QueryRowContext(ctx, `SELECT
-			(SELECT count(*) FROM visit_codes WHERE claimed_by = ?1 AND claimed_at IS NOT NULL AND claimed_at > ?2),
-			(SELECT count(*) FROM visit_codes WHERE kiosk_id = (SELECT kiosk_id FROM visit_codes WHERE id = ?3) AND claimed_at IS NOT NULL AND claimed_at > ?2)`,
-			customerID, since, id).Scan(&mine, &kiosk); err != nil {
-			return err
-		}
-		if mine >= l.PerCustomer || kiosk >= l.PerKiosk {
-			return core.Errorf(core.ETOOMANY, "too many visits linked in the last minute: try again shortly")
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE visit_codes SET claimed_by = ?, claimed_at = ? WHERE id = ? AND resolved_by = ? AND claimed_at IS NULL
-			AND expires_at > ?`, customerID, ms(now), id, customerID, ms(now))
+	r := &claimReq{id: id, customerID: customerID, via: via, newID: newID, now: now, l: l, done: make(chan error, 1)}
+	b := &db.claims
+	b.mu.Lock()
+	b.pending = append(b.pending, r)
+	if !b.running {
+		b.running = true
+		go db.runClaims()
+	}
+	b.mu.Unlock()
+	select {
+	case err := <-r.done:
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
-		}
-		claimed = true
-		var kioskID, shopID string
-		if err := tx.QueryRowContext(ctx, `SELECT visit_id, kiosk_id, shop_id FROM visit_codes WHERE id = ?`, id).Scan(&visitID, &kioskID, &shopID); err != nil {
-			return err
-		}
-		res, err = tx.ExecContext(ctx, `UPDATE visits SET customer_id = ?, linked_at = ?, via = ?, last_at = max(last_at, ?) WHERE id = ? AND customer_id = ''`,
-			customerID, ms(now), via, ms(now), visitID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			visitID = newID
-			if _, err := tx.ExecContext(ctx, `INSERT INTO visits (`+visitCols+`) VALUES (?,?,?,?,?,?,?,?)`, newID, shopID, kioskID, ms(now), ms(now),
-				customerID, ms(now), via); err != nil {
-				return err
-			}
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO visit_events (visit_id, kind, item_id, at) VALUES (?, 'qr_scanned', '', ?)`, visitID, ms(now))
-		return err
-	})
-	if err != nil {
-		return nil, nil, err
+	case <-ctx.Done():
+		return nil, nil, mapErr(ctx.Err())
 	}
 	c, err := db.code(ctx, id)
 	switch {
 	case err != nil:
 		return nil, nil, err
-	case !claimed && (c.ClaimedAt != nil || !c.ExpiresAt.After(now)):
+	case r.outcome == core.ETOOMANY:
+		return nil, nil, core.Errorf(core.ETOOMANY, "too many visits linked in the last minute: try again shortly")
+	case r.outcome != "" && (c.ClaimedAt != nil || !c.ExpiresAt.After(now)):
 		return nil, nil, core.Errorf(core.EGONE, "this code was already used or has expired")
-	case !claimed:
+	case r.outcome != "":
 		return nil, nil, core.Errorf(core.ECONFLICT, "resolve the code before claiming it")
 	}
-	v, err := db.Visit(ctx, visitID)
+	v, err := db.Visit(ctx, r.visitID)
 	return c, v, err
+}
+
+// runClaims commits the waiting claims, a batch at a time, until none
+// wait.
+func (db *DB) runClaims() {
+	b := &db.claims
+	for {
+		b.mu.Lock()
+		batch := b.pending
+		b.pending = nil
+		if len(batch) == 0 {
+			b.running = false
+			b.mu.Unlock()
+			return
+		}
+		b.mu.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err := db.withTx(ctx, func(tx *sql.Tx) error {
+			for _, r := range batch {
+				if err := claimOne(ctx, tx, r); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		cancel()
+		for _, r := range batch {
+			r.done <- err
+		}
+	}
+}
+
+// claimOne decides one claim inside the batch's transaction.
+func claimOne(ctx context.Context, tx *sql.Tx, r *claimReq) error {
+	since := ms(r.now.Add(-r.l.Window))
+	var mine, kiosk int
+	if err := tx.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM visit_codes WHERE claimed_by = ?1 AND claimed_at IS NOT NULL AND claimed_at > ?2),
+		(SELECT count(*) FROM visit_codes WHERE kiosk_id = (SELECT kiosk_id FROM visit_codes WHERE id = ?3) AND claimed_at IS NOT NULL AND claimed_at > ?2)`,
+		r.customerID, since, r.id).Scan(&mine, &kiosk); err != nil {
+		return err
+	}
+	if mine >= r.l.PerCustomer || kiosk >= r.l.PerKiosk {
+		r.outcome = core.ETOOMANY
+		return nil
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE visit_codes SET claimed_by = ?, claimed_at = ? WHERE id = ? AND resolved_by = ? AND claimed_at IS NULL
+		AND expires_at > ?`, r.customerID, ms(r.now), r.id, r.customerID, ms(r.now))
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		r.outcome = "miss"
+		return nil
+	}
+	var kioskID, shopID string
+	if err := tx.QueryRowContext(ctx, `SELECT visit_id, kiosk_id, shop_id FROM visit_codes WHERE id = ?`, r.id).Scan(&r.visitID, &kioskID, &shopID); err != nil {
+		return err
+	}
+	res, err = tx.ExecContext(ctx, `UPDATE visits SET customer_id = ?, linked_at = ?, via = ?, last_at = max(last_at, ?) WHERE id = ? AND customer_id = ''`,
+		r.customerID, ms(r.now), r.via, ms(r.now), r.visitID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		r.visitID = r.newID
+		if _, err := tx.ExecContext(ctx, `INSERT INTO visits (`+visitCols+`) VALUES (?,?,?,?,?,?,?,?)`, r.newID, shopID, kioskID, ms(r.now), ms(r.now),
+			r.customerID, ms(r.now), r.via); err != nil {
+			return err
+		}
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO visit_events (visit_id, kind, item_id, at) VALUES (?, 'qr_scanned', '', ?)`, r.visitID, ms(r.now))
+	return err
 }
