@@ -121,6 +121,18 @@ func TestVisitLinkTwoSteps(t *testing.T) {
 	if len(checkins.Checkins) != 1 || checkins.Checkins[0].CustomerID != s.Customer.ID || !strings.Contains(checkins.Checkins[0].Customer, "Giulia") {
 		t.Fatalf("check-ins %+v", checkins)
 	}
+	var timeline struct {
+		Visits []struct {
+			ID   string `json:"id"`
+			Shop struct {
+				Name string `json:"name"`
+			} `json:"shop"`
+		} `json:"visits"`
+	}
+	c.Want(c.Do("GET", "/v1/staff/customers/"+s.Customer.ID+"/timeline", nil, apptest.Bearer(apptest.OwnerLogin(t, m))...), 200).JSON(t, &timeline)
+	if len(timeline.Visits) != 1 || timeline.Visits[0].Shop.Name != "Ottica Vista Milano Centro" {
+		t.Fatalf("the customer's timeline lacks the visit: %+v", timeline)
+	}
 	apptest.WantArchive(t, m, c.Want(c.Do("GET", "/v1/me/export", nil, tok...), 200), res.Visit.ID)
 	c.Want(c.Do("DELETE", "/v1/me", nil, tok...), 204)
 	if vs, _ := m.Store.CustomerVisits(t.Context(), s.Customer.ID); len(vs) != 0 {

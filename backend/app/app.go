@@ -386,7 +386,7 @@ func (m *Main) openWorker(ctx context.Context) error {
 			return err
 		}),
 		every("purge_anonymous_visits", time.Hour, func(ctx context.Context) error {
-			_, err := m.Store.PurgeAnonymousVisits(ctx, m.Clock.Now().Add(-visit.AnonymousRetention))
+			_, err := m.Store.PurgeAnonymousVisits(ctx, m.Clock.Now().Add(-m.Config.VisitRetention))
 			return err
 		}),
 		every("purge_ended_sessions", time.Hour, func(ctx context.Context) error {

@@ -16,6 +16,7 @@ import (
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/notify"
 	"github.com/vista-optical/vista/backend/notify/email"
+	"github.com/vista-optical/vista/backend/visit"
 	"github.com/vista-optical/vista/backend/web"
 )
 
@@ -55,6 +56,9 @@ type Config struct {
 	AdminAddr   string
 	FCMEndpoint string
 	ClockOffset time.Duration
+	// VisitRetention is how long an anonymous shop visit (what a screen
+	// saw, no one linked) is kept.
+	VisitRetention time.Duration
 	// SendRates caps messages a second per channel, as channel=rate.
 	SendRates []string
 	// SendConcurrency is how many sends a worker has in flight, and so the
@@ -74,7 +78,7 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{
 		HTTPAddr: ":8080", DataDir: "./data", MongoDatabase: "vista",
-		Roles: []string{RoleAPI, RoleKiosk, RoleWorker}, Demo: true, AccessLog: true,
+		Roles: []string{RoleAPI, RoleKiosk, RoleWorker}, Demo: true, AccessLog: true, VisitRetention: visit.AnonymousRetention,
 		LogLevel: "info", LogFormat: "text", TimeZone: "Europe/Rome", ShutdownGrace: 20 * time.Second,
 		SendConcurrency: 50, AdminAddr: "127.0.0.1:9090", MarketingCap: 2, MarketingWindow: 7 * 24 * time.Hour,
 	}
@@ -126,6 +130,7 @@ func (c *Config) ParseFlags(name string, args []string, extra ...func(*flag.Flag
 	str(&c.AdminAddr, "admin-addr", "VISTA_ADMIN_ADDR", "operator listener for /metrics and /debug/pprof/ (loopback by default; \"off\" turns it off)")
 	str(&c.FCMEndpoint, "fcm-endpoint", "VISTA_FCM_ENDPOINT", "send push to this FCM-compatible endpoint without credentials (a fake FCM server for demos and tests)")
 	fs.DurationVar(&c.ClockOffset, "clock-offset", c.ClockOffset, "move this process's clock forward (demos of reminders only) ($VISTA_CLOCK_OFFSET)")
+	fs.DurationVar(&c.VisitRetention, "visit-retention", c.VisitRetention, "how long anonymous shop visits are kept, 24h to 17520h ($VISTA_VISIT_RETENTION)")
 	str(&c.TimeZone, "time-zone", "VISTA_TIME_ZONE", "default time zone of the shops")
 	str(&c.SMTPURL, "smtp-url", "VISTA_SMTP_URL", "send e-mail through this server: smtp://user:pass@host:587 (STARTTLS, required except on loopback) or smtps://host:465")
 	str(&c.MailFrom, "mail-from", "VISTA_MAIL_FROM", "sender of e-mail, e.g. \"Ottica Vista <noreply@example.com>\"")
@@ -136,7 +141,7 @@ func (c *Config) ParseFlags(name string, args []string, extra ...func(*flag.Flag
 	fs.DurationVar(&c.MarketingWindow, "marketing-window", c.MarketingWindow, "the window of the marketing cap ($VISTA_MARKETING_WINDOW)")
 	// Typed flags take their environment value through the flag's own
 	// parser, so a bad value is refused the same way from either place.
-	for name, env := range map[string]string{"clock-offset": "VISTA_CLOCK_OFFSET", "send-concurrency": "VISTA_SEND_CONCURRENCY",
+	for name, env := range map[string]string{"clock-offset": "VISTA_CLOCK_OFFSET", "visit-retention": "VISTA_VISIT_RETENTION", "send-concurrency": "VISTA_SEND_CONCURRENCY",
 		"marketing-cap": "VISTA_MARKETING_CAP", "marketing-window": "VISTA_MARKETING_WINDOW"} {
 		if v, ok := os.LookupEnv(env); ok {
 			if err := fs.Set(name, v); err != nil {
@@ -163,6 +168,9 @@ func (c *Config) Validate() error {
 	var errs []error
 	if c.HTTPAddr == "" {
 		errs = append(errs, errors.New("http-addr is empty"))
+	}
+	if c.VisitRetention < 24*time.Hour || c.VisitRetention > 730*24*time.Hour {
+		errs = append(errs, fmt.Errorf("visit-retention %s is outside 24h–17520h (two years)", c.VisitRetention))
 	}
 	if c.MongoURI == "" && c.DataDir == "" {
 		errs = append(errs, errors.New("data-dir is empty and no MongoDB URI is set"))

@@ -440,3 +440,12 @@ func (s *Service) LinkAtDesk(ctx context.Context, shopID, kioskID, customerID st
 	}
 	return s.Store.Visit(ctx, v.ID)
 }
+
+// ForStaff lists a customer's visits to staff, once the caller has checked
+// that the staff member may see the customer (the timeline does).
+func (s *Service) ForStaff(ctx context.Context, customerID string) ([]VisitView, error) {
+	if a, _ := core.ActorFrom(ctx); a.Kind != core.ActorStaff {
+		return nil, core.Errorf(core.EFORBIDDEN, "staff only")
+	}
+	return s.views(ctx, customerID)
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/customer"
 	"github.com/vista-optical/vista/backend/lens"
+	"github.com/vista-optical/vista/backend/visit"
 	"github.com/vista-optical/vista/backend/web"
 )
 
@@ -184,7 +185,15 @@ func (c *Console) apiTimeline(ctx *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return ctx.JSON(fiber.Map{"messages": list, "next_after": next})
+	// The customer's shop visits ("visit to shop X"), with what the screen
+	// recorded in each; on the first page only.
+	var visits []visit.VisitView
+	if p.After.IsZero() {
+		if visits, err = c.Visits.ForStaff(ctx.UserContext(), ctx.Params("id")); err != nil {
+			return err
+		}
+	}
+	return ctx.JSON(fiber.Map{"messages": list, "next_after": next, "visits": visits})
 }
 
 func (c *Console) apiReservations(ctx *fiber.Ctx) error {
