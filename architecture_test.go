@@ -25,7 +25,7 @@ func TestImportsRunOneWay(t *testing.T) {
 	http := []string{"github.com/gofiber/", "github.com/valyala/fasthttp", "github.com/prometheus/", "net/http/pprof", module + "backend/web"}
 	engines := []string{"go.mongodb.org/mongo-driver", "modernc.org/sqlite", module + "backend/store"}
 	surfaces := []string{module + "kiosk", module + "mobile-api"}
-	capabilities := []string{"audit", "auth", "booking", "catalog", "core", "customer", "demo", "jobs", "lens", "notify", "privacy", "ratelimit", "screen", "shop", "validate"}
+	capabilities := []string{"audit", "auth", "booking", "catalog", "core", "customer", "demo", "jobs", "lens", "notify", "privacy", "ratelimit", "screen", "shop", "validate", "visit"}
 
 	rules := []struct {
 		pkg    string // a package, with those under it
