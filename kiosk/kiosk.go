@@ -8,6 +8,7 @@ package kiosk
 import (
 	"embed"
 	"html/template"
+	"slices"
 	"strings"
 	"time"
 
@@ -162,6 +163,16 @@ func (s *Screens) plays(c *fiber.Ctx) error {
 	}
 	n, err := s.Screens.ReportPlays(c.UserContext(), in)
 	if err != nil {
+		return err
+	}
+	// Offers shown while someone is at the screen join that visit.
+	var offers []string
+	for _, p := range in.Plays {
+		if p.ItemKind == "offer" && !slices.Contains(offers, p.ItemID) {
+			offers = append(offers, p.ItemID)
+		}
+	}
+	if err := s.Visits.RecordShown(c.UserContext(), "offer_shown", offers); err != nil {
 		return err
 	}
 	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"recorded": n})

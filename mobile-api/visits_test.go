@@ -344,8 +344,9 @@ func lform2json(v url.Values) map[string]string {
 	return map[string]string{"email": v.Get("email"), "password": v.Get("password")}
 }
 
-// TestDeskLinkAndTotemEvents: a product opened on the totem is recorded
-// in the screen's open visit; staff at the desk link that visit to the
+// TestDeskLinkAndTotemEvents: a product opened on the totem, and the
+// offers the screen showed meanwhile, are recorded in the screen's open
+// visit; staff at the desk link that visit to the
 // customer in front of them, who then finds it, with the product, in the
 // app. Another shop's staff and an unknown customer are refused.
 func TestDeskLinkAndTotemEvents(t *testing.T) {
@@ -357,6 +358,9 @@ func TestDeskLinkAndTotemEvents(t *testing.T) {
 	apptest.Must(t, err)
 	rb := ps["RB-2140-901"]
 	c.Want(c.Do("GET", "/kiosk/display/product/"+rb.ID, nil, "Cookie", "vista_kiosk="+k.Token), 200)
+	// The screen reports it showed an offer (twice): the open visit notes it once.
+	play := map[string]any{"item_kind": "offer", "item_id": "offer-1", "shown_at": time.Now().UTC(), "seconds": 8}
+	c.Want(c.Do("POST", "/kiosk/v1/plays", map[string]any{"plays": []any{play, play}}, apptest.Bearer(k.Token)...), 202)
 	s := c.Signup("desk@example.com")
 	roman := c.StaffLogin("roma@example.com", apptest.AddStaff(t, m, "roma@example.com", "manager", "shop-roma-prati"))
 	c.Want(c.Do("POST", "/v1/staff/shops/shop-milano-centro/kiosks/"+k.ID+"/link", map[string]string{"customer_id": s.Customer.ID}, apptest.Bearer(roman)...), 404)
@@ -378,7 +382,14 @@ func TestDeskLinkAndTotemEvents(t *testing.T) {
 		} `json:"visits"`
 	}
 	c.Want(c.Do("GET", "/v1/me/visits", nil, apptest.Bearer(s.Tokens.AccessToken)...), 200).JSON(t, &mine)
-	if len(mine.Visits) != 1 || len(mine.Visits[0].Events) != 1 || mine.Visits[0].Events[0].Kind != "product_viewed" || mine.Visits[0].Events[0].ItemID != rb.ID {
+	if len(mine.Visits) != 1 || len(mine.Visits[0].Events) != 2 || mine.Visits[0].Events[0].Kind != "product_viewed" || mine.Visits[0].Events[0].ItemID != rb.ID ||
+		mine.Visits[0].Events[1].Kind != "offer_shown" || mine.Visits[0].Events[1].ItemID != "offer-1" {
 		t.Fatalf("visits %+v", mine)
+	}
+	// A screen playing to an empty shop starts no visit.
+	idle := c.PairKiosk(owner, "shop-milano-centro", "Vetrina")
+	c.Want(c.Do("POST", "/kiosk/v1/plays", map[string]any{"plays": []any{play}}, apptest.Bearer(idle.Token)...), 202)
+	if _, err := m.Store.OpenVisit(t.Context(), idle.ID, time.Now().Add(-time.Hour)); err == nil {
+		t.Fatal("proof of play on an idle screen opened a visit")
 	}
 }

@@ -449,3 +449,24 @@ func (s *Service) ForStaff(ctx context.Context, customerID string) ([]VisitView,
 	}
 	return s.views(ctx, customerID)
 }
+
+// RecordShown notes offers the signed-in kiosk showed in its open visit,
+// if one is open: a screen playing to an empty shop starts no visit.
+func (s *Service) RecordShown(ctx context.Context, kind string, itemIDs []string) error {
+	a, _ := core.ActorFrom(ctx)
+	if a.Kind != core.ActorKiosk || len(itemIDs) == 0 {
+		return nil
+	}
+	now := s.Clock.Now()
+	v, err := s.Store.OpenVisit(ctx, a.ID, now.Add(-Idle))
+	if core.IsCode(err, core.ENOTFOUND) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	es := make([]Event, 0, len(itemIDs))
+	for _, id := range itemIDs {
+		es = append(es, Event{VisitID: v.ID, Kind: kind, ItemID: id, At: now})
+	}
+	return s.Store.AddVisitEvents(ctx, es)
+}

@@ -21,6 +21,7 @@ func (c *Console) checkinRoutes() []web.Route {
 		{Method: "GET", Path: "/console/checkins", Auth: web.StaffPage(core.RoleAssistant), Handler: c.checkinsPage},
 		{Method: "GET", Path: "/console/checkins/list", Auth: web.StaffPage(core.RoleAssistant), Handler: c.checkinsList},
 		{Method: "GET", Path: "/console/checkins.js", Auth: web.Public, Handler: checkinsScript},
+		{Method: "POST", Path: "/console/checkins/:shop/link", Auth: web.StaffPage(core.RoleAssistant), Handler: sameOrigin(c.deskLinkSubmit)},
 	}
 }
 
@@ -55,10 +56,60 @@ func (c *Console) checkinsPage(ctx *fiber.Ctx) error {
 			p.Shop = sh
 		}
 	}
+	return c.renderCheckins(ctx, p)
+}
+
+func (c *Console) renderCheckins(ctx *fiber.Ctx, p page) error {
+	var err error
 	if p.Checkins, err = c.checkins(ctx, p.Shop.ID); err != nil {
 		return err
 	}
+	if p.Kiosks, err = c.Screens.Kiosks(ctx.UserContext(), p.Shop.ID); err != nil {
+		return err
+	}
 	return c.render(ctx, "checkins.html", p)
+}
+
+// deskLinkSubmit links the visit at a screen to the customer at the desk,
+// found by their exact e-mail.
+func (c *Console) deskLinkSubmit(ctx *fiber.Ctx) error {
+	uctx := ctx.UserContext()
+	t := texts[lang(ctx)]
+	m, err := c.Shops.Me(uctx)
+	if err != nil {
+		return err
+	}
+	shops, err := c.Shops.VisibleShops(uctx)
+	if err != nil {
+		return err
+	}
+	p := page{Staff: m, Shops: shops}
+	for _, sh := range shops {
+		if sh.ID == ctx.Params("shop") {
+			p.Shop = sh
+		}
+	}
+	if p.Shop == nil {
+		return core.Errorf(core.ENOTFOUND, "shop not found")
+	}
+	cu, err := c.Customers.FindAtDesk(uctx, ctx.FormValue("email"))
+	if core.IsCode(err, core.ENOTFOUND) {
+		p.Error = t["no_such_customer"]
+		ctx.Status(fiber.StatusUnprocessableEntity)
+		return c.renderCheckins(ctx, p)
+	} else if err != nil {
+		return err
+	}
+	if _, err := c.Visits.LinkAtDesk(uctx, p.Shop.ID, ctx.FormValue("kiosk"), cu.ID); err != nil {
+		if msg, ok := formProblem(err); ok {
+			p.Error = msg
+			ctx.Status(fiber.StatusUnprocessableEntity)
+			return c.renderCheckins(ctx, p)
+		}
+		return err
+	}
+	p.Notice = t["done_desk"] + " " + cu.FirstName + " " + cu.LastName
+	return c.renderCheckins(ctx, p)
 }
 
 func (c *Console) checkinsList(ctx *fiber.Ctx) error {

@@ -67,3 +67,36 @@ func TestOffersPageForms(t *testing.T) {
 	assistant := c.StaffLogin("assistente@example.com", apptest.AddStaff(t, m, "assistente@example.com", core.RoleAssistant, "shop-milano-centro"))
 	c.Want(c.Do("GET", "/console/offers", nil, apptest.Bearer(assistant)...), 403)
 }
+
+// TestDeskLinkPage: on the check-in page, staff pick the screen and type
+// the e-mail of the customer in front of them (of any home shop); the
+// visit is theirs, and the page lists them. An unknown e-mail changes
+// nothing.
+func TestDeskLinkPage(t *testing.T) {
+	m := apptest.Boot(t, t.TempDir())
+	c := apptest.Client{T: t, M: m}
+	owner := apptest.OwnerLogin(t, m)
+	k := c.PairKiosk(owner, "shop-milano-centro", "Banco")
+	s := c.Signup("roma.cliente@example.com", func(b map[string]any) { b["shop_id"] = "shop-roma-prati" })
+	manager := c.StaffLogin("gestore@example.com", apptest.AddStaff(t, m, "gestore@example.com", core.RoleManager, "shop-milano-centro"))
+	post := func(email string, want int) string {
+		t.Helper()
+		v := url.Values{"kiosk": {k.ID}, "email": {email}}
+		return string(c.Want(c.Do("POST", "/console/checkins/shop-milano-centro/link", v.Encode(),
+			append(apptest.Bearer(manager), "Content-Type", "application/x-www-form-urlencoded")...), want).Body)
+	}
+	if body := post("nobody@example.com", 422); !strings.Contains(body, "Nessun cliente") {
+		t.Fatalf("unknown e-mail: %s", body)
+	}
+	if vs, _ := m.Store.CustomerVisits(t.Context(), s.Customer.ID); len(vs) != 0 {
+		t.Fatal("an unknown e-mail linked a visit")
+	}
+	if body := post("Roma.Cliente@example.com", 200); !strings.Contains(body, "Visita collegata a Giulia Rossi") || !strings.Contains(body, `class="checkin"`) {
+		t.Fatalf("after the desk link: %s", body)
+	}
+	vs, err := m.Store.CustomerVisits(t.Context(), s.Customer.ID)
+	apptest.Must(t, err)
+	if len(vs) != 1 || vs[0].Via != "desk" || vs[0].KioskID != k.ID {
+		t.Fatalf("visits %+v", vs)
+	}
+}
