@@ -368,15 +368,13 @@ func (s *Service) LinkPending(ctx context.Context, pending, customerID string) (
 		return nil, err
 	}
 	now := s.Clock.Now()
-	visitID := claims.Visit
 	err = core.Errorf(core.ECONFLICT, "no visit kept")
-	if visitID != "" {
-		err = s.Store.LinkVisit(ctx, visitID, customerID, "web", now)
+	if claims.Visit != "" {
+		err = s.Store.LinkVisit(ctx, claims.Visit, customerID, "web", now)
 	}
 	if core.IsCode(err, core.ECONFLICT) {
-		v := &Visit{ID: "visit-" + core.NewID(), ShopID: claims.Shop, KioskID: claims.Subject, StartedAt: now, LastAt: now,
-			CustomerID: customerID, LinkedAt: &now, Via: "web"}
-		visitID, err = v.ID, s.Store.CreateVisit(ctx, v)
+		err = s.Store.CreateVisit(ctx, &Visit{ID: "visit-" + core.NewID(), ShopID: claims.Shop, KioskID: claims.Subject, StartedAt: now, LastAt: now,
+			CustomerID: customerID, LinkedAt: &now, Via: "web"})
 	}
 	if err != nil {
 		return nil, err
