@@ -83,6 +83,7 @@ func (s *Screens) Routes() []web.Route {
 		{Method: "POST", Path: "/kiosk/v1/plays", Auth: web.Kiosk, Handler: s.plays},
 		{Method: "GET", Path: "/kiosk/v1/visit-qr", Auth: web.Kiosk, Handler: s.visitQR},
 		{Method: "GET", Path: "/kiosk/v1/visit-qr/:file", Auth: web.Kiosk, Handler: s.visitQRImage},
+		{Method: "POST", Path: "/kiosk/v1/visit/end", Auth: web.Kiosk, Handler: s.endVisit},
 
 		{Method: "GET", Path: PairPath, Auth: web.Public, Handler: s.pairPage},
 		{Method: "POST", Path: PairPath, Auth: web.Public, Handler: s.pairSubmit, Limits: pairIP},

@@ -67,3 +67,11 @@ func (s *Screens) renderCode(u string) (png, svg []byte, err error) {
 	}
 	return png, svg, nil
 }
+
+// endVisit is the totem's "Fine": the visit ends, its codes stop linking.
+func (s *Screens) endVisit(c *fiber.Ctx) error {
+	if err := s.Visits.End(c.UserContext()); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}

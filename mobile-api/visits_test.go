@@ -393,3 +393,32 @@ func TestDeskLinkAndTotemEvents(t *testing.T) {
 		t.Fatal("proof of play on an idle screen opened a visit")
 	}
 }
+
+// TestEndVisitAtTheTotem (T18): "Fine" on the totem ends the visit: the
+// code still on screen stops linking (410), and the next code belongs to
+// a new visit.
+func TestEndVisitAtTheTotem(t *testing.T) {
+	m := apptest.Boot(t, t.TempDir())
+	c := apptest.Client{T: t, M: m}
+	owner := apptest.OwnerLogin(t, m)
+	k := c.PairKiosk(owner, "shop-milano-centro", "Totem")
+	s := c.Signup("fine@example.com")
+	tok := apptest.Bearer(s.Tokens.AccessToken)
+	q := showQR(c, k.Token)
+	first, err := m.Store.OpenVisit(t.Context(), k.ID, time.Now().Add(-time.Minute))
+	apptest.Must(t, err)
+	c.Want(c.Do("POST", "/kiosk/v1/visit/end", nil, apptest.Bearer(k.Token)...), 204)
+	c.Want(c.Do("POST", "/v1/visits/resolve", map[string]string{"token": q.Token}, tok...), 410)
+	next := showQR(c, k.Token)
+	c.Want(c.Do("POST", "/v1/visits/resolve", map[string]string{"token": next.Token}, tok...), 200)
+	var res struct {
+		Visit struct {
+			ID string `json:"id"`
+		} `json:"visit"`
+	}
+	c.Want(c.Do("POST", "/v1/visits/claim", map[string]string{"token": next.Token}, tok...), 200).JSON(t, &res)
+	if res.Visit.ID == first.ID {
+		t.Fatal("the ended visit was linked")
+	}
+	c.Want(c.Do("POST", "/kiosk/v1/visit/end", nil, apptest.Bearer(s.Tokens.AccessToken)...), 401)
+}

@@ -468,3 +468,14 @@ func (s *Service) RecordShown(ctx context.Context, kind string, itemIDs []string
 	}
 	return s.Store.AddVisitEvents(ctx, es)
 }
+
+// End closes the signed-in kiosk's visit (a shopper's "Fine" on the
+// totem): the next visitor starts a new one and the codes shown for the
+// last stop linking.
+func (s *Service) End(ctx context.Context) error {
+	a, _ := core.ActorFrom(ctx)
+	if a.Kind != core.ActorKiosk {
+		return core.Errorf(core.EFORBIDDEN, "kiosks only")
+	}
+	return s.Store.EndVisit(ctx, a.ID, s.Clock.Now())
+}

@@ -61,9 +61,12 @@ type Store interface {
 	CreateVisit(ctx context.Context, v *Visit) error
 	// Visit returns the visit with id, or ENOTFOUND.
 	Visit(ctx context.Context, id string) (*Visit, error)
-	// OpenVisit returns the kiosk's latest anonymous visit active at or
-	// after since, or ENOTFOUND.
+	// OpenVisit returns the kiosk's latest anonymous visit, not ended,
+	// active at or after since, or ENOTFOUND.
 	OpenVisit(ctx context.Context, kioskID string, since time.Time) (*Visit, error)
+	// EndVisit ends the kiosk's open anonymous visit at at, if there is
+	// one: it is open no more, and its unclaimed codes expire at at.
+	EndVisit(ctx context.Context, kioskID string, at time.Time) error
 	// TouchVisit moves the visit's last activity to at (never back).
 	TouchVisit(ctx context.Context, id string, at time.Time) error
 	// LinkVisit gives the anonymous visit id to customerID, once:

@@ -131,6 +131,11 @@
   function closePanel() { panel.hidden = true; panel.innerHTML = ""; }
   function touched() { clearTimeout(idle); idle = setTimeout(closePanel, IDLE_MS); }
 
+  // "Ho finito": the visit ends, the next visitor's starts with a new code.
+  document.getElementById("end-visit").addEventListener("click", function () {
+    closePanel();
+    fetch("/kiosk/v1/visit/end", { method: "POST", credentials: "same-origin" }).then(newCode).catch(function () { online(false); });
+  });
   document.getElementById("search").addEventListener("submit", function (e) {
     e.preventDefault();
     var q = e.target.elements.q.value;

@@ -45,7 +45,7 @@ func (db *DB) Visit(ctx context.Context, id string) (*visit.Visit, error) {
 func (db *DB) OpenVisit(ctx context.Context, kioskID string, since time.Time) (*visit.Visit, error) {
 	var d visitDoc
 	err := db.col(colVisits).FindOne(ctx, bson.D{{Key: "kiosk_id", Value: kioskID}, {Key: "customer_id", Value: ""},
-		{Key: "last_at", Value: bson.D{{Key: "$gte", Value: since}}}},
+		{Key: "last_at", Value: bson.D{{Key: "$gte", Value: since}}}, {Key: "ended_at", Value: nil}},
 		options.FindOne().SetSort(bson.D{{Key: "last_at", Value: -1}, {Key: "_id", Value: -1}})).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return nil, notFound("open visit")
@@ -53,6 +53,22 @@ func (db *DB) OpenVisit(ctx context.Context, kioskID string, since time.Time) (*
 		return nil, mapErr(err)
 	}
 	return d.model(), nil
+}
+
+// EndVisit implements visit.Store.
+func (db *DB) EndVisit(ctx context.Context, kioskID string, at time.Time) error {
+	var d visitDoc
+	err := db.col(colVisits).FindOneAndUpdate(ctx, bson.D{{Key: "kiosk_id", Value: kioskID}, {Key: "customer_id", Value: ""}, {Key: "ended_at", Value: nil}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "ended_at", Value: at}}}},
+		options.FindOneAndUpdate().SetSort(bson.D{{Key: "last_at", Value: -1}, {Key: "_id", Value: -1}})).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil
+	} else if err != nil {
+		return mapErr(err)
+	}
+	_, err = db.col(colVisitCodes).UpdateMany(ctx, bson.D{{Key: "visit_id", Value: d.ID}, {Key: "claimed_at", Value: nil}},
+		bson.D{{Key: "$min", Value: bson.D{{Key: "expires_at", Value: at}}}})
+	return mapErr(err)
 }
 
 // TouchVisit implements visit.Store: $max never moves it back.

@@ -42,11 +42,30 @@ func (db *DB) Visit(ctx context.Context, id string) (*visit.Visit, error) {
 // OpenVisit implements visit.Store.
 func (db *DB) OpenVisit(ctx context.Context, kioskID string, since time.Time) (*visit.Visit, error) {
 	v, err := scanVisit(db.queryRow(ctx, `SELECT `+visitCols+` FROM visits WHERE kiosk_id = ? AND customer_id = '' AND last_at >= ?
-		ORDER BY last_at DESC, id DESC LIMIT 1`, kioskID, ms(since)))
+		AND ended_at IS NULL ORDER BY last_at DESC, id DESC LIMIT 1`, kioskID, ms(since)))
 	if err == sql.ErrNoRows {
 		return nil, notFound("open visit")
 	}
 	return v, mapErr(err)
+}
+
+// EndVisit implements visit.Store.
+func (db *DB) EndVisit(ctx context.Context, kioskID string, at time.Time) error {
+	return db.withTx(ctx, func(tx *sql.Tx) error {
+		var id string
+		err := tx.QueryRowContext(ctx, `SELECT id FROM visits WHERE kiosk_id = ? AND customer_id = '' AND ended_at IS NULL
+			ORDER BY last_at DESC, id DESC LIMIT 1`, kioskID).Scan(&id)
+		if err == sql.ErrNoRows {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE visits SET ended_at = ? WHERE id = ?`, ms(at), id); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE visit_codes SET expires_at = min(expires_at, ?) WHERE visit_id = ? AND claimed_at IS NULL`, ms(at), id)
+		return err
+	})
 }
 
 // TouchVisit implements visit.Store.

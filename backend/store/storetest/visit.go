@@ -27,6 +27,15 @@ func testVisits(t *testing.T, e Engine) {
 	}
 	_, err = e.OpenVisit(ctx, "k1", base.Add(2*time.Minute))
 	wantCode(t, err, core.ENOTFOUND) // idle since
+	// Ended at the totem: open no more, its codes stop linking.
+	must(t, e.CreateVisit(ctx, &visit.Visit{ID: "v3", ShopID: "shop-a", KioskID: "k3", StartedAt: base, LastAt: base}))
+	must(t, e.CreateCode(ctx, &visit.Code{ID: "code-v3", VisitID: "v3", KioskID: "k3", ShopID: "shop-a", CreatedAt: base, ExpiresAt: base.Add(time.Minute)}))
+	must(t, e.EndVisit(ctx, "k3", base.Add(time.Second)))
+	must(t, e.EndVisit(ctx, "k3", base.Add(2*time.Second))) // nothing open: no error
+	_, err = e.OpenVisit(ctx, "k3", base)
+	wantCode(t, err, core.ENOTFOUND)
+	_, err = e.ResolveCode(ctx, "code-v3", "c9", base.Add(2*time.Second))
+	wantCode(t, err, core.EGONE)
 	must(t, e.TouchVisit(ctx, "v1", base.Add(3*time.Minute)))
 	must(t, e.TouchVisit(ctx, "v1", base.Add(2*time.Minute))) // never back
 	got, err := e.Visit(ctx, "v1")
@@ -81,8 +90,8 @@ func testVisits(t *testing.T, e Engine) {
 	// Retention takes anonymous visits only; erasure the customer's.
 	n, err := e.PurgeAnonymousVisits(ctx, base.Add(time.Hour))
 	must(t, err)
-	if n != 1 {
-		t.Fatalf("PurgeAnonymousVisits = %d, want 1", n)
+	if n != 2 { // v2, and v3 ended at the totem
+		t.Fatalf("PurgeAnonymousVisits = %d, want 2", n)
 	}
 	must(t, e.DeleteCustomerVisits(ctx, "c1"))
 	_, err = e.Visit(ctx, "v1")
