@@ -308,8 +308,13 @@ func (db *DB) runClaims() {
 		b.mu.Unlock()
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		err := db.withTx(ctx, func(tx *sql.Tx) error {
+			st, err := prepareClaim(ctx, tx)
+			if err != nil {
+				return err
+			}
+			defer st.close()
 			for _, r := range batch {
-				if err := claimOne(ctx, tx, r); err != nil {
+				if err := st.claimOne(ctx, r); err != nil {
 					return err
 				}
 			}
@@ -322,14 +327,49 @@ func (db *DB) runClaims() {
 	}
 }
 
+// claimStmts are a batch's statements, prepared once for all its claims.
+type claimStmts struct {
+	count, claim, link, create, event *sql.Stmt
+}
+
+func prepareClaim(ctx context.Context, tx *sql.Tx) (*claimStmts, error) {
+	st := &claimStmts{}
+	for _, p := range []struct {
+		dst *(*sql.Stmt)
+		q   string
+	}{
+		{&st.count, `SELECT
+			(SELECT count(*) FROM visit_codes WHERE claimed_by = ?1 AND claimed_at IS NOT NULL AND claimed_at > ?2),
+			(SELECT count(*) FROM visit_codes WHERE kiosk_id = ?3 AND claimed_at IS NOT NULL AND claimed_at > ?2)`},
+		{&st.claim, `UPDATE visit_codes SET claimed_by = ?, claimed_at = ? WHERE id = ? AND resolved_by = ? AND claimed_at IS NULL
+			AND expires_at > ? RETURNING visit_id, shop_id`},
+		{&st.link, `UPDATE visits SET customer_id = ?, linked_at = ?, via = ?, last_at = max(last_at, ?) WHERE id = ? AND customer_id = ''`},
+		{&st.create, `INSERT INTO visits (` + visitCols + `) VALUES (?,?,?,?,?,?,?,?)`},
+		{&st.event, `INSERT INTO visit_events (visit_id, kind, item_id, at) VALUES (?, 'qr_scanned', '', ?)`},
+	} {
+		s, err := tx.PrepareContext(ctx, p.q)
+		if err != nil {
+			st.close()
+			return nil, err
+		}
+		*p.dst = s
+	}
+	return st, nil
+}
+
+func (st *claimStmts) close() {
+	for _, s := range []*sql.Stmt{st.count, st.claim, st.link, st.create, st.event} {
+		if s != nil {
+			s.Close()
+		}
+	}
+}
+
 // claimOne decides one claim inside the batch's transaction.
-func claimOne(ctx context.Context, tx *sql.Tx, r *claimReq) error {
+func (st *claimStmts) claimOne(ctx context.Context, r *claimReq) error {
 	since := ms(r.now.Add(-r.l.Window))
 	var mine, kiosk int
-	if err := tx.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM visit_codes WHERE claimed_by = ?1 AND claimed_at IS NOT NULL AND claimed_at > ?2),
-		(SELECT count(*) FROM visit_codes WHERE kiosk_id = ?3 AND claimed_at IS NOT NULL AND claimed_at > ?2)`,
-		r.customerID, since, r.kioskID).Scan(&mine, &kiosk); err != nil {
+	if err := st.count.QueryRowContext(ctx, r.customerID, since, r.kioskID).Scan(&mine, &kiosk); err != nil {
 		return err
 	}
 	if mine >= r.l.PerCustomer || kiosk >= r.l.PerKiosk {
@@ -337,27 +377,23 @@ func claimOne(ctx context.Context, tx *sql.Tx, r *claimReq) error {
 		return nil
 	}
 	var shopID string
-	err := tx.QueryRowContext(ctx, `UPDATE visit_codes SET claimed_by = ?, claimed_at = ? WHERE id = ? AND resolved_by = ? AND claimed_at IS NULL
-		AND expires_at > ? RETURNING visit_id, shop_id`, r.customerID, ms(r.now), r.id, r.customerID, ms(r.now)).Scan(&r.visitID, &shopID)
+	err := st.claim.QueryRowContext(ctx, r.customerID, ms(r.now), r.id, r.customerID, ms(r.now)).Scan(&r.visitID, &shopID)
 	if err == sql.ErrNoRows {
 		r.outcome = "miss"
 		return nil
 	} else if err != nil {
 		return err
 	}
-	kioskID := r.kioskID
-	res, err := tx.ExecContext(ctx, `UPDATE visits SET customer_id = ?, linked_at = ?, via = ?, last_at = max(last_at, ?) WHERE id = ? AND customer_id = ''`,
-		r.customerID, ms(r.now), r.via, ms(r.now), r.visitID)
+	res, err := st.link.ExecContext(ctx, r.customerID, ms(r.now), r.via, ms(r.now), r.visitID)
 	if err != nil {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		r.visitID = r.newID
-		if _, err := tx.ExecContext(ctx, `INSERT INTO visits (`+visitCols+`) VALUES (?,?,?,?,?,?,?,?)`, r.newID, shopID, kioskID, ms(r.now), ms(r.now),
-			r.customerID, ms(r.now), r.via); err != nil {
+		if _, err := st.create.ExecContext(ctx, r.newID, shopID, r.kioskID, ms(r.now), ms(r.now), r.customerID, ms(r.now), r.via); err != nil {
 			return err
 		}
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO visit_events (visit_id, kind, item_id, at) VALUES (?, 'qr_scanned', '', ?)`, r.visitID, ms(r.now))
+	_, err = st.event.ExecContext(ctx, r.visitID, ms(r.now))
 	return err
 }
