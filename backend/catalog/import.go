@@ -43,7 +43,7 @@ var importColumns = []string{"sku", "brand", "name", "model", "colour", "categor
 // stored and the others reported. Products are matched by SKU: a known
 // SKU is replaced, keeping its id.
 func (s *Service) Import(ctx context.Context, shopID string, r io.Reader, skipErrors bool) (*ImportResult, error) {
-	if err := managerOf(ctx, shopID); err != nil {
+	if _, err := core.ManagerOf(ctx, shopID); err != nil {
 		return nil, err
 	}
 	rows, res, err := readImport(r)

@@ -80,18 +80,6 @@ func (in *ProductInput) product(id string, now time.Time) *Product {
 	return p
 }
 
-// managerOf reports whether the actor manages shopID (or owns the chain).
-func managerOf(ctx context.Context, shopID string) error {
-	a, _ := core.ActorFrom(ctx)
-	if a.Kind != core.ActorStaff || !a.CanSeeShop(shopID) {
-		return core.Errorf(core.ENOTFOUND, "shop not found")
-	}
-	if !a.Role.AtLeast(core.RoleManager) {
-		return core.Errorf(core.EFORBIDDEN, "only a manager of this shop or an owner can change its catalog")
-	}
-	return nil
-}
-
 // SaveProduct creates the product with in's SKU, or replaces it, for a
 // manager or an owner: the catalog is the chain's, so a manager's change
 // shows in every shop.
@@ -134,7 +122,7 @@ type StockInput struct {
 // SetStock records the stock of products in a shop, for its manager or
 // an owner. ENOTFOUND names the first unknown product.
 func (s *Service) SetStock(ctx context.Context, shopID string, in StockInput) ([]Level, error) {
-	if err := managerOf(ctx, shopID); err != nil {
+	if _, err := core.ManagerOf(ctx, shopID); err != nil {
 		return nil, err
 	}
 	if err := inputs.Struct(&in); err != nil {
@@ -172,7 +160,7 @@ func (s *Service) settings(ctx context.Context, shopID string) (*Settings, error
 
 // SaveSettings replaces a shop's channel toggles.
 func (s *Service) SaveSettings(ctx context.Context, shopID string, in Settings) (*Settings, error) {
-	if err := managerOf(ctx, shopID); err != nil {
+	if _, err := core.ManagerOf(ctx, shopID); err != nil {
 		return nil, err
 	}
 	if err := inputs.Struct(&in); err != nil {

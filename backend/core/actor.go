@@ -69,6 +69,21 @@ func (a Actor) CanSeeShop(shop string) bool {
 	return false
 }
 
+// ManagerOf returns the staff member in ctx if they manage shop (its
+// manager, or an owner): ENOTFOUND for a shop outside their scope,
+// EFORBIDDEN for a role below manager. The catalog and the screens of a
+// shop are changed only by them.
+func ManagerOf(ctx context.Context, shop string) (Actor, error) {
+	a, _ := ActorFrom(ctx)
+	if a.Kind != ActorStaff || !a.CanSeeShop(shop) {
+		return a, Errorf(ENOTFOUND, "shop not found")
+	}
+	if !a.Role.AtLeast(RoleManager) {
+		return a, Errorf(EFORBIDDEN, "only a manager of this shop or an owner can do this")
+	}
+	return a, nil
+}
+
 type actorKey struct{}
 
 // WithActor returns a context that carries a.

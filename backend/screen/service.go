@@ -96,21 +96,10 @@ func normalizeCode(s string) string {
 // FormatCode shows a code in two groups of four, as people read it aloud.
 func FormatCode(code string) string { return code[:4] + "-" + code[4:] }
 
-func managerOf(ctx context.Context, shopID string) (core.Actor, error) {
-	a, _ := core.ActorFrom(ctx)
-	if a.Kind != core.ActorStaff || !a.CanSeeShop(shopID) {
-		return a, core.Errorf(core.ENOTFOUND, "shop not found")
-	}
-	if !a.Role.AtLeast(core.RoleManager) {
-		return a, core.Errorf(core.EFORBIDDEN, "only a manager of this shop or an owner can do this")
-	}
-	return a, nil
-}
-
 // CreatePairingCode makes a pairing code for a shop, for its manager or
 // an owner.
 func (s *Service) CreatePairingCode(ctx context.Context, shopID string) (string, time.Time, error) {
-	a, err := managerOf(ctx, shopID)
+	a, err := core.ManagerOf(ctx, shopID)
 	if err != nil {
 		return "", time.Time{}, err
 	}
@@ -219,7 +208,7 @@ type KioskChange struct {
 // ChangeKiosk renames a screen or revokes it. A revoked screen is told at
 // once (an event) and refused from then on.
 func (s *Service) ChangeKiosk(ctx context.Context, shopID, id string, in KioskChange) (*Kiosk, error) {
-	if _, err := managerOf(ctx, shopID); err != nil {
+	if _, err := core.ManagerOf(ctx, shopID); err != nil {
 		return nil, err
 	}
 	if err := inputs.Struct(&in); err != nil {
@@ -336,7 +325,7 @@ func (s *Service) Push(ctx context.Context, shopID string, in OfferInput) (*Broa
 		if a.Kind != core.ActorStaff || a.Role != core.RoleOwner {
 			return nil, core.Errorf(core.EFORBIDDEN, "only an owner pushes an offer to the whole chain")
 		}
-	} else if _, err := managerOf(ctx, shopID); err != nil {
+	} else if _, err := core.ManagerOf(ctx, shopID); err != nil {
 		return nil, err
 	}
 	o, err := s.offer(ctx, shopID, in, a.ID)
@@ -464,7 +453,7 @@ func (s *Service) StaffOffers(ctx context.Context, shopID string) ([]*Offer, err
 
 // EndOffer takes an offer off the screens now.
 func (s *Service) EndOffer(ctx context.Context, shopID, id string) error {
-	a, err := managerOf(ctx, shopID)
+	a, err := core.ManagerOf(ctx, shopID)
 	if err != nil {
 		return err
 	}

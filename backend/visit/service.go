@@ -91,6 +91,12 @@ func (s *Service) current(ctx context.Context, a core.Actor, now time.Time) (*Vi
 	return v, s.Store.CreateVisit(ctx, v)
 }
 
+// linkedVisit is a new visit at a screen that is a customer's from its
+// start: what linking makes when the screen's visit was linked meanwhile.
+func linkedVisit(shopID, kioskID, customerID, via string, now time.Time) *Visit {
+	return &Visit{ID: "visit-" + core.NewID(), ShopID: shopID, KioskID: kioskID, StartedAt: now, LastAt: now, CustomerID: customerID, LinkedAt: &now, Via: via}
+}
+
 // NewCode makes the code the signed-in kiosk shows next, bound to its
 // open visit (a new one after Idle, or once the last was linked).
 func (s *Service) NewCode(ctx context.Context) (*KioskCode, error) {
@@ -373,8 +379,7 @@ func (s *Service) LinkPending(ctx context.Context, pending, customerID string) (
 		err = s.Store.LinkVisit(ctx, claims.Visit, customerID, "web", now)
 	}
 	if core.IsCode(err, core.ECONFLICT) {
-		err = s.Store.CreateVisit(ctx, &Visit{ID: "visit-" + core.NewID(), ShopID: claims.Shop, KioskID: claims.Subject, StartedAt: now, LastAt: now,
-			CustomerID: customerID, LinkedAt: &now, Via: "web"})
+		err = s.Store.CreateVisit(ctx, linkedVisit(claims.Shop, claims.Subject, customerID, "web", now))
 	}
 	if err != nil {
 		return nil, err
@@ -427,7 +432,7 @@ func (s *Service) LinkAtDesk(ctx context.Context, shopID, kioskID, customerID st
 		err = s.Store.LinkVisit(ctx, v.ID, customerID, "desk", now)
 	}
 	if core.IsCode(err, core.ENOTFOUND) || core.IsCode(err, core.ECONFLICT) {
-		v = &Visit{ID: "visit-" + core.NewID(), ShopID: shopID, KioskID: kioskID, StartedAt: now, LastAt: now, CustomerID: customerID, LinkedAt: &now, Via: "desk"}
+		v = linkedVisit(shopID, kioskID, customerID, "desk", now)
 		err = s.Store.CreateVisit(ctx, v)
 	}
 	if err != nil {

@@ -25,9 +25,9 @@ func (c *Console) checkinRoutes() []web.Route {
 	}
 }
 
-// checkins lists today's check-ins of a shop with the customers' names.
-func (c *Console) checkins(ctx *fiber.Ctx, shopID string) ([]Checkin, error) {
-	vs, err := c.Visits.Checkins(ctx.UserContext(), shopID, time.Now())
+// checkins lists a shop's check-ins on day with the customers' names.
+func (c *Console) checkins(ctx *fiber.Ctx, shopID string, day time.Time) ([]Checkin, error) {
+	vs, err := c.Visits.Checkins(ctx.UserContext(), shopID, day)
 	if err != nil {
 		return nil, err
 	}
@@ -41,27 +41,16 @@ func (c *Console) checkins(ctx *fiber.Ctx, shopID string) ([]Checkin, error) {
 // checkinsPage is who is or was in the shop today, kept live by a small
 // script that fetches the list again every second.
 func (c *Console) checkinsPage(ctx *fiber.Ctx) error {
-	uctx := ctx.UserContext()
-	m, err := c.Shops.Me(uctx)
-	if err != nil {
+	var p page
+	if err := c.shopPage(ctx, ctx.Query("shop"), &p); err != nil {
 		return err
-	}
-	shops, err := c.Shops.VisibleShops(uctx)
-	if err != nil || len(shops) == 0 {
-		return core.Errorf(core.ENOTFOUND, "no shop yet")
-	}
-	p := page{Staff: m, Shops: shops, Shop: shops[0]}
-	for _, sh := range shops {
-		if sh.ID == ctx.Query("shop") {
-			p.Shop = sh
-		}
 	}
 	return c.renderCheckins(ctx, p)
 }
 
 func (c *Console) renderCheckins(ctx *fiber.Ctx, p page) error {
 	var err error
-	if p.Checkins, err = c.checkins(ctx, p.Shop.ID); err != nil {
+	if p.Checkins, err = c.checkins(ctx, p.Shop.ID, time.Now()); err != nil {
 		return err
 	}
 	if p.Kiosks, err = c.Screens.Kiosks(ctx.UserContext(), p.Shop.ID); err != nil {
@@ -75,22 +64,9 @@ func (c *Console) renderCheckins(ctx *fiber.Ctx, p page) error {
 func (c *Console) deskLinkSubmit(ctx *fiber.Ctx) error {
 	uctx := ctx.UserContext()
 	t := texts[lang(ctx)]
-	m, err := c.Shops.Me(uctx)
-	if err != nil {
+	var p page
+	if err := c.shopPage(ctx, ctx.Params("shop"), &p); err != nil {
 		return err
-	}
-	shops, err := c.Shops.VisibleShops(uctx)
-	if err != nil {
-		return err
-	}
-	p := page{Staff: m, Shops: shops}
-	for _, sh := range shops {
-		if sh.ID == ctx.Params("shop") {
-			p.Shop = sh
-		}
-	}
-	if p.Shop == nil {
-		return core.Errorf(core.ENOTFOUND, "shop not found")
 	}
 	cu, err := c.Customers.FindAtDesk(uctx, ctx.FormValue("email"))
 	if core.IsCode(err, core.ENOTFOUND) {
@@ -113,7 +89,7 @@ func (c *Console) deskLinkSubmit(ctx *fiber.Ctx) error {
 }
 
 func (c *Console) checkinsList(ctx *fiber.Ctx) error {
-	list, err := c.checkins(ctx, ctx.Query("shop"))
+	list, err := c.checkins(ctx, ctx.Query("shop"), time.Now())
 	if err != nil {
 		return err
 	}

@@ -24,8 +24,9 @@ func (c *Console) offerPageRoutes() []web.Route {
 	}
 }
 
-// offersView fills the page for shopID (the first visible shop if empty).
-func (c *Console) offersView(ctx *fiber.Ctx, shopID string, p page) error {
+// shopPage fills what a page of one shop shows around it: who is signed
+// in, the shops they see, and shopID among them (the first if empty).
+func (c *Console) shopPage(ctx *fiber.Ctx, shopID string, p *page) error {
 	uctx := ctx.UserContext()
 	m, err := c.Shops.Me(uctx)
 	if err != nil {
@@ -44,6 +45,16 @@ func (c *Console) offersView(ctx *fiber.Ctx, shopID string, p page) error {
 			p.Shop = sh
 		}
 	}
+	return nil
+}
+
+// offersView fills the page for shopID (the first visible shop if empty).
+func (c *Console) offersView(ctx *fiber.Ctx, shopID string, p page) error {
+	uctx := ctx.UserContext()
+	if err := c.shopPage(ctx, shopID, &p); err != nil {
+		return err
+	}
+	var err error
 	if p.Kiosks, err = c.Screens.Kiosks(uctx, p.Shop.ID); err != nil {
 		return err
 	}

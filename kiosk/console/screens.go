@@ -242,13 +242,9 @@ func (c *Console) apiCheckins(ctx *fiber.Ctx) error {
 		}
 		day = d.Add(12 * time.Hour) // midday: the same date in any zone
 	}
-	vs, err := c.Visits.Checkins(ctx.UserContext(), ctx.Params("shop"), day)
+	out, err := c.checkins(ctx, ctx.Params("shop"), day)
 	if err != nil {
 		return err
-	}
-	out := make([]Checkin, 0, len(vs))
-	for _, v := range vs {
-		out = append(out, Checkin{Visit: v, Customer: c.Customers.LabelForStaff(ctx.UserContext(), v.CustomerID)})
 	}
 	return ctx.JSON(fiber.Map{"checkins": out})
 }
