@@ -7,11 +7,13 @@ package mobileapi
 import (
 	"bytes"
 	_ "embed"
+	"slices"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/vista-optical/vista/backend/auth"
+	"github.com/vista-optical/vista/backend/booking"
 	"github.com/vista-optical/vista/backend/catalog"
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/customer"
@@ -39,6 +41,9 @@ type Limits struct {
 	// LinkIP bounds the routes that send or redeem an e-mailed link
 	// (the service bounds e-mails per address).
 	LinkIP ratelimit.Limit
+	// GuestBookingIP bounds the bookings one address makes without an
+	// account (bots hoarding slots).
+	GuestBookingIP ratelimit.Limit
 }
 
 // DefaultLimits are the limits in production.
@@ -51,6 +56,7 @@ func DefaultLimits() Limits {
 		RefreshIP:      ratelimit.Limit{Name: "refresh", Max: 120, Window: time.Minute},
 		RefreshAccount: ratelimit.Limit{Name: "refresh:acct", Max: 10, Window: time.Minute},
 		LinkIP:         ratelimit.Limit{Name: "account-link", Max: 30, Window: 15 * time.Minute},
+		GuestBookingIP: ratelimit.Limit{Name: "booking-guest", Max: 20, Window: time.Hour},
 	}
 }
 
@@ -62,6 +68,7 @@ type API struct {
 	Catalog   *catalog.Service
 	Screens   *screen.Service
 	Visits    *visit.Service
+	Agenda    *booking.Agenda
 	AppLinks  AppLinks
 	// SecureCookie marks the landing page's cookie Secure (HTTPS).
 	SecureCookie bool
@@ -106,7 +113,7 @@ func (a *API) Routes() []web.Route {
 		{Method: "GET", Path: "/v1/me/messages", Auth: web.Customer, Handler: a.messages, OpenAPI: true},
 		{Method: "POST", Path: "/v1/me/messages/:id/read", Auth: web.Customer, Handler: a.markMessage("read"), OpenAPI: true},
 		{Method: "POST", Path: "/v1/me/messages/:id/opened", Auth: web.Customer, Handler: a.markMessage("opened"), OpenAPI: true},
-	}, append(append(a.catalogRoutes(), a.visitRoutes()...), a.landingRoutes()...)...)
+	}, slices.Concat(a.catalogRoutes(), a.visitRoutes(), a.landingRoutes(), a.bookingRoutes(), a.bookingPageRoutes())...)
 }
 
 func serveOpenAPI(c *fiber.Ctx) error {

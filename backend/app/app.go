@@ -104,6 +104,7 @@ type Main struct {
 	Screens    *screen.Service
 	Hub        *screen.Hub
 	Visits     *visit.Service
+	Agenda     *booking.Agenda
 	stopHub    context.CancelFunc
 	ln         net.Listener
 	adminLn    net.Listener
@@ -285,6 +286,13 @@ func (m *Main) openServices(ctx context.Context) error {
 			}
 			return err == nil && c.Status == customer.StatusActive, err
 		}}
+	m.Agenda = &booking.Agenda{Store: m.Store, Shops: m.Store, Tokens: m.Tokens, Clock: m.Clock, PublicURL: m.publicURL,
+		Family: func(ctx context.Context, customerID, memberID string) error {
+			_, err := m.Store.FamilyMember(ctx, customerID, memberID)
+			return err
+		},
+		CheckIn: m.Visits.CheckIn, Locale: m.Customers.Locale}
+	m.Privacy.Register(m.Agenda.Sections()...)
 	m.Privacy.Register(m.Visits.Sections()...)
 	m.Privacy.Register(m.Customers.Sections()...)
 	m.Privacy.Register(notify.Sections(m.Store)...)
@@ -323,7 +331,7 @@ func (m *Main) openHTTP() error {
 	m.Router = web.NewRouter(app, authn, limiter)
 	m.Router.Handle(web.OpsRoutes(m.Store)...)
 	if m.Config.Has(RoleAPI) {
-		api := &mobileapi.API{Customers: m.Customers, Lenses: m.Lenses, Messages: m.messages, Catalog: m.Catalog, Screens: m.Screens, Visits: m.Visits,
+		api := &mobileapi.API{Customers: m.Customers, Lenses: m.Lenses, Messages: m.messages, Catalog: m.Catalog, Screens: m.Screens, Visits: m.Visits, Agenda: m.Agenda,
 			Limiter: limiter, Limits: m.Limits, SecureCookie: strings.HasPrefix(m.publicURL(), "https://"),
 			AppLinks: mobileapi.AppLinks{Chain: m.Shops.Chain, AppleAppIDs: m.Config.AppleAppIDs, AndroidApps: m.Config.AndroidApps}}
 		m.Router.Handle(api.Routes()...)
@@ -333,7 +341,7 @@ func (m *Main) openHTTP() error {
 			SecureCookie: strings.HasPrefix(m.publicURL(), "https://")}
 		con := &console.Console{
 			Shops: m.Shops, Customers: m.Customers, Audit: m.auditLog, Catalog: m.Catalog,
-			Agenda: &booking.Agenda{Store: m.Store}, Lenses: m.Lenses, Messages: m.messages, Screens: m.Screens, Visits: m.Visits,
+			Agenda: m.Agenda, Lenses: m.Lenses, Messages: m.messages, Screens: m.Screens, Visits: m.Visits,
 			LoginIP:      m.StaffLoginIP,
 			SecureCookie: strings.HasPrefix(m.publicURL(), "https://"),
 		}
@@ -360,6 +368,10 @@ func (m *Main) openWorker(ctx context.Context) error {
 		}),
 		every("eye_exam_reminders", time.Minute, func(ctx context.Context) error {
 			_, err := m.Lenses.ScanExams(ctx)
+			return err
+		}),
+		every("booking_reminders", time.Minute, func(ctx context.Context) error {
+			_, err := m.Agenda.Remind(ctx, m.Store)
 			return err
 		}),
 		every("purge_expired_refresh_tokens", time.Hour, func(ctx context.Context) error {

@@ -268,23 +268,7 @@ type Listing struct {
 
 // ResolveShop finds a shop by id or by slug, for public addresses.
 func (s *Service) ResolveShop(ctx context.Context, ref string) (*shop.Shop, error) {
-	if len(ref) > 64 || ref == "" {
-		return nil, core.Errorf(core.ENOTFOUND, "shop not found")
-	}
-	sh, err := s.Shops.Shop(ctx, ref)
-	if !core.IsCode(err, core.ENOTFOUND) {
-		return sh, err
-	}
-	all, err := s.Shops.Shops(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, sh := range all {
-		if sh.SlugOrID() == ref {
-			return sh, nil
-		}
-	}
-	return nil, core.Errorf(core.ENOTFOUND, "shop not found")
+	return shop.Resolve(ctx, s.Shops, ref)
 }
 
 // Search is a page of a shop's products.

@@ -89,15 +89,36 @@ func Seed(ctx context.Context, st Stores, pw *auth.Passwords, clock core.Clock) 
 		if err := st.CreateStaff(ctx, m); err != nil {
 			return nil, fmt.Errorf("demo staff %s: %w", p.email, err)
 		}
+		// Managers are the shops' optometrists; assistants hand over glasses.
+		skills := map[core.Role][]string{core.RoleManager: {booking.SkillContactLens, booking.SkillOptometrist}, core.RoleAssistant: {booking.SkillAssistant}}[p.role]
+		if p.shop != "" {
+			if err := st.SavePractitioner(ctx, &booking.Practitioner{StaffID: m.ID, ShopID: p.shop, Skills: skills, UpdatedAt: now}); err != nil {
+				return nil, fmt.Errorf("demo agenda %s: %w", p.email, err)
+			}
+		}
 	}
 	services := []*booking.Service{
-		{Name: "Esame della vista", NameEN: "Eye exam", DurationMin: 30, BufferMin: 10, PerformedBy: booking.ByOptometrist},
-		{Name: "Consulenza lenti a contatto", NameEN: "Contact-lens consultation", DurationMin: 45, BufferMin: 15, PerformedBy: booking.ByOptometrist},
-		{Name: "Controllo miopia bambini", NameEN: "Children's myopia check", DurationMin: 30, BufferMin: 10, PerformedBy: booking.ByOptometrist},
-		{Name: "Ritiro occhiali", NameEN: "Glasses pickup", DurationMin: 15, BufferMin: 0, PerformedBy: booking.ByAssistant},
+		{ID: "svc-eye-exam", Code: "eye-exam", Name: "Esame della vista", NameEN: "Eye exam", DurationMin: 30, BufferAfterMin: 10,
+			Variants: []booking.Variant{{Code: "child", Name: "Esame della vista (bambini)", NameEN: "Eye exam (children)", DurationMin: 20}},
+			Skills:   []string{booking.SkillOptometrist}, DailyCap: 12},
+		{ID: "svc-contact-lens", Code: "contact-lens", Name: "Consulenza lenti a contatto", NameEN: "Contact-lens consultation", DurationMin: 45, BufferAfterMin: 15,
+			Variants: []booking.Variant{{Code: "first", Name: "Prima applicazione", NameEN: "First fitting", DurationMin: 60},
+				{Code: "follow-up", Name: "Controllo", NameEN: "Follow-up", DurationMin: 20}},
+			Skills: []string{booking.SkillContactLens}},
+		{ID: "svc-myopia-kids", Code: "myopia-kids", Name: "Controllo miopia bambini", NameEN: "Children's myopia check", DurationMin: 30, BufferAfterMin: 10,
+			Skills: []string{booking.SkillOptometrist}},
+		{ID: "svc-glasses-pickup", Code: "glasses-pickup", Name: "Ritiro occhiali", NameEN: "Glasses pickup", DurationMin: 15,
+			Skills: []string{booking.SkillAssistant, booking.SkillOptometrist}, CancelNoticeMin: 60, MinNoticeMin: 60},
 	}
 	for _, sv := range services {
-		sv.ID, sv.CreatedAt = core.NewID(), now
+		sv.Active, sv.CreatedAt, sv.UpdatedAt = true, now, now
+		if sv.MinNoticeMin == 0 {
+			sv.MinNoticeMin = 120
+		}
+		if sv.CancelNoticeMin == 0 {
+			sv.CancelNoticeMin = 24 * 60
+		}
+		sv.MaxAheadDays = 60
 		if err := st.CreateService(ctx, sv); err != nil {
 			return nil, fmt.Errorf("demo service %s: %w", sv.Name, err)
 		}

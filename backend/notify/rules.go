@@ -63,6 +63,11 @@ func (r *SendRules) Check(ctx context.Context, m *Message, now time.Time) (bool,
 		}
 		return true, "", time.Time{}, nil
 	}
+	if m.CustomerID == "" && m.Data[DataTo] != "" && m.Purpose == PurposeService && (m.Channel == ChannelEmail || m.Channel == ChannelSMS) {
+		// To a guest about what they booked, on the address or number they
+		// gave with their consent when booking (kept with the booking).
+		return r.quiet(ctx, m, now)
+	}
 	consent := m.Channel
 	switch m.Channel {
 	case ChannelInbox:
@@ -105,6 +110,11 @@ func (r *SendRules) Check(ctx context.Context, m *Message, now time.Time) (bool,
 			return false, "marketing frequency cap reached", time.Time{}, nil
 		}
 	}
+	return r.quiet(ctx, m, now)
+}
+
+// quiet defers what buzzes a phone until the shop's quiet hours end.
+func (r *SendRules) quiet(ctx context.Context, m *Message, now time.Time) (bool, string, time.Time, error) {
 	if m.Channel == ChannelEmail || m.Channel == ChannelInbox {
 		return true, "", time.Time{}, nil
 	}

@@ -326,3 +326,30 @@ func (s *Service) Exists(ctx context.Context, id string) (bool, error) {
 	}
 	return err == nil, err
 }
+
+// Finder is what Resolve reads of shops.
+type Finder interface {
+	Shop(ctx context.Context, id string) (*Shop, error)
+	Shops(ctx context.Context) ([]*Shop, error)
+}
+
+// Resolve finds a shop by its id or its slug, as public links and the
+// app name them; ENOTFOUND when neither matches.
+func Resolve(ctx context.Context, st Finder, ref string) (*Shop, error) {
+	if ref == "" || len(ref) > 64 {
+		return nil, core.Errorf(core.ENOTFOUND, "shop not found")
+	}
+	if sh, err := st.Shop(ctx, ref); !core.IsCode(err, core.ENOTFOUND) {
+		return sh, err
+	}
+	all, err := st.Shops(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, sh := range all {
+		if sh.SlugOrID() == ref {
+			return sh, nil
+		}
+	}
+	return nil, core.Errorf(core.ENOTFOUND, "shop not found")
+}

@@ -227,3 +227,17 @@ func controlFields(v reflect.Value, path string) []core.FieldError {
 	}
 	return nil
 }
+
+// NormalizePhone returns s, a phone number as a person types it ("333 123
+// 4567", "+39 02 1234567"), in E.164, reading a number without a country
+// code as one of region; ok is false when it is not a valid number.
+func NormalizePhone(s, region string) (string, bool) {
+	if len(s) > 32 {
+		return "", false
+	}
+	n, err := phonenumbers.Parse(s, region)
+	if err != nil || !phonenumbers.IsValidNumber(n) {
+		return "", false
+	}
+	return phonenumbers.Format(n, phonenumbers.E164), true
+}

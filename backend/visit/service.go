@@ -484,3 +484,16 @@ func (s *Service) End(ctx context.Context) error {
 	}
 	return s.Store.EndVisit(ctx, a.ID, s.Clock.Now())
 }
+
+// CheckIn opens a visit at shopID linked to a customer who arrived for
+// a booking (staff marked them arrived): no screen is involved.
+func (s *Service) CheckIn(ctx context.Context, shopID, customerID string) (string, error) {
+	if a, _ := core.ActorFrom(ctx); a.Kind != core.ActorStaff || !a.CanSeeShop(shopID) {
+		return "", core.Errorf(core.ENOTFOUND, "shop not found")
+	}
+	v := linkedVisit(shopID, "", customerID, "booking", s.Clock.Now())
+	if err := s.Store.CreateVisit(ctx, v); err != nil {
+		return "", err
+	}
+	return v.ID, nil
+}

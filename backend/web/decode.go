@@ -132,3 +132,7 @@ func depth(b []byte) int {
 // CheckForm checks v's validate tags, for a value a surface built from a
 // form rather than decoded from JSON.
 func CheckForm(v any) error { return requests.Struct(v) }
+
+// Valid checks the bounds v's validate tags declare, for input that came
+// some other way than a JSON body (a form).
+func Valid(v any) error { return requests.Struct(v) }

@@ -116,7 +116,7 @@ func (c *Console) apiAudit(ctx *fiber.Ctx) error {
 }
 
 func (c *Console) apiServices(ctx *fiber.Ctx) error {
-	list, err := c.Agenda.Services(ctx.UserContext())
+	list, err := c.Agenda.StaffServices(ctx.UserContext())
 	if err != nil {
 		return err
 	}

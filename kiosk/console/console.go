@@ -58,9 +58,10 @@ func DefaultLoginLimits() (ip, account ratelimit.Limit) {
 
 // Routes is the console's route table.
 func (c *Console) Routes() []web.Route {
-	c.tmpl = template.Must(template.New("").Funcs(template.FuncMap{"pager": pagerOf, "shopForm": shopFormOf}).ParseFS(templates, "templates/*.html"))
+	c.tmpl = template.Must(template.New("").Funcs(template.FuncMap{"pager": pagerOf, "shopForm": shopFormOf,
+		"clock": func(t time.Time, loc *time.Location) string { return t.In(loc).Format("15:04") }}).ParseFS(templates, "templates/*.html"))
 	ip := []ratelimit.Limit{c.LoginIP}
-	return append(append(append(append(c.setupRoutes(), c.screenRoutes()...), c.offerPageRoutes()...), c.checkinRoutes()...), []web.Route{
+	return append(append(append(append(c.setupRoutes(), c.screenRoutes()...), c.offerPageRoutes()...), append(c.checkinRoutes(), c.agendaRoutes()...)...), []web.Route{
 		{Method: "POST", Path: "/v1/staff/auth/login", Auth: web.Public, Handler: c.apiLogin, Limits: ip},
 		{Method: "POST", Path: "/v1/staff/auth/logout", Auth: web.Staff(core.RoleAssistant), Handler: c.apiLogout},
 		{Method: "GET", Path: "/v1/staff/me", Auth: web.Staff(core.RoleAssistant), Handler: c.apiMe},

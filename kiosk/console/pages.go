@@ -2,6 +2,7 @@ package console
 
 import (
 	"embed"
+	"github.com/vista-optical/vista/backend/booking"
 	"net/url"
 	"strings"
 	"time"
@@ -76,6 +77,10 @@ type page struct {
 	PickedDays map[string]bool
 	// Checkins are who is or was in the shop today.
 	Checkins []Checkin
+	// The agenda page: a shop's day, and its booking page snippets.
+	Day    string
+	Agenda []*booking.AgendaEntry
+	Widget *booking.Widget
 }
 
 // pager is what the pager template needs to link one list's pages.

@@ -355,6 +355,11 @@ var ValidBodies = map[string]any{
 	"PUT /v1/me/visit-settings":       map[string]any{"greet_on_screens": true},
 	"POST /v1/visits/resolve":         map[string]any{"token": strings.Repeat("A", auth.LinkTokenLen)},
 	"POST /v1/visits/claim":           map[string]any{"token": strings.Repeat("A", auth.LinkTokenLen)},
+	"POST /v1/bookings": map[string]any{"shop_id": "shop-milano-centro", "service_id": "svc-eye-exam",
+		"start": time.Now().AddDate(0, 0, 3).Truncate(24 * time.Hour).Add(9 * time.Hour)},
+	"PATCH /v1/bookings/:id":        map[string]any{"start": time.Now().AddDate(0, 0, 4).Truncate(24 * time.Hour).Add(9 * time.Hour)},
+	"POST /v1/me/waitlist":          map[string]any{"shop_id": "shop-milano-centro", "service_id": "svc-eye-exam", "day": time.Now().AddDate(0, 0, 3).Format(time.DateOnly)},
+	"POST /v1/me/waitlist/:id/take": nil,
 }
 
 // Kiosk is a paired screen: its device token and id.

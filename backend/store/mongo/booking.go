@@ -2,38 +2,503 @@ package mongo
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/vista-optical/vista/backend/booking"
+	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/notify"
+	"github.com/vista-optical/vista/backend/shop"
 )
+
+type serviceDoc struct {
+	ID              string            `bson:"_id"`
+	ShopID          string            `bson:"shop_id"`
+	Code            string            `bson:"code"`
+	Name            string            `bson:"name"`
+	NameEN          string            `bson:"name_en"`
+	DurationMin     int               `bson:"duration_min"`
+	BufferBeforeMin int               `bson:"buffer_before_min"`
+	BufferAfterMin  int               `bson:"buffer_after_min"`
+	Variants        []booking.Variant `bson:"variants,omitempty"`
+	MinNoticeMin    int               `bson:"min_notice_min"`
+	MaxAheadDays    int               `bson:"max_ahead_days"`
+	CancelNoticeMin int               `bson:"cancel_notice_min"`
+	DailyCap        int               `bson:"daily_cap"`
+	Skills          []string          `bson:"skills"`
+	Active          bool              `bson:"active"`
+	CreatedAt       time.Time         `bson:"created_at"`
+	UpdatedAt       time.Time         `bson:"updated_at"`
+}
+
+func toServiceDoc(s *booking.Service) serviceDoc {
+	return serviceDoc{ID: s.ID, ShopID: s.ShopID, Code: s.Code, Name: s.Name, NameEN: s.NameEN, DurationMin: s.DurationMin,
+		BufferBeforeMin: s.BufferBeforeMin, BufferAfterMin: s.BufferAfterMin, Variants: s.Variants, MinNoticeMin: s.MinNoticeMin,
+		MaxAheadDays: s.MaxAheadDays, CancelNoticeMin: s.CancelNoticeMin, DailyCap: s.DailyCap, Skills: s.Skills, Active: s.Active,
+		CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
+}
+
+func (d *serviceDoc) model() *booking.Service {
+	return &booking.Service{ID: d.ID, ShopID: d.ShopID, Code: d.Code, Name: d.Name, NameEN: d.NameEN, DurationMin: d.DurationMin,
+		BufferBeforeMin: d.BufferBeforeMin, BufferAfterMin: d.BufferAfterMin, Variants: d.Variants, MinNoticeMin: d.MinNoticeMin,
+		MaxAheadDays: d.MaxAheadDays, CancelNoticeMin: d.CancelNoticeMin, DailyCap: d.DailyCap, Skills: d.Skills, Active: d.Active,
+		CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt)}
+}
 
 // CreateService implements booking.Store.
 func (db *DB) CreateService(ctx context.Context, s *booking.Service) error {
-	_, err := db.col(colServices).InsertOne(ctx, serviceDoc{ID: s.ID, Name: s.Name, NameEN: s.NameEN, DurationMin: s.DurationMin,
-		BufferMin: s.BufferMin, PerformedBy: s.PerformedBy, CreatedAt: s.CreatedAt})
+	_, err := db.col(colBookingServices).InsertOne(ctx, toServiceDoc(s))
 	return mapErr(err)
+}
+
+// UpdateService implements booking.Store.
+func (db *DB) UpdateService(ctx context.Context, s *booking.Service) error {
+	res, err := db.col(colBookingServices).ReplaceOne(ctx, bson.D{{Key: "_id", Value: s.ID}}, toServiceDoc(s))
+	if err != nil {
+		return mapErr(err)
+	}
+	if res.MatchedCount == 0 {
+		return notFound("service")
+	}
+	return nil
+}
+
+// Service implements booking.Store.
+func (db *DB) Service(ctx context.Context, id string) (*booking.Service, error) {
+	return findOne(ctx, db.col(colBookingServices), bson.D{{Key: "_id", Value: id}}, "service", (*serviceDoc).model)
 }
 
 // Services implements booking.Store.
 func (db *DB) Services(ctx context.Context) ([]*booking.Service, error) {
-	cur, err := db.col(colServices).Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "name", Value: 1}, {Key: "_id", Value: 1}}))
+	cur, err := db.col(colBookingServices).Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "name", Value: 1}, {Key: "_id", Value: 1}}))
 	return all(ctx, cur, err, (*serviceDoc).model)
 }
 
-type serviceDoc struct {
-	ID          string    `bson:"_id"`
-	Name        string    `bson:"name"`
-	NameEN      string    `bson:"name_en"`
-	DurationMin int       `bson:"duration_min"`
-	BufferMin   int       `bson:"buffer_min"`
-	PerformedBy string    `bson:"performed_by"`
-	CreatedAt   time.Time `bson:"created_at"`
+type practitionerDoc struct {
+	StaffID   string                 `bson:"_id"`
+	ShopID    string                 `bson:"shop_id"`
+	Skills    []string               `bson:"skills"`
+	Hours     map[string][]shop.Span `bson:"hours,omitempty"`
+	Absences  []booking.Absence      `bson:"absences,omitempty"`
+	FeedHash  string                 `bson:"feed_hash,omitempty"`
+	UpdatedAt time.Time              `bson:"updated_at"`
 }
 
-func (d *serviceDoc) model() *booking.Service {
-	return &booking.Service{ID: d.ID, Name: d.Name, NameEN: d.NameEN, DurationMin: d.DurationMin, BufferMin: d.BufferMin,
-		PerformedBy: d.PerformedBy, CreatedAt: utc(d.CreatedAt)}
+func (d *practitionerDoc) model() *booking.Practitioner {
+	return &booking.Practitioner{StaffID: d.StaffID, ShopID: d.ShopID, Skills: d.Skills, Hours: d.Hours, Absences: d.Absences,
+		FeedHash: d.FeedHash, UpdatedAt: utc(d.UpdatedAt)}
+}
+
+// SavePractitioner implements booking.Store.
+func (db *DB) SavePractitioner(ctx context.Context, p *booking.Practitioner) error {
+	d := practitionerDoc{StaffID: p.StaffID, ShopID: p.ShopID, Skills: p.Skills, Hours: p.Hours, Absences: p.Absences, FeedHash: p.FeedHash, UpdatedAt: p.UpdatedAt}
+	_, err := db.col(colPractitioners).ReplaceOne(ctx, bson.D{{Key: "_id", Value: p.StaffID}}, d, options.Replace().SetUpsert(true))
+	return mapErr(err)
+}
+
+// Practitioner implements booking.Store.
+func (db *DB) Practitioner(ctx context.Context, staffID string) (*booking.Practitioner, error) {
+	return findOne(ctx, db.col(colPractitioners), bson.D{{Key: "_id", Value: staffID}}, "agenda", (*practitionerDoc).model)
+}
+
+// Practitioners implements booking.Store.
+func (db *DB) Practitioners(ctx context.Context, shopID string) ([]*booking.Practitioner, error) {
+	cur, err := db.col(colPractitioners).Find(ctx, bson.D{{Key: "shop_id", Value: shopID}}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+	return all(ctx, cur, err, (*practitionerDoc).model)
+}
+
+// PractitionerByFeed implements booking.Store.
+func (db *DB) PractitionerByFeed(ctx context.Context, hash string) (*booking.Practitioner, error) {
+	return findOne(ctx, db.col(colPractitioners), bson.D{{Key: "feed_hash", Value: hash}}, "agenda", (*practitionerDoc).model)
+}
+
+type bookingDoc struct {
+	ID             string            `bson:"_id"`
+	ShopID         string            `bson:"shop_id"`
+	ServiceID      string            `bson:"service_id"`
+	Variant        string            `bson:"variant,omitempty"`
+	StaffID        string            `bson:"staff_id"`
+	CustomerID     string            `bson:"customer_id,omitempty"`
+	FamilyMemberID string            `bson:"family_member_id,omitempty"`
+	Guest          *booking.Guest    `bson:"guest,omitempty"`
+	Day            string            `bson:"day"`
+	Start          time.Time         `bson:"start"`
+	End            time.Time         `bson:"end"`
+	HoldStart      time.Time         `bson:"hold_start"`
+	HoldEnd        time.Time         `bson:"hold_end"`
+	Status         string            `bson:"status"`
+	Source         string            `bson:"source"`
+	UTM            map[string]string `bson:"utm,omitempty"`
+	By             string            `bson:"by"`
+	Note           string            `bson:"note,omitempty"`
+	IdemScope      string            `bson:"idem_scope,omitempty"`
+	IdemKey        string            `bson:"idem_key,omitempty"`
+	IdemHash       string            `bson:"idem_hash,omitempty"`
+	VisitID        string            `bson:"visit_id,omitempty"`
+	RemindAt       *time.Time        `bson:"remind_at,omitempty"`
+	CreatedAt      time.Time         `bson:"created_at"`
+	UpdatedAt      time.Time         `bson:"updated_at"`
+}
+
+func toBookingDoc(b *booking.Booking) bookingDoc {
+	return bookingDoc{ID: b.ID, ShopID: b.ShopID, ServiceID: b.ServiceID, Variant: b.Variant, StaffID: b.StaffID, CustomerID: b.CustomerID,
+		FamilyMemberID: b.FamilyMemberID, Guest: b.Guest, Day: b.Day, Start: b.Start, End: b.End, HoldStart: b.HoldStart, HoldEnd: b.HoldEnd,
+		Status: b.Status, Source: b.Source, UTM: b.UTM, By: b.By, Note: b.Note, IdemScope: b.IdemScope, IdemKey: b.IdemKey, IdemHash: b.IdemHash,
+		VisitID: b.VisitID, RemindAt: b.RemindAt, CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt}
+}
+
+func (d *bookingDoc) model() *booking.Booking {
+	b := &booking.Booking{ID: d.ID, ShopID: d.ShopID, ServiceID: d.ServiceID, Variant: d.Variant, StaffID: d.StaffID, CustomerID: d.CustomerID,
+		FamilyMemberID: d.FamilyMemberID, Guest: d.Guest, Day: d.Day, Start: utc(d.Start), End: utc(d.End), HoldStart: utc(d.HoldStart),
+		HoldEnd: utc(d.HoldEnd), Status: d.Status, Source: d.Source, UTM: d.UTM, By: d.By, Note: d.Note, IdemScope: d.IdemScope,
+		IdemKey: d.IdemKey, IdemHash: d.IdemHash, VisitID: d.VisitID, RemindAt: utcp(d.RemindAt), CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt)}
+	if b.Guest != nil {
+		b.Guest.ConsentAt = utc(b.Guest.ConsentAt)
+	}
+	return b
+}
+
+type claimDoc struct {
+	Key       string    `bson:"_id"`
+	BookingID string    `bson:"booking_id"`
+	Until     time.Time `bson:"until"`
+}
+
+// hold inserts h's claims for booking id inside a transaction: the keys
+// in one insert (a duplicate is booking.ErrTaken), then a seat of each
+// group after freeing the group's seats whose booking has ended.
+func (db *DB) hold(ctx context.Context, id string, h booking.Hold, until, now time.Time) error {
+	claims := db.col(colBookingClaims)
+	if len(h.Keys) > 0 {
+		docs := make([]any, 0, len(h.Keys))
+		for _, k := range h.Keys {
+			docs = append(docs, claimDoc{Key: k, BookingID: id, Until: until})
+		}
+		if _, err := claims.InsertMany(ctx, docs); err != nil {
+			if mongo.IsDuplicateKeyError(err) {
+				return booking.ErrTaken
+			}
+			return err
+		}
+	}
+	for _, g := range h.Seats {
+		group := bson.D{{Key: "_id", Value: bson.D{{Key: "$gte", Value: g.Group + "#"}, {Key: "$lt", Value: g.Group + "$"}}}}
+		expired := append(group, bson.E{Key: "until", Value: bson.D{{Key: "$lte", Value: now}}})
+		if _, err := claims.DeleteMany(ctx, expired); err != nil {
+			return err
+		}
+		cur, err := claims.Find(ctx, group)
+		if err != nil {
+			return err
+		}
+		var held []claimDoc
+		if err := cur.All(ctx, &held); err != nil {
+			return err
+		}
+		taken := map[string]bool{}
+		for _, c := range held {
+			taken[c.Key] = true
+		}
+		seat := ""
+		for n := 0; n < g.Max && seat == ""; n++ {
+			if k := fmt.Sprintf("%s#%d", g.Group, n); !taken[k] {
+				seat = k
+			}
+		}
+		if seat == "" {
+			return g.Full
+		}
+		if _, err := claims.InsertOne(ctx, claimDoc{Key: seat, BookingID: id, Until: g.Until}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (db *DB) enqueueIn(ctx context.Context, msgs []*notify.Message) error {
+	for _, m := range msgs {
+		if _, err := db.EnqueueMessage(ctx, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CreateBooking implements booking.Store in one transaction.
+func (db *DB) CreateBooking(ctx context.Context, b *booking.Booking, h booking.Hold, msgs []*notify.Message) (*booking.Booking, bool, error) {
+	var got *booking.Booking
+	err := db.inTransaction(ctx, func(ctx context.Context) error {
+		got = nil
+		if b.IdemKey != "" {
+			old, err := findOne(ctx, db.col(colBookings), bson.D{{Key: "idem_scope", Value: b.IdemScope}, {Key: "idem_key", Value: b.IdemKey}}, "booking", (*bookingDoc).model)
+			if err == nil {
+				got = old
+				return nil
+			}
+			if !core.IsCode(err, core.ENOTFOUND) {
+				return err
+			}
+		}
+		if _, err := db.col(colBookings).InsertOne(ctx, toBookingDoc(b)); err != nil {
+			return err
+		}
+		if err := db.hold(ctx, b.ID, h, b.HoldEnd, b.CreatedAt); err != nil {
+			return err
+		}
+		return db.enqueueIn(ctx, msgs)
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	if got != nil {
+		return got, false, nil
+	}
+	return b, true, nil
+}
+
+// Booking implements booking.Store.
+func (db *DB) Booking(ctx context.Context, id string) (*booking.Booking, error) {
+	return findOne(ctx, db.col(colBookings), bson.D{{Key: "_id", Value: id}}, "booking", (*bookingDoc).model)
+}
+
+// BookingByKey implements booking.Store.
+func (db *DB) BookingByKey(ctx context.Context, scope, key string) (*booking.Booking, error) {
+	return findOne(ctx, db.col(colBookings), bson.D{{Key: "idem_scope", Value: scope}, {Key: "idem_key", Value: key}}, "booking", (*bookingDoc).model)
+}
+
+// MoveBooking implements booking.Store.
+func (db *DB) MoveBooking(ctx context.Context, b *booking.Booking, h booking.Hold, msgs []*notify.Message) error {
+	return db.inTransaction(ctx, func(ctx context.Context) error {
+		set := bson.D{{Key: "staff_id", Value: b.StaffID}, {Key: "day", Value: b.Day}, {Key: "start", Value: b.Start}, {Key: "end", Value: b.End},
+			{Key: "hold_start", Value: b.HoldStart}, {Key: "hold_end", Value: b.HoldEnd}, {Key: "updated_at", Value: b.UpdatedAt}}
+		upd := bson.D{{Key: "$set", Value: set}}
+		if b.RemindAt != nil {
+			set = append(set, bson.E{Key: "remind_at", Value: *b.RemindAt})
+			upd = bson.D{{Key: "$set", Value: set}}
+		} else {
+			upd = append(upd, bson.E{Key: "$unset", Value: bson.D{{Key: "remind_at", Value: ""}}})
+		}
+		res, err := db.col(colBookings).UpdateOne(ctx, bson.D{{Key: "_id", Value: b.ID}, {Key: "status", Value: booking.StatusBooked}}, upd)
+		if err != nil {
+			return err
+		}
+		if res.MatchedCount == 0 {
+			return core.Errorf(core.ECONFLICT, "this appointment is no longer booked")
+		}
+		if _, err := db.col(colBookingClaims).DeleteMany(ctx, bson.D{{Key: "booking_id", Value: b.ID}}); err != nil {
+			return err
+		}
+		if err := db.hold(ctx, b.ID, h, b.HoldEnd, b.UpdatedAt); err != nil {
+			return err
+		}
+		return db.enqueueIn(ctx, msgs)
+	})
+}
+
+// CancelBooking implements booking.Store.
+func (db *DB) CancelBooking(ctx context.Context, id string, at time.Time, msgs []*notify.Message, offer func(*booking.WaitEntry) []*notify.Message) (*booking.Booking, *booking.WaitEntry, error) {
+	var got *booking.Booking
+	var offered *booking.WaitEntry
+	err := db.inTransaction(ctx, func(ctx context.Context) error {
+		got, offered = nil, nil
+		var d bookingDoc
+		err := db.col(colBookings).FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: id}, {Key: "status", Value: booking.StatusBooked}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: booking.StatusCancelled}, {Key: "updated_at", Value: at}}},
+				{Key: "$unset", Value: bson.D{{Key: "remind_at", Value: ""}}}}, after()).Decode(&d)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return core.Errorf(core.ECONFLICT, "this appointment is no longer booked")
+		}
+		if err != nil {
+			return err
+		}
+		got = d.model()
+		if _, err := db.col(colBookingClaims).DeleteMany(ctx, bson.D{{Key: "booking_id", Value: id}}); err != nil {
+			return err
+		}
+		if err := db.enqueueIn(ctx, msgs); err != nil {
+			return err
+		}
+		if offer == nil {
+			return nil
+		}
+		var wd waitDoc
+		err = db.col(colWaitlist).FindOne(ctx, bson.D{{Key: "shop_id", Value: got.ShopID}, {Key: "service_id", Value: got.ServiceID},
+			{Key: "day", Value: got.Day}, {Key: "offered_at", Value: nil}},
+			options.FindOne().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}})).Decode(&wd)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		e := wd.model()
+		om := offer(e)
+		if len(om) == 0 {
+			return nil
+		}
+		if _, err := db.col(colWaitlist).UpdateOne(ctx, bson.D{{Key: "_id", Value: e.ID}}, bson.D{{Key: "$set", Value: bson.D{
+			{Key: "offered_at", Value: at}, {Key: "offer_start", Value: got.Start}, {Key: "offer_staff", Value: got.StaffID}}}}); err != nil {
+			return err
+		}
+		e.OfferedAt, e.OfferStart, e.OfferStaff = &at, &got.Start, got.StaffID
+		offered = e
+		return db.enqueueIn(ctx, om)
+	})
+	return got, offered, err
+}
+
+// MarkBooking implements booking.Store.
+func (db *DB) MarkBooking(ctx context.Context, id, status, visitID string, at time.Time) (*booking.Booking, error) {
+	var got *booking.Booking
+	err := db.inTransaction(ctx, func(ctx context.Context) error {
+		var d bookingDoc
+		err := db.col(colBookings).FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: id}, {Key: "status", Value: booking.StatusBooked}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: status}, {Key: "visit_id", Value: visitID}, {Key: "updated_at", Value: at}}},
+				{Key: "$unset", Value: bson.D{{Key: "remind_at", Value: ""}}}}, after()).Decode(&d)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return core.Errorf(core.ECONFLICT, "this appointment is no longer booked")
+		}
+		if err != nil {
+			return err
+		}
+		got = d.model()
+		p := "u:" + got.Person()
+		_, err = db.col(colBookingClaims).DeleteMany(ctx, bson.D{{Key: "booking_id", Value: id},
+			{Key: "_id", Value: bson.D{{Key: "$gte", Value: p + "#"}, {Key: "$lt", Value: p + "$"}}}})
+		return err
+	})
+	return got, err
+}
+
+// ShopBookings implements booking.Store.
+func (db *DB) ShopBookings(ctx context.Context, shopID string, from, to time.Time) ([]*booking.Booking, error) {
+	cur, err := db.col(colBookings).Find(ctx, bson.D{{Key: "shop_id", Value: shopID},
+		{Key: "hold_start", Value: bson.D{{Key: "$gte", Value: from.Add(-24 * time.Hour)}, {Key: "$lt", Value: to}}},
+		{Key: "hold_end", Value: bson.D{{Key: "$gt", Value: from}}}},
+		options.Find().SetSort(bson.D{{Key: "start", Value: 1}, {Key: "_id", Value: 1}}))
+	return all(ctx, cur, err, (*bookingDoc).model)
+}
+
+// StaffBookings implements booking.Store.
+func (db *DB) StaffBookings(ctx context.Context, staffID string, from, to time.Time) ([]*booking.Booking, error) {
+	cur, err := db.col(colBookings).Find(ctx, bson.D{{Key: "staff_id", Value: staffID},
+		{Key: "start", Value: bson.D{{Key: "$gte", Value: from}, {Key: "$lt", Value: to}}},
+		{Key: "status", Value: bson.D{{Key: "$ne", Value: booking.StatusCancelled}}}},
+		options.Find().SetSort(bson.D{{Key: "start", Value: 1}, {Key: "_id", Value: 1}}))
+	return all(ctx, cur, err, (*bookingDoc).model)
+}
+
+// CustomerBookings implements booking.Store.
+func (db *DB) CustomerBookings(ctx context.Context, customerID string, limit int) ([]*booking.Booking, error) {
+	cur, err := db.col(colBookings).Find(ctx, bson.D{{Key: "customer_id", Value: customerID}},
+		options.Find().SetSort(bson.D{{Key: "start", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit)))
+	return all(ctx, cur, err, (*bookingDoc).model)
+}
+
+// CountNoShows implements booking.Store.
+func (db *DB) CountNoShows(ctx context.Context, customerID string) (int, error) {
+	n, err := db.col(colBookings).CountDocuments(ctx, bson.D{{Key: "customer_id", Value: customerID}, {Key: "status", Value: booking.StatusNoShow}})
+	return int(n), mapErr(err)
+}
+
+// DueBookingReminders implements booking.Store.
+func (db *DB) DueBookingReminders(ctx context.Context, now time.Time, limit int) ([]*booking.Booking, error) {
+	cur, err := db.col(colBookings).Find(ctx, bson.D{{Key: "remind_at", Value: bson.D{{Key: "$lte", Value: now}}}, {Key: "status", Value: booking.StatusBooked}},
+		options.Find().SetSort(bson.D{{Key: "remind_at", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit)))
+	return all(ctx, cur, err, (*bookingDoc).model)
+}
+
+// AdvanceBookingReminders implements booking.Store.
+func (db *DB) AdvanceBookingReminders(ctx context.Context, rs []booking.Reminder) (int, error) {
+	moved := 0
+	for _, r := range rs {
+		upd := bson.D{{Key: "$unset", Value: bson.D{{Key: "remind_at", Value: ""}}}}
+		if r.Next != nil {
+			upd = bson.D{{Key: "$set", Value: bson.D{{Key: "remind_at", Value: *r.Next}}}}
+		}
+		res, err := db.col(colBookings).UpdateOne(ctx, bson.D{{Key: "_id", Value: r.Booking.ID}, {Key: "remind_at", Value: r.Prev}}, upd)
+		if err != nil {
+			return moved, mapErr(err)
+		}
+		moved += int(res.ModifiedCount)
+	}
+	return moved, nil
+}
+
+// DeleteCustomerBookings implements booking.Store.
+func (db *DB) DeleteCustomerBookings(ctx context.Context, customerID string) error {
+	cur, err := db.col(colBookings).Find(ctx, bson.D{{Key: "customer_id", Value: customerID}}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return mapErr(err)
+	}
+	var ids []struct {
+		ID string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &ids); err != nil {
+		return mapErr(err)
+	}
+	list := make([]string, 0, len(ids))
+	for _, d := range ids {
+		list = append(list, d.ID)
+	}
+	if _, err := db.col(colBookingClaims).DeleteMany(ctx, bson.D{{Key: "booking_id", Value: bson.D{{Key: "$in", Value: list}}}}); err != nil {
+		return mapErr(err)
+	}
+	if _, err := db.col(colBookings).DeleteMany(ctx, bson.D{{Key: "customer_id", Value: customerID}}); err != nil {
+		return mapErr(err)
+	}
+	_, err = db.col(colWaitlist).DeleteMany(ctx, bson.D{{Key: "customer_id", Value: customerID}})
+	return mapErr(err)
+}
+
+type waitDoc struct {
+	ID         string     `bson:"_id"`
+	ShopID     string     `bson:"shop_id"`
+	ServiceID  string     `bson:"service_id"`
+	Day        string     `bson:"day"`
+	CustomerID string     `bson:"customer_id"`
+	CreatedAt  time.Time  `bson:"created_at"`
+	OfferedAt  *time.Time `bson:"offered_at"`
+	OfferStart *time.Time `bson:"offer_start,omitempty"`
+	OfferStaff string     `bson:"offer_staff,omitempty"`
+}
+
+func (d *waitDoc) model() *booking.WaitEntry {
+	return &booking.WaitEntry{ID: d.ID, ShopID: d.ShopID, ServiceID: d.ServiceID, Day: d.Day, CustomerID: d.CustomerID, CreatedAt: utc(d.CreatedAt),
+		OfferedAt: utcp(d.OfferedAt), OfferStart: utcp(d.OfferStart), OfferStaff: d.OfferStaff}
+}
+
+// JoinWaitlist implements booking.Store.
+func (db *DB) JoinWaitlist(ctx context.Context, e *booking.WaitEntry) error {
+	_, err := db.col(colWaitlist).InsertOne(ctx, waitDoc{ID: e.ID, ShopID: e.ShopID, ServiceID: e.ServiceID, Day: e.Day, CustomerID: e.CustomerID,
+		CreatedAt: e.CreatedAt, OfferedAt: e.OfferedAt, OfferStart: e.OfferStart, OfferStaff: e.OfferStaff})
+	return mapErr(err)
+}
+
+// WaitEntry implements booking.Store.
+func (db *DB) WaitEntry(ctx context.Context, id string) (*booking.WaitEntry, error) {
+	return findOne(ctx, db.col(colWaitlist), bson.D{{Key: "_id", Value: id}}, "waitlist entry", (*waitDoc).model)
+}
+
+// CustomerWaitlist implements booking.Store.
+func (db *DB) CustomerWaitlist(ctx context.Context, customerID string) ([]*booking.WaitEntry, error) {
+	cur, err := db.col(colWaitlist).Find(ctx, bson.D{{Key: "customer_id", Value: customerID}}, options.Find().SetSort(bson.D{{Key: "day", Value: 1}, {Key: "_id", Value: 1}}))
+	return all(ctx, cur, err, (*waitDoc).model)
+}
+
+// LeaveWaitlist implements booking.Store.
+func (db *DB) LeaveWaitlist(ctx context.Context, customerID, id string) error {
+	res, err := db.col(colWaitlist).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "customer_id", Value: customerID}})
+	if err != nil {
+		return mapErr(err)
+	}
+	if res.DeletedCount == 0 {
+		return notFound("waitlist entry")
+	}
+	return nil
 }

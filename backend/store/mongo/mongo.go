@@ -37,7 +37,6 @@ const (
 	colAudit           = "audit_log"
 	colRateHits        = "rate_hits"
 	colProducts        = "products"
-	colServices        = "services"
 	colOutbox          = "outbox"
 	colSupplies        = "lens_supplies"
 	colFamily          = "family_members"
@@ -62,6 +61,11 @@ const (
 	colVisitEvents     = "visit_events"
 	colVisitCodes      = "visit_codes"
 	colVisitPrefs      = "visit_preferences"
+	colBookingServices = "booking_services"
+	colPractitioners   = "practitioners"
+	colBookings        = "bookings"
+	colBookingClaims   = "booking_claims"
+	colWaitlist        = "waitlist"
 )
 
 // DB implements every Store of the domain.
@@ -232,8 +236,29 @@ func (db *DB) Migrate(ctx context.Context) error {
 			{Keys: bson.D{{Key: "created_at", Value: 1}}},
 			{Keys: bson.D{{Key: "staff_id", Value: 1}}},
 		},
-		colServices: {
-			{Keys: bson.D{{Key: "name", Value: 1}}},
+		colBookingServices: {
+			{Keys: bson.D{{Key: "code", Value: 1}}, Options: unique()},
+			{Keys: bson.D{{Key: "name", Value: 1}, {Key: "_id", Value: 1}}},
+		},
+		colPractitioners: {
+			{Keys: bson.D{{Key: "shop_id", Value: 1}, {Key: "_id", Value: 1}}},
+			{Keys: bson.D{{Key: "feed_hash", Value: 1}}, Options: unique().SetPartialFilterExpression(exists("feed_hash"))},
+		},
+		colBookings: {
+			{Keys: bson.D{{Key: "shop_id", Value: 1}, {Key: "hold_start", Value: 1}}},
+			{Keys: bson.D{{Key: "staff_id", Value: 1}, {Key: "start", Value: 1}}},
+			{Keys: bson.D{{Key: "customer_id", Value: 1}, {Key: "start", Value: -1}}},
+			{Keys: bson.D{{Key: "remind_at", Value: 1}}, Options: options.Index().SetSparse(true)},
+			{Keys: bson.D{{Key: "idem_scope", Value: 1}, {Key: "idem_key", Value: 1}}, Options: unique().SetPartialFilterExpression(exists("idem_key"))},
+		},
+		// A claim's _id is its staff member (or person) and unit: the
+		// unique _id is what refuses a second booking of the same time.
+		colBookingClaims: {
+			{Keys: bson.D{{Key: "booking_id", Value: 1}}},
+		},
+		colWaitlist: {
+			{Keys: bson.D{{Key: "customer_id", Value: 1}, {Key: "shop_id", Value: 1}, {Key: "service_id", Value: 1}, {Key: "day", Value: 1}}, Options: unique()},
+			{Keys: bson.D{{Key: "shop_id", Value: 1}, {Key: "service_id", Value: 1}, {Key: "day", Value: 1}, {Key: "created_at", Value: 1}}},
 		},
 	}
 	for col, models := range indexes {

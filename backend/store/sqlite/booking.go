@@ -2,33 +2,490 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
 
 	"github.com/vista-optical/vista/backend/booking"
+	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/notify"
 )
+
+func jsonDoc(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", core.Internal(err)
+	}
+	return string(b), nil
+}
 
 // CreateService implements booking.Store.
 func (db *DB) CreateService(ctx context.Context, s *booking.Service) error {
-	_, err := db.write.ExecContext(ctx, `INSERT INTO services (id, name, name_en, duration_min, buffer_min, performed_by, created_at) VALUES (?,?,?,?,?,?,?)`,
-		s.ID, s.Name, s.NameEN, s.DurationMin, s.BufferMin, s.PerformedBy, ms(s.CreatedAt))
+	doc, err := jsonDoc(s)
+	if err != nil {
+		return err
+	}
+	_, err = db.write.ExecContext(ctx, `INSERT INTO booking_services (id, code, shop_id, name, doc, created_at, updated_at) VALUES (?,?,?,?,?,?,?)`,
+		s.ID, s.Code, s.ShopID, s.Name, doc, ms(s.CreatedAt), ms(s.UpdatedAt))
 	return mapErr(err)
+}
+
+// UpdateService implements booking.Store.
+func (db *DB) UpdateService(ctx context.Context, s *booking.Service) error {
+	doc, err := jsonDoc(s)
+	if err != nil {
+		return err
+	}
+	return db.updateOne(ctx, "service", `UPDATE booking_services SET code = ?, shop_id = ?, name = ?, doc = ?, updated_at = ? WHERE id = ?`,
+		s.Code, s.ShopID, s.Name, doc, ms(s.UpdatedAt), s.ID)
+}
+
+const serviceColumns = `id, code, shop_id, name, doc, created_at, updated_at`
+
+func scanService(row scanner) (*booking.Service, error) {
+	var s booking.Service
+	var doc string
+	var created, updated int64
+	var id, code, shopID, name string
+	if err := row.Scan(&id, &code, &shopID, &name, &doc, &created, &updated); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(doc), &s); err != nil {
+		return nil, core.Internal(err)
+	}
+	s.ID, s.Code, s.ShopID, s.Name, s.CreatedAt, s.UpdatedAt = id, code, shopID, name, fromMS(created), fromMS(updated)
+	return &s, nil
+}
+
+// Service implements booking.Store.
+func (db *DB) Service(ctx context.Context, id string) (*booking.Service, error) {
+	s, err := scanService(db.queryRow(ctx, `SELECT `+serviceColumns+` FROM booking_services WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("service")
+	}
+	return s, mapErr(err)
 }
 
 // Services implements booking.Store.
 func (db *DB) Services(ctx context.Context) ([]*booking.Service, error) {
-	rows, err := db.query(ctx, `SELECT id, name, name_en, duration_min, buffer_min, performed_by, created_at FROM services ORDER BY name, id`)
+	rows, err := db.query(ctx, `SELECT `+serviceColumns+` FROM booking_services ORDER BY name, id`)
+	return collect(rows, err, scanService)
+}
+
+// SavePractitioner implements booking.Store.
+func (db *DB) SavePractitioner(ctx context.Context, p *booking.Practitioner) error {
+	doc, err := jsonDoc(p)
 	if err != nil {
-		return nil, mapErr(err)
+		return err
 	}
-	defer rows.Close()
-	out := []*booking.Service{}
-	for rows.Next() {
-		var s booking.Service
-		var created int64
-		if err := rows.Scan(&s.ID, &s.Name, &s.NameEN, &s.DurationMin, &s.BufferMin, &s.PerformedBy, &created); err != nil {
-			return nil, mapErr(err)
+	_, err = db.write.ExecContext(ctx, `INSERT INTO practitioners (staff_id, shop_id, doc, feed_hash, updated_at) VALUES (?,?,?,?,?)
+		ON CONFLICT (staff_id) DO UPDATE SET shop_id = excluded.shop_id, doc = excluded.doc, feed_hash = excluded.feed_hash, updated_at = excluded.updated_at`,
+		p.StaffID, p.ShopID, doc, nullString(p.FeedHash), ms(p.UpdatedAt))
+	return mapErr(err)
+}
+
+const practitionerColumns = `staff_id, shop_id, doc, feed_hash, updated_at`
+
+func scanPractitioner(row scanner) (*booking.Practitioner, error) {
+	var p booking.Practitioner
+	var doc, staffID, shopID string
+	var feed sql.NullString
+	var updated int64
+	if err := row.Scan(&staffID, &shopID, &doc, &feed, &updated); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(doc), &p); err != nil {
+		return nil, core.Internal(err)
+	}
+	p.StaffID, p.ShopID, p.FeedHash, p.UpdatedAt = staffID, shopID, feed.String, fromMS(updated)
+	return &p, nil
+}
+
+// Practitioner implements booking.Store.
+func (db *DB) Practitioner(ctx context.Context, staffID string) (*booking.Practitioner, error) {
+	p, err := scanPractitioner(db.queryRow(ctx, `SELECT `+practitionerColumns+` FROM practitioners WHERE staff_id = ?`, staffID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("agenda")
+	}
+	return p, mapErr(err)
+}
+
+// Practitioners implements booking.Store.
+func (db *DB) Practitioners(ctx context.Context, shopID string) ([]*booking.Practitioner, error) {
+	rows, err := db.query(ctx, `SELECT `+practitionerColumns+` FROM practitioners WHERE shop_id = ? ORDER BY staff_id`, shopID)
+	return collect(rows, err, scanPractitioner)
+}
+
+// PractitionerByFeed implements booking.Store.
+func (db *DB) PractitionerByFeed(ctx context.Context, hash string) (*booking.Practitioner, error) {
+	p, err := scanPractitioner(db.queryRow(ctx, `SELECT `+practitionerColumns+` FROM practitioners WHERE feed_hash = ?`, hash))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("agenda")
+	}
+	return p, mapErr(err)
+}
+
+const bookingColumns = `id, shop_id, service_id, variant, staff_id, customer_id, family_member_id, guest, day, start_at, end_at,
+	hold_start, hold_end, status, source, utm, made_by, note, idem_scope, idem_key, idem_hash, visit_id, remind_at, created_at, updated_at`
+
+func scanBooking(row scanner) (*booking.Booking, error) {
+	var b booking.Booking
+	var customer, guest, scope, key sql.NullString
+	var utm string
+	var start, end, hs, he, created, updated int64
+	var remind sql.NullInt64
+	if err := row.Scan(&b.ID, &b.ShopID, &b.ServiceID, &b.Variant, &b.StaffID, &customer, &b.FamilyMemberID, &guest, &b.Day,
+		&start, &end, &hs, &he, &b.Status, &b.Source, &utm, &b.By, &b.Note, &scope, &key, &b.IdemHash, &b.VisitID, &remind,
+		&created, &updated); err != nil {
+		return nil, err
+	}
+	b.CustomerID, b.IdemScope, b.IdemKey = customer.String, scope.String, key.String
+	if guest.Valid {
+		b.Guest = &booking.Guest{}
+		if err := json.Unmarshal([]byte(guest.String), b.Guest); err != nil {
+			return nil, core.Internal(err)
 		}
-		s.CreatedAt = fromMS(created)
-		out = append(out, &s)
 	}
-	return out, mapErr(rows.Err())
+	if utm != "{}" {
+		if err := json.Unmarshal([]byte(utm), &b.UTM); err != nil {
+			return nil, core.Internal(err)
+		}
+	}
+	b.Start, b.End, b.HoldStart, b.HoldEnd = fromMS(start), fromMS(end), fromMS(hs), fromMS(he)
+	b.RemindAt, b.CreatedAt, b.UpdatedAt = fromNullMS(remind), fromMS(created), fromMS(updated)
+	return &b, nil
+}
+
+func bookingArgs(b *booking.Booking) ([]any, error) {
+	var guest sql.NullString
+	if b.Guest != nil {
+		g, err := jsonDoc(b.Guest)
+		if err != nil {
+			return nil, err
+		}
+		guest = sql.NullString{String: g, Valid: true}
+	}
+	utm := "{}"
+	if len(b.UTM) > 0 {
+		u, err := jsonDoc(b.UTM)
+		if err != nil {
+			return nil, err
+		}
+		utm = u
+	}
+	return []any{b.ID, b.ShopID, b.ServiceID, b.Variant, b.StaffID, nullString(b.CustomerID), b.FamilyMemberID, guest, b.Day,
+		ms(b.Start), ms(b.End), ms(b.HoldStart), ms(b.HoldEnd), b.Status, b.Source, utm, b.By, b.Note,
+		nullString(b.IdemScope), nullString(b.IdemKey), b.IdemHash, b.VisitID, nullMS(b.RemindAt), ms(b.CreatedAt), ms(b.UpdatedAt)}, nil
+}
+
+// hold writes the claims of h for booking id in tx: every key at once
+// (one statement; a key held by another booking fails it, which is
+// booking.ErrTaken), then a seat of each group, after freeing the
+// group's seats whose booking has ended.
+func hold(ctx context.Context, tx *sql.Tx, id string, h booking.Hold, until time.Time, now time.Time) error {
+	if len(h.Keys) > 0 {
+		q := `INSERT INTO booking_claims (key, booking_id, until_at) VALUES ` + strings.TrimSuffix(strings.Repeat("(?,?,?),", len(h.Keys)), ",")
+		args := make([]any, 0, 3*len(h.Keys))
+		for _, k := range h.Keys {
+			args = append(args, k, id, ms(until))
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			if core.IsCode(mapErr(err), core.ECONFLICT) {
+				return booking.ErrTaken
+			}
+			return err
+		}
+	}
+	for _, g := range h.Seats {
+		lo, hi := g.Group+"#", g.Group+"$"
+		if _, err := tx.ExecContext(ctx, `DELETE FROM booking_claims WHERE key >= ? AND key < ? AND until_at <= ?`, lo, hi, ms(now)); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT key FROM booking_claims WHERE key >= ? AND key < ?`, lo, hi)
+		if err != nil {
+			return err
+		}
+		held := map[string]bool{}
+		for rows.Next() {
+			var k string
+			if err := rows.Scan(&k); err != nil {
+				rows.Close()
+				return err
+			}
+			held[k] = true
+		}
+		rows.Close()
+		seat := ""
+		for n := 0; n < g.Max && seat == ""; n++ {
+			if k := fmt.Sprintf("%s#%d", g.Group, n); !held[k] {
+				seat = k
+			}
+		}
+		if seat == "" {
+			return g.Full
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO booking_claims (key, booking_id, until_at) VALUES (?,?,?)`, seat, id, ms(g.Until)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (db *DB) enqueueAll(ctx context.Context, tx *sql.Tx, msgs []*notify.Message) error {
+	for _, m := range msgs {
+		if _, err := db.enqueue(ctx, tx, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CreateBooking implements booking.Store in one transaction: the
+// idempotency key looked up, the booking, its claims and its messages.
+func (db *DB) CreateBooking(ctx context.Context, b *booking.Booking, h booking.Hold, msgs []*notify.Message) (*booking.Booking, bool, error) {
+	args, err := bookingArgs(b)
+	if err != nil {
+		return nil, false, err
+	}
+	var got *booking.Booking
+	err = db.withTx(ctx, func(tx *sql.Tx) error {
+		if b.IdemKey != "" {
+			old, err := scanBooking(tx.QueryRowContext(ctx, `SELECT `+bookingColumns+` FROM bookings WHERE idem_scope = ? AND idem_key = ?`, b.IdemScope, b.IdemKey))
+			if err == nil {
+				got = old
+				return nil
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO bookings (`+bookingColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...); err != nil {
+			return err
+		}
+		if err := hold(ctx, tx, b.ID, h, b.HoldEnd, b.CreatedAt); err != nil {
+			return err
+		}
+		return db.enqueueAll(ctx, tx, msgs)
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	if got != nil {
+		return got, false, nil
+	}
+	return b, true, nil
+}
+
+// Booking implements booking.Store.
+func (db *DB) Booking(ctx context.Context, id string) (*booking.Booking, error) {
+	b, err := scanBooking(db.queryRow(ctx, `SELECT `+bookingColumns+` FROM bookings WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("booking")
+	}
+	return b, mapErr(err)
+}
+
+// BookingByKey implements booking.Store.
+func (db *DB) BookingByKey(ctx context.Context, scope, key string) (*booking.Booking, error) {
+	b, err := scanBooking(db.queryRow(ctx, `SELECT `+bookingColumns+` FROM bookings WHERE idem_scope = ? AND idem_key = ?`, scope, key))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("booking")
+	}
+	return b, mapErr(err)
+}
+
+// MoveBooking implements booking.Store.
+func (db *DB) MoveBooking(ctx context.Context, b *booking.Booking, h booking.Hold, msgs []*notify.Message) error {
+	return db.withTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE bookings SET staff_id = ?, day = ?, start_at = ?, end_at = ?, hold_start = ?, hold_end = ?,
+			remind_at = ?, updated_at = ? WHERE id = ? AND status = 'booked'`,
+			b.StaffID, b.Day, ms(b.Start), ms(b.End), ms(b.HoldStart), ms(b.HoldEnd), nullMS(b.RemindAt), ms(b.UpdatedAt), b.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return core.Errorf(core.ECONFLICT, "this appointment is no longer booked")
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM booking_claims WHERE booking_id = ?`, b.ID); err != nil {
+			return err
+		}
+		if err := hold(ctx, tx, b.ID, h, b.HoldEnd, b.UpdatedAt); err != nil {
+			return err
+		}
+		return db.enqueueAll(ctx, tx, msgs)
+	})
+}
+
+// CancelBooking implements booking.Store.
+func (db *DB) CancelBooking(ctx context.Context, id string, at time.Time, msgs []*notify.Message, offer func(*booking.WaitEntry) []*notify.Message) (*booking.Booking, *booking.WaitEntry, error) {
+	var got *booking.Booking
+	var offered *booking.WaitEntry
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		b, err := scanBooking(tx.QueryRowContext(ctx, `UPDATE bookings SET status = 'cancelled', remind_at = NULL, updated_at = ?
+			WHERE id = ? AND status = 'booked' RETURNING `+bookingColumns, ms(at), id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return core.Errorf(core.ECONFLICT, "this appointment is no longer booked")
+		}
+		if err != nil {
+			return err
+		}
+		got = b
+		if _, err := tx.ExecContext(ctx, `DELETE FROM booking_claims WHERE booking_id = ?`, id); err != nil {
+			return err
+		}
+		if err := db.enqueueAll(ctx, tx, msgs); err != nil {
+			return err
+		}
+		e, err := scanWait(tx.QueryRowContext(ctx, `SELECT `+waitColumns+` FROM waitlist WHERE shop_id = ? AND service_id = ? AND day = ?
+			AND offered_at IS NULL ORDER BY created_at, id LIMIT 1`, b.ShopID, b.ServiceID, b.Day))
+		if errors.Is(err, sql.ErrNoRows) || offer == nil {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		om := offer(e)
+		if len(om) == 0 {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE waitlist SET offered_at = ?, offer_start = ?, offer_staff = ? WHERE id = ?`,
+			ms(at), ms(b.Start), b.StaffID, e.ID); err != nil {
+			return err
+		}
+		e.OfferedAt, e.OfferStart, e.OfferStaff = &at, &b.Start, b.StaffID
+		offered = e
+		return db.enqueueAll(ctx, tx, om)
+	})
+	return got, offered, err
+}
+
+// MarkBooking implements booking.Store.
+func (db *DB) MarkBooking(ctx context.Context, id, status, visitID string, at time.Time) (*booking.Booking, error) {
+	var got *booking.Booking
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		b, err := scanBooking(tx.QueryRowContext(ctx, `UPDATE bookings SET status = ?, visit_id = ?, remind_at = NULL, updated_at = ?
+			WHERE id = ? AND status = 'booked' RETURNING `+bookingColumns, status, visitID, ms(at), id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return core.Errorf(core.ECONFLICT, "this appointment is no longer booked")
+		}
+		if err != nil {
+			return err
+		}
+		got = b
+		lo := "u:" + b.Person() + "#"
+		_, err = tx.ExecContext(ctx, `DELETE FROM booking_claims WHERE booking_id = ? AND key >= ? AND key < ?`, id, lo, "u:"+b.Person()+"$")
+		return err
+	})
+	return got, err
+}
+
+// ShopBookings implements booking.Store. No hold is longer than a day,
+// so the index range on hold_start starts a day before from.
+func (db *DB) ShopBookings(ctx context.Context, shopID string, from, to time.Time) ([]*booking.Booking, error) {
+	rows, err := db.query(ctx, `SELECT `+bookingColumns+` FROM bookings WHERE shop_id = ? AND hold_start >= ? AND hold_start < ? AND hold_end > ?
+		ORDER BY start_at, id`, shopID, ms(from.Add(-24*time.Hour)), ms(to), ms(from))
+	return collect(rows, err, scanBooking)
+}
+
+// StaffBookings implements booking.Store.
+func (db *DB) StaffBookings(ctx context.Context, staffID string, from, to time.Time) ([]*booking.Booking, error) {
+	rows, err := db.query(ctx, `SELECT `+bookingColumns+` FROM bookings WHERE staff_id = ? AND start_at >= ? AND start_at < ?
+		AND status != 'cancelled' ORDER BY start_at, id`, staffID, ms(from), ms(to))
+	return collect(rows, err, scanBooking)
+}
+
+// CustomerBookings implements booking.Store.
+func (db *DB) CustomerBookings(ctx context.Context, customerID string, limit int) ([]*booking.Booking, error) {
+	rows, err := db.query(ctx, `SELECT `+bookingColumns+` FROM bookings WHERE customer_id = ? ORDER BY start_at DESC, id DESC LIMIT ?`, customerID, limit)
+	return collect(rows, err, scanBooking)
+}
+
+// CountNoShows implements booking.Store.
+func (db *DB) CountNoShows(ctx context.Context, customerID string) (int, error) {
+	var n int
+	err := db.queryRow(ctx, `SELECT count(*) FROM bookings WHERE customer_id = ? AND status = 'no_show'`, customerID).Scan(&n)
+	return n, mapErr(err)
+}
+
+// DueBookingReminders implements booking.Store.
+func (db *DB) DueBookingReminders(ctx context.Context, now time.Time, limit int) ([]*booking.Booking, error) {
+	rows, err := db.query(ctx, `SELECT `+bookingColumns+` FROM bookings WHERE remind_at IS NOT NULL AND remind_at <= ? AND status = 'booked'
+		ORDER BY remind_at, id LIMIT ?`, ms(now), limit)
+	return collect(rows, err, scanBooking)
+}
+
+// AdvanceBookingReminders implements booking.Store.
+func (db *DB) AdvanceBookingReminders(ctx context.Context, rs []booking.Reminder) (int, error) {
+	moved := 0
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		for _, r := range rs {
+			res, err := tx.ExecContext(ctx, `UPDATE bookings SET remind_at = ? WHERE id = ? AND remind_at = ?`, nullMS(r.Next), r.Booking.ID, ms(r.Prev))
+			if err != nil {
+				return err
+			}
+			n, _ := res.RowsAffected()
+			moved += int(n)
+		}
+		return nil
+	})
+	return moved, err
+}
+
+// DeleteCustomerBookings implements booking.Store.
+func (db *DB) DeleteCustomerBookings(ctx context.Context, customerID string) error {
+	return db.withTx(ctx, func(tx *sql.Tx) error {
+		for _, q := range []string{
+			`DELETE FROM booking_claims WHERE booking_id IN (SELECT id FROM bookings WHERE customer_id = ?)`,
+			`DELETE FROM bookings WHERE customer_id = ?`,
+			`DELETE FROM waitlist WHERE customer_id = ?`,
+		} {
+			if _, err := tx.ExecContext(ctx, q, customerID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+const waitColumns = `id, shop_id, service_id, day, customer_id, created_at, offered_at, offer_start, offer_staff`
+
+func scanWait(row scanner) (*booking.WaitEntry, error) {
+	var e booking.WaitEntry
+	var created int64
+	var offered, start sql.NullInt64
+	if err := row.Scan(&e.ID, &e.ShopID, &e.ServiceID, &e.Day, &e.CustomerID, &created, &offered, &start, &e.OfferStaff); err != nil {
+		return nil, err
+	}
+	e.CreatedAt, e.OfferedAt, e.OfferStart = fromMS(created), fromNullMS(offered), fromNullMS(start)
+	return &e, nil
+}
+
+// JoinWaitlist implements booking.Store.
+func (db *DB) JoinWaitlist(ctx context.Context, e *booking.WaitEntry) error {
+	_, err := db.write.ExecContext(ctx, `INSERT INTO waitlist (`+waitColumns+`) VALUES (?,?,?,?,?,?,?,?,?)`,
+		e.ID, e.ShopID, e.ServiceID, e.Day, e.CustomerID, ms(e.CreatedAt), nullMS(e.OfferedAt), nullMS(e.OfferStart), e.OfferStaff)
+	return mapErr(err)
+}
+
+// WaitEntry implements booking.Store.
+func (db *DB) WaitEntry(ctx context.Context, id string) (*booking.WaitEntry, error) {
+	e, err := scanWait(db.queryRow(ctx, `SELECT `+waitColumns+` FROM waitlist WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("waitlist entry")
+	}
+	return e, mapErr(err)
+}
+
+// CustomerWaitlist implements booking.Store.
+func (db *DB) CustomerWaitlist(ctx context.Context, customerID string) ([]*booking.WaitEntry, error) {
+	rows, err := db.query(ctx, `SELECT `+waitColumns+` FROM waitlist WHERE customer_id = ? ORDER BY day, id`, customerID)
+	return collect(rows, err, scanWait)
+}
+
+// LeaveWaitlist implements booking.Store.
+func (db *DB) LeaveWaitlist(ctx context.Context, customerID, id string) error {
+	return db.updateOne(ctx, "waitlist entry", `DELETE FROM waitlist WHERE id = ? AND customer_id = ?`, id, customerID)
 }

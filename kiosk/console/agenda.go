@@ -1,0 +1,192 @@
+package console
+
+import (
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/vista-optical/vista/backend/booking"
+	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/web"
+)
+
+// agendaRoutes are the staff side of bookings: configuring services and
+// who performs them, a shop's day and week, booking for a customer on
+// the phone or at the desk, moving, cancelling, marking arrivals and
+// no-shows; and the console's Agenda page.
+func (c *Console) agendaRoutes() []web.Route {
+	assistant, manager := web.Staff(core.RoleAssistant), web.Staff(core.RoleManager)
+	return []web.Route{
+		{Method: "POST", Path: "/v1/staff/services", Auth: manager, Handler: c.apiSaveService},
+		{Method: "PUT", Path: "/v1/staff/services/:id", Auth: manager, Handler: c.apiSaveService},
+		{Method: "GET", Path: "/v1/staff/shops/:shop/practitioners", Auth: assistant, Handler: c.apiPractitioners},
+		{Method: "PUT", Path: "/v1/staff/members/:id/agenda", Auth: manager, Handler: c.apiSavePractitioner},
+		{Method: "POST", Path: "/v1/staff/members/:id/agenda/feed", Auth: assistant, Handler: c.apiNewFeed},
+		{Method: "GET", Path: "/v1/staff/shops/:shop/agenda", Auth: assistant, Handler: c.apiAgenda},
+		{Method: "GET", Path: "/v1/staff/shops/:shop/booking-widget", Auth: assistant, Handler: c.apiWidget},
+		{Method: "POST", Path: "/v1/staff/bookings", Auth: assistant, Handler: c.apiBookFor},
+		{Method: "PATCH", Path: "/v1/staff/bookings/:id", Auth: assistant, Handler: c.apiMoveBooking},
+		{Method: "DELETE", Path: "/v1/staff/bookings/:id", Auth: assistant, Handler: c.apiCancelBooking},
+		{Method: "POST", Path: "/v1/staff/bookings/:id/arrived", Auth: assistant, Handler: c.apiMark(booking.StatusArrived)},
+		{Method: "POST", Path: "/v1/staff/bookings/:id/no-show", Auth: assistant, Handler: c.apiMark(booking.StatusNoShow)},
+
+		{Method: "GET", Path: "/console/agenda", Auth: web.StaffPage(core.RoleAssistant), Handler: c.agendaPage},
+		{Method: "POST", Path: "/console/agenda/:id/:status", Auth: web.StaffPage(core.RoleAssistant), Handler: sameOrigin(c.markSubmit)},
+	}
+}
+
+func (c *Console) apiSaveService(ctx *fiber.Ctx) error {
+	var in booking.ServiceInput
+	if err := web.DecodeValid(ctx, &in); err != nil {
+		return err
+	}
+	s, err := c.Agenda.SaveService(ctx.UserContext(), ctx.Params("id"), in)
+	if err != nil {
+		return err
+	}
+	if ctx.Params("id") == "" {
+		ctx.Status(fiber.StatusCreated)
+	}
+	return ctx.JSON(s)
+}
+
+func (c *Console) apiPractitioners(ctx *fiber.Ctx) error {
+	ps, err := c.Agenda.ShopPractitioners(ctx.UserContext(), ctx.Params("shop"))
+	if err != nil {
+		return err
+	}
+	return ctx.JSON(fiber.Map{"practitioners": ps})
+}
+
+func (c *Console) apiSavePractitioner(ctx *fiber.Ctx) error {
+	var in booking.PractitionerInput
+	if err := web.DecodeValid(ctx, &in); err != nil {
+		return err
+	}
+	p, err := c.Agenda.SavePractitioner(ctx.UserContext(), ctx.Params("id"), in)
+	if err != nil {
+		return err
+	}
+	return ctx.JSON(p)
+}
+
+func (c *Console) apiNewFeed(ctx *fiber.Ctx) error {
+	u, err := c.Agenda.NewFeedURL(ctx.UserContext(), ctx.Params("id"))
+	if err != nil {
+		return err
+	}
+	return ctx.Status(fiber.StatusCreated).JSON(fiber.Map{"feed_url": u})
+}
+
+func (c *Console) apiAgenda(ctx *fiber.Ctx) error {
+	es, err := c.Agenda.ShopAgenda(ctx.UserContext(), ctx.Params("shop"), ctx.Query("from"), ctx.Query("to"))
+	if err != nil {
+		return err
+	}
+	c.label(ctx, es)
+	return ctx.JSON(fiber.Map{"bookings": es})
+}
+
+// label names each booking's customer: the account's label for staff, or
+// what the guest gave.
+func (c *Console) label(ctx *fiber.Ctx, es []*booking.AgendaEntry) {
+	for _, e := range es {
+		switch {
+		case e.CustomerID != "":
+			e.Who = c.Customers.LabelForStaff(ctx.UserContext(), e.CustomerID)
+		case e.Guest != nil:
+			e.Who = strings.TrimSpace(e.Guest.Name + " · " + e.Guest.Phone + " " + e.Guest.Email)
+		}
+	}
+}
+
+func (c *Console) apiWidget(ctx *fiber.Ctx) error {
+	w, err := c.Agenda.Widget(ctx.UserContext(), ctx.Params("shop"))
+	if err != nil {
+		return err
+	}
+	return ctx.JSON(w)
+}
+
+func (c *Console) apiBookFor(ctx *fiber.Ctx) error {
+	var in booking.Input
+	if err := web.DecodeValid(ctx, &in); err != nil {
+		return err
+	}
+	b, err := c.Agenda.BookForCustomer(ctx.UserContext(), in, ctx.Get("Idempotency-Key"))
+	if err != nil {
+		return err
+	}
+	return ctx.Status(fiber.StatusCreated).JSON(b)
+}
+
+func (c *Console) apiMoveBooking(ctx *fiber.Ctx) error {
+	var in booking.MoveInput
+	if err := web.DecodeValid(ctx, &in); err != nil {
+		return err
+	}
+	b, err := c.Agenda.MoveForCustomer(ctx.UserContext(), ctx.Params("id"), in)
+	if err != nil {
+		return err
+	}
+	return ctx.JSON(b)
+}
+
+func (c *Console) apiCancelBooking(ctx *fiber.Ctx) error {
+	b, err := c.Agenda.CancelForCustomer(ctx.UserContext(), ctx.Params("id"))
+	if err != nil {
+		return err
+	}
+	return ctx.JSON(b)
+}
+
+func (c *Console) apiMark(status string) fiber.Handler {
+	return func(ctx *fiber.Ctx) error {
+		b, err := c.Agenda.Mark(ctx.UserContext(), ctx.Params("id"), status)
+		if err != nil {
+			return err
+		}
+		return ctx.JSON(b)
+	}
+}
+
+// agendaPage is a shop's day: its bookings with who, what and where they
+// came from, buttons to mark arrivals and no-shows, and the snippets that
+// put the booking page on the shop's website.
+func (c *Console) agendaPage(ctx *fiber.Ctx) error {
+	p := page{Notice: ctx.Query("notice"), Error: ctx.Query("error")}
+	if err := c.shopPage(ctx, ctx.Query("shop"), &p); err != nil {
+		return err
+	}
+	day := ctx.Query("day")
+	if _, err := time.Parse(time.DateOnly, day); err != nil {
+		day = time.Now().In(p.Shop.Location()).Format(time.DateOnly)
+	}
+	p.Day = day
+	var err error
+	if p.Agenda, err = c.Agenda.ShopAgenda(ctx.UserContext(), p.Shop.ID, day, day); err != nil {
+		return err
+	}
+	c.label(ctx, p.Agenda)
+	if p.Widget, err = c.Agenda.Widget(ctx.UserContext(), p.Shop.ID); err != nil {
+		return err
+	}
+	return c.render(ctx, "agenda.html", p)
+}
+
+func (c *Console) markSubmit(ctx *fiber.Ctx) error {
+	status := map[string]string{"arrived": booking.StatusArrived, "no-show": booking.StatusNoShow}[ctx.Params("status")]
+	q := url.Values{"shop": {ctx.FormValue("shop")}, "day": {ctx.FormValue("day")}, "lang": {lang(ctx)}}
+	b, err := c.Agenda.Mark(ctx.UserContext(), ctx.Params("id"), status)
+	if err != nil {
+		if core.ErrorCode(err) == core.EINTERNAL {
+			return err
+		}
+		q.Set("error", err.Error())
+	} else {
+		q.Set("notice", texts[lang(ctx)]["agenda_marked"]+" "+b.ServiceName+" "+b.Start.Format(time.RFC3339))
+	}
+	return ctx.Redirect("/console/agenda?"+q.Encode(), fiber.StatusSeeOther)
+}
