@@ -1,11 +1,13 @@
 package mobileapi
 
 import (
+	"encoding/json"
 	"errors"
 	"html/template"
 	"net/url"
 	"slices"
 	"strings"
+	texttemplate "text/template"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -76,7 +78,9 @@ func (t touch) query(lang string, extra ...string) template.URL {
 		q.Set("lang", "en")
 	}
 	for i := 0; i+1 < len(extra); i += 2 {
-		q.Set(extra[i], extra[i+1])
+		if extra[i+1] != "" {
+			q.Set(extra[i], extra[i+1])
+		}
 	}
 	return template.URL("?" + q.Encode())
 }
@@ -103,7 +107,7 @@ type bookingView struct {
 	Day, DayLabel     string
 	Slots             []slotOption
 	Key               string
-	Back, Next        template.URL
+	Back, Next, Other template.URL
 	Form              url.Values
 	Embed             bool
 }
@@ -147,6 +151,7 @@ func (a *API) renderBooking(c *fiber.Ctx, problem string, form url.Values) error
 		return err
 	}
 	v.Shop = sh
+	v.Other = v.Touch.query(map[string]string{"it": "en", "en": "it"}[lang], "service", get("service"), "day", get("day"), "embed", get("embed"))
 	loc := sh.Location()
 	i := slices.IndexFunc(svcs, func(s *booking.Service) bool { return s.ID == get("service") })
 	if i < 0 {
@@ -281,7 +286,7 @@ type confirmationView struct {
 	T                        map[string]string
 	B                        *booking.Booked
 	Shop                     *shop.Shop
-	Cancelled                bool
+	Cancelled, CanCancel     bool
 }
 
 func (a *API) confirmation(c *fiber.Ctx, problem string) error {
@@ -298,7 +303,8 @@ func (a *API) confirmation(c *fiber.Ctx, problem string) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set("Referrer-Policy", "no-referrer")
 	return confirmT.Execute(c.Response().BodyWriter(), confirmationView{Lang: lang, Token: c.Params("token"), T: bookingTexts[lang], B: b, Shop: sh,
-		When: booking.When(b.Start, sh.Location(), lang), Cancelled: b.Status == booking.StatusCancelled, Error: problem})
+		When: booking.When(b.Start, sh.Location(), lang), Cancelled: b.Status == booking.StatusCancelled, Error: problem,
+		CanCancel: a.Agenda.CanChange(c.UserContext(), b.Booking)})
 }
 
 func (a *API) confirmationPage(c *fiber.Ctx) error { return a.confirmation(c, "") }
@@ -310,7 +316,11 @@ func (a *API) cancelPage(c *fiber.Ctx) error {
 			return err
 		}
 		c.Status(web.StatusOf(ce.Code))
-		return a.confirmation(c, ce.Message)
+		msg := ce.Message
+		if len(ce.Fields) > 0 && ce.Fields[0].Code == "cutoff" {
+			msg = bookingTexts[bookingLang(c)]["cutoff"]
+		}
+		return a.confirmation(c, msg)
 	}
 	return a.confirmation(c, "")
 }
@@ -325,10 +335,11 @@ func (a *API) widget(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderContentType, "text/javascript; charset=utf-8")
 	c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
-	return widgetT.Execute(c.Response().BodyWriter(), map[string]string{"Path": "/prenota/" + url.PathEscape(sh.SlugOrID())})
+	path, _ := json.Marshal("/prenota/" + url.PathEscape(sh.SlugOrID()))
+	return widgetT.Execute(c.Response().BodyWriter(), map[string]string{"Path": string(path)})
 }
 
-var widgetT = template.Must(template.New("widget").Parse(`(function () {
+var widgetT = texttemplate.Must(texttemplate.New("widget").Parse(`(function () {
   var s = document.currentScript, base = new URL(s.src), q = new URLSearchParams();
   q.set("src", s.getAttribute("data-src") || "website");
   q.set("embed", "1");
@@ -352,7 +363,8 @@ var bookingTexts = map[string]map[string]string{
 		"confirm": "Conferma la prenotazione", "taken": "Questo orario è appena stato preso da qualcun altro: scegline un altro.",
 		"pick_slot": "Scegli un orario.", "bad_phone": "Il numero di telefono non è valido.", "confirmed": "Prenotazione confermata",
 		"cancelled": "Prenotazione annullata", "calendar": "Aggiungi al calendario (.ics)", "cancel": "Annulla la prenotazione",
-		"where": "Dove", "when": "Quando", "what": "Servizio", "keep": "Conserva questa pagina: da qui puoi annullare.", "other": "English"},
+		"where": "Dove", "when": "Quando", "what": "Servizio", "keep": "Conserva questa pagina: da qui puoi annullare.", "other": "English",
+		"cutoff": "Non è più possibile annullare o spostare online questo appuntamento: chiama il negozio."},
 	"en": {"title": "Book", "pick_service": "What would you like to book?", "pick_day": "Pick a day", "pick_time": "Pick a time",
 		"free": "free times", "minutes": "min", "next": "Later days", "back": "Back", "none": "No free time on these days.",
 		"no_services": "This shop has no services bookable online yet: please call us.",
@@ -361,7 +373,8 @@ var bookingTexts = map[string]map[string]string{
 		"confirm": "Confirm the booking", "taken": "Someone just took this time: please pick another.",
 		"pick_slot": "Pick a time.", "bad_phone": "This phone number is not valid.", "confirmed": "Booking confirmed",
 		"cancelled": "Booking cancelled", "calendar": "Add to calendar (.ics)", "cancel": "Cancel the booking",
-		"where": "Where", "when": "When", "what": "Service", "keep": "Keep this page: you can cancel from here.", "other": "Italiano"},
+		"where": "Where", "when": "When", "what": "Service", "keep": "Keep this page: you can cancel from here.", "other": "Italiano",
+		"cutoff": "This appointment can no longer be cancelled or moved online: please call the shop."},
 }
 
 const pageStyle = `<style>body{font-family:system-ui,sans-serif;max-width:34rem;margin:1rem auto;padding:0 1rem;line-height:1.4}
@@ -374,7 +387,7 @@ var bookingT = template.Must(template.New("booking").Parse(`<!doctype html>
 <html lang="{{.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.T.title}} · {{.Shop.Name}}</title>` + pageStyle + `</head>
 <body>
-<header><p><a href="{{if eq .Lang "en"}}?lang=it{{else}}?lang=en{{end}}" hreflang="{{if eq .Lang "en"}}it{{else}}en{{end}}">{{.T.other}}</a></p>
+<header><p><a href="{{.Other}}" hreflang="{{if eq .Lang "en"}}it{{else}}en{{end}}" id="other-lang">{{.T.other}}</a></p>
 <h1 id="shop">{{.Shop.Name}}</h1><p>{{.Shop.Address}}{{if .Shop.Phone}} · <a href="tel:{{.Shop.Phone}}">{{.Shop.Phone}}</a>{{end}}</p></header>
 <main>
 {{if .Error}}<p class="error" role="alert" id="problem">{{.Error}}</p>{{end}}
@@ -422,6 +435,7 @@ var confirmT = template.Must(template.New("confirm").Parse(`<!doctype html>
 {{if not .Cancelled}}
 <p><a id="ics" href="/v1/public/bookings/{{.Token}}/calendar.ics" download="appuntamento.ics">{{.T.calendar}}</a></p>
 <p><small>{{.T.keep}}</small></p>
-<form method="post" action="/prenota/b/{{.Token}}/annulla{{if eq .Lang "en"}}?lang=en{{end}}"><button type="submit" id="cancel">{{.T.cancel}}</button></form>
+{{if .CanCancel}}<form method="post" action="/prenota/b/{{.Token}}/annulla{{if eq .Lang "en"}}?lang=en{{end}}"><button type="submit" id="cancel">{{.T.cancel}}</button></form>
+{{else}}<p id="call">{{.T.cutoff}}{{if .Shop.Phone}} <a href="tel:{{.Shop.Phone}}">{{.Shop.Phone}}</a>{{end}}</p>{{end}}
 {{end}}
 </main></body></html>`))

@@ -1,6 +1,7 @@
 package mobileapi
 
 import (
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -56,7 +57,49 @@ func (a *API) availability(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(av)
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+	return c.Send(appendAvailability(make([]byte, 0, 64+len(av.Slots)*96), av))
+}
+
+// appendAvailability writes av as encoding/json would, without its
+// reflection and its validating pass over the output: 60 days of slots
+// are a few thousand objects of two times and a few ids, and encoding
+// them was a quarter of the request.
+func appendAvailability(b []byte, av *booking.Availability) []byte {
+	str := func(b []byte, s string) []byte {
+		if !strings.ContainsFunc(s, func(r rune) bool {
+			return r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == '<' || r == '>' || r == '&'
+		}) {
+			return append(append(append(b, '"'), s...), '"') // ids: nothing to escape
+		}
+		j, _ := json.Marshal(s)
+		return append(b, j...)
+	}
+	b = append(b, `{"shop_id":`...)
+	b = str(b, av.ShopID)
+	b = append(b, `,"service_id":`...)
+	b = str(b, av.ServiceID)
+	b = append(b, `,"time_zone":`...)
+	b = str(b, av.TimeZone)
+	b = append(b, `,"slots":[`...)
+	for i, s := range av.Slots {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"start":"`...)
+		b = s.Start.AppendFormat(b, time.RFC3339)
+		b = append(b, `","end":"`...)
+		b = s.End.AppendFormat(b, time.RFC3339)
+		b = append(b, `","staff_ids":[`...)
+		for j, id := range s.StaffIDs {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = str(b, id)
+		}
+		b = append(b, "]}"...)
+	}
+	return append(b, "]}"...)
 }
 
 // idemKey is the request's Idempotency-Key header.

@@ -123,7 +123,7 @@ func (a *Agenda) BookAsGuest(ctx context.Context, slug string, in Input, idemKey
 	}
 	b := &Booking{Guest: g, By: ByGuest, Source: cmpOr(in.Source, "website")}
 	b.IdemScope = "g:" + sh.ID + ":" + b.Person()
-	in.CustomerID, in.FamilyMemberID, in.Note, in.StaffID = "", "", "", ""
+	in.CustomerID, in.FamilyMemberID, in.Note = "", "", ""
 	return a.book(ctx, sh, in, b, idemKey, false)
 }
 
@@ -480,6 +480,14 @@ func human(d time.Duration) string {
 		return fmt.Sprintf("%d hours", int(d.Hours()))
 	}
 	return fmt.Sprintf("%d minutes", int(d.Minutes()))
+}
+
+// CanChange reports whether the customer may still move or cancel b
+// themselves.
+func (a *Agenda) CanChange(ctx context.Context, b *Booking) bool {
+	sv, err1 := a.Store.Service(ctx, b.ServiceID)
+	sh, err2 := a.Shops.Shop(ctx, b.ShopID)
+	return err1 == nil && err2 == nil && a.cutoff(b, sv, sh) == nil
 }
 
 // Cancel cancels the signed-in customer's booking id, within the shop's

@@ -329,6 +329,10 @@ type Store interface {
 	// ShopBookings returns a shop's bookings (every state) whose hold
 	// overlaps [from, to), by start.
 	ShopBookings(ctx context.Context, shopID string, from, to time.Time) ([]*Booking, error)
+	// ShopHolds returns what a shop's active bookings whose hold overlaps
+	// [from, to) keep busy: of each only ID, StaffID, ServiceID, Day,
+	// HoldStart, HoldEnd and Status (free slots need no more).
+	ShopHolds(ctx context.Context, shopID string, from, to time.Time) ([]*Booking, error)
 	// StaffBookings returns a staff member's active bookings starting in
 	// [from, to), by start.
 	StaffBookings(ctx context.Context, staffID string, from, to time.Time) ([]*Booking, error)

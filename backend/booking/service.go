@@ -314,7 +314,7 @@ func (a *Agenda) plan(ctx context.Context, sh *shop.Shop, sv *Service, variant, 
 	}
 	lo, _ := time.ParseInLocation(time.DateOnly, from, loc)
 	hi, _ := time.ParseInLocation(time.DateOnly, to, loc)
-	busy, err := a.Store.ShopBookings(ctx, sh.ID, lo.Add(-24*time.Hour), hi.Add(48*time.Hour))
+	busy, err := a.Store.ShopHolds(ctx, sh.ID, lo.Add(-24*time.Hour), hi.Add(48*time.Hour))
 	if err != nil {
 		return Plan{}, err
 	}

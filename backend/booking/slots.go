@@ -1,6 +1,7 @@
 package booking
 
 import (
+	"cmp"
 	"slices"
 	"sort"
 	"time"
@@ -8,8 +9,9 @@ import (
 	"github.com/vista-optical/vista/backend/shop"
 )
 
-// Interval is a stretch of time [Start, End).
-type Interval struct{ Start, End time.Time }
+// span is a stretch of time [start, end) in Unix seconds: free slots
+// compare thousands of them, and integers compare fastest.
+type span struct{ start, end int64 }
 
 // Slot is a free start for a service, with the staff who could take it.
 type Slot struct {
@@ -100,16 +102,19 @@ func (p Plan) Slots() []Slot {
 		return nil
 	}
 	earliest, latest := Window(p.Service, p.Now, p.Loc)
-	before := time.Duration(p.Service.BufferBeforeMin) * time.Minute
-	after := time.Duration(p.Service.BufferAfterMin) * time.Minute
+	lo, hi := earliest.Unix(), latest.Unix()
+	dur := int64(p.Duration / time.Second)
+	before := int64(p.Service.BufferBeforeMin * 60)
+	after := int64(p.Service.BufferAfterMin * 60)
+	step := int64(Step / time.Second)
 
-	busy := map[string][]Interval{}
+	busy := map[string][]span{}
 	perDay := map[string]int{}
 	for _, b := range p.Busy {
 		if !b.Active() {
 			continue
 		}
-		busy[b.StaffID] = append(busy[b.StaffID], Interval{b.HoldStart, b.HoldEnd})
+		busy[b.StaffID] = append(busy[b.StaffID], span{b.HoldStart.Unix(), b.HoldEnd.Unix()})
 		if b.ServiceID == p.Service.ID {
 			perDay[b.Day]++
 		}
@@ -124,7 +129,10 @@ func (p Plan) Slots() []Slot {
 		}
 	}
 
-	byStart := map[int64]*Slot{}
+	// Starts are found day by day, staff member by staff member: index
+	// them by instant to gather who is free at each.
+	var out []Slot
+	index := map[int64]int{}
 	for day := from; !day.After(to); {
 		y, m, d := day.Date()
 		date := day.Format(time.DateOnly)
@@ -142,52 +150,42 @@ func (p Plan) Slots() []Slot {
 			if st.Hours != nil {
 				spans = intersect(shopSpans, spanMinutes(st.Hours[weekdayKey(noon.Weekday())]))
 			}
+			held := busy[st.StaffID]
 			for _, sp := range spans {
-				open, close := at(y, m, d, sp[0], p.Loc), at(y, m, d, sp[1], p.Loc)
-				first := open.Truncate(Step)
-				if first.Before(open) {
-					first = first.Add(Step)
-				}
-				for s := first; !s.Add(p.Duration).After(close); s = s.Add(Step) {
-					if s.Before(earliest) || !s.Before(latest) {
+				open, close := at(y, m, d, sp[0], p.Loc).Unix(), at(y, m, d, sp[1], p.Loc).Unix()
+				first := (open + step - 1) / step * step
+				for s := first; s+dur <= close; s += step {
+					if s < lo || s >= hi || clashes(held, span{s - before, s + dur + after}) {
 						continue
 					}
-					hold := Interval{s.Add(-before), s.Add(p.Duration + after)}
-					if clashes(busy[st.StaffID], hold) {
-						continue
+					i, ok := index[s]
+					if !ok {
+						i = len(out)
+						index[s] = i
+						out = append(out, Slot{Start: time.Unix(s, 0).In(p.Loc), End: time.Unix(s+dur, 0).In(p.Loc)})
 					}
-					k := s.Unix()
-					sl := byStart[k]
-					if sl == nil {
-						sl = &Slot{Start: s.In(p.Loc), End: s.Add(p.Duration).In(p.Loc)}
-						byStart[k] = sl
-					}
-					sl.StaffIDs = append(sl.StaffIDs, st.StaffID)
+					out[i].StaffIDs = append(out[i].StaffIDs, st.StaffID)
 				}
 			}
 		}
 		day = time.Date(y, m, d+1, 0, 0, 0, 0, p.Loc)
 	}
-	out := make([]Slot, 0, len(byStart))
-	for _, sl := range byStart {
-		slices.Sort(sl.StaffIDs)
-		sl.StaffIDs = slices.Compact(sl.StaffIDs)
-		out = append(out, *sl)
+	for i := range out {
+		slices.Sort(out[i].StaffIDs)
+		out[i].StaffIDs = slices.Compact(out[i].StaffIDs)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
+	slices.SortFunc(out, func(a, b Slot) int { return a.Start.Compare(b.Start) })
 	return out
 }
 
-// merge sorts iv and joins overlapping or touching intervals, so that
-// both starts and ends are in order.
-func merge(iv []Interval) []Interval {
-	sort.Slice(iv, func(i, j int) bool { return iv[i].Start.Before(iv[j].Start) })
+// merge sorts iv and joins overlapping or touching spans, so that both
+// starts and ends are in order.
+func merge(iv []span) []span {
+	slices.SortFunc(iv, func(a, b span) int { return cmp.Compare(a.start, b.start) })
 	out := iv[:0]
 	for _, x := range iv {
-		if n := len(out); n > 0 && !x.Start.After(out[n-1].End) {
-			if x.End.After(out[n-1].End) {
-				out[n-1].End = x.End
-			}
+		if n := len(out); n > 0 && x.start <= out[n-1].end {
+			out[n-1].end = max(out[n-1].end, x.end)
 			continue
 		}
 		out = append(out, x)
@@ -195,10 +193,10 @@ func merge(iv []Interval) []Interval {
 	return out
 }
 
-// clashes reports whether hold overlaps one of the merged intervals.
-func clashes(iv []Interval, hold Interval) bool {
-	i := sort.Search(len(iv), func(i int) bool { return iv[i].End.After(hold.Start) })
-	return i < len(iv) && iv[i].Start.Before(hold.End)
+// clashes reports whether hold overlaps one of the merged spans.
+func clashes(iv []span, hold span) bool {
+	i := sort.Search(len(iv), func(i int) bool { return iv[i].end > hold.start })
+	return i < len(iv) && iv[i].start < hold.end
 }
 
 func weekdayKey(d time.Weekday) string { return shop.Weekdays[(int(d)+6)%7] }

@@ -384,6 +384,18 @@ func (db *DB) ShopBookings(ctx context.Context, shopID string, from, to time.Tim
 	return all(ctx, cur, err, (*bookingDoc).model)
 }
 
+// ShopHolds implements booking.Store, reading only the fields free
+// slots need.
+func (db *DB) ShopHolds(ctx context.Context, shopID string, from, to time.Time) ([]*booking.Booking, error) {
+	cur, err := db.col(colBookings).Find(ctx, bson.D{{Key: "shop_id", Value: shopID},
+		{Key: "hold_start", Value: bson.D{{Key: "$gte", Value: from.Add(-24 * time.Hour)}, {Key: "$lt", Value: to}}},
+		{Key: "hold_end", Value: bson.D{{Key: "$gt", Value: from}}},
+		{Key: "status", Value: bson.D{{Key: "$ne", Value: booking.StatusCancelled}}}},
+		options.Find().SetProjection(bson.D{{Key: "staff_id", Value: 1}, {Key: "service_id", Value: 1}, {Key: "day", Value: 1},
+			{Key: "hold_start", Value: 1}, {Key: "hold_end", Value: 1}, {Key: "status", Value: 1}}))
+	return all(ctx, cur, err, (*bookingDoc).model)
+}
+
 // StaffBookings implements booking.Store.
 func (db *DB) StaffBookings(ctx context.Context, staffID string, from, to time.Time) ([]*booking.Booking, error) {
 	cur, err := db.col(colBookings).Find(ctx, bson.D{{Key: "staff_id", Value: staffID},
