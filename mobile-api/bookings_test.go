@@ -511,3 +511,127 @@ func TestStaffAgenda(t *testing.T) {
 		t.Fatalf("reminders 24h=%d 2h=%d confirmed=%d, want a push and an inbox copy of each", count("reminder-24h"), count("reminder-2h"), count("confirmed"))
 	}
 }
+
+// TestAgendaConfiguration: the owner sets chain-wide services, a shop's
+// manager their shop's services and their staff's agendas (skills,
+// hours, absences); a manager cannot touch another shop or the chain's
+// services, and an assistant cannot configure; bad values are refused
+// field by field; what is configured is what availability offers.
+func TestAgendaConfiguration(t *testing.T) {
+	m, c, _ := bootAgenda(t)
+	owner := apptest.Bearer(apptest.OwnerLogin(t, m))
+	apptest.AddStaff(t, m, "opt.milano@example.com", core.RoleAssistant, milano)
+	pw := apptest.AddStaff(t, m, "capo.milano@example.com", core.RoleManager, milano)
+	manager := apptest.Bearer(c.StaffLogin("capo.milano@example.com", pw))
+	apw := apptest.AddStaff(t, m, "banco.milano@example.com", core.RoleAssistant, milano)
+	assistant := apptest.Bearer(c.StaffLogin("banco.milano@example.com", apw))
+
+	svc := map[string]any{"shop_id": milano, "code": "progressive", "name": "Prova lenti progressive", "name_en": "Progressive lens fitting",
+		"duration_min": 40, "buffer_before_min": 5, "buffer_after_min": 10, "min_notice_min": 60, "max_ahead_days": 30, "cancel_notice_min": 120,
+		"daily_cap": 2, "skills": []string{"optometrist"}, "variants": []map[string]any{{"code": "review", "name": "Controllo", "name_en": "Review", "duration_min": 15}}}
+	c.Want(c.Do("POST", "/v1/staff/services", svc, assistant...), 403)
+	var s struct {
+		ID string `json:"id"`
+	}
+	c.Want(c.Do("POST", "/v1/staff/services", svc, manager...), 201).JSON(t, &s)
+	c.Want(c.Do("POST", "/v1/staff/services", svc, manager...), 422) // the code is taken
+	chain := map[string]any{"code": "frame-fit", "name": "Regolazione montatura", "duration_min": 10, "max_ahead_days": 30, "skills": []string{"assistant"}}
+	c.Want(c.Do("POST", "/v1/staff/services", chain, manager...), 403)
+	c.Want(c.Do("POST", "/v1/staff/services", chain, owner...), 201)
+	other := map[string]any{"shop_id": "shop-roma-prati", "code": "roma-only", "name": "Solo Roma", "duration_min": 10, "max_ahead_days": 30, "skills": []string{"assistant"}}
+	c.Want(c.Do("POST", "/v1/staff/services", other, manager...), 404)
+	for field, bad := range map[string]any{"duration_min": 42, "buffer_after_min": 200, "skills": []string{"surgeon"}, "code": "Con Spazi", "max_ahead_days": 0} {
+		b := map[string]any{}
+		for k, v := range svc {
+			b[k] = v
+		}
+		b["code"], b[field] = "other-code", bad
+		if field == "code" {
+			b["code"] = bad
+		}
+		r := c.Want(c.Do("POST", "/v1/staff/services", b, manager...), 422)
+		if !strings.Contains(string(r.Body), `"field":"`+field) {
+			t.Errorf("%s=%v: %s", field, bad, r.Body)
+		}
+	}
+
+	var ps struct {
+		Practitioners []struct {
+			StaffID string `json:"staff_id"`
+			Name    string `json:"name"`
+		}
+	}
+	c.Want(c.Do("GET", "/v1/staff/shops/"+milano+"/practitioners", nil, assistant...), 200).JSON(t, &ps)
+	var members struct {
+		Staff []struct {
+			ID    string `json:"id"`
+			Email string `json:"email"`
+		} `json:"staff"`
+	}
+	c.Want(c.Do("GET", "/v1/staff/members", nil, manager...), 200).JSON(t, &members)
+	var opt string
+	for _, mb := range members.Staff {
+		if mb.Email == "opt.milano@example.com" {
+			opt = mb.ID
+		}
+	}
+	if opt == "" {
+		t.Fatalf("members %+v", members)
+	}
+	agenda := map[string]any{"skills": []string{"optometrist"}, "hours": map[string]any{"wed": []map[string]string{{"open": "15:30", "close": "17:00"}}},
+		"absences": []map[string]string{{"from": "2026-12-09", "to": "2026-12-10", "note": "corso"}}}
+	c.Want(c.Do("PUT", "/v1/staff/members/"+opt+"/agenda", agenda, assistant...), 403)
+	c.Want(c.Do("PUT", "/v1/staff/members/"+opt+"/agenda", agenda, manager...), 200)
+	for name, bad := range map[string]map[string]any{
+		"hours": {"skills": []string{"optometrist"}, "hours": map[string]any{"wed": []map[string]string{{"open": "17:00", "close": "15:30"}}}},
+		"day":   {"skills": []string{"optometrist"}, "hours": map[string]any{"someday": []map[string]string{{"open": "09:00", "close": "10:00"}}}},
+		"to":    {"skills": []string{"optometrist"}, "absences": []map[string]string{{"from": "2026-12-10", "to": "2026-12-09"}}},
+		"skill": {"skills": []string{"wizard"}},
+	} {
+		c.Want(c.Do("PUT", "/v1/staff/members/"+opt+"/agenda", bad, manager...), 422).Problem(t)
+		_ = name
+	}
+
+	// The new optometrist takes Wednesday afternoon progressive fittings
+	// (40 minutes, 5 before and 10 after), besides the manager of the
+	// demo; the second Wednesday they are away.
+	week := slots(c, milano, s.ID, "2026-12-02", "2026-12-02")
+	var theirs []string
+	for _, sl := range week.Slots {
+		for _, id := range sl.StaffIDs {
+			if id == opt {
+				theirs = append(theirs, sl.Start.In(rome).Format("15:04"))
+			}
+		}
+	}
+	if strings.Join(theirs, " ") != "15:30 15:45 16:00 16:15" {
+		t.Fatalf("the new optometrist's starts %v", theirs)
+	}
+	for _, sl := range slots(c, milano, s.ID, "2026-12-09", "2026-12-09").Slots {
+		for _, id := range sl.StaffIDs {
+			if id == opt {
+				t.Fatalf("offered on a day away: %v", sl.Start)
+			}
+		}
+	}
+	var variant slotsView
+	c.Want(c.Do("GET", "/v1/shops/"+milano+"/availability?service="+s.ID+"&variant=review&from=2026-12-02&to=2026-12-02", nil), 200).JSON(t, &variant)
+	if len(variant.Slots) == 0 || variant.Slots[0].End.Sub(variant.Slots[0].Start) != 15*time.Minute {
+		t.Fatalf("variant slots %+v", variant.Slots)
+	}
+	var listed struct {
+		Services []struct {
+			ID string `json:"id"`
+		}
+	}
+	c.Want(c.Do("GET", "/v1/shops/roma-prati/services", nil), 200).JSON(t, &listed)
+	for _, l := range listed.Services {
+		if l.ID == s.ID {
+			t.Fatal("Milano's own service is offered in Rome")
+		}
+	}
+	// Switched off, it is no longer bookable.
+	svc["active"] = false
+	c.Want(c.Do("PUT", "/v1/staff/services/"+s.ID, svc, manager...), 200)
+	c.Want(c.Do("GET", "/v1/shops/"+milano+"/availability?service="+s.ID+"&from=2026-12-02&to=2026-12-02", nil), 422)
+}

@@ -721,6 +721,9 @@ func (m *Main) printBanner() {
 	}
 	if m.Config.Has(RoleAPI) {
 		fmt.Fprintf(w, "  Mobile API      %s/v1/   (contract: %s/v1/openapi.json)\n", u, u)
+		if shops, err := m.Store.Shops(context.Background()); err == nil && len(shops) > 0 {
+			fmt.Fprintf(w, "  Booking page    %s/prenota/%s?src=instagram   (one per shop; widget and links on the console's Agenda)\n", u, shops[0].SlugOrID())
+		}
 	}
 	fmt.Fprintf(w, "  Health          %s/healthz  %s/readyz\n", u, u)
 	if a := m.AdminAddr(); a != "" {
