@@ -209,8 +209,7 @@ func page(c *fiber.Ctx, v bookingView) error {
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	if v.Embed {
-		c.Set("Content-Security-Policy", "frame-ancestors *")
-		c.Set("X-Frame-Options", "")
+		web.Embeddable(c)
 	}
 	return bookingT.Execute(c.Response().BodyWriter(), v)
 }
@@ -262,11 +261,18 @@ func (a *API) bookingSubmit(c *fiber.Ctx) error {
 		form.Del("slot")
 		return a.renderBooking(c, msg, form)
 	}
-	q := ""
+	q := url.Values{}
 	if lang == "en" {
-		q = "?lang=en"
+		q.Set("lang", "en")
 	}
-	return c.Redirect("/prenota/b/"+b.ManageToken+q, fiber.StatusSeeOther)
+	if form.Get("embed") == "1" {
+		q.Set("embed", "1")
+	}
+	to := "/prenota/b/" + b.ManageToken
+	if len(q) > 0 {
+		to += "?" + q.Encode()
+	}
+	return c.Redirect(to, fiber.StatusSeeOther)
 }
 
 // problemText is the first field message of err, or its message.
@@ -287,6 +293,7 @@ type confirmationView struct {
 	B                        *booking.Booked
 	Shop                     *shop.Shop
 	Cancelled, CanCancel     bool
+	Embed                    bool
 }
 
 func (a *API) confirmation(c *fiber.Ctx, problem string) error {
@@ -301,10 +308,13 @@ func (a *API) confirmation(c *fiber.Ctx, problem string) error {
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	c.Set("Referrer-Policy", "no-referrer")
+	embed := c.Query("embed") == "1"
+	if embed {
+		web.Embeddable(c)
+	}
 	return confirmT.Execute(c.Response().BodyWriter(), confirmationView{Lang: lang, Token: c.Params("token"), T: bookingTexts[lang], B: b, Shop: sh,
 		When: booking.When(b.Start, sh.Location(), lang), Cancelled: b.Status == booking.StatusCancelled, Error: problem,
-		CanCancel: a.Agenda.CanChange(c.UserContext(), b.Booking)})
+		CanCancel: a.Agenda.CanChange(c.UserContext(), b.Booking), Embed: embed})
 }
 
 func (a *API) confirmationPage(c *fiber.Ctx) error { return a.confirmation(c, "") }
@@ -335,6 +345,7 @@ func (a *API) widget(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderContentType, "text/javascript; charset=utf-8")
 	c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
+	web.Embeddable(c)
 	path, _ := json.Marshal("/prenota/" + url.PathEscape(sh.SlugOrID()))
 	return widgetT.Execute(c.Response().BodyWriter(), map[string]string{"Path": string(path)})
 }
@@ -435,7 +446,7 @@ var confirmT = template.Must(template.New("confirm").Parse(`<!doctype html>
 {{if not .Cancelled}}
 <p><a id="ics" href="/v1/public/bookings/{{.Token}}/calendar.ics" download="appuntamento.ics">{{.T.calendar}}</a></p>
 <p><small>{{.T.keep}}</small></p>
-{{if .CanCancel}}<form method="post" action="/prenota/b/{{.Token}}/annulla{{if eq .Lang "en"}}?lang=en{{end}}"><button type="submit" id="cancel">{{.T.cancel}}</button></form>
+{{if .CanCancel}}<form method="post" action="/prenota/b/{{.Token}}/annulla?lang={{.Lang}}{{if .Embed}}&amp;embed=1{{end}}"><button type="submit" id="cancel">{{.T.cancel}}</button></form>
 {{else}}<p id="call">{{.T.cutoff}}{{if .Shop.Phone}} <a href="tel:{{.Shop.Phone}}">{{.Shop.Phone}}</a>{{end}}</p>{{end}}
 {{end}}
 </main></body></html>`))

@@ -136,7 +136,18 @@ func TestBookingPageWithoutScript(t *testing.T) {
 	if !strings.Contains(en, `lang="en"`) || !strings.Contains(en, "Eye exam") {
 		t.Fatalf("English page: %s", en)
 	}
+	if h := c.Do("GET", "/prenota/milano-centro", nil).Header; !strings.Contains(h.Get("Content-Security-Policy"), "frame-ancestors 'none'") {
+		t.Fatalf("the page can be framed without embed: %v", h)
+	}
+	emb := c.Want(c.Do("GET", "/prenota/milano-centro?embed=1&src=website", nil), 200).Header
+	if !strings.Contains(emb.Get("Content-Security-Policy"), "frame-ancestors *") || !strings.Contains(emb.Get("Content-Security-Policy"), "default-src 'self'") ||
+		emb.Get("X-Frame-Options") != "" {
+		t.Fatalf("the embedded page cannot be framed: %v", emb)
+	}
 	js := c.Want(c.Do("GET", "/prenota/milano-centro/widget.js", nil), 200)
+	if js.Header.Get("Cross-Origin-Resource-Policy") != "cross-origin" {
+		t.Fatalf("other sites cannot load the widget: %v", js.Header)
+	}
 	if !strings.Contains(string(js.Body), `"/prenota/milano-centro"`) || !strings.Contains(string(js.Body), "utm_") {
 		t.Fatalf("widget: %s", js.Body)
 	}
@@ -220,4 +231,23 @@ func TestBookingPageInBrowser(t *testing.T) {
 	if free(slots(c, "milano-centro", exam, day, day), start) {
 		t.Fatal("the booked slot is still offered")
 	}
+
+	// The widget on a shop's own website (another origin) embeds the page
+	// with the touchpoint and the host page's campaign.
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, `<!doctype html><h1>Ottica Vista</h1><script src="`+base+`/prenota/milano-centro/widget.js" async></script>`)
+	}))
+	defer site.Close()
+	host, cancelHost := chromedp.NewContext(browser)
+	defer cancelHost()
+	if err := apptest.Steps(host, chromedp.Navigate(site.URL+"/?utm_source=newsletter&utm_campaign=dicembre"), chromedp.WaitReady(`iframe`)); err != nil {
+		t.Fatal(err)
+	}
+	src, err := chromedp.Run(host, chromedp.Evaluate[string](`document.querySelector("iframe").src`))
+	apptest.Must(t, err)
+	if !strings.HasPrefix(src, base+"/prenota/milano-centro?") || !strings.Contains(src, "src=website") || !strings.Contains(src, "utm_campaign=dicembre") || !strings.Contains(src, "embed=1") {
+		t.Fatalf("widget iframe src %q", src)
+	}
+	// That other sites may frame it is the headers' part: TestBookingPageWithoutScript.
 }

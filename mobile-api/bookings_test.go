@@ -482,6 +482,13 @@ func TestStaffAgenda(t *testing.T) {
 	}
 	c.Want(c.Do("DELETE", "/v1/staff/bookings/"+phone.ID, nil, apptest.Bearer(owner)...), 409)
 
+	// The account's missed appointment is counted on its later ones.
+	var missed bookedView
+	c.Want(c.Do("POST", "/v1/staff/bookings", map[string]any{"shop_id": milano, "service_id": exam, "start": at("2026-12-01 12:00"),
+		"customer_id": s.Customer.ID}, apptest.Bearer(owner)...), 201).JSON(t, &missed)
+	clock.Add(time.Hour)
+	c.Want(c.Do("POST", "/v1/staff/bookings/"+missed.ID+"/no-show", nil, apptest.Bearer(owner)...), 200)
+
 	// Reminders: one of each kind, however often the job runs.
 	var later bookedView
 	c.Want(c.Do("POST", "/v1/staff/bookings", map[string]any{"shop_id": milano, "service_id": exam, "start": at("2026-12-03 09:30"),
@@ -506,6 +513,10 @@ func TestStaffAgenda(t *testing.T) {
 	for range 2 {
 		_, err := m.Agenda.Remind(context.Background(), m.Store)
 		apptest.Must(t, err)
+	}
+	c.Want(c.Do("GET", "/v1/staff/shops/"+milano+"/agenda?from=2026-12-03", nil, apptest.Bearer(apptest.OwnerLogin(t, m))...), 200).JSON(t, &agenda)
+	if len(agenda.Bookings) != 1 || agenda.Bookings[0].NoShows != 1 || agenda.Bookings[0].Who == "" {
+		t.Fatalf("later booking in the agenda: %+v", agenda.Bookings)
 	}
 	if count("reminder-24h") != 2 || count("reminder-2h") != 2 || count("confirmed") != 2 {
 		t.Fatalf("reminders 24h=%d 2h=%d confirmed=%d, want a push and an inbox copy of each", count("reminder-24h"), count("reminder-2h"), count("confirmed"))

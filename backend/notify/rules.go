@@ -168,7 +168,8 @@ func QuietUntil(now time.Time, loc *time.Location, from, until int) time.Time {
 }
 
 // LogChannel stands in for a channel without a provider: it logs what
-// would have been sent, without its text, and reports it sent.
+// would have been sent (its title, not its text or recipient), and
+// reports it sent.
 type LogChannel struct {
 	Name   string
 	Logger *slog.Logger
@@ -177,7 +178,7 @@ type LogChannel struct {
 // Deliver implements Channel.
 func (l LogChannel) Deliver(ctx context.Context, m *Message) Delivery {
 	l.Logger.Info("message not sent: no provider configured for this channel, logged instead",
-		"channel", l.Name, "message_id", m.ID, "cause", m.Cause)
+		"channel", l.Name, "message_id", m.ID, "cause", m.Cause, "title", m.Title)
 	return Delivery{Status: StatusSent}
 }
 

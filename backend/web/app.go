@@ -125,7 +125,7 @@ func NewApp(cfg Config, logger *slog.Logger, m *Metrics) (*fiber.App, error) {
 	})
 	app.Use(requestid.New())
 	app.Use(helmet.New(helmet.Config{
-		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'",
+		ContentSecurityPolicy: contentSecurityPolicy,
 		ReferrerPolicy:        "no-referrer",
 		HSTSMaxAge:            31536000,
 	}))
@@ -272,4 +272,17 @@ func AdminHandler(m *Metrics) http.Handler {
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	return mux
+}
+
+// contentSecurityPolicy is the policy of every answer: nothing from
+// elsewhere, and no other site may frame it.
+const contentSecurityPolicy = "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'"
+
+// Embeddable lets other sites show this answer: in a frame (a shop's
+// booking page on its own website) or, for a script, from their pages.
+// The rest of the policy stays.
+func Embeddable(c *fiber.Ctx) {
+	c.Set(fiber.HeaderContentSecurityPolicy, strings.Replace(contentSecurityPolicy, "frame-ancestors 'none'", "frame-ancestors *", 1))
+	c.Response().Header.Del(fiber.HeaderXFrameOptions)
+	c.Set("Cross-Origin-Resource-Policy", "cross-origin")
 }
