@@ -2,72 +2,53 @@
 // latency of availability for 60 days of a shop with 5 optometrists and
 // 3 services over a half-full agenda, and how many bookings per second 64
 // clients make on distinct slots at once, next to the same number of
-// plain authenticated writes (PATCH /v1/me) in the same run. It runs the
-// real program in process on a temporary SQLite folder, serving on
-// 127.0.0.1, and stops by itself.
+// plain authenticated writes (PUT of a shop's catalog settings) in the
+// same run. It builds and runs the real vista binary on a temporary SQLite
+// folder, serving on 127.0.0.1, sets its chain up through the staff API,
+// and stops by itself.
 package main
 
 import (
+	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
+	"net"
 	"net/http"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
 	"runtime"
-	"runtime/pprof"
 	"slices"
 	"sync"
 	"time"
 
-	"github.com/vista-optical/vista/backend/app"
-	"github.com/vista-optical/vista/backend/auth"
 	"github.com/vista-optical/vista/backend/booking"
-	"github.com/vista-optical/vista/backend/core"
-	"github.com/vista-optical/vista/backend/shop"
 )
 
 func main() {
 	reads := flag.Int("reads", 200, "availability requests (sequential)")
 	clients := flag.Int("c", 64, "concurrent clients for the writes")
-	per := flag.Int("n", 10, "writes per client")
+	per := flag.Int("n", 4, "writes per client")
 	rounds := flag.Int("rounds", 3, "rounds of the write comparison; medians are reported")
-	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the availability reads to this file")
-	writeprofile := flag.String("writeprofile", "", "write a CPU profile of the write rounds to this file")
 	flag.Parse()
 
-	dir, err := os.MkdirTemp("", "vista-bookingbench-")
-	must(err)
-	defer os.RemoveAll(dir)
-	m := app.NewMain(io.Discard)
-	m.Config.HTTPAddr, m.Config.AdminAddr, m.Config.DataDir, m.Config.AccessLog = "127.0.0.1:0", "127.0.0.1:0", dir, false
-	m.Config.Demo = false
-	m.Logger = slog.New(slog.DiscardHandler)
-	m.PasswordParams = auth.PasswordParams{MemoryKiB: 64, Time: 1, Threads: 1}
-	m.Limits.SignupIP.Max, m.Limits.GuestBookingIP.Max = 100000, 1000000
-	ctx := context.Background()
-	must(m.Open(ctx))
-	m.Start()
-	defer m.Close()
-	base := "http://" + m.Addr()
-	services := seed(ctx, m)
+	v := start()
+	defer v.stop()
+	owner := v.login()
+	services := v.seed(owner)
 
 	today := time.Now().In(rome)
 	from, to := today.Format(time.DateOnly), today.AddDate(0, 0, 59).Format(time.DateOnly)
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		must(err)
-		must(pprof.StartCPUProfile(f))
-	}
 	var lat []time.Duration
 	slotsSeen := 0
 	for i := range *reads {
 		svc := services[i%len(services)]
 		start := time.Now()
-		body := raw(base + "/v1/shops/bench/availability?service=" + svc + "&from=" + from + "&to=" + to)
+		body := raw(v.url + "/v1/shops/bench/availability?service=" + svc + "&from=" + from + "&to=" + to)
 		lat = append(lat, time.Since(start))
 		if i == *reads-1 {
 			var av booking.Availability
@@ -75,24 +56,21 @@ func main() {
 			slotsSeen = len(av.Slots)
 		}
 	}
-	if *cpuprofile != "" {
-		pprof.StopCPUProfile()
-	}
 	fmt.Printf("availability, 60 days, 5 staff, 3 services, half-full agenda (%d CPUs), %d requests:\n", runtime.NumCPU(), *reads)
 	fmt.Printf("  median %.2f ms, p90 %.2f ms, p99 %.2f ms (%d slots in the last answer; target median < 5 ms)\n",
 		ms(pct(lat, 50)), ms(pct(lat, 90)), ms(pct(lat, 99)), slotsSeen)
 
-	// Distinct free slots for the bookings: late in the window, one per
-	// start (with five staff each start has room for five).
+	// Distinct free slots for the bookings, late in the window: a start
+	// and a staff member each, no two of one staff member overlapping.
 	var av booking.Availability
-	get(base+"/v1/shops/bench/availability?service="+services[0]+"&from="+today.AddDate(0, 0, 30).Format(time.DateOnly)+"&to="+to, &av)
+	get(v.url+"/v1/shops/bench/availability?service="+services[0]+"&from="+today.AddDate(0, 0, 15).Format(time.DateOnly)+"&to="+to, &av)
 	need := *clients * *per * *rounds
 	type pick struct {
 		start time.Time
 		staff string
 	}
 	var starts []pick
-	last := map[string]time.Time{} // picks of one staff member must not overlap (30 min + 10 after)
+	last := map[string]time.Time{} // 30 minutes and 10 after
 	for _, s := range av.Slots {
 		for _, id := range s.StaffIDs {
 			if l, ok := last[id]; !ok || !s.Start.Before(l.Add(45*time.Minute)) {
@@ -105,74 +83,56 @@ func main() {
 		fmt.Fprintf(os.Stderr, "only %d distinct free slots for %d bookings: lower -n or -rounds\n", len(starts), need)
 		os.Exit(1)
 	}
-	tokens := make([]string, *clients)
-	for i := range tokens {
-		var s struct {
-			Tokens struct {
-				AccessToken string `json:"access_token"`
-			} `json:"tokens"`
-		}
-		post(base+"/v1/auth/signup", "", map[string]any{"email": fmt.Sprintf("c%d@bench.example", i), "password": "correct horse battery",
-			"first_name": "Bench", "last_name": "Client", "birth_date": "1990-01-01", "shop_id": "shop-bench", "locale": "it",
-			"consents": []map[string]any{{"channel": "push", "purpose": "service", "granted": true}}, "consent_text_version": "v1"}, 201, &s)
-		tokens[i] = s.Tokens.AccessToken
-	}
 	var bookRates, writeRates []float64
 	next := 0
-	if *writeprofile != "" {
-		f, err := os.Create(*writeprofile)
-		must(err)
-		must(pprof.StartCPUProfile(f))
-		defer pprof.StopCPUProfile()
-	}
-	for range *rounds {
+	for r := range *rounds {
 		batch := starts[next : next+*clients**per]
 		next += *clients * *per
 		bookRates = append(bookRates, run(*clients, *per, func(c, i int) {
-			post(base+"/v1/public/shops/bench/bookings", "", map[string]any{"service_id": services[0], "start": batch[c**per+i].start, "staff_id": batch[c**per+i].staff,
-				"guest": map[string]any{"name": "Ospite", "email": fmt.Sprintf("g%d-%d-%d@bench.example", next, c, i), "consent": true}}, 201, nil)
+			p := batch[c**per+i]
+			post(v.url+"/v1/staff/bookings", owner, map[string]any{"shop_id": "shop-bench", "service_id": services[0], "start": p.start, "staff_id": p.staff,
+				"guest": map[string]any{"name": "Ospite", "email": fmt.Sprintf("g%d-%d-%d@bench.example", r, c, i)}}, 201, nil)
 		}))
 		writeRates = append(writeRates, run(*clients, *per, func(c, i int) {
-			patch(base+"/v1/me", tokens[c], map[string]any{"first_name": fmt.Sprintf("Bench%d", i)})
+			do("PUT", v.url+"/v1/staff/shops/shop-bench/catalog-settings", owner, map[string]any{"reserve_min_stock": (c + i) % 5, "click_collect": true}, 200, nil)
 		}))
 	}
 	b, w := median(bookRates), median(writeRates)
 	fmt.Printf("\n%d clients × %d writes at once, medians of %d rounds:\n", *clients, *per, *rounds)
-	fmt.Printf("  POST bookings on distinct slots  %7.0f /s\n", b)
-	fmt.Printf("  PATCH /v1/me (plain auth write)  %7.0f /s  (bookings at %.0f%% of it)\n", w, b/w*100)
+	fmt.Printf("  POST /v1/staff/bookings, distinct slots  %7.0f /s\n", b)
+	fmt.Printf("  PUT catalog-settings (a one-row write)   %7.0f /s  (bookings at %.0f%% of it)\n", w, b/w*100)
 }
 
 var rome, _ = time.LoadLocation("Europe/Rome")
 
-// seed creates a shop open Monday to Saturday with 5 optometrists, 3
-// services, and books about half of the next 60 days' exam time.
-func seed(ctx context.Context, m *app.Main) []string {
-	week := []shop.Span{{Open: "09:00", Close: "13:00"}, {Open: "15:00", Close: "19:30"}}
-	hours := shop.Hours{Weekly: map[string][]shop.Span{"mon": week, "tue": week, "wed": week, "thu": week, "fri": week, "sat": week}}
-	must(m.Store.CreateShop(ctx, &shop.Shop{ID: "shop-bench", Slug: "bench", Name: "Ottica Bench", City: "Milano", TimeZone: "Europe/Rome", Hours: hours, CreatedAt: time.Now()}))
-	owner := core.WithActor(ctx, core.Actor{Kind: core.ActorStaff, ID: "bench-owner", Role: core.RoleOwner})
+// seed creates, through the staff API, a shop open Monday to Saturday
+// with 5 optometrists and 3 services, and books about half of the next
+// 60 days' time; it returns the services' ids.
+func (v *vista) seed(owner string) []string {
+	week := []map[string]string{{"open": "09:00", "close": "13:00"}, {"open": "15:00", "close": "19:30"}}
+	hours := map[string]any{"weekly": map[string]any{"mon": week, "tue": week, "wed": week, "thu": week, "fri": week, "sat": week}}
+	post(v.url+"/v1/staff/shops", owner, map[string]any{"id": "shop-bench", "slug": "bench", "name": "Ottica Bench", "city": "Milano",
+		"time_zone": "Europe/Rome", "hours": hours}, 201, nil)
 	var ids []string
-	for i, sv := range []booking.ServiceInput{
-		{Code: "bench-exam", Name: "Esame della vista", DurationMin: 30, BufferAfterMin: 10},
-		{Code: "bench-cl", Name: "Lenti a contatto", DurationMin: 45, BufferAfterMin: 15},
-		{Code: "bench-kids", Name: "Bambini", DurationMin: 20, BufferAfterMin: 10},
+	for _, sv := range []map[string]any{
+		{"code": "bench-exam", "name": "Esame della vista", "duration_min": 30, "buffer_after_min": 10},
+		{"code": "bench-cl", "name": "Lenti a contatto", "duration_min": 45, "buffer_after_min": 15},
+		{"code": "bench-kids", "name": "Bambini", "duration_min": 20, "buffer_after_min": 10},
 	} {
-		sv.MaxAheadDays, sv.MinNoticeMin, sv.Skills = 90, 60, []string{booking.SkillOptometrist}
-		s, err := m.Agenda.SaveService(owner, "", sv)
-		must(err)
+		sv["shop_id"], sv["max_ahead_days"], sv["min_notice_min"], sv["skills"] = "shop-bench", 90, 60, []string{"optometrist"}
+		var s struct{ ID string }
+		post(v.url+"/v1/staff/services", owner, sv, 201, &s)
 		ids = append(ids, s.ID)
-		_ = i
 	}
 	var staff []string
 	for i := range 5 {
-		st := &shop.Staff{ID: fmt.Sprintf("opt-%d", i), Email: fmt.Sprintf("opt%d@bench.example", i), Name: fmt.Sprintf("Optometrista %d", i),
-			Role: core.RoleAssistant, ShopID: "shop-bench", Active: true, CreatedAt: time.Now()}
-		must(m.Store.CreateStaff(ctx, st))
-		_, err := m.Agenda.SavePractitioner(owner, st.ID, booking.PractitionerInput{Skills: []string{booking.SkillOptometrist}})
-		must(err)
-		staff = append(staff, st.ID)
+		var m struct{ ID string }
+		post(v.url+"/v1/staff/members", owner, map[string]any{"email": fmt.Sprintf("opt%d@bench.example", i), "name": fmt.Sprintf("Optometrista %d", i),
+			"role": "assistant", "shop_id": "shop-bench"}, 201, &m)
+		do("PUT", v.url+"/v1/staff/members/"+m.ID+"/agenda", owner, map[string]any{"skills": []string{"optometrist"}}, 200, nil)
+		staff = append(staff, m.ID)
 	}
-	// Half full: every other hour of every staff member, days 1 to 60.
+	// Half full: four 45-minute appointments of every staff member a day.
 	today := time.Now().In(rome)
 	for d := 1; d <= 60; d++ {
 		day := today.AddDate(0, 0, d)
@@ -181,16 +141,80 @@ func seed(ctx context.Context, m *app.Main) []string {
 		}
 		for _, h := range []int{9, 11, 15, 17} {
 			start := time.Date(day.Year(), day.Month(), day.Day(), h, 0, 0, 0, rome)
-			for _, s := range staff {
-				_, err := m.Agenda.BookForCustomer(owner, booking.Input{ShopID: "shop-bench", ServiceID: ids[1], Start: start, StaffID: s,
-					Guest: &booking.GuestInput{Name: "Seed", Phone: "+393331234567"}}, "")
-				if err != nil && !core.IsCode(err, core.ECONFLICT) {
-					must(err)
-				}
+			for k, s := range staff { // one person each: a person is not booked twice at once either
+				post(v.url+"/v1/staff/bookings", owner, map[string]any{"shop_id": "shop-bench", "service_id": ids[1], "start": start, "staff_id": s,
+					"guest": map[string]any{"name": "Seed", "phone": fmt.Sprintf("+39333123456%d", k)}}, 201, nil)
 			}
 		}
 	}
 	return ids
+}
+
+type vista struct {
+	cmd *exec.Cmd
+	url string
+	dir string
+	out *bufio.Reader
+}
+
+// start builds and runs the real binary on a temporary SQLite folder.
+func start() *vista {
+	dir, err := os.MkdirTemp("", "vista-bookingbench-")
+	must(err)
+	bin := filepath.Join(dir, "vista")
+	build := exec.Command("go", "build", "-o", bin, "./backend/cmd/vista")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	must(build.Run())
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(err)
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = append(os.Environ(), "VISTA_HTTP_ADDR="+addr, "VISTA_DATA_DIR="+filepath.Join(dir, "data"), "VISTA_ACCESS_LOG=false",
+		"VISTA_LOG_LEVEL=warn", "VISTA_ADMIN_ADDR=off")
+	stdout, err := cmd.StdoutPipe()
+	must(err)
+	must(cmd.Start())
+	v := &vista{cmd: cmd, url: "http://" + addr, dir: dir, out: bufio.NewReader(stdout)}
+	for range 300 {
+		if resp, err := http.Get(v.url + "/healthz"); err == nil {
+			resp.Body.Close()
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return v
+}
+
+func (v *vista) stop() {
+	_ = v.cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { _ = v.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		_ = v.cmd.Process.Kill()
+	}
+	os.RemoveAll(v.dir)
+}
+
+// login signs the demo owner in with the password the binary printed.
+func (v *vista) login() string {
+	re := regexp.MustCompile(`^\s+password\s+(\S+)`)
+	var password string
+	for password == "" {
+		line, err := v.out.ReadString('\n')
+		if m := re.FindStringSubmatch(line); m != nil {
+			password = m[1]
+		}
+		must(err)
+	}
+	go func() { _, _ = io.Copy(io.Discard, v.out) }()
+	var out struct {
+		Token string `json:"access_token"`
+	}
+	post(v.url+"/v1/staff/auth/login", "", map[string]string{"email": "titolare@ottica-vista.demo", "password": password}, 200, &out)
+	return out.Token
 }
 
 // run has c clients make n calls each at once and returns calls per second.
@@ -256,7 +280,6 @@ func raw(url string) []byte {
 
 func get(url string, out any)                             { do("GET", url, "", nil, 200, out) }
 func post(url, token string, body any, want int, out any) { do("POST", url, token, body, want, out) }
-func patch(url, token string, body any)                   { do("PATCH", url, token, body, 200, nil) }
 
 func pct(d []time.Duration, p int) time.Duration {
 	s := slices.Clone(d)
