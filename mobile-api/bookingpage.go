@@ -26,7 +26,7 @@ import (
 // a slot and confirm as a guest; its confirmation page with the .ics;
 // and the widget a shop's website embeds.
 func (a *API) bookingPageRoutes() []web.Route {
-	guestIP := []ratelimit.Limit{a.Limits.GuestBookingIP}
+	guestIP, slotsIP := []ratelimit.Limit{a.Limits.GuestBookingIP}, []ratelimit.Limit{a.Limits.SlotsIP}
 	return []web.Route{
 		{Method: "GET", Path: "/prenota/b/:token", Auth: web.Public, Handler: a.confirmationPage, Limits: manageIP},
 		{Method: "POST", Path: "/prenota/b/:token/annulla", Auth: web.Public, Handler: a.cancelPage, Limits: manageIP},

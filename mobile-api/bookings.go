@@ -15,14 +15,13 @@ import (
 // Limits of booking: free slots are read often (counted in memory); a
 // guest books a handful a day from one address.
 var (
-	slotsIP    = []ratelimit.Limit{{Name: "booking-slots", Max: 300, Window: time.Minute, Local: true}}
 	manageIP   = []ratelimit.Limit{{Name: "booking-manage", Max: 60, Window: time.Minute}}
 	customerBk = []ratelimit.Limit{{Name: "booking-write", Max: 120, Window: time.Minute}}
 )
 
 // bookingRoutes are the app's and the public's side of bookings.
 func (a *API) bookingRoutes() []web.Route {
-	guestIP := []ratelimit.Limit{a.Limits.GuestBookingIP}
+	guestIP, slotsIP := []ratelimit.Limit{a.Limits.GuestBookingIP}, []ratelimit.Limit{a.Limits.SlotsIP}
 	return []web.Route{
 		{Method: "GET", Path: "/v1/shops/:shop/services", Auth: web.Public, Handler: a.shopServices, Limits: slotsIP, OpenAPI: true},
 		{Method: "GET", Path: "/v1/shops/:shop/availability", Auth: web.Public, Handler: a.availability, Limits: slotsIP, OpenAPI: true},

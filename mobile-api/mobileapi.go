@@ -44,6 +44,9 @@ type Limits struct {
 	// GuestBookingIP bounds the bookings one address makes without an
 	// account (bots hoarding slots).
 	GuestBookingIP ratelimit.Limit
+	// SlotsIP bounds the public agenda reads of one address (counted in
+	// memory: they are many and cheap).
+	SlotsIP ratelimit.Limit
 }
 
 // DefaultLimits are the limits in production.
@@ -57,6 +60,7 @@ func DefaultLimits() Limits {
 		RefreshAccount: ratelimit.Limit{Name: "refresh:acct", Max: 10, Window: time.Minute},
 		LinkIP:         ratelimit.Limit{Name: "account-link", Max: 30, Window: 15 * time.Minute},
 		GuestBookingIP: ratelimit.Limit{Name: "booking-guest", Max: 20, Window: time.Hour},
+		SlotsIP:        ratelimit.Limit{Name: "booking-slots", Max: 300, Window: time.Minute, Local: true},
 	}
 }
 

@@ -175,8 +175,10 @@ func fingerprint(in Input) string {
 
 // choose checks start against the free slots of its day and returns the
 // staff member who takes it: the one asked for, or the least busy of
-// those free. skip is a booking whose own hold does not count (a move).
-func (a *Agenda) choose(ctx context.Context, sh *shop.Shop, sv *Service, variant string, start time.Time, staffID, skip string, staff bool) (string, time.Duration, error) {
+// those free. skip is a booking whose own hold does not count (a move);
+// no other booking of its staff member holds its start (the claims see to
+// that), so staff and hold start name it.
+func (a *Agenda) choose(ctx context.Context, sh *shop.Shop, sv *Service, variant string, start time.Time, staffID string, skip *Booking, staff bool) (string, time.Duration, error) {
 	loc := sh.Location()
 	now := a.Clock.Now()
 	day := start.In(loc).Format(time.DateOnly)
@@ -188,7 +190,9 @@ func (a *Agenda) choose(ctx context.Context, sh *shop.Shop, sv *Service, variant
 	if err != nil {
 		return "", 0, err
 	}
-	p.Busy = slices.DeleteFunc(p.Busy, func(b *Booking) bool { return b.ID == skip })
+	if skip != nil {
+		p.Busy = slices.DeleteFunc(p.Busy, func(b *Booking) bool { return b.StaffID == skip.StaffID && b.HoldStart.Equal(skip.HoldStart) })
+	}
 	if staffID != "" {
 		i := slices.IndexFunc(p.Staff, func(s *Practitioner) bool { return s.StaffID == staffID })
 		if i < 0 || !p.Staff[i].Can(sv.Skills) {
@@ -291,7 +295,7 @@ func (a *Agenda) book(ctx context.Context, sh *shop.Shop, in Input, b *Booking, 
 		}
 	}
 	start := in.Start.UTC().Truncate(time.Second)
-	staffID, dur, err := a.choose(ctx, sh, sv, in.Variant, start, in.StaffID, "", staff)
+	staffID, dur, err := a.choose(ctx, sh, sv, in.Variant, start, in.StaffID, nil, staff)
 	if errors.Is(err, ErrTaken) && idemKey != "" {
 		// Perhaps by the same request, retried while the first was in
 		// flight: it committed before this one saw the slot taken.
@@ -582,7 +586,7 @@ func (a *Agenda) MoveForCustomer(ctx context.Context, id string, in MoveInput) (
 
 func (a *Agenda) move(ctx context.Context, b *Booking, sv *Service, sh *shop.Shop, in MoveInput, staff bool) (*Booked, error) {
 	start := in.Start.UTC().Truncate(time.Second)
-	staffID, dur, err := a.choose(ctx, sh, sv, b.Variant, start, in.StaffID, b.ID, staff)
+	staffID, dur, err := a.choose(ctx, sh, sv, b.Variant, start, in.StaffID, b, staff)
 	if err != nil {
 		return nil, err
 	}

@@ -330,7 +330,7 @@ type Store interface {
 	// overlaps [from, to), by start.
 	ShopBookings(ctx context.Context, shopID string, from, to time.Time) ([]*Booking, error)
 	// ShopHolds returns what a shop's active bookings whose hold overlaps
-	// [from, to) keep busy: of each only ID, StaffID, ServiceID, Day,
+	// [from, to) keep busy: of each only StaffID, ServiceID, Day,
 	// HoldStart, HoldEnd and Status (free slots need no more).
 	ShopHolds(ctx context.Context, shopID string, from, to time.Time) ([]*Booking, error)
 	// StaffBookings returns a staff member's active bookings starting in

@@ -390,16 +390,16 @@ func (db *DB) ShopBookings(ctx context.Context, shopID string, from, to time.Tim
 	return collect(rows, err, scanBooking)
 }
 
-// ShopHolds implements booking.Store from the index alone but for the
-// row's few columns: no JSON to decode.
+// ShopHolds implements booking.Store from the index alone (migration
+// 00021 covers the columns): no table rows, no JSON.
 func (db *DB) ShopHolds(ctx context.Context, shopID string, from, to time.Time) ([]*booking.Booking, error) {
-	rows, err := db.query(ctx, `SELECT id, staff_id, service_id, day, hold_start, hold_end, status FROM bookings
+	rows, err := db.query(ctx, `SELECT hold_start, hold_end, status, staff_id, service_id, day FROM bookings
 		WHERE shop_id = ? AND hold_start >= ? AND hold_start < ? AND hold_end > ? AND status != 'cancelled'`,
 		shopID, ms(from.Add(-24*time.Hour)), ms(to), ms(from))
 	return collect(rows, err, func(row scanner) (*booking.Booking, error) {
 		var b booking.Booking
 		var hs, he int64
-		if err := row.Scan(&b.ID, &b.StaffID, &b.ServiceID, &b.Day, &hs, &he, &b.Status); err != nil {
+		if err := row.Scan(&hs, &he, &b.Status, &b.StaffID, &b.ServiceID, &b.Day); err != nil {
 			return nil, err
 		}
 		b.HoldStart, b.HoldEnd = fromMS(hs), fromMS(he)
