@@ -67,6 +67,9 @@ func ErrorHandler(logger *slog.Logger) fiber.ErrorHandler {
 		switch {
 		case errors.As(err, &ce):
 			p.Status, p.Detail, p.Errors = StatusOf(ce.Code), ce.Message, ce.Fields
+			if ce.Code == core.EUNAVAILABLE && len(c.Response().Header.Peek(fiber.HeaderRetryAfter)) == 0 {
+				c.Set(fiber.HeaderRetryAfter, "2") // a failover or a timeout: worth a retry soon
+			}
 			if ce.Code == core.EINTERNAL {
 				p.Detail = "something went wrong on our side; the request id helps us find it"
 			}

@@ -109,3 +109,23 @@ func TestRouteWithoutAuthClassIsRefused(t *testing.T) {
 	}()
 	r.Handle(Route{Method: "GET", Path: "/open", Handler: func(c *fiber.Ctx) error { return nil }})
 }
+
+// TestUnavailableSaysWhenToRetry: a dependency that is down (a failover,
+// a timeout) is 503 with Retry-After, and its cause stays inside.
+func TestUnavailableSaysWhenToRetry(t *testing.T) {
+	app, err := NewApp(Config{}, slog.New(slog.DiscardHandler), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.Get("/failover", func(c *fiber.Ctx) error {
+		return &core.Error{Code: core.EUNAVAILABLE, Message: "the database is changing primary; try again", Err: errors.New("NotWritablePrimary secret")}
+	})
+	resp, err := app.Test(httptest.NewRequest("GET", "/failover", nil), -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 503 || resp.Header.Get("Retry-After") != "2" || strings.Contains(string(b), "secret") {
+		t.Fatalf("%d %v %s", resp.StatusCode, resp.Header, b)
+	}
+}

@@ -12,6 +12,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -20,6 +22,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/readconcern"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
 
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/store"
@@ -76,6 +79,30 @@ type DB struct {
 	client *mongo.Client
 	db     *mongo.Database
 	logger *slog.Logger
+	// noTransactions warns once that the deployment has none.
+	noTransactions sync.Once
+}
+
+// checkConcerns refuses a URI asking for less than Vista's promises need:
+// writes acknowledged by a majority with journal (an acknowledged booking
+// survives a failover), reads of majority-committed data from the
+// primary (a read sees what was acknowledged).
+func checkConcerns(cs *connstring.ConnString) error {
+	switch {
+	case cs.WNumberSet || (cs.WString != "" && cs.WString != "majority"):
+		w := cs.WString
+		if cs.WNumberSet {
+			w = fmt.Sprint(cs.WNumber)
+		}
+		return fmt.Errorf("mongodb uri: w=%s is weaker than w=majority, which Vista needs (an acknowledged write must survive a failover): remove it or set w=majority", w)
+	case cs.JSet && !cs.J:
+		return errors.New("mongodb uri: journal=false lets an acknowledged write be lost in a crash: remove it")
+	case cs.ReadConcernLevel != "" && cs.ReadConcernLevel != "majority" && cs.ReadConcernLevel != "linearizable":
+		return fmt.Errorf("mongodb uri: readConcernLevel=%s can read writes a failover rolls back: remove it or use majority", cs.ReadConcernLevel)
+	case cs.ReadPreference != "" && !strings.EqualFold(cs.ReadPreference, "primary"):
+		return fmt.Errorf("mongodb uri: readPreference=%s reads from secondaries, which lag: a customer would not see what they just saved; remove it", cs.ReadPreference)
+	}
+	return nil
 }
 
 // Open connects to uri and uses database name. Call Migrate before use.
@@ -83,14 +110,29 @@ func Open(ctx context.Context, uri, name string, logger *slog.Logger) (*DB, erro
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	wc := writeconcern.Majority()
-	journal := true
-	wc.Journal = &journal
-	opts := options.Client().ApplyURI(uri).
-		SetWriteConcern(wc).
-		SetReadConcern(readconcern.Majority()).
-		SetReadPreference(readpref.Primary()).
-		SetRetryWrites(true).
+	cs, err := connstring.Parse(uri)
+	if err != nil {
+		return nil, fmt.Errorf("mongodb uri: %w", err)
+	}
+	if err := checkConcerns(cs); err != nil {
+		return nil, err
+	}
+	opts := options.Client().ApplyURI(uri)
+	// What the URI leaves out is majority with journal, reads of majority-
+	// committed data from the primary; what it says (no weaker) stays.
+	if cs.WString == "" && !cs.WNumberSet {
+		wc := writeconcern.Majority()
+		journal := true
+		wc.Journal = &journal
+		opts.SetWriteConcern(wc)
+	}
+	if cs.ReadConcernLevel == "" {
+		opts.SetReadConcern(readconcern.Majority())
+	}
+	if cs.ReadPreference == "" {
+		opts.SetReadPreference(readpref.Primary())
+	}
+	opts.SetRetryWrites(true).
 		SetRetryReads(true).
 		SetTimeout(15 * time.Second).
 		SetAppName("vista")
@@ -107,9 +149,9 @@ func Open(ctx context.Context, uri, name string, logger *slog.Logger) (*DB, erro
 	return &DB{client: client, db: client.Database(name), logger: logger}, nil
 }
 
-// Migrate creates every index idempotently: creating an index that exists
-// with the same definition is a no-op in MongoDB.
-func (db *DB) Migrate(ctx context.Context) error {
+// baseline is schema step 1: the indexes as they were before the schema
+// had versions, so a deployment from then records it without a change.
+func baseline(ctx context.Context, db *DB) error {
 	unique := func() *options.IndexOptionsBuilder { return options.Index().SetUnique(true) }
 	exists := func(field string) bson.D { return bson.D{{Key: field, Value: bson.D{{Key: "$exists", Value: true}}}} }
 	indexes := map[string][]mongo.IndexModel{
@@ -261,6 +303,10 @@ func (db *DB) Migrate(ctx context.Context) error {
 			{Keys: bson.D{{Key: "shop_id", Value: 1}, {Key: "service_id", Value: 1}, {Key: "day", Value: 1}, {Key: "created_at", Value: 1}}},
 		},
 	}
+	return db.createIndexes(ctx, indexes)
+}
+
+func (db *DB) createIndexes(ctx context.Context, indexes map[string][]mongo.IndexModel) error {
 	for col, models := range indexes {
 		if _, err := db.db.Collection(col).Indexes().CreateMany(ctx, models); err != nil {
 			return fmt.Errorf("indexes of %s: %w", col, err)
@@ -289,6 +335,9 @@ func (db *DB) col(name string) *mongo.Collection { return db.db.Collection(name)
 // findPage finds one core.Page of the documents matching filter in a list
 // kept newest first by field then _id.
 func findPage[D any, T any](ctx context.Context, c *mongo.Collection, filter bson.D, field string, p core.Page, conv func(*D) T) ([]T, error) {
+	if p.Limit <= 0 { // no rows, as in SQL (a MongoDB limit of 0 is none)
+		return []T{}, nil
+	}
 	if !p.After.IsZero() {
 		filter = append(filter, bson.E{Key: "$or", Value: bson.A{
 			bson.D{{Key: field, Value: bson.D{{Key: "$lt", Value: p.After.At}}}},
@@ -315,8 +364,46 @@ func mapErr(err error) error {
 		return &core.Error{Code: core.ECONFLICT, Message: "already exists", Err: err}
 	case mongo.IsTimeout(err), mongo.IsNetworkError(err), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return &core.Error{Code: core.EUNAVAILABLE, Message: "the database is not answering; try again", Err: err}
+	case unavailable(err):
+		return &core.Error{Code: core.EUNAVAILABLE, Message: "the database is changing primary; try again", Err: err}
 	}
 	return core.Internal(err)
+}
+
+// unavailableCodes are the server's answers while a replica set elects a
+// primary, or a member shuts down or cannot be reached: the driver
+// retries a read or a write once, and one that fails again is worth a
+// retry a moment later (503), not a bug (500).
+var unavailableCodes = []int{
+	6,     // HostUnreachable
+	7,     // HostNotFound
+	64,    // WriteConcernFailed: the majority did not acknowledge in time
+	89,    // NetworkTimeout
+	91,    // ShutdownInProgress
+	189,   // PrimarySteppedDown
+	262,   // ExceededTimeLimit
+	9001,  // SocketException
+	10058, // LegacyNotPrimary
+	10107, // NotWritablePrimary
+	11600, // InterruptedAtShutdown
+	11602, // InterruptedDueToReplStateChange
+	13435, // NotPrimaryNoSecondaryOk
+	13436, // NotPrimaryOrSecondary
+}
+
+// unavailable reports whether err is a failover or shutdown answer, or one
+// the server labels retryable.
+func unavailable(err error) bool {
+	var se mongo.ServerError
+	if !errors.As(err, &se) {
+		return false
+	}
+	for _, code := range unavailableCodes {
+		if se.HasErrorCode(code) {
+			return true
+		}
+	}
+	return se.HasErrorLabel("RetryableWriteError") || se.HasErrorLabel("TransientTransactionError")
 }
 
 func notFound(what string) error { return core.Errorf(core.ENOTFOUND, "%s not found", what) }
@@ -381,7 +468,12 @@ func (db *DB) inTransaction(ctx context.Context, fn func(ctx context.Context) er
 	defer sess.EndSession(ctx)
 	_, err = sess.WithTransaction(ctx, func(ctx context.Context) (any, error) { return nil, fn(ctx) })
 	var ce mongo.CommandError
-	if errors.As(err, &ce) && ce.Code == 20 { // IllegalOperation: transactions need a replica set
+	// IllegalOperation: transactions need a replica set; the driver's own
+	// refusal of a server without sessions has no error value to match.
+	if errors.As(err, &ce) && ce.Code == 20 || err != nil && strings.Contains(err.Error(), "does not support sessions") {
+		db.noTransactions.Do(func() {
+			db.logger.Warn("this MongoDB deployment has no transactions (a standalone server?): each write is atomic alone; use a replica set in production")
+		})
 		return mapErr(fn(ctx))
 	}
 	return mapErr(err)
