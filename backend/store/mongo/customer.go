@@ -106,6 +106,9 @@ func (db *DB) UpdateCustomer(ctx context.Context, id string, u customer.Update, 
 
 // CustomersByShop implements customer.Store.
 func (db *DB) CustomersByShop(ctx context.Context, shop string, p customer.Page) ([]*customer.Customer, error) {
+	if p.Limit <= 0 { // no rows, as in SQL
+		return []*customer.Customer{}, nil
+	}
 	filter := bson.D{{Key: "shop_id", Value: shop}, {Key: "status", Value: customer.StatusActive}}
 	if p.After != "" {
 		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$gt", Value: p.After}}})
@@ -115,18 +118,20 @@ func (db *DB) CustomersByShop(ctx context.Context, shop string, p customer.Page)
 }
 
 // EraseCustomer implements customer.Store: one single-document update that
-// empties the personal fields and keeps the first erasure time.
+// empties the personal fields and keeps the first erasure time ($min: the
+// field is absent until then). Operators, not an update pipeline, so that
+// MongoDB-compatible services that lack pipelines erase too.
 func (db *DB) EraseCustomer(ctx context.Context, id string, now time.Time) error {
-	pipeline := mongo.Pipeline{
-		{{Key: "$set", Value: bson.D{
+	update := bson.D{
+		{Key: "$set", Value: bson.D{
 			{Key: "password_hash", Value: ""}, {Key: "first_name", Value: ""}, {Key: "last_name", Value: ""},
 			{Key: "phone", Value: ""}, {Key: "birth_date", Value: ""}, {Key: "status", Value: customer.StatusErased},
 			{Key: "updated_at", Value: now},
-			{Key: "erased_at", Value: bson.D{{Key: "$ifNull", Value: bson.A{"$erased_at", now}}}},
-		}}},
-		{{Key: "$unset", Value: bson.A{"email", "firebase_uid"}}},
+		}},
+		{Key: "$min", Value: bson.D{{Key: "erased_at", Value: now}}},
+		{Key: "$unset", Value: bson.D{{Key: "email", Value: ""}, {Key: "firebase_uid", Value: ""}}},
 	}
-	res, err := db.col(colCustomers).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, pipeline)
+	res, err := db.col(colCustomers).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, update)
 	if err != nil {
 		return mapErr(err)
 	}

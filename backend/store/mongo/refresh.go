@@ -53,9 +53,10 @@ func (db *DB) ClaimRefreshToken(ctx context.Context, hash string, now time.Time)
 
 // RevokeRefreshFamily implements auth.RefreshStore.
 func (db *DB) RevokeRefreshFamily(ctx context.Context, id string, now time.Time) error {
-	res, err := db.col(colRefreshFamilies).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, mongo.Pipeline{
-		{{Key: "$set", Value: bson.D{{Key: "revoked_at", Value: bson.D{{Key: "$ifNull", Value: bson.A{"$revoked_at", now}}}}}}},
-	})
+	// $min keeps the first revocation (absent until then); an operator,
+	// not an update pipeline, so that compatible services revoke too.
+	res, err := db.col(colRefreshFamilies).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+		bson.D{{Key: "$min", Value: bson.D{{Key: "revoked_at", Value: now}}}})
 	if err != nil {
 		return mapErr(err)
 	}
