@@ -121,7 +121,8 @@ type Store interface {
 	// whose lease expired (their dispatcher died). Each claim is one atomic
 	// conditional update, so no two owners ever hold the same message, and
 	// it counts an attempt. Oldest due first. While a message is leased its
-	// DueAt is unspecified (an engine may keep the lease end there).
+	// DueAt is its lease end, on every engine: leases that expired are
+	// reclaimed in the order they expired.
 	ClaimMessages(ctx context.Context, owner string, now, leaseUntil time.Time, n int) ([]*Message, error)
 	// FinishMessage records o for the message id if owner still holds its
 	// lease. ECONFLICT when the lease was lost (expired and taken by

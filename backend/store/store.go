@@ -2,6 +2,11 @@
 // interface the domain packages declare, in one place. The engines live in
 // store/sqlite (the embedded default) and store/mongo (production), and
 // store/storetest checks that they behave alike.
+//
+// Contracts every engine keeps beyond each method's own: a limit (or a
+// page's Limit) of zero or less returns no rows, as in SQL; a write the
+// method says is all or nothing is one transaction (on MongoDB, where the
+// deployment has transactions: a replica set or a sharded cluster).
 package store
 
 import (

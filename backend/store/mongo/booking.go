@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -146,9 +147,13 @@ type bookingDoc struct {
 }
 
 func toBookingDoc(b *booking.Booking) bookingDoc {
+	scope := b.IdemScope
+	if b.IdemKey == "" {
+		scope = "" // the unique (scope, key) index is sparse: no key, no scope
+	}
 	return bookingDoc{ID: b.ID, ShopID: b.ShopID, ServiceID: b.ServiceID, Variant: b.Variant, StaffID: b.StaffID, CustomerID: b.CustomerID,
 		FamilyMemberID: b.FamilyMemberID, Guest: b.Guest, Day: b.Day, Start: b.Start, End: b.End, HoldStart: b.HoldStart, HoldEnd: b.HoldEnd,
-		Status: b.Status, Source: b.Source, UTM: b.UTM, By: b.By, Note: b.Note, IdemScope: b.IdemScope, IdemKey: b.IdemKey, IdemHash: b.IdemHash,
+		Status: b.Status, Source: b.Source, UTM: b.UTM, By: b.By, Note: b.Note, IdemScope: scope, IdemKey: b.IdemKey, IdemHash: b.IdemHash,
 		VisitID: b.VisitID, RemindAt: b.RemindAt, CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt}
 }
 
@@ -220,6 +225,12 @@ func (db *DB) hold(ctx context.Context, id string, h booking.Hold, until, now ti
 	return nil
 }
 
+// release deletes what booking id claimed (a refused write's, outside a
+// transaction; inside one the abort does it too).
+func (db *DB) release(ctx context.Context, id string) {
+	_, _ = db.col(colBookingClaims).DeleteMany(ctx, bson.D{{Key: "booking_id", Value: id}})
+}
+
 func (db *DB) enqueueIn(ctx context.Context, msgs []*notify.Message) error {
 	for _, m := range msgs {
 		if _, err := db.EnqueueMessage(ctx, m); err != nil {
@@ -244,14 +255,30 @@ func (db *DB) CreateBooking(ctx context.Context, b *booking.Booking, h booking.H
 				return err
 			}
 		}
-		if _, err := db.col(colBookings).InsertOne(ctx, toBookingDoc(b)); err != nil {
+		// Claims first: where the deployment has no transactions (a
+		// standalone server), a refused booking then leaves nothing but
+		// the claims it got, which it takes back.
+		if err := db.hold(ctx, b.ID, h, b.HoldEnd, b.CreatedAt); err != nil {
+			db.release(ctx, b.ID)
 			return err
 		}
-		if err := db.hold(ctx, b.ID, h, b.HoldEnd, b.CreatedAt); err != nil {
+		if _, err := db.col(colBookings).InsertOne(ctx, toBookingDoc(b)); err != nil {
+			db.release(ctx, b.ID)
 			return err
 		}
 		return db.enqueueIn(ctx, msgs)
 	})
+	if errors.Is(err, booking.ErrTaken) && b.IdemKey != "" {
+		// Without transactions (a standalone server) a retry of a request
+		// still in flight meets its claims before its booking is written:
+		// wait a moment for it.
+		for range 20 {
+			if old, err := db.BookingByKey(ctx, b.IdemScope, b.IdemKey); err == nil {
+				return old, false, nil
+			}
+			time.Sleep(25 * time.Millisecond)
+		}
+	}
 	if err != nil {
 		return nil, false, err
 	}
@@ -271,33 +298,91 @@ func (db *DB) BookingByKey(ctx context.Context, scope, key string) (*booking.Boo
 	return findOne(ctx, db.col(colBookings), bson.D{{Key: "idem_scope", Value: scope}, {Key: "idem_key", Value: key}}, "booking", (*bookingDoc).model)
 }
 
-// MoveBooking implements booking.Store.
+// MoveBooking implements booking.Store. It claims what the new time adds
+// before it changes anything, and frees what the old time alone held
+// last: a refused move leaves the booking as it was, with or without a
+// transaction around it.
 func (db *DB) MoveBooking(ctx context.Context, b *booking.Booking, h booking.Hold, msgs []*notify.Message) error {
 	return db.inTransaction(ctx, func(ctx context.Context) error {
-		set := bson.D{{Key: "staff_id", Value: b.StaffID}, {Key: "day", Value: b.Day}, {Key: "start", Value: b.Start}, {Key: "end", Value: b.End},
-			{Key: "hold_start", Value: b.HoldStart}, {Key: "hold_end", Value: b.HoldEnd}, {Key: "updated_at", Value: b.UpdatedAt}}
-		upd := bson.D{{Key: "$set", Value: set}}
-		if b.RemindAt != nil {
-			set = append(set, bson.E{Key: "remind_at", Value: *b.RemindAt})
-			upd = bson.D{{Key: "$set", Value: set}}
-		} else {
-			upd = append(upd, bson.E{Key: "$unset", Value: bson.D{{Key: "remind_at", Value: ""}}})
-		}
-		res, err := db.col(colBookings).UpdateOne(ctx, bson.D{{Key: "_id", Value: b.ID}, {Key: "status", Value: booking.StatusBooked}}, upd)
+		claims := db.col(colBookingClaims)
+		cur, err := claims.Find(ctx, bson.D{{Key: "booking_id", Value: b.ID}})
 		if err != nil {
 			return err
 		}
+		var mine []claimDoc
+		if err := cur.All(ctx, &mine); err != nil {
+			return err
+		}
+		held := map[string]bool{}
+		for _, c := range mine {
+			held[c.Key] = true
+		}
+		keep := map[string]bool{}
+		var add []string
+		for _, k := range h.Keys {
+			if held[k] {
+				keep[k] = true
+			} else {
+				add = append(add, k)
+			}
+		}
+		var seats []booking.Seats
+		for _, g := range h.Seats {
+			found := false
+			for _, c := range mine {
+				if strings.HasPrefix(c.Key, g.Group+"#") {
+					keep[c.Key], found = true, true
+				}
+			}
+			if !found {
+				seats = append(seats, g)
+			}
+		}
+		undo := func() {
+			_, _ = claims.DeleteMany(ctx, bson.D{{Key: "booking_id", Value: b.ID}, {Key: "_id", Value: bson.D{{Key: "$nin", Value: keysOf(mine)}}}})
+		}
+		if err := db.hold(ctx, b.ID, booking.Hold{Keys: add, Seats: seats}, b.HoldEnd, b.UpdatedAt); err != nil {
+			undo()
+			return err
+		}
+		set := bson.D{{Key: "staff_id", Value: b.StaffID}, {Key: "day", Value: b.Day}, {Key: "start", Value: b.Start}, {Key: "end", Value: b.End},
+			{Key: "hold_start", Value: b.HoldStart}, {Key: "hold_end", Value: b.HoldEnd}, {Key: "updated_at", Value: b.UpdatedAt}}
+		upd := bson.D{{Key: "$unset", Value: bson.D{{Key: "remind_at", Value: ""}}}}
+		if b.RemindAt != nil {
+			set = append(set, bson.E{Key: "remind_at", Value: *b.RemindAt})
+			upd = nil
+		}
+		upd = append(upd, bson.E{Key: "$set", Value: set})
+		res, err := db.col(colBookings).UpdateOne(ctx, bson.D{{Key: "_id", Value: b.ID}, {Key: "status", Value: booking.StatusBooked}}, upd)
+		if err != nil {
+			undo()
+			return err
+		}
 		if res.MatchedCount == 0 {
+			undo()
 			return core.Errorf(core.ECONFLICT, "this appointment is no longer booked")
 		}
-		if _, err := db.col(colBookingClaims).DeleteMany(ctx, bson.D{{Key: "booking_id", Value: b.ID}}); err != nil {
-			return err
+		var stale []string
+		for _, c := range mine {
+			if !keep[c.Key] {
+				stale = append(stale, c.Key)
+			}
 		}
-		if err := db.hold(ctx, b.ID, h, b.HoldEnd, b.UpdatedAt); err != nil {
-			return err
+		if len(stale) > 0 {
+			if _, err := claims.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: stale}}}, {Key: "booking_id", Value: b.ID}}); err != nil {
+				return err
+			}
 		}
 		return db.enqueueIn(ctx, msgs)
 	})
+}
+
+func keysOf(cs []claimDoc) bson.A {
+	out := make(bson.A, len(cs))
+	for i, c := range cs {
+		out[i] = c.Key
+	}
+	return out
 }
 
 // CancelBooking implements booking.Store.
@@ -407,6 +492,9 @@ func (db *DB) StaffBookings(ctx context.Context, staffID string, from, to time.T
 
 // CustomerBookings implements booking.Store.
 func (db *DB) CustomerBookings(ctx context.Context, customerID string, limit int) ([]*booking.Booking, error) {
+	if limit <= 0 { // no rows, as in SQL (a MongoDB limit of 0 is none)
+		return []*booking.Booking{}, nil
+	}
 	cur, err := db.col(colBookings).Find(ctx, bson.D{{Key: "customer_id", Value: customerID}},
 		options.Find().SetSort(bson.D{{Key: "start", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit)))
 	return all(ctx, cur, err, (*bookingDoc).model)
@@ -420,6 +508,9 @@ func (db *DB) CountNoShows(ctx context.Context, customerID string) (int, error) 
 
 // DueBookingReminders implements booking.Store.
 func (db *DB) DueBookingReminders(ctx context.Context, now time.Time, limit int) ([]*booking.Booking, error) {
+	if limit <= 0 { // no rows, as in SQL (a MongoDB limit of 0 is none)
+		return []*booking.Booking{}, nil
+	}
 	cur, err := db.col(colBookings).Find(ctx, bson.D{{Key: "remind_at", Value: bson.D{{Key: "$lte", Value: now}}}, {Key: "status", Value: booking.StatusBooked}},
 		options.Find().SetSort(bson.D{{Key: "remind_at", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit)))
 	return all(ctx, cur, err, (*bookingDoc).model)

@@ -89,6 +89,9 @@ func (db *DB) ProductsBySKU(ctx context.Context, skus []string) (map[string]*cat
 
 // SearchProducts implements catalog.Store.
 func (db *DB) SearchProducts(ctx context.Context, q catalog.Query) ([]*catalog.Product, error) {
+	if q.Limit <= 0 { // no rows, as in SQL
+		return []*catalog.Product{}, nil
+	}
 	filter := bson.D{}
 	if q.Text != "" {
 		filter = append(filter, bson.E{Key: "search", Value: bson.Regex{Pattern: regexp.QuoteMeta(strings.ToLower(q.Text))}})

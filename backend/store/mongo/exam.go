@@ -59,6 +59,9 @@ func (db *DB) Exams(ctx context.Context, customerID string) ([]*lens.Exam, error
 
 // DueExams implements lens.ExamStore.
 func (db *DB) DueExams(ctx context.Context, now time.Time, limit int) ([]*lens.Exam, error) {
+	if limit <= 0 { // no rows, as in SQL (a MongoDB limit of 0 is none)
+		return []*lens.Exam{}, nil
+	}
 	cur, err := db.col(colExams).Find(ctx, bson.D{{Key: "next_reminder_at", Value: bson.D{{Key: "$lte", Value: now}}}},
 		options.Find().SetSort(bson.D{{Key: "next_reminder_at", Value: 1}}).SetLimit(int64(limit)))
 	return all(ctx, cur, err, (*examDoc).model)

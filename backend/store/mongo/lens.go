@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/vista-optical/vista/backend/core"
@@ -107,6 +108,9 @@ func (db *DB) DeleteSupplies(ctx context.Context, customerID string) error {
 // DueSupplies implements lens.Store through the sparse index on
 // next_reminder_at.
 func (db *DB) DueSupplies(ctx context.Context, now time.Time, limit int) ([]*lens.Supply, error) {
+	if limit <= 0 { // no rows, as in SQL (a MongoDB limit of 0 is none)
+		return []*lens.Supply{}, nil
+	}
 	cur, err := db.col(colSupplies).Find(ctx, bson.D{{Key: "next_reminder_at", Value: bson.D{{Key: "$lte", Value: now}}}},
 		options.Find().SetSort(bson.D{{Key: "next_reminder_at", Value: 1}}).SetLimit(int64(limit)))
 	return all(ctx, cur, err, (*supplyDoc).model)
@@ -122,18 +126,26 @@ func (db *DB) ImportSupplies(ctx context.Context, ss []*lens.Supply) error {
 	for i, s := range ss {
 		ids[i], docs[i] = s.ID, supplyToDoc(s)
 	}
-	n, err := db.col(colSupplies).CountDocuments(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
-	if err != nil {
-		return mapErr(err)
-	}
-	if n > 0 {
-		return core.Errorf(core.ECONFLICT, "%d of the supplies are already stored", n)
-	}
-	res, err := db.col(colSupplies).InsertMany(ctx, docs)
-	if err != nil && res != nil && len(res.InsertedIDs) > 0 {
-		_, _ = db.col(colSupplies).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: res.InsertedIDs}}}})
-	}
-	return mapErr(err)
+	// In one transaction, all or nothing as on SQLite; where the
+	// deployment has none, an insert that fails midway takes back what it
+	// stored (readers may see part of the batch meanwhile).
+	return db.inTransaction(ctx, func(ctx context.Context) error {
+		n, err := db.col(colSupplies).CountDocuments(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return core.Errorf(core.ECONFLICT, "%d of the supplies are already stored", n)
+		}
+		res, err := db.col(colSupplies).InsertMany(ctx, docs)
+		if err != nil && res != nil && len(res.InsertedIDs) > 0 {
+			_, _ = db.col(colSupplies).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: res.InsertedIDs}}}})
+		}
+		if mongo.IsDuplicateKeyError(err) {
+			return core.Errorf(core.ECONFLICT, "some of the supplies are already stored")
+		}
+		return err
+	})
 }
 
 // AdvanceReminders implements lens.Store: conditional single-document

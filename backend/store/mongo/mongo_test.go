@@ -54,3 +54,47 @@ func TestConformance(t *testing.T) {
 		return db
 	})
 }
+
+func openBare(t *testing.T) (*mongo.DB, string) {
+	t.Helper()
+	uri := os.Getenv("VISTA_TEST_MONGODB_URI")
+	if uri == "" {
+		t.Skip("VISTA_TEST_MONGODB_URI not set")
+	}
+	name := "vista_test_" + core.NewID()
+	db, err := mongo.Open(context.Background(), uri, name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = db.Drop(context.Background())
+		_ = db.Close()
+	})
+	return db, name
+}
+
+// TestMigrateSeveralInstancesAtOnce: instances starting together apply
+// each schema step once (the lock), and a later start applies nothing.
+func TestMigrateSeveralInstancesAtOnce(t *testing.T) {
+	db, _ := openBare(t)
+	ctx := context.Background()
+	errs := make(chan error, 3)
+	for range 3 {
+		go func() { errs <- db.Migrate(ctx) }()
+	}
+	for range 3 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	applied, err := db.AppliedSchema(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(applied) != mongo.SchemaVersion || applied[len(applied)-1] != mongo.SchemaVersion {
+		t.Fatalf("applied %v, want 1…%d once each", applied, mongo.SchemaVersion)
+	}
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -161,6 +161,9 @@ func (db *DB) Offer(ctx context.Context, id string) (*screen.Offer, error) {
 
 // Offers implements screen.Store.
 func (db *DB) Offers(ctx context.Context, shopID string, t time.Time, limit int) ([]*screen.Offer, error) {
+	if limit <= 0 { // no rows, as in SQL (a MongoDB limit of 0 is none)
+		return []*screen.Offer{}, nil
+	}
 	filter := bson.D{{Key: "ends", Value: bson.D{{Key: "$gt", Value: t}}}}
 	if shopID != "" {
 		filter = append(filter, bson.E{Key: "shop_id", Value: bson.D{{Key: "$in", Value: bson.A{"", shopID}}}})
@@ -224,6 +227,9 @@ func (db *DB) AppendEvent(ctx context.Context, e *screen.Event) error {
 
 // EventsAfter implements screen.Store.
 func (db *DB) EventsAfter(ctx context.Context, seq int64, limit int) ([]screen.Event, error) {
+	if limit <= 0 { // no rows, as in SQL (a MongoDB limit of 0 is none)
+		return []screen.Event{}, nil
+	}
 	cur, err := db.col(colScreenEvents).Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$gt", Value: seq}}}},
 		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit)))
 	return all(ctx, cur, err, (*eventDoc).model)
@@ -271,6 +277,9 @@ func (db *DB) RecordPlays(ctx context.Context, ps []screen.Play) error {
 
 // Plays implements screen.Store.
 func (db *DB) Plays(ctx context.Context, shopID string, since time.Time, limit int) ([]screen.Play, error) {
+	if limit <= 0 { // no rows, as in SQL (a MongoDB limit of 0 is none)
+		return []screen.Play{}, nil
+	}
 	cur, err := db.col(colPlays).Find(ctx, bson.D{{Key: "shop_id", Value: shopID}, {Key: "shown_at", Value: bson.D{{Key: "$gte", Value: since}}}},
 		options.Find().SetSort(bson.D{{Key: "shown_at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit)))
 	return all(ctx, cur, err, func(d *playDoc) screen.Play {

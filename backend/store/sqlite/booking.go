@@ -176,9 +176,13 @@ func bookingArgs(b *booking.Booking) ([]any, error) {
 		}
 		utm = u
 	}
+	scope := b.IdemScope
+	if b.IdemKey == "" {
+		scope = "" // a scope means nothing without its key
+	}
 	return []any{b.ID, b.ShopID, b.ServiceID, b.Variant, b.StaffID, nullString(b.CustomerID), b.FamilyMemberID, guest, b.Day,
 		ms(b.Start), ms(b.End), ms(b.HoldStart), ms(b.HoldEnd), b.Status, b.Source, utm, b.By, b.Note,
-		nullString(b.IdemScope), nullString(b.IdemKey), b.IdemHash, b.VisitID, nullMS(b.RemindAt), ms(b.CreatedAt), ms(b.UpdatedAt)}, nil
+		nullString(scope), nullString(b.IdemKey), b.IdemHash, b.VisitID, nullMS(b.RemindAt), ms(b.CreatedAt), ms(b.UpdatedAt)}, nil
 }
 
 // hold writes the claims of h for booking id in tx: every key at once

@@ -123,3 +123,30 @@ func testLensImportAndBatchAdvance(t *testing.T, e Engine) {
 		t.Fatalf("due after batch advance = %+v", due)
 	}
 }
+
+// testImportSuppliesRace: two imports that share a supply, at once: one
+// stores its whole batch, the other nothing (ECONFLICT).
+func testImportSuppliesRace(t *testing.T, e Engine) {
+	ctx := context.Background()
+	a := newCustomer(t, e, "race@example.com", "")
+	shared := newSupply(a.ID, nil)
+	batches := [][]*lens.Supply{
+		{newSupply(a.ID, nil), newSupply(a.ID, nil), shared},
+		{shared, newSupply(a.ID, nil), newSupply(a.ID, nil)},
+	}
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for i := range batches {
+		wg.Add(1)
+		go func() { defer wg.Done(); errs[i] = e.ImportSupplies(ctx, batches[i]) }()
+	}
+	wg.Wait()
+	if (errs[0] == nil) == (errs[1] == nil) {
+		t.Fatalf("import results %v and %v: want one success and one conflict", errs[0], errs[1])
+	}
+	list, err := e.Supplies(ctx, a.ID)
+	must(t, err)
+	if len(list) != 3 {
+		t.Fatalf("%d supplies stored, want the 3 of the winning batch", len(list))
+	}
+}

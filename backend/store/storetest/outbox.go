@@ -383,3 +383,64 @@ func testShopMessages(t *testing.T, e Engine) {
 		t.Fatalf("ShopMessages = %d, want the one sent recall of shop-1", len(list))
 	}
 }
+
+// testOutboxLeaseOrder: a claimed message's due time is its lease end,
+// on every engine, so leases that expired are reclaimed in the order
+// they expired, not in the order the messages were first due.
+func testOutboxLeaseOrder(t *testing.T, e Engine) {
+	ctx := context.Background()
+	for i, key := range []string{"first", "second"} {
+		_, err := e.EnqueueMessage(ctx, newMessage("c1", key, base.Add(time.Duration(i)*time.Second)))
+		must(t, err)
+	}
+	now := base.Add(2 * time.Second)
+	a, err := e.ClaimMessages(ctx, "w1", now, base.Add(10*time.Minute), 1)
+	must(t, err)
+	b, err := e.ClaimMessages(ctx, "w2", now, base.Add(5*time.Minute), 1)
+	must(t, err)
+	if len(a) != 1 || len(b) != 1 || a[0].DedupeKey != "first" || b[0].DedupeKey != "second" {
+		t.Fatalf("claims %+v %+v", a, b)
+	}
+	stored, err := e.Message(ctx, a[0].ID)
+	must(t, err)
+	if !stored.DueAt.Equal(base.Add(10 * time.Minute)) {
+		t.Fatalf("leased message due at %s, want its lease end", stored.DueAt)
+	}
+	later := base.Add(11 * time.Minute)
+	again, err := e.ClaimMessages(ctx, "w3", later, later.Add(time.Minute), 1)
+	must(t, err)
+	if len(again) != 1 || again[0].DedupeKey != "second" {
+		t.Fatalf("after both leases expired the first reclaimed is %+v, want the one whose lease ended first", again)
+	}
+}
+
+// testLimitZero: a limit of zero returns no rows on every engine (MongoDB
+// reads 0 as "no limit").
+func testLimitZero(t *testing.T, e Engine) {
+	ctx := context.Background()
+	c := newCustomer(t, e, "zero@example.com", "")
+	m := newMessage(c.ID, "inbox-1", base)
+	m.Channel, m.Status, m.SentAt = notify.ChannelInbox, notify.StatusSent, &base
+	_, err := e.EnqueueMessage(ctx, m)
+	must(t, err)
+	_, err = e.EnqueueMessage(ctx, newMessage(c.ID, "pending-1", base))
+	must(t, err)
+	if got, err := e.MessagesByStatus(ctx, notify.StatusPending, 0); err != nil || len(got) != 0 {
+		t.Fatalf("MessagesByStatus limit 0 = %d, %v", len(got), err)
+	}
+	if got, err := e.Inbox(ctx, c.ID, 0); err != nil || len(got) != 0 {
+		t.Fatalf("Inbox limit 0 = %d, %v", len(got), err)
+	}
+	if got, err := e.CustomerMessages(ctx, c.ID, core.Page{Limit: 0}); err != nil || len(got) != 0 {
+		t.Fatalf("CustomerMessages limit 0 = %d, %v", len(got), err)
+	}
+	if got, err := e.ClaimMessages(ctx, "w", base.Add(time.Hour), base.Add(2*time.Hour), 0); err != nil || len(got) != 0 {
+		t.Fatalf("ClaimMessages n 0 = %d, %v", len(got), err)
+	}
+	if n, _ := e.CountMessages(ctx, notify.StatusSending); n != 0 {
+		t.Fatalf("a claim of 0 leased %d", n)
+	}
+	if got, err := e.DueBookingReminders(ctx, base.Add(time.Hour), 0); err != nil || len(got) != 0 {
+		t.Fatalf("DueBookingReminders limit 0 = %d, %v", len(got), err)
+	}
+}
