@@ -60,16 +60,14 @@ type slotsView struct {
 	} `json:"slots"`
 }
 
-// engines are the engines the booking races run on: SQLite always,
-// MongoDB when VISTA_TEST_MONGODB_URI names one.
+// engines names the engine the booking races run on: SQLite, or MongoDB
+// when VISTA_TEST_MONGODB_URI names one (apptest.Boot then boots every
+// HTTP test on it).
 func engines() map[string]func(*app.Main) {
-	out := map[string]func(*app.Main){"sqlite": func(*app.Main) {}}
-	if uri := os.Getenv("VISTA_TEST_MONGODB_URI"); uri != "" {
-		out["mongodb"] = func(m *app.Main) {
-			m.Config.MongoURI, m.Config.MongoDatabase, m.Config.Demo = uri, "vista_test_"+strings.ToLower(core.NewID()), true
-		}
+	if os.Getenv("VISTA_TEST_MONGODB_URI") != "" {
+		return map[string]func(*app.Main){"mongodb": func(*app.Main) {}}
 	}
-	return out
+	return map[string]func(*app.Main){"sqlite": func(*app.Main) {}}
 }
 
 func bootAgenda(t *testing.T, tweaks ...func(*app.Main)) (*app.Main, apptest.Client, *apptest.Clock) {

@@ -8,16 +8,21 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	mongostore "github.com/vista-optical/vista/backend/store/mongo"
 
 	"github.com/vista-optical/vista/backend/app"
 	"github.com/vista-optical/vista/backend/auth"
@@ -42,6 +47,12 @@ func Boot(t *testing.T, dataDir string, tweak ...func(*app.Main)) *app.Main {
 	m.Config.AccessLog = false
 	m.Logger = slog.New(slog.DiscardHandler)
 	m.PasswordParams = Passwords
+	if uri := os.Getenv("VISTA_TEST_MONGODB_URI"); uri != "" {
+		// The HTTP tests on MongoDB too: one database per data dir, so a
+		// test that restarts the program on its dir finds its data again.
+		m.Config.MongoURI, m.Config.MongoDatabase, m.Config.Demo = uri, MongoDatabase(dataDir), true
+		t.Cleanup(func() { dropMongo(uri, m.Config.MongoDatabase) })
+	}
 	for _, f := range tweak {
 		f(m)
 	}
@@ -384,4 +395,32 @@ func (c Client) PairKiosk(staff, shopID, label string) Kiosk {
 	}
 	c.Want(c.Do("POST", "/kiosk/v1/pair", map[string]string{"code": code.Code, "label": label}), 201).JSON(c.T, &out)
 	return Kiosk{Token: out.Token, ID: out.Kiosk.ID}
+}
+
+// MongoDatabase is the MongoDB database Boot uses for dataDir when
+// VISTA_TEST_MONGODB_URI is set.
+func MongoDatabase(dataDir string) string {
+	sum := sha256.Sum256([]byte(dataDir))
+	return "vista_http_" + hex.EncodeToString(sum[:8])
+}
+
+// UseDataDir points the environment of a vista command run by a test at
+// dataDir: its SQLite folder, or with VISTA_TEST_MONGODB_URI set the
+// MongoDB database Boot uses for it.
+func UseDataDir(t *testing.T, dataDir string) {
+	t.Setenv("VISTA_DATA_DIR", dataDir)
+	if uri := os.Getenv("VISTA_TEST_MONGODB_URI"); uri != "" {
+		t.Setenv("VISTA_MONGODB_URI", uri)
+		t.Setenv("VISTA_MONGODB_DATABASE", MongoDatabase(dataDir))
+	}
+}
+
+// dropMongo removes a test's MongoDB database.
+func dropMongo(uri, name string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if db, err := mongostore.Open(ctx, uri, name, nil); err == nil {
+		_ = db.Drop(ctx)
+		_ = db.Close()
+	}
 }

@@ -64,7 +64,7 @@ var printed = regexp.MustCompile(`password \(shown only this once[^)]*\): (\S+)`
 // stops working.
 func TestStaffCommandsThenSignIn(t *testing.T) {
 	dir := t.TempDir()
-	t.Setenv("VISTA_DATA_DIR", dir)
+	apptest.UseDataDir(t, dir)
 	t.Setenv("VISTA_DEMO", "false")
 	out, err := vista(t, "", "staff", "create", "--email", "Titolare@Ottica-Rossi.it", "--role", "owner", "--name", "Anna Rossi")
 	if err != nil {
