@@ -33,6 +33,7 @@ import (
 	"github.com/vista-optical/vista/backend/notify"
 	"github.com/vista-optical/vista/backend/notify/fcm"
 	"github.com/vista-optical/vista/backend/notify/fcmfake"
+	"github.com/vista-optical/vista/backend/store/mongo"
 	"github.com/vista-optical/vista/backend/store/sqlite"
 )
 
@@ -140,17 +141,47 @@ func runOutbox(fake *fcmfake.Server, hc *http.Client, n, conc int) float64 {
 		func() int { return fake.Count() - before })
 }
 
+// outboxStore is what the bench needs of an engine.
+type outboxStore interface {
+	notify.Store
+	Close() error
+}
+
+// openStore opens the outbox on a new temporary SQLite file, or, with
+// VISTA_MONGODB_URI set, on a new MongoDB database dropped at Close.
+// Figures on a MongoDB wire-protocol peer are that peer's, not MongoDB's.
+func openStore(ctx context.Context) outboxStore {
+	if uri := os.Getenv("VISTA_MONGODB_URI"); uri != "" {
+		db, err := mongo.Open(ctx, uri, "vista_dispatchbench_"+core.NewID(), nil)
+		must(err)
+		must(db.Migrate(ctx))
+		return dropOnClose{db}
+	}
+	dir, err := os.MkdirTemp("", "dispatchbench-")
+	must(err)
+	db, err := sqlite.Open(filepath.Join(dir, "v.db"), nil)
+	must(err)
+	must(db.Migrate(ctx))
+	return removeOnClose{db, dir}
+}
+
+type dropOnClose struct{ *mongo.DB }
+
+func (d dropOnClose) Close() error { _ = d.Drop(context.Background()); return d.DB.Close() }
+
+type removeOnClose struct {
+	*sqlite.DB
+	dir string
+}
+
+func (r removeOnClose) Close() error { err := r.DB.Close(); os.RemoveAll(r.dir); return err }
+
 // runOutboxWith times n messages through the outbox to push; delivered
 // says how many the channel has delivered so far.
 func runOutboxWith(n, conc int, push notify.Channel, delivered func() int) float64 {
 	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "dispatchbench-")
-	must(err)
-	defer os.RemoveAll(dir)
-	db, err := sqlite.Open(filepath.Join(dir, "v.db"), nil)
-	must(err)
+	db := openStore(ctx)
 	defer db.Close()
-	must(db.Migrate(ctx))
 	now := time.Now().UTC()
 	msgs := make([]*notify.Message, n)
 	for i := range msgs {
@@ -159,7 +190,7 @@ func runOutboxWith(n, conc int, push notify.Channel, delivered func() int) float
 			DedupeKey: "bench:" + id, Cause: "bench", Title: "Novità", Body: "Apri l'app", DueAt: now, Status: notify.StatusPending,
 			CreatedAt: now, UpdatedAt: now}
 	}
-	_, err = db.EnqueueMessages(ctx, msgs)
+	_, err := db.EnqueueMessages(ctx, msgs)
 	must(err)
 	logger := slog.New(slog.DiscardHandler)
 	d := &notify.Dispatcher{Store: db, Clock: core.SystemClock, Logger: logger, Owner: "bench", Concurrency: conc, Batch: batch, Idle: 5 * time.Millisecond, CommitEvery: commitEvery, CommitDelay: commitDelay,

@@ -122,6 +122,12 @@ func startVista(keys string, accessLog bool) (string, func()) {
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(os.Environ(), "VISTA_HTTP_ADDR="+addr, "VISTA_DATA_DIR="+filepath.Join(dir, "data"),
 		"VISTA_JWT_KEYS="+keys, "VISTA_ACCESS_LOG="+strconv.FormatBool(accessLog), "VISTA_LOG_LEVEL=warn")
+	if os.Getenv("VISTA_MONGODB_URI") != "" {
+		// On MongoDB (the binary reads VISTA_MONGODB_URI): a database of
+		// its own. Figures on a wire-protocol peer are the peer's.
+		cmd.Env = append(cmd.Env, "VISTA_MONGODB_DATABASE=vista_httpbench_"+strconv.FormatInt(time.Now().UnixNano(), 36))
+		fmt.Fprintln(os.Stderr, "httpbench: vista on MongoDB at VISTA_MONGODB_URI")
+	}
 	cmd.Stdout, cmd.Stderr = nil, nil
 	if accessLog {
 		devnull, _ := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
