@@ -166,7 +166,10 @@ func Open(ctx context.Context, uri, name string, logger *slog.Logger) (*DB, erro
 
 // baseline is schema step 1: the indexes as they were before the schema
 // had versions, so a deployment from then records it without a change.
-func baseline(ctx context.Context, db *DB) error {
+func baseline(ctx context.Context, db *DB) error { return db.createIndexes(ctx, baselineIndexes()) }
+
+// baselineIndexes are the indexes of schema step 1.
+func baselineIndexes() map[string][]mongo.IndexModel {
 	unique := func() *options.IndexOptionsBuilder { return options.Index().SetUnique(true) }
 	exists := func(field string) bson.D { return bson.D{{Key: field, Value: bson.D{{Key: "$exists", Value: true}}}} }
 	indexes := map[string][]mongo.IndexModel{
@@ -318,7 +321,7 @@ func baseline(ctx context.Context, db *DB) error {
 			{Keys: bson.D{{Key: "shop_id", Value: 1}, {Key: "service_id", Value: 1}, {Key: "day", Value: 1}, {Key: "created_at", Value: 1}}},
 		},
 	}
-	return db.createIndexes(ctx, indexes)
+	return indexes
 }
 
 func (db *DB) createIndexes(ctx context.Context, indexes map[string][]mongo.IndexModel) error {

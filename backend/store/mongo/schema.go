@@ -146,11 +146,7 @@ func (db *DB) dropIndex(ctx context.Context, col, name string) error {
 // which serves the bulk claim's filter and sort (a claimed message's
 // due_at is its lease end), and lease_id, which reads a claim back.
 func portableIndexes(ctx context.Context, db *DB) error {
-	unique := func() *options.IndexOptionsBuilder { return options.Index().SetUnique(true).SetSparse(true) }
-	for _, d := range []struct{ col, name string }{
-		{colCustomers, "email_1"}, {colCustomers, "firebase_uid_1"}, {colPractitioners, "feed_hash_1"},
-		{colBookings, "idem_scope_1_idem_key_1"}, {colOutbox, "due_at_1"}, {colOutbox, "lease_until_1"},
-	} {
+	for _, d := range portableDrops {
 		if err := db.dropIndex(ctx, d.col, d.name); err != nil {
 			return fmt.Errorf("drop %s.%s: %w", d.col, d.name, err)
 		}
@@ -159,7 +155,19 @@ func portableIndexes(ctx context.Context, db *DB) error {
 		bson.D{{Key: "$unset", Value: bson.D{{Key: "idem_scope", Value: ""}}}}); err != nil {
 		return err
 	}
-	return db.createIndexes(ctx, map[string][]mongo.IndexModel{
+	return db.createIndexes(ctx, portableIndexModels())
+}
+
+// portableDrops are the indexes step 2 replaces.
+var portableDrops = []struct{ col, name string }{
+	{colCustomers, "email_1"}, {colCustomers, "firebase_uid_1"}, {colPractitioners, "feed_hash_1"},
+	{colBookings, "idem_scope_1_idem_key_1"}, {colOutbox, "due_at_1"}, {colOutbox, "lease_until_1"},
+}
+
+// portableIndexModels are the indexes step 2 creates.
+func portableIndexModels() map[string][]mongo.IndexModel {
+	unique := func() *options.IndexOptionsBuilder { return options.Index().SetUnique(true).SetSparse(true) }
+	return map[string][]mongo.IndexModel{
 		colCustomers: {
 			{Keys: bson.D{{Key: "email", Value: 1}}, Options: unique()},
 			{Keys: bson.D{{Key: "firebase_uid", Value: 1}}, Options: unique()},
@@ -170,5 +178,5 @@ func portableIndexes(ctx context.Context, db *DB) error {
 			{Keys: bson.D{{Key: "status", Value: 1}, {Key: "due_at", Value: 1}}},
 			{Keys: bson.D{{Key: "lease_id", Value: 1}}, Options: options.Index().SetSparse(true)},
 		},
-	})
+	}
 }
