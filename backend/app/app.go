@@ -397,6 +397,14 @@ func (m *Main) openWorker(ctx context.Context) error {
 			_, err := m.Store.PurgeTouches(ctx, m.Clock.Now().Add(-TouchRetention))
 			return err
 		}),
+		every("purge_booking_data", time.Hour, func(ctx context.Context) error {
+			now := m.Clock.Now()
+			if _, err := m.Store.PurgeClaims(ctx, now.Add(-24*time.Hour)); err != nil {
+				return err
+			}
+			_, err := m.Store.ForgetGuests(ctx, now.Add(-m.Config.GuestRetention))
+			return err
+		}),
 		every("purge_anonymous_visits", time.Hour, func(ctx context.Context) error {
 			_, err := m.Store.PurgeAnonymousVisits(ctx, m.Clock.Now().Add(-m.Config.VisitRetention))
 			return err

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vista-optical/vista/backend/booking"
+
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/notify"
 	"github.com/vista-optical/vista/backend/notify/email"
@@ -59,6 +61,9 @@ type Config struct {
 	// VisitRetention is how long an anonymous shop visit (what a screen
 	// saw, no one linked) is kept.
 	VisitRetention time.Duration
+	// GuestRetention is how long after their appointment a guest's
+	// contact details are kept on the booking.
+	GuestRetention time.Duration
 	// SendRates caps messages a second per channel, as channel=rate.
 	SendRates []string
 	// SendConcurrency is how many sends a worker has in flight, and so the
@@ -79,7 +84,8 @@ func DefaultConfig() Config {
 	return Config{
 		HTTPAddr: ":8080", DataDir: "./data", MongoDatabase: "vista",
 		Roles: []string{RoleAPI, RoleKiosk, RoleWorker}, Demo: true, AccessLog: true, VisitRetention: visit.AnonymousRetention,
-		LogLevel: "info", LogFormat: "text", TimeZone: "Europe/Rome", ShutdownGrace: 20 * time.Second,
+		GuestRetention: booking.GuestRetention,
+		LogLevel:       "info", LogFormat: "text", TimeZone: "Europe/Rome", ShutdownGrace: 20 * time.Second,
 		SendConcurrency: 50, AdminAddr: "127.0.0.1:9090", MarketingCap: 2, MarketingWindow: 7 * 24 * time.Hour,
 	}
 }
@@ -131,6 +137,7 @@ func (c *Config) ParseFlags(name string, args []string, extra ...func(*flag.Flag
 	str(&c.FCMEndpoint, "fcm-endpoint", "VISTA_FCM_ENDPOINT", "send push to this FCM-compatible endpoint without credentials (a fake FCM server for demos and tests)")
 	fs.DurationVar(&c.ClockOffset, "clock-offset", c.ClockOffset, "move this process's clock forward (demos of reminders only) ($VISTA_CLOCK_OFFSET)")
 	fs.DurationVar(&c.VisitRetention, "visit-retention", c.VisitRetention, "how long anonymous shop visits are kept, 24h to 17520h ($VISTA_VISIT_RETENTION)")
+	fs.DurationVar(&c.GuestRetention, "guest-retention", c.GuestRetention, "how long after the appointment a guest's contact details are kept, 24h to 17520h ($VISTA_GUEST_RETENTION)")
 	str(&c.TimeZone, "time-zone", "VISTA_TIME_ZONE", "default time zone of the shops")
 	str(&c.SMTPURL, "smtp-url", "VISTA_SMTP_URL", "send e-mail through this server: smtp://user:pass@host:587 (STARTTLS, required except on loopback) or smtps://host:465")
 	str(&c.MailFrom, "mail-from", "VISTA_MAIL_FROM", "sender of e-mail, e.g. \"Ottica Vista <noreply@example.com>\"")
@@ -141,7 +148,7 @@ func (c *Config) ParseFlags(name string, args []string, extra ...func(*flag.Flag
 	fs.DurationVar(&c.MarketingWindow, "marketing-window", c.MarketingWindow, "the window of the marketing cap ($VISTA_MARKETING_WINDOW)")
 	// Typed flags take their environment value through the flag's own
 	// parser, so a bad value is refused the same way from either place.
-	for name, env := range map[string]string{"clock-offset": "VISTA_CLOCK_OFFSET", "visit-retention": "VISTA_VISIT_RETENTION", "send-concurrency": "VISTA_SEND_CONCURRENCY",
+	for name, env := range map[string]string{"clock-offset": "VISTA_CLOCK_OFFSET", "visit-retention": "VISTA_VISIT_RETENTION", "guest-retention": "VISTA_GUEST_RETENTION", "send-concurrency": "VISTA_SEND_CONCURRENCY",
 		"marketing-cap": "VISTA_MARKETING_CAP", "marketing-window": "VISTA_MARKETING_WINDOW"} {
 		if v, ok := os.LookupEnv(env); ok {
 			if err := fs.Set(name, v); err != nil {
@@ -168,6 +175,9 @@ func (c *Config) Validate() error {
 	var errs []error
 	if c.HTTPAddr == "" {
 		errs = append(errs, errors.New("http-addr is empty"))
+	}
+	if c.GuestRetention < 24*time.Hour || c.GuestRetention > 730*24*time.Hour {
+		errs = append(errs, fmt.Errorf("guest-retention %s is outside 24h–17520h (two years)", c.GuestRetention))
 	}
 	if c.VisitRetention < 24*time.Hour || c.VisitRetention > 730*24*time.Hour {
 		errs = append(errs, fmt.Errorf("visit-retention %s is outside 24h–17520h (two years)", c.VisitRetention))

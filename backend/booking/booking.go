@@ -38,6 +38,10 @@ const (
 	// MaxUpcoming is how many future bookings one person may hold at once
 	// (bots hoarding slots, OWASP API6).
 	MaxUpcoming = 3
+	// GuestRetention is how long after the appointment a guest's contact
+	// details are kept by default: a year of follow-up, then the booking
+	// keeps only what the shop's counts need.
+	GuestRetention = 365 * 24 * time.Hour
 )
 
 // Booking states.
@@ -347,6 +351,13 @@ type Store interface {
 	// AdvanceBookingReminders moves each booking's next reminder from Prev
 	// to Next, where it still is Prev; it returns how many moved.
 	AdvanceBookingReminders(ctx context.Context, rs []Reminder) (int, error)
+	// PurgeClaims deletes the claims that ended before t (no booking can
+	// start before now, so they hold nothing back) and returns how many.
+	PurgeClaims(ctx context.Context, before time.Time) (int, error)
+	// ForgetGuests removes the contact details of guests whose booking
+	// ended before t (the booking stays, for the shop's counts) and
+	// returns how many bookings it changed.
+	ForgetGuests(ctx context.Context, before time.Time) (int, error)
 	// DeleteCustomerBookings removes an account's bookings, claims and
 	// waitlist entries (erasure).
 	DeleteCustomerBookings(ctx context.Context, customerID string) error

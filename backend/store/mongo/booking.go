@@ -533,6 +533,28 @@ func (db *DB) AdvanceBookingReminders(ctx context.Context, rs []booking.Reminder
 	return moved, nil
 }
 
+// PurgeClaims implements booking.Store.
+func (db *DB) PurgeClaims(ctx context.Context, before time.Time) (int, error) {
+	res, err := db.col(colBookingClaims).DeleteMany(ctx, bson.D{{Key: "until", Value: bson.D{{Key: "$lt", Value: before}}}})
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	return int(res.DeletedCount), nil
+}
+
+// ForgetGuests implements booking.Store.
+func (db *DB) ForgetGuests(ctx context.Context, before time.Time) (int, error) {
+	res, err := db.col(colBookings).UpdateMany(ctx, bson.D{{Key: "end", Value: bson.D{{Key: "$lt", Value: before}}},
+		{Key: "$or", Value: bson.A{bson.D{{Key: "guest.name", Value: bson.D{{Key: "$ne", Value: ""}}}},
+			bson.D{{Key: "guest.phone", Value: bson.D{{Key: "$exists", Value: true}}}}, bson.D{{Key: "guest.email", Value: bson.D{{Key: "$exists", Value: true}}}}}},
+		{Key: "guest", Value: bson.D{{Key: "$exists", Value: true}}}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "guest.name", Value: ""}}}, {Key: "$unset", Value: bson.D{{Key: "guest.phone", Value: ""}, {Key: "guest.email", Value: ""}}}})
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	return int(res.ModifiedCount), nil
+}
+
 // DeleteCustomerBookings implements booking.Store.
 func (db *DB) DeleteCustomerBookings(ctx context.Context, customerID string) error {
 	cur, err := db.col(colBookings).Find(ctx, bson.D{{Key: "customer_id", Value: customerID}}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))

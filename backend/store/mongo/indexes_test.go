@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
 // query is one query the engine issues, and the index meant to serve it:
@@ -64,6 +65,8 @@ var served = []query{
 	q("CustomerBookings", colBookings, "customer_id,start", eqs("customer_id"), "start"),
 	q("CountNoShows", colBookings, "customer_id,start", eqs("customer_id")),
 	q("DueBookingReminders", colBookings, "remind_at", nil, "remind_at"),
+	q("PurgeClaims", colBookingClaims, "until", nil, "until"),
+	q("ForgetGuests", colBookings, "end", nil, "end"),
 	id("AdvanceBookingReminders", colBookings),
 	q("DeleteCustomerBookings", colBookings, "customer_id,start", eqs("customer_id")),
 	q("DeleteCustomerBookings", colBookingClaims, "booking_id", eqs("booking_id")),
@@ -248,9 +251,11 @@ func schemaIndexes() map[string][]string {
 		name = strings.TrimSuffix(name, "_-1")
 		out[d.col] = slices.DeleteFunc(out[d.col], func(k string) bool { return k == name })
 	}
-	for col, models := range portableIndexModels() {
-		for _, m := range models {
-			add(col, m.Keys.(bson.D))
+	for _, step := range []map[string][]mongo.IndexModel{portableIndexModels(), retentionIndexModels()} {
+		for col, models := range step {
+			for _, m := range models {
+				add(col, m.Keys.(bson.D))
+			}
 		}
 	}
 	return out

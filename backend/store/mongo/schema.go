@@ -32,6 +32,16 @@ type schemaStep struct {
 var schemaSteps = []schemaStep{
 	{1, "baseline indexes", baseline},
 	{2, "portable unique indexes; outbox claims in bulk", portableIndexes},
+	{3, "booking retention indexes", func(ctx context.Context, db *DB) error { return db.createIndexes(ctx, retentionIndexModels()) }},
+}
+
+// retentionIndexModels are the indexes step 3 creates for the hourly
+// retention job: claims by end, bookings by end.
+func retentionIndexModels() map[string][]mongo.IndexModel {
+	return map[string][]mongo.IndexModel{
+		colBookingClaims: {{Keys: bson.D{{Key: "until", Value: 1}}}},
+		colBookings:      {{Keys: bson.D{{Key: "end", Value: 1}}}},
+	}
 }
 
 // SchemaVersion is the version Migrate brings a database to.

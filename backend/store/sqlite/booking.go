@@ -455,6 +455,20 @@ func (db *DB) AdvanceBookingReminders(ctx context.Context, rs []booking.Reminder
 	return moved, err
 }
 
+// PurgeClaims implements booking.Store.
+func (db *DB) PurgeClaims(ctx context.Context, before time.Time) (int, error) {
+	return db.affected(ctx, `DELETE FROM booking_claims WHERE until_at < ?`, ms(before))
+}
+
+// ForgetGuests implements booking.Store: the guest keeps a name of
+// nothing, so a later read still has a guest (not an account) booking.
+func (db *DB) ForgetGuests(ctx context.Context, before time.Time) (int, error) {
+	return db.affected(ctx, `UPDATE bookings SET guest = json_object('name', '', 'locale', json_extract(guest, '$.locale'),
+		'consent_at', json_extract(guest, '$.consent_at'), 'consent_version', json_extract(guest, '$.consent_version'))
+		WHERE guest IS NOT NULL AND end_at < ? AND (json_extract(guest, '$.name') != '' OR json_extract(guest, '$.phone') IS NOT NULL
+		OR json_extract(guest, '$.email') IS NOT NULL)`, ms(before))
+}
+
 // DeleteCustomerBookings implements booking.Store.
 func (db *DB) DeleteCustomerBookings(ctx context.Context, customerID string) error {
 	return db.withTx(ctx, func(tx *sql.Tx) error {

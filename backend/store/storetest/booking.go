@@ -428,3 +428,47 @@ func testBookingReminders(t *testing.T, e Engine) {
 		t.Fatalf("cancelled booking due: %+v", due)
 	}
 }
+
+// testBookingRetention: claims that ended are purged; a guest's contact
+// details are forgotten once their appointment is old enough, and the
+// booking stays.
+func testBookingRetention(t *testing.T, e Engine) {
+	ctx := context.Background()
+	old, oh := newBooking("opt-1", "", base.Add(time.Hour), 30)
+	old.Guest = &booking.Guest{Name: "Paolo Verdi", Phone: "+393331234567", Email: "paolo@example.com", Locale: "it", ConsentAt: base, ConsentVersion: "v1"}
+	recent, rh := newBooking("opt-1", "", base.Add(240*time.Hour), 30)
+	recent.Guest = &booking.Guest{Name: "Anna Neri", Email: "anna@example.com", Locale: "en", ConsentAt: base, ConsentVersion: "v1"}
+	for _, x := range []struct {
+		b *booking.Booking
+		h booking.Hold
+	}{{old, oh}, {recent, rh}} {
+		_, _, err := e.CreateBooking(ctx, x.b, x.h, nil)
+		must(t, err)
+	}
+	n, err := e.ForgetGuests(ctx, base.Add(48*time.Hour))
+	must(t, err)
+	if n != 1 {
+		t.Fatalf("ForgetGuests changed %d, want 1", n)
+	}
+	got, err := e.Booking(ctx, old.ID)
+	must(t, err)
+	if got.Guest == nil || got.Guest.Name != "" || got.Guest.Phone != "" || got.Guest.Email != "" || got.Status != booking.StatusBooked {
+		t.Fatalf("forgotten guest booking = %+v %+v", got, got.Guest)
+	}
+	if kept, _ := e.Booking(ctx, recent.ID); kept.Guest == nil || kept.Guest.Email != "anna@example.com" {
+		t.Fatalf("a recent guest was forgotten: %+v", kept.Guest)
+	}
+	if n, _ := e.ForgetGuests(ctx, base.Add(48*time.Hour)); n != 0 {
+		t.Fatalf("a second pass changed %d", n)
+	}
+	purged, err := e.PurgeClaims(ctx, base.Add(2*time.Hour))
+	must(t, err)
+	if purged != len(oh.Keys) {
+		t.Fatalf("PurgeClaims removed %d, want the %d of the past booking", purged, len(oh.Keys))
+	}
+	// The recent booking still holds its slot.
+	clash, ch := newBooking("opt-1", "", recent.Start, 30)
+	if _, _, err := e.CreateBooking(ctx, clash, ch, nil); !errors.Is(err, booking.ErrTaken) {
+		t.Fatalf("after the purge the recent slot was given again: %v", err)
+	}
+}
