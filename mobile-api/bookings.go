@@ -28,6 +28,7 @@ func (a *API) bookingRoutes() []web.Route {
 		{Method: "POST", Path: "/v1/bookings", Auth: web.Customer, Handler: a.book, Limits: customerBk, OpenAPI: true},
 		{Method: "GET", Path: "/v1/me/bookings", Auth: web.Customer, Handler: a.myBookings, OpenAPI: true},
 		{Method: "GET", Path: "/v1/bookings/:id/calendar.ics", Auth: web.Customer, Handler: a.bookingCalendar, OpenAPI: true},
+		{Method: "POST", Path: "/v1/bookings/:id/confirm", Auth: web.Customer, Handler: a.confirmBooking, Limits: customerBk, OpenAPI: true},
 		{Method: "PATCH", Path: "/v1/bookings/:id", Auth: web.Customer, Handler: a.moveBooking, Limits: customerBk, OpenAPI: true},
 		{Method: "DELETE", Path: "/v1/bookings/:id", Auth: web.Customer, Handler: a.cancelBooking, Limits: customerBk, OpenAPI: true},
 		{Method: "POST", Path: "/v1/me/waitlist", Auth: web.Customer, Handler: a.joinWaitlist, Limits: customerBk, OpenAPI: true},
@@ -140,6 +141,14 @@ func (a *API) bookingCalendar(c *fiber.Ctx) error {
 		return err
 	}
 	return calendar(c, ics)
+}
+
+func (a *API) confirmBooking(c *fiber.Ctx) error {
+	b, err := a.Agenda.Confirm(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(b)
 }
 
 func (a *API) moveBooking(c *fiber.Ctx) error {

@@ -644,3 +644,66 @@ func TestAgendaConfiguration(t *testing.T) {
 	c.Want(c.Do("PUT", "/v1/staff/services/"+s.ID, svc, manager...), 200)
 	c.Want(c.Do("GET", "/v1/shops/"+milano+"/availability?service="+s.ID+"&from=2026-12-02&to=2026-12-02", nil), 422)
 }
+
+// TestBookingHolds (T21): a held slot blocks others until its hold ends,
+// then it is free; of two holds on one slot (the first expired), the
+// confirmations at once give one 200 and one 409; a hold confirmed in time
+// is booked, with its confirmation.
+func TestBookingHolds(t *testing.T) {
+	m, c, clock := bootAgenda(t)
+	a := apptest.Bearer(c.Signup("anna.hold@example.com").Tokens.AccessToken)
+	b := apptest.Bearer(c.Signup("bruno.hold@example.com").Tokens.AccessToken)
+	start := at("2026-12-03 09:30")
+	body := map[string]any{"shop_id": milano, "service_id": exam, "start": start, "hold": true}
+	var ha bookedView
+	c.Want(c.Do("POST", "/v1/bookings", body, a...), 201).JSON(t, &ha)
+	if ha.Status != "held" {
+		t.Fatalf("hold = %+v", ha)
+	}
+	if free(slots(c, milano, exam, "2026-12-03", "2026-12-03"), start) {
+		t.Fatal("a held slot is offered")
+	}
+	c.Want(c.Do("POST", "/v1/bookings", map[string]any{"shop_id": milano, "service_id": exam, "start": start}, b...), 409)
+
+	clock.Add(11 * time.Minute) // the hold ended unconfirmed
+	if !free(slots(c, milano, exam, "2026-12-03", "2026-12-03"), start) {
+		t.Fatal("a slot whose hold ended is not offered")
+	}
+	var hb bookedView
+	c.Want(c.Do("POST", "/v1/bookings", body, b...), 201).JSON(t, &hb)
+	codes := make(chan int, 2)
+	for _, x := range []struct {
+		id  string
+		tok []string
+	}{{ha.ID, a}, {hb.ID, b}} {
+		go func() { codes <- c.Do("POST", "/v1/bookings/"+x.id+"/confirm", nil, x.tok...).Status }()
+	}
+	got := map[int]int{<-codes: 1}
+	got[<-codes]++
+	if got[200] != 1 || got[409] != 1 {
+		t.Fatalf("concurrent confirms: %v, want one 200 and one 409", got)
+	}
+	var mine struct{ Bookings []bookedView }
+	c.Want(c.Do("GET", "/v1/me/bookings", nil, b...), 200).JSON(t, &mine)
+	if len(mine.Bookings) != 1 || mine.Bookings[0].Status != "booked" {
+		t.Fatalf("Bruno's bookings %+v", mine.Bookings)
+	}
+	confirmed := 0
+	msgs, err := m.Store.MessagesByStatus(context.Background(), notify.StatusPending, 100)
+	apptest.Must(t, err)
+	for _, msg := range msgs {
+		if strings.HasPrefix(msg.DedupeKey, "booking-confirmed:"+hb.ID) {
+			confirmed++
+		}
+	}
+	if confirmed != 2 {
+		t.Fatalf("%d confirmation messages for the confirmed hold, want a push and its inbox copy", confirmed)
+	}
+	// Letting a hold go frees it at once.
+	var hc bookedView
+	c.Want(c.Do("POST", "/v1/bookings", map[string]any{"shop_id": milano, "service_id": exam, "start": at("2026-12-03 11:00"), "hold": true}, a...), 201).JSON(t, &hc)
+	c.Want(c.Do("DELETE", "/v1/bookings/"+hc.ID, nil, a...), 200)
+	if !free(slots(c, milano, exam, "2026-12-03", "2026-12-03"), at("2026-12-03 11:00")) {
+		t.Fatal("a released hold still takes its slot")
+	}
+}

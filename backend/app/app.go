@@ -402,6 +402,9 @@ func (m *Main) openWorker(ctx context.Context) error {
 			if _, err := m.Store.PurgeClaims(ctx, now.Add(-24*time.Hour)); err != nil {
 				return err
 			}
+			if _, err := m.Store.CancelExpiredHolds(ctx, now); err != nil {
+				return err
+			}
 			_, err := m.Store.ForgetGuests(ctx, now.Add(-m.Config.GuestRetention))
 			return err
 		}),

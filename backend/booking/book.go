@@ -29,14 +29,17 @@ var ErrUpcoming = core.Errorf(core.ECONFLICT, "you already have %d upcoming appo
 
 // Input is a booking request, from the app, the public page or staff.
 type Input struct {
-	ShopID         string            `json:"shop_id" validate:"max=64"`
-	ServiceID      string            `json:"service_id" validate:"required,max=64"`
-	Variant        string            `json:"variant" validate:"max=30"`
-	Start          time.Time         `json:"start" validate:"required"`
-	StaffID        string            `json:"staff_id" validate:"max=64"`
-	FamilyMemberID string            `json:"family_member_id" validate:"max=64"`
-	Source         string            `json:"source" validate:"omitempty,oneof=app website instagram facebook newsletter qr phone walk-in"`
-	UTM            map[string]string `json:"utm" validate:"max=5,dive,keys,oneof=utm_source utm_medium utm_campaign utm_term utm_content,endkeys,max=100"`
+	ShopID         string    `json:"shop_id" validate:"max=64"`
+	ServiceID      string    `json:"service_id" validate:"required,max=64"`
+	Variant        string    `json:"variant" validate:"max=30"`
+	Start          time.Time `json:"start" validate:"required"`
+	StaffID        string    `json:"staff_id" validate:"max=64"`
+	FamilyMemberID string    `json:"family_member_id" validate:"max=64"`
+	Source         string    `json:"source" validate:"omitempty,oneof=app website instagram facebook newsletter qr phone walk-in"`
+	// Hold keeps the slot for HoldTTL until POST /v1/bookings/{id}/confirm
+	// (app customers): it is theirs while they finish, and free if they do not.
+	Hold bool              `json:"hold"`
+	UTM  map[string]string `json:"utm" validate:"max=5,dive,keys,oneof=utm_source utm_medium utm_campaign utm_term utm_content,endkeys,max=100"`
 	// Staff only: who it is for (an account, or a guest), and a note.
 	CustomerID string      `json:"customer_id" validate:"max=64"`
 	Guest      *GuestInput `json:"guest"`
@@ -223,7 +226,7 @@ func (a *Agenda) choose(ctx context.Context, sh *shop.Shop, sv *Service, variant
 	}
 	load := map[string]int{}
 	for _, b := range p.Busy {
-		if b.Active() && b.Day == day {
+		if b.ActiveAt(now) && b.Day == day {
 			load[b.StaffID]++
 		}
 	}
@@ -249,7 +252,7 @@ func findSlot(slots []Slot, start time.Time) *Slot {
 // person's units, a seat among their upcoming bookings (unless staff
 // booked it) and one of the day's cap.
 func hold(b *Booking, sv *Service, loc *time.Location, staff bool) Hold {
-	var h Hold
+	h := Hold{Until: b.HoldEnd}
 	for u := b.HoldStart; u.Before(b.HoldEnd); u = u.Add(Unit) {
 		h.Keys = append(h.Keys, fmt.Sprintf("s:%s:%d", b.StaffID, u.Unix()/int64(Unit/time.Second)))
 	}
@@ -263,6 +266,13 @@ func hold(b *Booking, sv *Service, loc *time.Location, staff bool) Hold {
 		d, _ := time.ParseInLocation(time.DateOnly, b.Day, loc)
 		h.Seats = append(h.Seats, Seats{Group: "d:" + b.ShopID + ":" + sv.ID + ":" + b.Day, Max: sv.DailyCap, Until: d.AddDate(0, 0, 1),
 			Full: core.Errorf(core.ECONFLICT, "%s is fully booked on %s", sv.Name, b.Day)})
+	}
+	if b.Status == StatusHeld && b.HeldUntil != nil {
+		// Unconfirmed, it holds everything only until the hold ends.
+		h.Until = *b.HeldUntil
+		for i := range h.Seats {
+			h.Seats[i].Until = *b.HeldUntil
+		}
 	}
 	return h
 }
@@ -317,7 +327,13 @@ func (a *Agenda) book(ctx context.Context, sh *shop.Shop, in Input, b *Booking, 
 	b.Status, b.UTM = StatusBooked, in.UTM
 	b.RemindAt = nextReminder(b.Start, now)
 	b.CreatedAt, b.UpdatedAt = now, now
-	msgs := a.notice(ctx, b, sv, sh, "confirmed", now)
+	var msgs []*notify.Message
+	if in.Hold && b.CustomerID != "" && b.By == ByCustomer {
+		until := now.Add(HoldTTL)
+		b.Status, b.HeldUntil, b.RemindAt = StatusHeld, &until, nil
+	} else {
+		msgs = a.notice(ctx, b, sv, sh, "confirmed", now)
+	}
 	got, created, err := a.Store.CreateBooking(ctx, b, hold(b, sv, loc, staff), msgs)
 	if err != nil {
 		return nil, err
@@ -462,7 +478,7 @@ func (a *Agenda) Guest(ctx context.Context, token string) (*Booked, error) {
 // cutoff refuses a customer's change once the service's cancellation
 // notice has begun.
 func (a *Agenda) cutoff(b *Booking, sv *Service, sh *shop.Shop) error {
-	if b.Status != StatusBooked {
+	if b.Status != StatusBooked && b.Status != StatusHeld {
 		return core.Errorf(core.ECONFLICT, "this appointment is %s", strings.ReplaceAll(b.Status, "_", " "))
 	}
 	notice := time.Duration(sv.CancelNoticeMin) * time.Minute
@@ -484,6 +500,30 @@ func human(d time.Duration) string {
 		return fmt.Sprintf("%d hours", int(d.Hours()))
 	}
 	return fmt.Sprintf("%d minutes", int(d.Minutes()))
+}
+
+// Confirm books the signed-in customer's held slot, if the hold has not
+// ended; after it the slot may be another's (409).
+func (a *Agenda) Confirm(ctx context.Context, id string) (*Booked, error) {
+	b, sv, sh, err := a.mine(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	now := a.Clock.Now()
+	if b.Status != StatusHeld {
+		return nil, core.Errorf(core.ECONFLICT, "this appointment is %s, not held", strings.ReplaceAll(b.Status, "_", " "))
+	}
+	if !b.HeldUntil.After(now) {
+		return nil, core.Errorf(core.ECONFLICT, "the hold on this slot ended at %s: book again", b.HeldUntil.In(sh.Location()).Format("15:04"))
+	}
+	nb := *b
+	nb.Status, nb.HeldUntil, nb.UpdatedAt = StatusBooked, nil, now
+	nb.RemindAt = nextReminder(nb.Start, now)
+	got, err := a.Store.ConfirmBooking(ctx, &nb, hold(&nb, sv, sh.Location(), false), now, a.notice(ctx, &nb, sv, sh, "confirmed", now))
+	if err != nil {
+		return nil, err
+	}
+	return a.view(got, sv, sh), nil
 }
 
 // CanChange reports whether the customer may still move or cancel b
@@ -534,17 +574,22 @@ func (a *Agenda) CancelForCustomer(ctx context.Context, id string) (*Booked, err
 
 func (a *Agenda) cancel(ctx context.Context, b *Booking, sv *Service, sh *shop.Shop) (*Booked, error) {
 	now := a.Clock.Now()
-	if b.Status != StatusBooked {
+	if b.Status != StatusBooked && b.Status != StatusHeld {
 		return nil, core.Errorf(core.ECONFLICT, "this appointment is %s", strings.ReplaceAll(b.Status, "_", " "))
 	}
 	after := *b
 	after.Status = StatusCancelled
-	msgs := a.notice(ctx, &after, sv, sh, "cancelled", now)
+	var msgs []*notify.Message
 	offer := func(e *WaitEntry) []*notify.Message {
 		if !b.Start.After(now) {
 			return nil
 		}
 		return a.offerMessages(ctx, e, b, sv, sh, now)
+	}
+	if b.Status == StatusHeld { // let go before it was confirmed: nothing was announced
+		offer = nil
+	} else {
+		msgs = a.notice(ctx, &after, sv, sh, "cancelled", now)
 	}
 	got, _, err := a.Store.CancelBooking(ctx, b.ID, now, msgs, offer)
 	if err != nil {

@@ -38,6 +38,8 @@ const (
 	// MaxUpcoming is how many future bookings one person may hold at once
 	// (bots hoarding slots, OWASP API6).
 	MaxUpcoming = 3
+	// HoldTTL is how long a held slot waits for its confirmation.
+	HoldTTL = 10 * time.Minute
 	// GuestRetention is how long after the appointment a guest's contact
 	// details are kept by default: a year of follow-up, then the booking
 	// keeps only what the shop's counts need.
@@ -46,6 +48,9 @@ const (
 
 // Booking states.
 const (
+	// StatusHeld is a slot kept for a customer while they confirm, until
+	// HeldUntil; then it is free again.
+	StatusHeld      = "held"
 	StatusBooked    = "booked"
 	StatusCancelled = "cancelled"
 	StatusArrived   = "arrived"
@@ -196,9 +201,12 @@ type Booking struct {
 	End   time.Time `json:"end"`
 	// HoldStart and HoldEnd are what the booking keeps busy: the
 	// appointment and its buffers.
-	HoldStart time.Time         `json:"-"`
-	HoldEnd   time.Time         `json:"-"`
-	Status    string            `json:"status"`
+	HoldStart time.Time `json:"-"`
+	HoldEnd   time.Time `json:"-"`
+	Status    string    `json:"status"`
+	// HeldUntil is when a held booking's slot is free again unless
+	// confirmed; nil once booked.
+	HeldUntil *time.Time        `json:"held_until,omitempty"`
 	Source    string            `json:"source"`
 	UTM       map[string]string `json:"utm,omitempty"`
 	// By is who made it: customer, guest or staff.
@@ -230,8 +238,17 @@ func (b *Booking) Person() string {
 	return "b:" + b.ID
 }
 
-// Active reports whether b still takes its time (cancelled bookings free it).
-func (b *Booking) Active() bool { return b.Status != StatusCancelled }
+// Active reports whether b still takes its time (cancelled bookings and
+// holds that were not confirmed in time free it).
+func (b *Booking) Active() bool { return b.ActiveAt(time.Now()) }
+
+// ActiveAt is Active at now.
+func (b *Booking) ActiveAt(now time.Time) bool {
+	if b.Status == StatusHeld {
+		return b.HeldUntil != nil && b.HeldUntil.After(now)
+	}
+	return b.Status != StatusCancelled
+}
 
 // WaitEntry is a customer waiting for a slot of a service on a day; the
 // first one is offered a slot freed by a cancellation.
@@ -251,9 +268,13 @@ type WaitEntry struct {
 // Hold is what a booking occupies in the store: every key of Keys (one
 // per staff member or person and unit), and a seat of each group of
 // Seats. A key or the last seat of a group already held fails the whole
-// write.
+// write; a claim whose time is over (an unconfirmed hold's, a past
+// booking's) is free.
 type Hold struct {
-	Keys  []string
+	Keys []string
+	// Until is when the keys are free again: the end of the booking with
+	// its buffers, or of an unconfirmed hold.
+	Until time.Time
 	Seats []Seats
 }
 
@@ -314,6 +335,11 @@ type Store interface {
 	// BookingByKey returns the booking made with an Idempotency-Key in
 	// scope, or ENOTFOUND.
 	BookingByKey(ctx context.Context, scope, key string) (*Booking, error)
+	// ConfirmBooking turns the held b (as confirmed: its reminder set)
+	// into a booked one at now, if its hold has not ended: its claims then
+	// last as h says, and msgs are enqueued, in one write. ECONFLICT when
+	// it is not held or the hold ended (its slot may be another's by now).
+	ConfirmBooking(ctx context.Context, b *Booking, h Hold, now time.Time, msgs []*notify.Message) (*Booking, error)
 	// MoveBooking gives the booked b (as loaded) its new Start, End, hold,
 	// staff and reminder, and replaces its keys with h's (its seats stay),
 	// with msgs, in one write. ErrTaken when a new key is held; ECONFLICT
@@ -351,6 +377,8 @@ type Store interface {
 	// AdvanceBookingReminders moves each booking's next reminder from Prev
 	// to Next, where it still is Prev; it returns how many moved.
 	AdvanceBookingReminders(ctx context.Context, rs []Reminder) (int, error)
+	// CancelExpiredHolds marks cancelled the holds that ended before t.
+	CancelExpiredHolds(ctx context.Context, before time.Time) (int, error)
 	// PurgeClaims deletes the claims that ended before t (no booking can
 	// start before now, so they hold nothing back) and returns how many.
 	PurgeClaims(ctx context.Context, before time.Time) (int, error)

@@ -111,7 +111,7 @@ func (p Plan) Slots() []Slot {
 	busy := map[string][]span{}
 	perDay := map[string]int{}
 	for _, b := range p.Busy {
-		if !b.Active() {
+		if !b.ActiveAt(p.Now) {
 			continue
 		}
 		busy[b.StaffID] = append(busy[b.StaffID], span{b.HoldStart.Unix(), b.HoldEnd.Unix()})

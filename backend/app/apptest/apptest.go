@@ -371,6 +371,7 @@ var ValidBodies = map[string]any{
 	"PATCH /v1/bookings/:id":        map[string]any{"start": time.Now().AddDate(0, 0, 4).Truncate(24 * time.Hour).Add(9 * time.Hour)},
 	"POST /v1/me/waitlist":          map[string]any{"shop_id": "shop-milano-centro", "service_id": "svc-eye-exam", "day": time.Now().AddDate(0, 0, 3).Format(time.DateOnly)},
 	"POST /v1/me/waitlist/:id/take": nil,
+	"POST /v1/bookings/:id/confirm": nil,
 }
 
 // Kiosk is a paired screen: its device token and id.

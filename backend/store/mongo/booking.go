@@ -133,6 +133,7 @@ type bookingDoc struct {
 	HoldStart      time.Time         `bson:"hold_start"`
 	HoldEnd        time.Time         `bson:"hold_end"`
 	Status         string            `bson:"status"`
+	HeldUntil      *time.Time        `bson:"held_until,omitempty"`
 	Source         string            `bson:"source"`
 	UTM            map[string]string `bson:"utm,omitempty"`
 	By             string            `bson:"by"`
@@ -153,14 +154,14 @@ func toBookingDoc(b *booking.Booking) bookingDoc {
 	}
 	return bookingDoc{ID: b.ID, ShopID: b.ShopID, ServiceID: b.ServiceID, Variant: b.Variant, StaffID: b.StaffID, CustomerID: b.CustomerID,
 		FamilyMemberID: b.FamilyMemberID, Guest: b.Guest, Day: b.Day, Start: b.Start, End: b.End, HoldStart: b.HoldStart, HoldEnd: b.HoldEnd,
-		Status: b.Status, Source: b.Source, UTM: b.UTM, By: b.By, Note: b.Note, IdemScope: scope, IdemKey: b.IdemKey, IdemHash: b.IdemHash,
+		Status: b.Status, HeldUntil: b.HeldUntil, Source: b.Source, UTM: b.UTM, By: b.By, Note: b.Note, IdemScope: scope, IdemKey: b.IdemKey, IdemHash: b.IdemHash,
 		VisitID: b.VisitID, RemindAt: b.RemindAt, CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt}
 }
 
 func (d *bookingDoc) model() *booking.Booking {
 	b := &booking.Booking{ID: d.ID, ShopID: d.ShopID, ServiceID: d.ServiceID, Variant: d.Variant, StaffID: d.StaffID, CustomerID: d.CustomerID,
 		FamilyMemberID: d.FamilyMemberID, Guest: d.Guest, Day: d.Day, Start: utc(d.Start), End: utc(d.End), HoldStart: utc(d.HoldStart),
-		HoldEnd: utc(d.HoldEnd), Status: d.Status, Source: d.Source, UTM: d.UTM, By: d.By, Note: d.Note, IdemScope: d.IdemScope,
+		HoldEnd: utc(d.HoldEnd), Status: d.Status, HeldUntil: utcp(d.HeldUntil), Source: d.Source, UTM: d.UTM, By: d.By, Note: d.Note, IdemScope: d.IdemScope,
 		IdemKey: d.IdemKey, IdemHash: d.IdemHash, VisitID: d.VisitID, RemindAt: utcp(d.RemindAt), CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt)}
 	if b.Guest != nil {
 		b.Guest.ConsentAt = utc(b.Guest.ConsentAt)
@@ -177,12 +178,19 @@ type claimDoc struct {
 // hold inserts h's claims for booking id inside a transaction: the keys
 // in one insert (a duplicate is booking.ErrTaken), then a seat of each
 // group after freeing the group's seats whose booking has ended.
-func (db *DB) hold(ctx context.Context, id string, h booking.Hold, until, now time.Time) error {
+func (db *DB) hold(ctx context.Context, id string, h booking.Hold, now time.Time) error {
 	claims := db.col(colBookingClaims)
 	if len(h.Keys) > 0 {
+		keys := make(bson.A, len(h.Keys))
 		docs := make([]any, 0, len(h.Keys))
-		for _, k := range h.Keys {
-			docs = append(docs, claimDoc{Key: k, BookingID: id, Until: until})
+		for i, k := range h.Keys {
+			keys[i] = k
+			docs = append(docs, claimDoc{Key: k, BookingID: id, Until: h.Until})
+		}
+		// Claims whose time is over (an unconfirmed hold's, a past
+		// booking's) are free.
+		if _, err := claims.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys}}}, {Key: "until", Value: bson.D{{Key: "$lte", Value: now}}}}); err != nil {
+			return err
 		}
 		if _, err := claims.InsertMany(ctx, docs); err != nil {
 			if mongo.IsDuplicateKeyError(err) {
@@ -258,7 +266,7 @@ func (db *DB) CreateBooking(ctx context.Context, b *booking.Booking, h booking.H
 		// Claims first: where the deployment has no transactions (a
 		// standalone server), a refused booking then leaves nothing but
 		// the claims it got, which it takes back.
-		if err := db.hold(ctx, b.ID, h, b.HoldEnd, b.CreatedAt); err != nil {
+		if err := db.hold(ctx, b.ID, h, b.CreatedAt); err != nil {
 			db.release(ctx, b.ID)
 			return err
 		}
@@ -341,7 +349,7 @@ func (db *DB) MoveBooking(ctx context.Context, b *booking.Booking, h booking.Hol
 		undo := func() {
 			_, _ = claims.DeleteMany(ctx, bson.D{{Key: "booking_id", Value: b.ID}, {Key: "_id", Value: bson.D{{Key: "$nin", Value: keysOf(mine)}}}})
 		}
-		if err := db.hold(ctx, b.ID, booking.Hold{Keys: add, Seats: seats}, b.HoldEnd, b.UpdatedAt); err != nil {
+		if err := db.hold(ctx, b.ID, booking.Hold{Keys: add, Until: h.Until, Seats: seats}, b.UpdatedAt); err != nil {
 			undo()
 			return err
 		}
@@ -392,9 +400,10 @@ func (db *DB) CancelBooking(ctx context.Context, id string, at time.Time, msgs [
 	err := db.inTransaction(ctx, func(ctx context.Context) error {
 		got, offered = nil, nil
 		var d bookingDoc
-		err := db.col(colBookings).FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: id}, {Key: "status", Value: booking.StatusBooked}},
+		err := db.col(colBookings).FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: id},
+			{Key: "status", Value: bson.D{{Key: "$in", Value: bson.A{booking.StatusBooked, booking.StatusHeld}}}}},
 			bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: booking.StatusCancelled}, {Key: "updated_at", Value: at}}},
-				{Key: "$unset", Value: bson.D{{Key: "remind_at", Value: ""}}}}, after()).Decode(&d)
+				{Key: "$unset", Value: bson.D{{Key: "remind_at", Value: ""}, {Key: "held_until", Value: ""}}}}, after()).Decode(&d)
 		if errors.Is(err, mongo.ErrNoDocuments) {
 			return core.Errorf(core.ECONFLICT, "this appointment is no longer booked")
 		}
@@ -437,6 +446,57 @@ func (db *DB) CancelBooking(ctx context.Context, id string, at time.Time, msgs [
 	return got, offered, err
 }
 
+// ConfirmBooking implements booking.Store.
+func (db *DB) ConfirmBooking(ctx context.Context, b *booking.Booking, h booking.Hold, now time.Time, msgs []*notify.Message) (*booking.Booking, error) {
+	var got *booking.Booking
+	err := db.inTransaction(ctx, func(ctx context.Context) error {
+		set := bson.D{{Key: "status", Value: booking.StatusBooked}, {Key: "updated_at", Value: now}}
+		unset := bson.D{{Key: "held_until", Value: ""}}
+		if b.RemindAt != nil {
+			set = append(set, bson.E{Key: "remind_at", Value: *b.RemindAt})
+		}
+		var d bookingDoc
+		err := db.col(colBookings).FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: b.ID}, {Key: "status", Value: booking.StatusHeld},
+			{Key: "held_until", Value: bson.D{{Key: "$gt", Value: now}}}},
+			bson.D{{Key: "$set", Value: set}, {Key: "$unset", Value: unset}}, after()).Decode(&d)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return core.Errorf(core.ECONFLICT, "this slot is no longer held for you: book again")
+		}
+		if err != nil {
+			return err
+		}
+		got = d.model()
+		keys := make(bson.A, len(h.Keys))
+		for i, k := range h.Keys {
+			keys[i] = k
+		}
+		claims := db.col(colBookingClaims)
+		if _, err := claims.UpdateMany(ctx, bson.D{{Key: "booking_id", Value: b.ID}, {Key: "_id", Value: bson.D{{Key: "$in", Value: keys}}}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "until", Value: h.Until}}}}); err != nil {
+			return err
+		}
+		for _, g := range h.Seats {
+			if _, err := claims.UpdateMany(ctx, bson.D{{Key: "booking_id", Value: b.ID},
+				{Key: "_id", Value: bson.D{{Key: "$gte", Value: g.Group + "#"}, {Key: "$lt", Value: g.Group + "$"}}}},
+				bson.D{{Key: "$set", Value: bson.D{{Key: "until", Value: g.Until}}}}); err != nil {
+				return err
+			}
+		}
+		return db.enqueueIn(ctx, msgs)
+	})
+	return got, err
+}
+
+// CancelExpiredHolds implements booking.Store.
+func (db *DB) CancelExpiredHolds(ctx context.Context, before time.Time) (int, error) {
+	res, err := db.col(colBookings).UpdateMany(ctx, bson.D{{Key: "status", Value: booking.StatusHeld}, {Key: "held_until", Value: bson.D{{Key: "$lt", Value: before}}}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: booking.StatusCancelled}}}, {Key: "$unset", Value: bson.D{{Key: "held_until", Value: ""}}}})
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	return int(res.ModifiedCount), nil
+}
+
 // MarkBooking implements booking.Store.
 func (db *DB) MarkBooking(ctx context.Context, id, status, visitID string, at time.Time) (*booking.Booking, error) {
 	var got *booking.Booking
@@ -477,7 +537,7 @@ func (db *DB) ShopHolds(ctx context.Context, shopID string, from, to time.Time) 
 		{Key: "hold_end", Value: bson.D{{Key: "$gt", Value: from}}},
 		{Key: "status", Value: bson.D{{Key: "$ne", Value: booking.StatusCancelled}}}},
 		options.Find().SetProjection(bson.D{{Key: "staff_id", Value: 1}, {Key: "service_id", Value: 1}, {Key: "day", Value: 1},
-			{Key: "hold_start", Value: 1}, {Key: "hold_end", Value: 1}, {Key: "status", Value: 1}}))
+			{Key: "hold_start", Value: 1}, {Key: "hold_end", Value: 1}, {Key: "status", Value: 1}, {Key: "held_until", Value: 1}}))
 	return all(ctx, cur, err, (*bookingDoc).model)
 }
 

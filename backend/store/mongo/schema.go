@@ -36,11 +36,14 @@ var schemaSteps = []schemaStep{
 }
 
 // retentionIndexModels are the indexes step 3 creates for the hourly
-// retention job: claims by end, bookings by end.
+// retention job: claims by end, bookings by end, holds by their end.
 func retentionIndexModels() map[string][]mongo.IndexModel {
 	return map[string][]mongo.IndexModel{
 		colBookingClaims: {{Keys: bson.D{{Key: "until", Value: 1}}}},
-		colBookings:      {{Keys: bson.D{{Key: "end", Value: 1}}}},
+		colBookings: {
+			{Keys: bson.D{{Key: "end", Value: 1}}},
+			{Keys: bson.D{{Key: "held_until", Value: 1}}, Options: options.Index().SetSparse(true)},
+		},
 	}
 }
 

@@ -129,19 +129,20 @@ func (db *DB) PractitionerByFeed(ctx context.Context, hash string) (*booking.Pra
 }
 
 const bookingColumns = `id, shop_id, service_id, variant, staff_id, customer_id, family_member_id, guest, day, start_at, end_at,
-	hold_start, hold_end, status, source, utm, made_by, note, idem_scope, idem_key, idem_hash, visit_id, remind_at, created_at, updated_at`
+	hold_start, hold_end, status, held_until, source, utm, made_by, note, idem_scope, idem_key, idem_hash, visit_id, remind_at, created_at, updated_at`
 
 func scanBooking(row scanner) (*booking.Booking, error) {
 	var b booking.Booking
 	var customer, guest, scope, key sql.NullString
 	var utm string
 	var start, end, hs, he, created, updated int64
-	var remind sql.NullInt64
+	var remind, held sql.NullInt64
 	if err := row.Scan(&b.ID, &b.ShopID, &b.ServiceID, &b.Variant, &b.StaffID, &customer, &b.FamilyMemberID, &guest, &b.Day,
-		&start, &end, &hs, &he, &b.Status, &b.Source, &utm, &b.By, &b.Note, &scope, &key, &b.IdemHash, &b.VisitID, &remind,
+		&start, &end, &hs, &he, &b.Status, &held, &b.Source, &utm, &b.By, &b.Note, &scope, &key, &b.IdemHash, &b.VisitID, &remind,
 		&created, &updated); err != nil {
 		return nil, err
 	}
+	b.HeldUntil = fromNullMS(held)
 	b.CustomerID, b.IdemScope, b.IdemKey = customer.String, scope.String, key.String
 	if guest.Valid {
 		b.Guest = &booking.Guest{}
@@ -181,20 +182,25 @@ func bookingArgs(b *booking.Booking) ([]any, error) {
 		scope = "" // a scope means nothing without its key
 	}
 	return []any{b.ID, b.ShopID, b.ServiceID, b.Variant, b.StaffID, nullString(b.CustomerID), b.FamilyMemberID, guest, b.Day,
-		ms(b.Start), ms(b.End), ms(b.HoldStart), ms(b.HoldEnd), b.Status, b.Source, utm, b.By, b.Note,
+		ms(b.Start), ms(b.End), ms(b.HoldStart), ms(b.HoldEnd), b.Status, nullMS(b.HeldUntil), b.Source, utm, b.By, b.Note,
 		nullString(scope), nullString(b.IdemKey), b.IdemHash, b.VisitID, nullMS(b.RemindAt), ms(b.CreatedAt), ms(b.UpdatedAt)}, nil
 }
 
-// hold writes the claims of h for booking id in tx: every key at once
-// (one statement; a key held by another booking fails it, which is
-// booking.ErrTaken), then a seat of each group, after freeing the
-// group's seats whose booking has ended.
-func hold(ctx context.Context, tx *sql.Tx, id string, h booking.Hold, until time.Time, now time.Time) error {
+// hold writes the claims of h for booking id in tx: first it frees those
+// of its keys whose time is over (an unconfirmed hold's, a past
+// booking's), then writes every key at once (one statement; a key held
+// by another booking fails it, which is booking.ErrTaken), then a seat of
+// each group, after freeing the group's seats whose booking has ended.
+func hold(ctx context.Context, tx *sql.Tx, id string, h booking.Hold, now time.Time) error {
 	if len(h.Keys) > 0 {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM booking_claims WHERE key IN (SELECT value FROM json_each(?)) AND until_at <= ?`,
+			jsonList(h.Keys), ms(now)); err != nil {
+			return err
+		}
 		q := `INSERT INTO booking_claims (key, booking_id, until_at) VALUES ` + strings.TrimSuffix(strings.Repeat("(?,?,?),", len(h.Keys)), ",")
 		args := make([]any, 0, 3*len(h.Keys))
 		for _, k := range h.Keys {
-			args = append(args, k, id, ms(until))
+			args = append(args, k, id, ms(h.Until))
 		}
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			if core.IsCode(mapErr(err), core.ECONFLICT) {
@@ -266,10 +272,10 @@ func (db *DB) CreateBooking(ctx context.Context, b *booking.Booking, h booking.H
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO bookings (`+bookingColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO bookings (`+bookingColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...); err != nil {
 			return err
 		}
-		if err := hold(ctx, tx, b.ID, h, b.HoldEnd, b.CreatedAt); err != nil {
+		if err := hold(ctx, tx, b.ID, h, b.CreatedAt); err != nil {
 			return err
 		}
 		return db.enqueueAll(ctx, tx, msgs)
@@ -316,7 +322,7 @@ func (db *DB) MoveBooking(ctx context.Context, b *booking.Booking, h booking.Hol
 		if _, err := tx.ExecContext(ctx, `DELETE FROM booking_claims WHERE booking_id = ?`, b.ID); err != nil {
 			return err
 		}
-		if err := hold(ctx, tx, b.ID, h, b.HoldEnd, b.UpdatedAt); err != nil {
+		if err := hold(ctx, tx, b.ID, h, b.UpdatedAt); err != nil {
 			return err
 		}
 		return db.enqueueAll(ctx, tx, msgs)
@@ -328,8 +334,8 @@ func (db *DB) CancelBooking(ctx context.Context, id string, at time.Time, msgs [
 	var got *booking.Booking
 	var offered *booking.WaitEntry
 	err := db.withTx(ctx, func(tx *sql.Tx) error {
-		b, err := scanBooking(tx.QueryRowContext(ctx, `UPDATE bookings SET status = 'cancelled', remind_at = NULL, updated_at = ?
-			WHERE id = ? AND status = 'booked' RETURNING `+bookingColumns, ms(at), id))
+		b, err := scanBooking(tx.QueryRowContext(ctx, `UPDATE bookings SET status = 'cancelled', held_until = NULL, remind_at = NULL, updated_at = ?
+			WHERE id = ? AND status IN ('booked', 'held') RETURNING `+bookingColumns, ms(at), id))
 		if errors.Is(err, sql.ErrNoRows) {
 			return core.Errorf(core.ECONFLICT, "this appointment is no longer booked")
 		}
@@ -366,6 +372,39 @@ func (db *DB) CancelBooking(ctx context.Context, id string, at time.Time, msgs [
 	return got, offered, err
 }
 
+// ConfirmBooking implements booking.Store.
+func (db *DB) ConfirmBooking(ctx context.Context, b *booking.Booking, h booking.Hold, now time.Time, msgs []*notify.Message) (*booking.Booking, error) {
+	var got *booking.Booking
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		c, err := scanBooking(tx.QueryRowContext(ctx, `UPDATE bookings SET status = 'booked', held_until = NULL, remind_at = ?, updated_at = ?
+			WHERE id = ? AND status = 'held' AND held_until > ? RETURNING `+bookingColumns, nullMS(b.RemindAt), ms(now), b.ID, ms(now)))
+		if errors.Is(err, sql.ErrNoRows) {
+			return core.Errorf(core.ECONFLICT, "this slot is no longer held for you: book again")
+		}
+		if err != nil {
+			return err
+		}
+		got = c
+		if _, err := tx.ExecContext(ctx, `UPDATE booking_claims SET until_at = ? WHERE booking_id = ? AND key IN (SELECT value FROM json_each(?))`,
+			ms(h.Until), b.ID, jsonList(h.Keys)); err != nil {
+			return err
+		}
+		for _, g := range h.Seats {
+			if _, err := tx.ExecContext(ctx, `UPDATE booking_claims SET until_at = ? WHERE booking_id = ? AND key >= ? AND key < ?`,
+				ms(g.Until), b.ID, g.Group+"#", g.Group+"$"); err != nil {
+				return err
+			}
+		}
+		return db.enqueueAll(ctx, tx, msgs)
+	})
+	return got, err
+}
+
+// CancelExpiredHolds implements booking.Store.
+func (db *DB) CancelExpiredHolds(ctx context.Context, before time.Time) (int, error) {
+	return db.affected(ctx, `UPDATE bookings SET status = 'cancelled', held_until = NULL WHERE status = 'held' AND held_until < ?`, ms(before))
+}
+
 // MarkBooking implements booking.Store.
 func (db *DB) MarkBooking(ctx context.Context, id, status, visitID string, at time.Time) (*booking.Booking, error) {
 	var got *booking.Booking
@@ -397,16 +436,17 @@ func (db *DB) ShopBookings(ctx context.Context, shopID string, from, to time.Tim
 // ShopHolds implements booking.Store from the index alone (migration
 // 00021 covers the columns): no table rows, no JSON.
 func (db *DB) ShopHolds(ctx context.Context, shopID string, from, to time.Time) ([]*booking.Booking, error) {
-	rows, err := db.query(ctx, `SELECT hold_start, hold_end, status, staff_id, service_id, day FROM bookings
+	rows, err := db.query(ctx, `SELECT hold_start, hold_end, status, staff_id, service_id, day, held_until FROM bookings
 		WHERE shop_id = ? AND hold_start >= ? AND hold_start < ? AND hold_end > ? AND status != 'cancelled'`,
 		shopID, ms(from.Add(-24*time.Hour)), ms(to), ms(from))
 	return collect(rows, err, func(row scanner) (*booking.Booking, error) {
 		var b booking.Booking
 		var hs, he int64
-		if err := row.Scan(&hs, &he, &b.Status, &b.StaffID, &b.ServiceID, &b.Day); err != nil {
+		var held sql.NullInt64
+		if err := row.Scan(&hs, &he, &b.Status, &b.StaffID, &b.ServiceID, &b.Day, &held); err != nil {
 			return nil, err
 		}
-		b.HoldStart, b.HoldEnd = fromMS(hs), fromMS(he)
+		b.HoldStart, b.HoldEnd, b.HeldUntil = fromMS(hs), fromMS(he), fromNullMS(held)
 		return &b, nil
 	})
 }

@@ -79,7 +79,7 @@ func newBooking(staff, customer string, start time.Time, minutes int) (*booking.
 		Day: start.Format(time.DateOnly), Start: start, End: start.Add(time.Duration(minutes) * time.Minute),
 		Status: booking.StatusBooked, Source: "app", By: booking.ByCustomer, CreatedAt: base, UpdatedAt: base}
 	b.HoldStart, b.HoldEnd = b.Start, b.End
-	var h booking.Hold
+	h := booking.Hold{Until: b.HoldEnd}
 	for u := b.Start; u.Before(b.End); u = u.Add(booking.Unit) {
 		h.Keys = append(h.Keys, fmt.Sprintf("s:%s:%d", staff, u.Unix()/300))
 	}
@@ -470,5 +470,68 @@ func testBookingRetention(t *testing.T, e Engine) {
 	clash, ch := newBooking("opt-1", "", recent.Start, 30)
 	if _, _, err := e.CreateBooking(ctx, clash, ch, nil); !errors.Is(err, booking.ErrTaken) {
 		t.Fatalf("after the purge the recent slot was given again: %v", err)
+	}
+}
+
+// testBookingHolds: a held slot is taken until its hold ends, then free;
+// a hold confirmed in time keeps its slot to the end of the appointment,
+// and one confirmed too late is refused; expired holds are cancelled.
+func testBookingHolds(t *testing.T, e Engine) {
+	ctx := context.Background()
+	start := base.Add(72 * time.Hour).Truncate(time.Hour)
+	held := func(customer string, at time.Time, s time.Time) (*booking.Booking, booking.Hold) {
+		b, h := newBooking("opt-1", customer, s, 30)
+		until := at.Add(booking.HoldTTL)
+		b.Status, b.HeldUntil, b.CreatedAt, b.UpdatedAt = booking.StatusHeld, &until, at, at
+		h.Until = until
+		return b, h
+	}
+	a, ah := held("cust-a", base, start)
+	_, _, err := e.CreateBooking(ctx, a, ah, nil)
+	must(t, err)
+	if got, _ := e.Booking(ctx, a.ID); got.Status != booking.StatusHeld || got.HeldUntil == nil || !got.HeldUntil.Equal(*a.HeldUntil) {
+		t.Fatalf("held booking = %+v", got)
+	}
+	during, dh := newBooking("opt-1", "cust-b", start, 30)
+	during.CreatedAt = base.Add(5 * time.Minute)
+	if _, _, err := e.CreateBooking(ctx, during, dh, nil); !errors.Is(err, booking.ErrTaken) {
+		t.Fatalf("a booking during the hold: %v, want ErrTaken", err)
+	}
+	// After the hold ended, someone else holds the slot; the first hold's
+	// confirmation is refused, the second's succeeds.
+	b, bh := held("cust-b", base.Add(11*time.Minute), start)
+	_, _, err = e.CreateBooking(ctx, b, bh, nil)
+	must(t, err)
+	late := base.Add(12 * time.Minute)
+	confirmed := func(x *booking.Booking) (*booking.Booking, booking.Hold) {
+		c := *x
+		c.Status, c.HeldUntil = booking.StatusBooked, nil
+		_, h := newBooking("opt-1", c.CustomerID, c.Start, 30)
+		return &c, h
+	}
+	ca, cah := confirmed(a)
+	_, err = e.ConfirmBooking(ctx, ca, cah, late, nil)
+	wantCode(t, err, core.ECONFLICT)
+	cb, cbh := confirmed(b)
+	got, err := e.ConfirmBooking(ctx, cb, cbh, late, []*notify.Message{bookingMsg("confirm-held-b")})
+	must(t, err)
+	if got.Status != booking.StatusBooked || got.HeldUntil != nil {
+		t.Fatalf("confirmed = %+v", got)
+	}
+	_, err = e.ConfirmBooking(ctx, cb, cbh, late, nil)
+	wantCode(t, err, core.ECONFLICT) // not held any more
+	// Confirmed, the slot stays taken past the hold's end.
+	after, ah2 := newBooking("opt-1", "cust-c", start, 30)
+	after.CreatedAt = base.Add(30 * time.Minute)
+	if _, _, err := e.CreateBooking(ctx, after, ah2, nil); !errors.Is(err, booking.ErrTaken) {
+		t.Fatalf("a booking after the confirmed hold's end: %v, want ErrTaken", err)
+	}
+	n, err := e.CancelExpiredHolds(ctx, base.Add(time.Hour))
+	must(t, err)
+	if n != 1 {
+		t.Fatalf("CancelExpiredHolds = %d, want 1 (the first hold)", n)
+	}
+	if got, _ := e.Booking(ctx, a.ID); got.Status != booking.StatusCancelled {
+		t.Fatalf("expired hold = %+v", got)
 	}
 }

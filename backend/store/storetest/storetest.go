@@ -68,6 +68,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Waitlist", func(t *testing.T) { testWaitlist(t, open(t)) })
 	t.Run("BookingReminders", func(t *testing.T) { testBookingReminders(t, open(t)) })
 	t.Run("BookingRetention", func(t *testing.T) { testBookingRetention(t, open(t)) })
+	t.Run("BookingHolds", func(t *testing.T) { testBookingHolds(t, open(t)) })
 	t.Run("OutboxEnqueue", func(t *testing.T) { testOutboxEnqueue(t, open(t)) })
 	t.Run("OutboxClaim", func(t *testing.T) { testOutboxClaim(t, open(t)) })
 	t.Run("OutboxLeaseExpiry", func(t *testing.T) { testOutboxLeaseExpiry(t, open(t)) })

@@ -1,9 +1,11 @@
 -- +goose Up
 -- The hourly retention job: claims past their end, guests' details past
--- the retention.
+-- the retention, holds past their end.
 CREATE INDEX booking_claims_until ON booking_claims (until_at);
 CREATE INDEX bookings_guest_end ON bookings (end_at) WHERE guest IS NOT NULL;
+CREATE INDEX bookings_held ON bookings (held_until) WHERE status = 'held';
 
 -- +goose Down
+DROP INDEX bookings_held;
 DROP INDEX bookings_guest_end;
 DROP INDEX booking_claims_until;
