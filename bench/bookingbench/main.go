@@ -81,7 +81,7 @@ func main() {
 	}
 	if len(starts) < need {
 		fmt.Fprintf(os.Stderr, "only %d distinct free slots for %d bookings: lower -n or -rounds\n", len(starts), need)
-		os.Exit(1)
+		exit()
 	}
 	var bookRates, writeRates []float64
 	next := 0
@@ -176,6 +176,7 @@ func start() *vista {
 	must(err)
 	must(cmd.Start())
 	v := &vista{cmd: cmd, url: "http://" + addr, dir: dir, out: bufio.NewReader(stdout)}
+	running = v
 	for range 300 {
 		if resp, err := http.Get(v.url + "/healthz"); err == nil {
 			resp.Body.Close()
@@ -256,7 +257,7 @@ func do(method, url, token string, body any, want int, out any) {
 	b, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != want {
 		fmt.Fprintf(os.Stderr, "%s %s: %d %s\n", method, url, resp.StatusCode, b)
-		os.Exit(1)
+		exit()
 	}
 	if out != nil {
 		must(json.Unmarshal(b, out))
@@ -273,7 +274,7 @@ func raw(url string) []byte {
 	must(err)
 	if resp.StatusCode != 200 {
 		fmt.Fprintf(os.Stderr, "GET %s: %d %s\n", url, resp.StatusCode, b)
-		os.Exit(1)
+		exit()
 	}
 	return b
 }
@@ -296,9 +297,21 @@ func median(v []float64) float64 {
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
+// running is the binary under test, stopped on every way out.
+var running *vista
+
+// exit stops the binary (a bench that fails midway must not leave a
+// server behind) and exits with an error status.
+func exit() {
+	if running != nil {
+		running.stop()
+	}
+	os.Exit(1)
+}
+
 func must(err error) {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		exit()
 	}
 }
