@@ -127,8 +127,6 @@ func bookingLang(c *fiber.Ctx) string {
 	return "it"
 }
 
-func dayLabel(d time.Time, lang string) string { return booking.DayName(d, d.Location(), lang) }
-
 // bookingPage is /prenota/{slug}: the services; a service's next days
 // with free slots; a day's slots and the contact form.
 func (a *API) bookingPage(c *fiber.Ctx) error {
@@ -177,7 +175,7 @@ func (a *API) renderBooking(c *fiber.Ctx, problem string, form url.Values) error
 		av, err := a.Agenda.Availability(ctx, booking.Query{Shop: sh.ID, Service: sv.ID, From: day, To: day})
 		if err == nil {
 			d, _ := time.ParseInLocation(time.DateOnly, day, loc)
-			v.Day, v.DayLabel = day, dayLabel(d, lang)
+			v.Day, v.DayLabel = day, booking.DayName(d, loc, lang)
 			for _, s := range av.Slots {
 				v.Slots = append(v.Slots, slotOption{Value: s.Start.Format(time.RFC3339), Label: s.Start.In(loc).Format("15:04")})
 			}
@@ -198,7 +196,7 @@ func (a *API) renderBooking(c *fiber.Ctx, problem string, form url.Values) error
 	for d := start; d.Format(time.DateOnly) <= to; d = d.AddDate(0, 0, 1) {
 		date := d.Format(time.DateOnly)
 		if free[date] > 0 {
-			v.Days = append(v.Days, dayLink{Date: date, Label: dayLabel(d, lang), Free: free[date], Href: v.Touch.query(lang, "service", sv.ID, "day", date, "embed", get("embed"))})
+			v.Days = append(v.Days, dayLink{Date: date, Label: booking.DayName(d, loc, lang), Free: free[date], Href: v.Touch.query(lang, "service", sv.ID, "day", date, "embed", get("embed"))})
 		}
 	}
 	v.Next = v.Touch.query(lang, "service", sv.ID, "from", start.AddDate(0, 0, pageDays).Format(time.DateOnly), "embed", get("embed"))

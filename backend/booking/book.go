@@ -1,6 +1,7 @@
 package booking
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -67,14 +68,7 @@ func (g *GuestInput) guest(now time.Time, staff bool) (*Guest, error) {
 		return nil, fieldErr("guest.consent", "required", "agree to be contacted about this booking")
 	}
 	return &Guest{Name: strings.TrimSpace(g.Name), Phone: g.Phone, Email: strings.ToLower(strings.TrimSpace(g.Email)),
-		Locale: cmpOr(g.Locale, "it"), ConsentAt: now, ConsentVersion: ConsentVersion}, nil
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
+		Locale: cmp.Or(g.Locale, "it"), ConsentAt: now, ConsentVersion: ConsentVersion}, nil
 }
 
 // Booked is a booking as its customer sees it, with its manage link for a
@@ -105,7 +99,7 @@ func (a *Agenda) Book(ctx context.Context, in Input, idemKey string) (*Booked, e
 	if err != nil {
 		return nil, fieldErr("shop_id", "unknown", "is not a shop of the chain")
 	}
-	b := &Booking{CustomerID: act.ID, FamilyMemberID: in.FamilyMemberID, By: ByCustomer, Source: cmpOr(in.Source, "app"),
+	b := &Booking{CustomerID: act.ID, FamilyMemberID: in.FamilyMemberID, By: ByCustomer, Source: cmp.Or(in.Source, "app"),
 		IdemScope: "c:" + act.ID}
 	in.CustomerID, in.Guest, in.Note = "", nil, ""
 	return a.book(ctx, sh, in, b, idemKey, false)
@@ -124,7 +118,7 @@ func (a *Agenda) BookAsGuest(ctx context.Context, slug string, in Input, idemKey
 	if err != nil {
 		return nil, err
 	}
-	b := &Booking{Guest: g, By: ByGuest, Source: cmpOr(in.Source, "website")}
+	b := &Booking{Guest: g, By: ByGuest, Source: cmp.Or(in.Source, "website")}
 	b.IdemScope = "g:" + sh.ID + ":" + b.Person()
 	in.CustomerID, in.FamilyMemberID, in.Note = "", "", ""
 	return a.book(ctx, sh, in, b, idemKey, false)
@@ -142,7 +136,7 @@ func (a *Agenda) BookForCustomer(ctx context.Context, in Input, idemKey string) 
 	if err != nil {
 		return nil, err
 	}
-	b := &Booking{By: ByStaff, Source: cmpOr(in.Source, "phone"), Note: strings.TrimSpace(in.Note), IdemScope: "s:" + act.ID}
+	b := &Booking{By: ByStaff, Source: cmp.Or(in.Source, "phone"), Note: strings.TrimSpace(in.Note), IdemScope: "s:" + act.ID}
 	switch {
 	case in.CustomerID != "" && in.Guest == nil:
 		if a.Locale != nil {
@@ -289,8 +283,8 @@ func nextReminder(start, now time.Time) *time.Time {
 }
 
 func (a *Agenda) book(ctx context.Context, sh *shop.Shop, in Input, b *Booking, idemKey string, staff bool) (*Booked, error) {
-	if len(idemKey) > 128 || core.IsCode(checkKey(idemKey), core.EINVALID) {
-		return nil, checkKey(idemKey)
+	if err := checkKey(idemKey); err != nil {
+		return nil, err
 	}
 	sv, err := a.bookable(ctx, sh, in.ServiceID)
 	if err != nil {
@@ -347,16 +341,12 @@ func (a *Agenda) book(ctx context.Context, sh *shop.Shop, in Input, b *Booking, 
 }
 
 // replay answers a retried request with the booking its key made, or 422
-// when the key came with another request.
+// when the key came with another request (the same request is the same
+// service at the same shop).
 func (a *Agenda) replay(got, asked *Booking, sv *Service, sh *shop.Shop) (*Booked, error) {
 	if got.IdemHash != asked.IdemHash {
 		return nil, core.Invalid("this Idempotency-Key was already used for another request",
 			core.FieldError{Field: "Idempotency-Key", Code: "reused", Message: "was already used for another request: send a new key"})
-	}
-	if got.ServiceID != sv.ID {
-		if s, err := a.Store.Service(context.Background(), got.ServiceID); err == nil {
-			sv = s
-		}
 	}
 	return a.view(got, sv, sh), nil
 }
@@ -493,10 +483,7 @@ func (a *Agenda) cutoff(b *Booking, sv *Service, sh *shop.Shop) error {
 }
 
 func human(d time.Duration) string {
-	switch {
-	case d >= 24*time.Hour && d%(24*time.Hour) == 0:
-		return fmt.Sprintf("%d hours", int(d.Hours()))
-	case d >= time.Hour && d%time.Hour == 0:
+	if d >= time.Hour && d%time.Hour == 0 {
 		return fmt.Sprintf("%d hours", int(d.Hours()))
 	}
 	return fmt.Sprintf("%d minutes", int(d.Minutes()))

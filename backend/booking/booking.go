@@ -238,11 +238,8 @@ func (b *Booking) Person() string {
 	return "b:" + b.ID
 }
 
-// Active reports whether b still takes its time (cancelled bookings and
-// holds that were not confirmed in time free it).
-func (b *Booking) Active() bool { return b.ActiveAt(time.Now()) }
-
-// ActiveAt is Active at now.
+// ActiveAt reports whether b still takes its time at now (cancelled
+// bookings and holds that were not confirmed in time free it).
 func (b *Booking) ActiveAt(now time.Time) bool {
 	if b.Status == StatusHeld {
 		return b.HeldUntil != nil && b.HeldUntil.After(now)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/vista-optical/vista/backend/booking"
 	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/lens"
 	"github.com/vista-optical/vista/backend/notify"
 )
 
@@ -478,21 +479,14 @@ func (db *DB) DueBookingReminders(ctx context.Context, now time.Time, limit int)
 	return collect(rows, err, scanBooking)
 }
 
-// AdvanceBookingReminders implements booking.Store.
+// AdvanceBookingReminders implements booking.Store with the reminder
+// advance the lens reminders use.
 func (db *DB) AdvanceBookingReminders(ctx context.Context, rs []booking.Reminder) (int, error) {
-	moved := 0
-	err := db.withTx(ctx, func(tx *sql.Tx) error {
-		for _, r := range rs {
-			res, err := tx.ExecContext(ctx, `UPDATE bookings SET remind_at = ? WHERE id = ? AND remind_at = ?`, nullMS(r.Next), r.Booking.ID, ms(r.Prev))
-			if err != nil {
-				return err
-			}
-			n, _ := res.RowsAffected()
-			moved += int(n)
-		}
-		return nil
-	})
-	return moved, err
+	as := make([]lens.Advance, len(rs))
+	for i, r := range rs {
+		as[i] = lens.Advance{ID: r.Booking.ID, Prev: r.Prev, Next: r.Next}
+	}
+	return db.advanceReminders(ctx, "bookings", "remind_at", as)
 }
 
 // PurgeClaims implements booking.Store.

@@ -52,7 +52,7 @@ func (db *DB) DueExams(ctx context.Context, now time.Time, limit int) ([]*lens.E
 
 // AdvanceExamReminders implements lens.ExamStore.
 func (db *DB) AdvanceExamReminders(ctx context.Context, as []lens.Advance) (int, error) {
-	return db.advanceReminders(ctx, "eye_exams", as)
+	return db.advanceReminders(ctx, "eye_exams", "next_reminder_at", as)
 }
 
 // DeleteExams implements lens.ExamStore.

@@ -111,7 +111,7 @@ func (db *DB) ImportSupplies(ctx context.Context, ss []*lens.Supply) error {
 
 // AdvanceReminders implements lens.Store in one transaction.
 func (db *DB) AdvanceReminders(ctx context.Context, as []lens.Advance) (int, error) {
-	return db.advanceReminders(ctx, "lens_supplies", as)
+	return db.advanceReminders(ctx, "lens_supplies", "next_reminder_at", as)
 }
 
 // AdvanceReminder implements lens.Store.

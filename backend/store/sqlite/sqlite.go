@@ -385,12 +385,12 @@ func collect[T any](rows *sql.Rows, err error, scan func(scanner) (T, error)) ([
 	return out, mapErr(rows.Err())
 }
 
-// advanceReminders moves next_reminder_at of table's rows from each
-// Prev to Next, where it still is Prev, in one transaction.
-func (db *DB) advanceReminders(ctx context.Context, table string, as []lens.Advance) (int, error) {
+// advanceReminders moves column (the next reminder) of table's rows from
+// each Prev to Next, where it still is Prev, in one transaction.
+func (db *DB) advanceReminders(ctx context.Context, table, column string, as []lens.Advance) (int, error) {
 	moved := 0
 	err := db.withTx(ctx, func(tx *sql.Tx) error {
-		st, err := tx.PrepareContext(ctx, `UPDATE `+table+` SET next_reminder_at = ? WHERE id = ? AND next_reminder_at = ?`)
+		st, err := tx.PrepareContext(ctx, `UPDATE `+table+` SET `+column+` = ? WHERE id = ? AND `+column+` = ?`)
 		if err != nil {
 			return err
 		}
