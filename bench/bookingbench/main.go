@@ -9,22 +9,19 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"regexp"
 	"runtime"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/vista-optical/vista/bench/internal/vistabin"
 
 	"github.com/vista-optical/vista/backend/booking"
 )
@@ -48,7 +45,7 @@ func main() {
 	for i := range *reads {
 		svc := services[i%len(services)]
 		start := time.Now()
-		body := raw(v.url + "/v1/shops/bench/availability?service=" + svc + "&from=" + from + "&to=" + to)
+		body := raw(v.URL + "/v1/shops/bench/availability?service=" + svc + "&from=" + from + "&to=" + to)
 		lat = append(lat, time.Since(start))
 		if i == *reads-1 {
 			var av booking.Availability
@@ -61,7 +58,7 @@ func main() {
 	var ref []time.Duration
 	for range *reads {
 		start := time.Now()
-		raw(v.url + "/healthz")
+		raw(v.URL + "/healthz")
 		ref = append(ref, time.Since(start))
 	}
 	fmt.Printf("availability, 60 days, 5 staff, 3 services, half-full agenda (%d CPUs), %d requests:\n", runtime.NumCPU(), *reads)
@@ -72,7 +69,7 @@ func main() {
 	// Distinct free slots for the bookings, late in the window: a start
 	// and a staff member each, no two of one staff member overlapping.
 	var av booking.Availability
-	get(v.url+"/v1/shops/bench/availability?service="+services[0]+"&from="+today.AddDate(0, 0, 15).Format(time.DateOnly)+"&to="+to, &av)
+	get(v.URL+"/v1/shops/bench/availability?service="+services[0]+"&from="+today.AddDate(0, 0, 15).Format(time.DateOnly)+"&to="+to, &av)
 	need := *clients * *per * *rounds
 	type pick struct {
 		start time.Time
@@ -99,11 +96,11 @@ func main() {
 		next += *clients * *per
 		bookRates = append(bookRates, run(*clients, *per, func(c, i int) {
 			p := batch[c**per+i]
-			post(v.url+"/v1/staff/bookings", owner, map[string]any{"shop_id": "shop-bench", "service_id": services[0], "start": p.start, "staff_id": p.staff,
+			post(v.URL+"/v1/staff/bookings", owner, map[string]any{"shop_id": "shop-bench", "service_id": services[0], "start": p.start, "staff_id": p.staff,
 				"guest": map[string]any{"name": "Ospite", "email": fmt.Sprintf("g%d-%d-%d@bench.example", r, c, i)}}, 201, nil)
 		}))
 		writeRates = append(writeRates, run(*clients, *per, func(c, i int) {
-			do("PUT", v.url+"/v1/staff/shops/shop-bench/catalog-settings", owner, map[string]any{"reserve_min_stock": (c + i) % 5, "click_collect": true}, 200, nil)
+			do("PUT", v.URL+"/v1/staff/shops/shop-bench/catalog-settings", owner, map[string]any{"reserve_min_stock": (c + i) % 5, "click_collect": true}, 200, nil)
 		}))
 	}
 	b, w := median(bookRates), median(writeRates)
@@ -120,7 +117,7 @@ var rome, _ = time.LoadLocation("Europe/Rome")
 func (v *vista) seed(owner string) []string {
 	week := []map[string]string{{"open": "09:00", "close": "13:00"}, {"open": "15:00", "close": "19:30"}}
 	hours := map[string]any{"weekly": map[string]any{"mon": week, "tue": week, "wed": week, "thu": week, "fri": week, "sat": week}}
-	post(v.url+"/v1/staff/shops", owner, map[string]any{"id": "shop-bench", "slug": "bench", "name": "Ottica Bench", "city": "Milano",
+	post(v.URL+"/v1/staff/shops", owner, map[string]any{"id": "shop-bench", "slug": "bench", "name": "Ottica Bench", "city": "Milano",
 		"time_zone": "Europe/Rome", "hours": hours}, 201, nil)
 	var ids []string
 	for _, sv := range []map[string]any{
@@ -130,15 +127,15 @@ func (v *vista) seed(owner string) []string {
 	} {
 		sv["shop_id"], sv["max_ahead_days"], sv["min_notice_min"], sv["skills"] = "shop-bench", 90, 60, []string{"optometrist"}
 		var s struct{ ID string }
-		post(v.url+"/v1/staff/services", owner, sv, 201, &s)
+		post(v.URL+"/v1/staff/services", owner, sv, 201, &s)
 		ids = append(ids, s.ID)
 	}
 	var staff []string
 	for i := range 5 {
 		var m struct{ ID string }
-		post(v.url+"/v1/staff/members", owner, map[string]any{"email": fmt.Sprintf("opt%d@bench.example", i), "name": fmt.Sprintf("Optometrista %d", i),
+		post(v.URL+"/v1/staff/members", owner, map[string]any{"email": fmt.Sprintf("opt%d@bench.example", i), "name": fmt.Sprintf("Optometrista %d", i),
 			"role": "assistant", "shop_id": "shop-bench"}, 201, &m)
-		do("PUT", v.url+"/v1/staff/members/"+m.ID+"/agenda", owner, map[string]any{"skills": []string{"optometrist"}}, 200, nil)
+		do("PUT", v.URL+"/v1/staff/members/"+m.ID+"/agenda", owner, map[string]any{"skills": []string{"optometrist"}}, 200, nil)
 		staff = append(staff, m.ID)
 	}
 	// Half full: four 45-minute appointments of every staff member a day.
@@ -151,80 +148,12 @@ func (v *vista) seed(owner string) []string {
 		for _, h := range []int{9, 11, 15, 17} {
 			start := time.Date(day.Year(), day.Month(), day.Day(), h, 0, 0, 0, rome)
 			for k, s := range staff { // one person each: a person is not booked twice at once either
-				post(v.url+"/v1/staff/bookings", owner, map[string]any{"shop_id": "shop-bench", "service_id": ids[1], "start": start, "staff_id": s,
+				post(v.URL+"/v1/staff/bookings", owner, map[string]any{"shop_id": "shop-bench", "service_id": ids[1], "start": start, "staff_id": s,
 					"guest": map[string]any{"name": "Seed", "phone": fmt.Sprintf("+39333123456%d", k)}}, 201, nil)
 			}
 		}
 	}
 	return ids
-}
-
-type vista struct {
-	cmd *exec.Cmd
-	url string
-	dir string
-	out *bufio.Reader
-}
-
-// start builds and runs the real binary on a temporary SQLite folder.
-func start() *vista {
-	dir, err := os.MkdirTemp("", "vista-bookingbench-")
-	must(err)
-	bin := filepath.Join(dir, "vista")
-	build := exec.Command("go", "build", "-o", bin, "./backend/cmd/vista")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	must(build.Run())
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	must(err)
-	addr := ln.Addr().String()
-	ln.Close()
-	cmd := exec.Command(bin, "serve")
-	cmd.Env = append(os.Environ(), "VISTA_HTTP_ADDR="+addr, "VISTA_DATA_DIR="+filepath.Join(dir, "data"), "VISTA_ACCESS_LOG=false",
-		"VISTA_LOG_LEVEL=warn", "VISTA_ADMIN_ADDR=off")
-	stdout, err := cmd.StdoutPipe()
-	must(err)
-	must(cmd.Start())
-	v := &vista{cmd: cmd, url: "http://" + addr, dir: dir, out: bufio.NewReader(stdout)}
-	running = v
-	for range 300 {
-		if resp, err := http.Get(v.url + "/healthz"); err == nil {
-			resp.Body.Close()
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return v
-}
-
-func (v *vista) stop() {
-	_ = v.cmd.Process.Signal(os.Interrupt)
-	done := make(chan struct{})
-	go func() { _ = v.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(20 * time.Second):
-		_ = v.cmd.Process.Kill()
-	}
-	os.RemoveAll(v.dir)
-}
-
-// login signs the demo owner in with the password the binary printed.
-func (v *vista) login() string {
-	re := regexp.MustCompile(`^\s+password\s+(\S+)`)
-	var password string
-	for password == "" {
-		line, err := v.out.ReadString('\n')
-		if m := re.FindStringSubmatch(line); m != nil {
-			password = m[1]
-		}
-		must(err)
-	}
-	go func() { _, _ = io.Copy(io.Discard, v.out) }()
-	var out struct {
-		Token string `json:"access_token"`
-	}
-	post(v.url+"/v1/staff/auth/login", "", map[string]string{"email": "titolare@ottica-vista.demo", "password": password}, 200, &out)
-	return out.Token
 }
 
 // run has c clients make n calls each at once and returns calls per second.
@@ -323,4 +252,29 @@ func must(err error) {
 		fmt.Fprintln(os.Stderr, err)
 		exit()
 	}
+}
+
+// vista is the binary under test.
+type vista struct{ *vistabin.Process }
+
+// start builds and runs the real binary on a temporary SQLite folder.
+func start() *vista {
+	p, err := vistabin.Start("VISTA_ACCESS_LOG=false", "VISTA_ADMIN_ADDR=off")
+	must(err)
+	v := &vista{p}
+	running = v
+	return v
+}
+
+func (v *vista) stop() { v.Stop() }
+
+// login signs the demo owner in with the password the binary printed.
+func (v *vista) login() string {
+	password, err := v.OwnerPassword()
+	must(err)
+	var out struct {
+		Token string `json:"access_token"`
+	}
+	post(v.URL+"/v1/staff/auth/login", "", map[string]string{"email": "titolare@ottica-vista.demo", "password": password}, 200, &out)
+	return out.Token
 }

@@ -14,8 +14,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -23,6 +21,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/vista-optical/vista/bench/internal/vistabin"
 )
 
 func main() {
@@ -38,7 +38,7 @@ func main() {
 	owner := v.login()
 	kiosk := v.pair(owner)
 
-	fmt.Printf("kioskbench on 127.0.0.1, %d CPUs, vista pid %d\n\n", numCPU(), v.cmd.Process.Pid)
+	fmt.Printf("kioskbench on 127.0.0.1, %d CPUs, vista pid %d\n\n", numCPU(), v.Cmd.Process.Pid)
 	v.catalog(owner, *products)
 	// The kiosk's search (a device token, no per-address limit), then the
 	// app's public one within its limit of 600 a minute per address.
@@ -51,85 +51,18 @@ func main() {
 			*products, s.path, len(times), ms(pct(times, 50)), ms(pct(times, 99)))
 	}
 	fmt.Println()
-	base := rss(v.cmd.Process.Pid)
+	base := rss(v.Cmd.Process.Pid)
 	var conns []*display
 	for _, size := range []int{*first, *hold} {
-		conns = append(conns, connect(v.addr, kiosk, size-len(conns))...)
+		conns = append(conns, connect(v.Addr, kiosk, size-len(conns))...)
 		time.Sleep(2 * time.Second) // let the connects settle
-		mem := rss(v.cmd.Process.Pid)
+		mem := rss(v.Cmd.Process.Pid)
 		lat := broadcast(v, owner, conns, *broadcasts)
 		fmt.Printf("%6d displays: broadcast delivery p50 %6.1f ms  p99 %6.1f ms  max %6.1f ms  (%d deliveries, %d missed)\n",
 			size, ms(pct(lat.d, 50)), ms(pct(lat.d, 99)), ms(pct(lat.d, 100)), len(lat.d), lat.missed)
 		fmt.Printf("%6d displays: server RSS %d MiB, %.1f KiB per connection\n", size, mem>>20, float64(mem-base)/float64(size)/1024)
 	}
 
-}
-
-type vista struct {
-	cmd  *exec.Cmd
-	addr string
-	url  string
-	dir  string
-	out  *bufio.Reader
-}
-
-// start builds and runs the real binary on a temp SQLite folder.
-func start() *vista {
-	dir, err := os.MkdirTemp("", "vista-kioskbench-")
-	must(err)
-	bin := filepath.Join(dir, "vista")
-	build := exec.Command("go", "build", "-o", bin, "./backend/cmd/vista")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	must(build.Run())
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	must(err)
-	addr := ln.Addr().String()
-	ln.Close()
-	cmd := exec.Command(bin, "serve")
-	cmd.Env = append(os.Environ(), "VISTA_HTTP_ADDR="+addr, "VISTA_DATA_DIR="+filepath.Join(dir, "data"), "VISTA_ACCESS_LOG=false",
-		"VISTA_LOG_LEVEL=warn", "VISTA_ADMIN_ADDR=off")
-	stdout, err := cmd.StdoutPipe()
-	must(err)
-	must(cmd.Start())
-	v := &vista{cmd: cmd, addr: addr, url: "http://" + addr, dir: dir, out: bufio.NewReader(stdout)}
-	for i := 0; i < 300; i++ {
-		if resp, err := http.Get(v.url + "/healthz"); err == nil {
-			resp.Body.Close()
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return v
-}
-
-func (v *vista) stop() {
-	_ = v.cmd.Process.Signal(os.Interrupt)
-	done := make(chan struct{})
-	go func() { _ = v.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(20 * time.Second):
-		_ = v.cmd.Process.Kill()
-	}
-	os.RemoveAll(v.dir)
-}
-
-func (v *vista) login() string {
-	re := regexp.MustCompile(`^\s+password\s+(\S+)`)
-	var password string
-	for password == "" {
-		line, err := v.out.ReadString('\n')
-		if m := re.FindStringSubmatch(line); m != nil {
-			password = m[1]
-		}
-		must(err)
-	}
-	go func() { _, _ = io.Copy(io.Discard, v.out) }()
-	var out struct {
-		Token string `json:"access_token"`
-	}
-	v.call("POST", "/v1/staff/auth/login", "", map[string]string{"email": "titolare@ottica-vista.demo", "password": password}, &out)
-	return out.Token
 }
 
 // pair pairs one screen; every connection below uses its token (the
@@ -158,7 +91,7 @@ func (v *vista) call(method, path, token string, body, out any) {
 		j, _ := json.Marshal(b)
 		rd = bytes.NewReader(j)
 	}
-	req, _ := http.NewRequest(method, v.url+path, rd)
+	req, _ := http.NewRequest(method, v.URL+path, rd)
 	if body != nil {
 		req.Header.Set("Content-Type", ctype)
 	}
@@ -299,7 +232,7 @@ func (v *vista) search(path, token string, n int) []time.Duration {
 	client := &http.Client{}
 	var out []time.Duration
 	for i := range n {
-		req, _ := http.NewRequest("GET", v.url+path+strings.ReplaceAll(queries[i%len(queries)], " ", "+"), nil)
+		req, _ := http.NewRequest("GET", v.URL+path+strings.ReplaceAll(queries[i%len(queries)], " ", "+"), nil)
 		if token != "" {
 			req.Header.Set("Authorization", "Bearer "+token)
 		}
@@ -350,4 +283,28 @@ func must(err error) {
 	if err != nil {
 		panic(err)
 	}
+}
+
+// vista is the binary under test.
+type vista struct{ *vistabin.Process }
+
+// start builds and runs the real binary on a temporary SQLite folder.
+func start() *vista {
+	p, err := vistabin.Start("VISTA_ACCESS_LOG=false", "VISTA_ADMIN_ADDR=off")
+	must(err)
+	v := &vista{p}
+	return v
+}
+
+func (v *vista) stop() { v.Stop() }
+
+// login signs the demo owner in with the password the binary printed.
+func (v *vista) login() string {
+	password, err := v.OwnerPassword()
+	must(err)
+	var out struct {
+		Token string `json:"access_token"`
+	}
+	v.call("POST", "/v1/staff/auth/login", "", map[string]string{"email": "titolare@ottica-vista.demo", "password": password}, &out)
+	return out.Token
 }
