@@ -244,7 +244,7 @@ func (m *Main) openServices(ctx context.Context) error {
 		OnReuse: func(ctx context.Context, customerID, familyID string) error {
 			return m.auditLog.Record(ctx, "session.refresh_reuse_detected", customerID, "", "family "+familyID)
 		}}
-	m.Revoked = &auth.Revocations{Store: m.Store, Clock: m.Clock}
+	m.Revoked = &auth.Revocations{Store: m.Store, Clock: m.Clock, Instants: m.Tokens.Instants()}
 	if err := m.Revoked.Sync(ctx); err != nil {
 		return fmt.Errorf("read token revocations: %w", err)
 	}

@@ -41,6 +41,10 @@ type RevocationStore interface {
 type Revocations struct {
 	Store RevocationStore
 	Clock core.Clock
+	// Instants are the tokens' (Tokens.Instants), so that a token signed
+	// on this instance after a revocation is valid and one signed before
+	// it is not, within one clock tick too. Nil: instants of Clock.
+	Instants *Instants
 
 	mu    sync.RWMutex
 	by    map[string]Revocation
@@ -59,7 +63,7 @@ const syncOverlap = 5 * time.Second
 // Revoke ends every token of subject issued until now, on every instance;
 // with closed, the account is gone for good.
 func (r *Revocations) Revoke(ctx context.Context, subject string, closed bool) error {
-	now := r.Clock.Now()
+	now := r.instants().Boundary()
 	rev := Revocation{Subject: subject, ValidAfter: now, Closed: closed, RecordedAt: now}
 	if err := r.Store.SaveRevocation(ctx, &rev); err != nil {
 		return err
@@ -113,9 +117,20 @@ func (r *Revocations) apply(rev Revocation) {
 	r.by[rev.Subject] = rev
 }
 
-// Valid reports whether a token of subject issued at issuedAt still
-// counts. Token times have whole seconds, so a token issued in the second
-// of a revocation is refused too.
+func (r *Revocations) instants() *Instants {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.Instants == nil {
+		r.Instants = &Instants{Clock: r.Clock}
+	}
+	return r.Instants
+}
+
+// Valid reports whether a token of subject issued at issuedAt
+// (Claims.Issued) still counts: one issued after the subject's
+// revocation does, one issued before it does not. Tokens with whole
+// seconds only (older than iat_us) issued in the second of a revocation
+// are refused.
 func (r *Revocations) Valid(subject string, issuedAt time.Time) bool {
 	if r == nil {
 		return true
@@ -126,7 +141,7 @@ func (r *Revocations) Valid(subject string, issuedAt time.Time) bool {
 	if !ok {
 		return true
 	}
-	return !rev.Closed && issuedAt.After(rev.ValidAfter.Truncate(time.Second))
+	return !rev.Closed && issuedAt.After(rev.ValidAfter)
 }
 
 // Closed reports whether subject's account is gone for good.

@@ -52,3 +52,52 @@ func BenchmarkRevocationsValid(b *testing.B) {
 		}
 	})
 }
+
+// TestRevocationOrdersTokensInsideOneSecond: a token signed before a
+// revocation is refused and one signed after it is valid, whatever the
+// second boundary, with a clock that moves by milliseconds and with one
+// that stands still; another instance, which reads the revocation from
+// the store, agrees.
+func TestRevocationOrdersTokensInsideOneSecond(t *testing.T) {
+	for _, step := range []time.Duration{0, 50 * time.Millisecond, 999 * time.Millisecond} {
+		t.Run(step.String(), func(t *testing.T) {
+			now := time.Date(2026, 12, 6, 10, 0, 0, 900_000_000, time.UTC) // 100 ms before a second boundary
+			tk := testTokens(t, &now)
+			store := &memRevocations{}
+			r := &Revocations{Store: store, Clock: func() time.Time { return now }, Instants: tk.Instants()}
+			issued := func() time.Time {
+				raw, _, err := tk.Sign(CustomerAccess, "c1", Claims{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				c, err := tk.Verify(CustomerAccess, raw)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return c.Issued()
+			}
+			before := issued()
+			now = now.Add(step)
+			if err := r.Revoke(t.Context(), "c1", false); err != nil {
+				t.Fatal(err)
+			}
+			now = now.Add(step)
+			after := issued()
+			other := &Revocations{Store: store, Clock: func() time.Time { return now }}
+			if err := other.Sync(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			for _, rv := range []*Revocations{r, other} {
+				if rv.Valid("c1", before) {
+					t.Errorf("the token signed before the revocation (%v) is valid", before)
+				}
+				if !rv.Valid("c1", after) {
+					t.Errorf("the token signed after the revocation (%v) is refused", after)
+				}
+			}
+			if !r.Valid("c2", before) {
+				t.Error("another subject's token is refused")
+			}
+		})
+	}
+}

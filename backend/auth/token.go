@@ -53,20 +53,36 @@ type Claims struct {
 	Role  string `json:"role,omitempty"`
 	Shop  string `json:"shop,omitempty"`
 	Visit string `json:"visit,omitempty"`
+	// IssuedUS is the issue instant in microseconds (iat has whole
+	// seconds): what a revocation is compared with.
+	IssuedUS int64 `json:"iat_us,omitempty"`
 	jwt.RegisteredClaims
+}
+
+// Issued returns when the token was issued, to the microsecond when it
+// says so (tokens signed before iat_us existed have whole seconds).
+func (c *Claims) Issued() time.Time {
+	if c.IssuedUS != 0 {
+		return time.UnixMicro(c.IssuedUS)
+	}
+	if c.IssuedAt == nil {
+		return time.Time{}
+	}
+	return c.IssuedAt.Time
 }
 
 // Tokens signs and verifies tokens of every kind with one key set.
 type Tokens struct {
-	keys    *Keys
-	clock   core.Clock
-	parsers map[string]*jwt.Parser
-	seen    verified
+	keys     *Keys
+	clock    core.Clock
+	instants *Instants
+	parsers  map[string]*jwt.Parser
+	seen     verified
 }
 
 // NewTokens returns a signer/verifier over keys, telling time with clock.
 func NewTokens(keys *Keys, clock core.Clock) *Tokens {
-	t := &Tokens{keys: keys, clock: clock, parsers: map[string]*jwt.Parser{}}
+	t := &Tokens{keys: keys, clock: clock, instants: &Instants{Clock: clock}, parsers: map[string]*jwt.Parser{}}
 	for _, k := range []Kind{CustomerAccess, StaffAccess, KioskDevice, QRLink, PendingVisit} {
 		t.parsers[k.Audience] = jwt.NewParser(
 			jwt.WithValidMethods([]string{Algorithm}),
@@ -90,9 +106,10 @@ func (t *Tokens) Sign(k Kind, subject string, c Claims) (string, time.Time, erro
 // SignWithID is Sign with the token id (jti) given: the id of a server-side
 // session the token belongs to.
 func (t *Tokens) SignWithID(k Kind, subject, id string, c Claims) (string, time.Time, error) {
-	now := t.clock.Now()
+	now := t.instants.Next()
 	exp := now.Add(k.TTL)
 	c.Type = k.Type
+	c.IssuedUS = now.UnixMicro()
 	c.RegisteredClaims = jwt.RegisteredClaims{
 		Issuer:    Issuer,
 		Subject:   subject,
@@ -110,6 +127,10 @@ func (t *Tokens) SignWithID(k Kind, subject, id string, c Claims) (string, time.
 	}
 	return s, exp, nil
 }
+
+// Instants returns the source of the tokens' issue instants, which the
+// revocations of the same instance share.
+func (t *Tokens) Instants() *Instants { return t.instants }
 
 // ErrInvalidToken is returned for every token that is not accepted; the
 // reason is deliberately not told to the caller.

@@ -126,7 +126,7 @@ func (r *Router) guard(a Auth) fiber.Handler {
 			if err != nil {
 				return err
 			}
-			if !r.authn.Revoked.Valid(claims.Subject, claims.IssuedAt.Time) {
+			if !r.authn.Revoked.Valid(claims.Subject, claims.Issued()) {
 				return auth.ErrInvalidToken
 			}
 			// What a customer route answers is that customer's own: no
