@@ -253,6 +253,45 @@ func TestPairingCodes(t *testing.T) {
 	}
 }
 
+// TestPairingSurvivesAGuessingAttack: 310 wrong codes from 31 addresses,
+// and a flood from one IPv6 /64, spend only their own addresses' budget;
+// a manager's fresh code then pairs from a new address.
+func TestPairingSurvivesAGuessingAttack(t *testing.T) {
+	m := apptest.Boot(t, t.TempDir(), func(m *app.Main) { m.Config.TrustedProxies = []string{"0.0.0.0"} })
+	c := apptest.Client{T: t, M: m}
+	owner := apptest.OwnerLogin(t, m)
+	from := func(addr, code string) int {
+		return c.Do("POST", "/kiosk/v1/pair", map[string]string{"code": code}, "X-Forwarded-For", addr).Status
+	}
+	for a := range 31 {
+		for i := range 10 {
+			if st := from(fmt.Sprintf("198.51.100.%d", a+1), fmt.Sprintf("AAAA-AA%c%c", 'A'+a%24, '2'+i%8)); st != 404 {
+				t.Fatalf("wrong code %d from address %d: %d, want 404", i, a, st)
+			}
+		}
+	}
+	refused := 0
+	for i := range 20 {
+		if from(fmt.Sprintf("2001:db8:7:7::%x", i+1), "BBBB-BBBB") == 429 {
+			refused++
+		}
+	}
+	if refused != 10 {
+		t.Fatalf("%d of 20 guesses from one /64 refused, want 10: the /64 counts as one client", refused)
+	}
+	if st := from("198.51.100.1", "CCCC-CCCC"); st != 429 {
+		t.Fatalf("an address past its budget: %d, want 429", st)
+	}
+	var out struct{ Code string }
+	c.Want(c.Do("POST", "/v1/staff/shops/"+milano+"/kiosks/pairing-codes", nil, apptest.Bearer(owner)...), 201).JSON(t, &out)
+	if st := from("203.0.113.50", out.Code); st != 201 {
+		t.Fatalf("the manager's code during the attack: %d, want 201", st)
+	}
+	if st := from("2001:db8:8::1", "BBBB-BBBB"); st != 404 {
+		t.Fatalf("another /64: %d, want 404", st)
+	}
+}
+
 // events opens a screen's event stream over the network and sends what
 // arrives on the channel, closed when the stream ends.
 func events(t *testing.T, base, token, lastID string) <-chan string {

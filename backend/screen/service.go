@@ -55,8 +55,10 @@ type Service struct {
 
 // Pairing codes: 8 characters of an alphabet without look-alikes (no 0/O,
 // 1/I), 40 bits, valid a few minutes, used once. Pair attempts are limited
-// per address and across the whole service, so guessing one of the few
-// live codes is out of reach.
+// per address (per /64 for IPv6: web.ClientKey), so guessing one of the
+// few live codes is out of reach, and a wrong code spends nobody else's
+// budget: there is no service-wide bucket that an attacker could drain to
+// lock every shop out. Codes are bounded where they are made (per member).
 const (
 	codeAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 	codeLen      = 8
@@ -66,7 +68,6 @@ const (
 // Rate limits of pairing.
 var (
 	PairIP       = ratelimit.Limit{Name: "kiosk-pair-ip", Max: 10, Window: 15 * time.Minute}
-	pairAll      = ratelimit.Limit{Name: "kiosk-pair-all", Max: 300, Window: 15 * time.Minute}
 	pairingCodes = ratelimit.Limit{Name: "kiosk-pairing-codes", Max: 30, Window: time.Hour}
 )
 
@@ -131,13 +132,9 @@ type PairInput struct {
 
 // Pair turns a pairing code into a kiosk of its shop and the kiosk's
 // device token. ENOTFOUND for a code never made, EGONE for one used or
-// expired; both after the attempt counted against addr's limit (the
-// caller applies the per-address one).
+// expired. The caller applies the per-address limit (PairIP).
 func (s *Service) Pair(ctx context.Context, in PairInput) (string, *Kiosk, error) {
 	if err := inputs.Struct(&in); err != nil {
-		return "", nil, err
-	}
-	if err := s.Limiter.Hit(ctx, pairAll, "all"); err != nil {
 		return "", nil, err
 	}
 	code := normalizeCode(in.Code)
