@@ -42,6 +42,7 @@ func (a *API) landingRoutes() []web.Route {
 		{Method: "GET", Path: "/q/:token", Auth: web.Public, Handler: a.landing, Limits: landIP},
 		{Method: "POST", Path: "/q/signup", Auth: web.Public, Handler: a.landingSignup, Limits: []ratelimit.Limit{l.SignupIP}},
 		{Method: "POST", Path: "/q/login", Auth: web.Public, Handler: a.landingLogin, Limits: []ratelimit.Limit{l.LoginIP}},
+		{Method: "POST", Path: "/q/:token", Auth: web.Public, Handler: a.landingClaim, Limits: landIP}, // after signup and login
 		{Method: "GET", Path: "/.well-known/apple-app-site-association", Auth: web.Public, Handler: a.appleAssociation},
 		{Method: "GET", Path: "/.well-known/assetlinks.json", Auth: web.Public, Handler: a.assetLinks},
 	}
@@ -58,6 +59,7 @@ input{width:100%;padding:.5rem;font-size:1rem;box-sizing:border-box}button,.app{
 {{if .Error}}<h1>{{.T.title}}</h1><p class="error" role="alert" id="problem">{{.Error}}</p>
 {{else if .Done}}<h1 id="done">{{.T.done}}</h1><p class="notice">{{.T.done_text}} {{.Shop}}.</p>
 {{else}}<h1>{{.T.welcome}} {{.Shop}}</h1><p id="where">{{.City}}{{if .Screen}} · {{.Screen}}{{end}}</p><p>{{.T.intro}}</p>
+{{if .Confirm}}<form method="post" action="?lang={{.Lang}}" id="here"><button type="submit" autofocus>{{.T.here}}</button></form>{{end}}
 {{end}}
 {{if .IOS}}<a class="app" href="{{.IOS}}">{{.T.app_ios}}</a>{{end}}{{if .Android}}<a class="app" href="{{.Android}}">{{.T.app_android}}</a>{{end}}
 {{if and (not .Done) .Pending}}
@@ -81,13 +83,13 @@ var landingTexts = map[string]map[string]string{
 	"it": {"title": "Vista", "welcome": "Benvenuto da", "intro": "Apri l'app per collegare questa visita al tuo profilo, oppure registrati o accedi qui: la visita sarà tua.",
 		"app_ios": "Scarica l'app per iPhone", "app_android": "Scarica l'app per Android", "signup": "Registrati", "login": "Hai già un account? Accedi",
 		"first_name": "Nome", "last_name": "Cognome", "birth_date": "Data di nascita", "email": "E-mail", "password": "Password (almeno 10 caratteri)",
-		"signup_go": "Registrati", "login_go": "Accedi", "done": "Fatto!", "done_text": "La visita è nel tuo profilo:",
+		"signup_go": "Registrati", "login_go": "Accedi", "here": "Sono qui: collega la visita", "done": "Fatto!", "done_text": "La visita è nel tuo profilo:",
 		"expired": "Questo codice è scaduto: inquadra di nuovo lo schermo.", "forged": "Questo non è un codice di uno schermo Vista.",
 		"no_pending": "Inquadra di nuovo il codice sullo schermo.", "bad_login": "E-mail o password non corretti.", "too_many": "Troppi tentativi: riprova tra qualche minuto."},
 	"en": {"title": "Vista", "welcome": "Welcome to", "intro": "Open the app to link this visit to your profile, or sign up or in here: the visit will be yours.",
 		"app_ios": "Get the iPhone app", "app_android": "Get the Android app", "signup": "Sign up", "login": "Already have an account? Sign in",
 		"first_name": "First name", "last_name": "Last name", "birth_date": "Date of birth", "email": "E-mail", "password": "Password (at least 10 characters)",
-		"signup_go": "Sign up", "login_go": "Sign in", "done": "Done!", "done_text": "The visit is in your profile:",
+		"signup_go": "Sign up", "login_go": "Sign in", "here": "I am here: link the visit", "done": "Done!", "done_text": "The visit is in your profile:",
 		"expired": "This code has expired: scan the screen again.", "forged": "This is not a code of a Vista screen.",
 		"no_pending": "Scan the code on the screen again.", "bad_login": "E-mail or password is not correct.", "too_many": "Too many attempts: try again in a few minutes."},
 }
@@ -116,21 +118,39 @@ func (a *API) renderLanding(c *fiber.Ctx, status int, v map[string]any) error {
 	return c.Status(status).SendString(b.String())
 }
 
-// landing is the page a phone without the app opens from a screen's code.
+// landing is the page a phone without the app opens from a screen's
+// code: it tells where the screen is and uses nothing up (a link preview
+// or a scanner that prefetches gets the same page); its button posts to
+// landingClaim.
 func (a *API) landing(c *fiber.Ctx) error {
-	t := landingTexts[pageLang(c)]
+	l, err := a.Visits.Peek(c.UserContext(), c.Params("token"))
+	if err != nil {
+		return a.landingProblem(c, err)
+	}
+	return a.renderLanding(c, fiber.StatusOK, map[string]any{"Shop": l.Shop.Name, "City": l.Shop.City, "Screen": l.Screen, "Confirm": true})
+}
+
+// landingClaim takes the code's visit for this browser, which keeps it
+// (a cookie) until its person signs up or in on the page it answers.
+func (a *API) landingClaim(c *fiber.Ctx) error {
 	l, err := a.Visits.Land(c.UserContext(), c.Params("token"))
+	if err != nil {
+		return a.landingProblem(c, err)
+	}
+	c.Cookie(&fiber.Cookie{Name: pendingCookie, Value: l.Pending, Path: "/q", HTTPOnly: true, Secure: a.SecureCookie, SameSite: "Strict",
+		MaxAge: int(auth.PendingVisit.TTL.Seconds())})
+	return a.renderLanding(c, fiber.StatusOK, map[string]any{"Shop": l.Shop.Name, "City": l.Shop.City, "Screen": l.Screen, "Pending": true})
+}
+
+func (a *API) landingProblem(c *fiber.Ctx, err error) error {
+	t := landingTexts[pageLang(c)]
 	switch {
 	case core.IsCode(err, core.EGONE):
 		return a.renderLanding(c, fiber.StatusGone, map[string]any{"Error": t["expired"]})
 	case core.IsCode(err, core.EMALFORMED) || core.IsCode(err, core.EUNAUTHORIZED):
 		return a.renderLanding(c, fiber.StatusBadRequest, map[string]any{"Error": t["forged"]})
-	case err != nil:
-		return err
 	}
-	c.Cookie(&fiber.Cookie{Name: pendingCookie, Value: l.Pending, Path: "/q", HTTPOnly: true, Secure: a.SecureCookie, SameSite: "Strict",
-		MaxAge: int(auth.PendingVisit.TTL.Seconds())})
-	return a.renderLanding(c, fiber.StatusOK, map[string]any{"Shop": l.Shop.Name, "City": l.Shop.City, "Screen": l.Screen, "Pending": true})
+	return err
 }
 
 // landingDone links the browser's pending visit to the customer who just

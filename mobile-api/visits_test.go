@@ -143,6 +143,61 @@ func TestVisitLinkTwoSteps(t *testing.T) {
 	}
 }
 
+// TestVisitRaceOfFiftyPhones (T15): fifty customers scan one code at
+// once, each resolving then claiming: one links the visit, the other 49
+// are told it is gone (410) — never 409 — and none of them takes the
+// first resolver's right away.
+func TestVisitRaceOfFiftyPhones(t *testing.T) {
+	m := apptest.Boot(t, t.TempDir(), func(m *app.Main) { m.Limits.SignupIP.Max = 1000 })
+	c := apptest.Client{T: t, M: m}
+	owner := apptest.OwnerLogin(t, m)
+	k := c.PairKiosk(owner, "shop-milano-centro", "Vetrina")
+	phones := make([][]string, 50)
+	for i := range phones {
+		phones[i] = apptest.Bearer(c.Signup(fmt.Sprintf("phone%d@example.com", i)).Tokens.AccessToken)
+	}
+	q := showQR(c, k.Token)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	statuses := map[int]int{}
+	start := make(chan struct{})
+	for _, tok := range phones {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			st := c.Do("POST", "/v1/visits/resolve", map[string]string{"token": q.Token}, tok...).Status
+			if st == 200 {
+				st = c.Do("POST", "/v1/visits/claim", map[string]string{"token": q.Token}, tok...).Status
+			}
+			mu.Lock()
+			statuses[st]++
+			mu.Unlock()
+		}()
+	}
+	close(start)
+	wg.Wait()
+	if statuses[200] != 1 || statuses[410] != 49 {
+		t.Fatalf("50 phones: %v, want 1 × 200 and 49 × 410", statuses)
+	}
+	n := 0
+	for i := range phones {
+		var mine struct{ Visits []struct{} }
+		c.Want(c.Do("GET", "/v1/me/visits", nil, phones[i]...), 200).JSON(t, &mine)
+		n += len(mine.Visits)
+	}
+	if n != 1 {
+		t.Fatalf("%d visits linked, want 1", n)
+	}
+	// A second resolver of a resolved code is gone too, and the first
+	// still claims.
+	next := showQR(c, k.Token)
+	c.Want(c.Do("POST", "/v1/visits/resolve", map[string]string{"token": next.Token}, phones[1]...), 200)
+	c.Want(c.Do("POST", "/v1/visits/resolve", map[string]string{"token": next.Token}, phones[2]...), 410)
+	c.Want(c.Do("POST", "/v1/visits/claim", map[string]string{"token": next.Token}, phones[2]...), 410)
+	c.Want(c.Do("POST", "/v1/visits/claim", map[string]string{"token": next.Token}, phones[1]...), 200)
+}
+
 // TestVisitClaimRaceAndLimits (T15, T19): concurrent claims of one code
 // by its resolver: one wins, the rest are gone; a customer's claims stop
 // at 10 a minute and a kiosk's at 30, with 429 and Retry-After (counted
@@ -217,6 +272,14 @@ func TestVisitClaimRaceAndLimits(t *testing.T) {
 }
 
 // pendingFrom returns the landing page's pending-visit cookie.
+// codeID is the id of the visit code in a QR token.
+func codeID(t *testing.T, m *app.Main, token string) string {
+	t.Helper()
+	link, err := m.Tokens.VerifyVisitLink(token)
+	apptest.Must(t, err)
+	return link.ID()
+}
+
 func pendingFrom(t *testing.T, r apptest.Response) string {
 	t.Helper()
 	for _, v := range r.Header.Values("Set-Cookie") {
@@ -254,12 +317,24 @@ func TestVisitWithoutTheApp(t *testing.T) {
 	apptest.Must(t, err)
 	apptest.Must(t, m.Store.AddVisitEvents(t.Context(), []visit.Event{{VisitID: vs.ID, Kind: "product_viewed", ItemID: "p-rayban", At: clock.Now()}}))
 
-	page := c.Want(c.Do("GET", "/q/"+q.Token, nil), 200)
+	// Opening the link (a preview, a prefetching scanner, the person)
+	// shows where the screen is and uses nothing up; the page's button does.
+	for range 3 {
+		peek := c.Want(c.Do("GET", "/q/"+q.Token, nil), 200)
+		if !strings.Contains(string(peek.Body), "Benvenuto da Ottica Vista Milano Centro") || !strings.Contains(string(peek.Body), `id="here"`) ||
+			strings.Contains(string(peek.Body), `id="signup"`) || peek.Header.Get("Set-Cookie") != "" {
+			t.Fatalf("landing page on GET %s", peek.Body)
+		}
+	}
+	if cd, err := m.Store.Code(t.Context(), codeID(t, m, q.Token)); err != nil || cd.ClaimedAt != nil || cd.ResolvedBy != "" {
+		t.Fatalf("a GET used the code up: %+v %v", cd, err)
+	}
+	page := c.Want(c.Do("POST", "/q/"+q.Token, nil), 200)
 	if !strings.Contains(string(page.Body), "Benvenuto da Ottica Vista Milano Centro") || !strings.Contains(string(page.Body), `id="signup"`) {
 		t.Fatalf("landing page %s", page.Body)
 	}
 	pending := pendingFrom(t, page)
-	en := c.Want(c.Do("GET", "/q/"+q.Token+"?lang=en", nil), 200) // the code is used, the page still tells where
+	en := c.Want(c.Do("POST", "/q/"+q.Token+"?lang=en", nil), 200) // the code is used, the page still tells where
 	if !strings.Contains(string(en.Body), "Welcome to Ottica Vista Milano Centro") {
 		t.Fatal("no English landing page")
 	}

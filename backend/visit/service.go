@@ -320,21 +320,26 @@ type Landing struct {
 	Pending string // a PendingVisit token
 }
 
-// Land opens a code's landing page: the code is used up at once (its
-// visit is kept for this browser for auth.PendingVisit.TTL), so that a
-// sign-up minutes later still links it. A code someone already claimed
-// still tells where the screen is: this browser's person then owns the
-// screen's next visit. ErrLinkExpired, ErrLinkForged and ErrLinkMalformed
-// say why a code is refused.
-func (s *Service) Land(ctx context.Context, raw string) (*Landing, error) {
-	link, err := s.Tokens.VerifyVisitLink(raw)
+// Peek is what the landing page of a code shows on GET: where the screen
+// is, without using the code up, so that link previews and prefetching
+// scanners take nobody's visit. ErrLinkExpired, ErrLinkForged and
+// ErrLinkMalformed say why a code is refused.
+func (s *Service) Peek(ctx context.Context, raw string) (*Landing, error) {
+	c, err := s.landingCode(ctx, raw)
 	if err != nil {
 		return nil, err
 	}
-	c, err := s.Store.Code(ctx, link.ID())
-	if core.IsCode(err, core.ENOTFOUND) {
-		return nil, auth.ErrLinkForged
-	} else if err != nil {
+	return s.landing(ctx, c, "")
+}
+
+// Land is the landing page's button (a POST): the code is used up (its
+// visit is kept for this browser for auth.PendingVisit.TTL), so that a
+// sign-up minutes later still links it. A code someone already claimed
+// still tells where the screen is: this browser's person then owns the
+// screen's next visit. Errors as for Peek.
+func (s *Service) Land(ctx context.Context, raw string) (*Landing, error) {
+	c, err := s.landingCode(ctx, raw)
+	if err != nil {
 		return nil, err
 	}
 	now := s.Clock.Now()
@@ -350,6 +355,24 @@ func (s *Service) Land(ctx context.Context, raw string) (*Landing, error) {
 			}
 		}
 	}
+	return s.landing(ctx, c, visitID)
+}
+
+func (s *Service) landingCode(ctx context.Context, raw string) (*Code, error) {
+	link, err := s.Tokens.VerifyVisitLink(raw)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.Store.Code(ctx, link.ID())
+	if core.IsCode(err, core.ENOTFOUND) {
+		return nil, auth.ErrLinkForged
+	}
+	return c, err
+}
+
+// landing describes c's screen, with a pending link to visitID ("": the
+// screen's next visit).
+func (s *Service) landing(ctx context.Context, c *Code, visitID string) (*Landing, error) {
 	pending, _, err := s.Tokens.Sign(auth.PendingVisit, c.KioskID, auth.Claims{Shop: c.ShopID, Visit: visitID})
 	if err != nil {
 		return nil, core.Internal(err)

@@ -100,7 +100,8 @@ type Store interface {
 	CreateCode(ctx context.Context, c *Code) error
 	// ResolveCode records that customerID is about to claim code id (the
 	// app shows what it links to): ENOTFOUND for an unknown id, EGONE
-	// once it is claimed or expired at now.
+	// once it is claimed or expired at now, or resolved by someone else
+	// (the first resolver keeps the right to claim).
 	ResolveCode(ctx context.Context, id, customerID string, now time.Time) (*Code, error)
 	// ClaimVisit is ClaimCode, then the visit of the code becomes
 	// customerID's (via) — or, when it was linked meanwhile, a new visit
@@ -110,7 +111,7 @@ type Store interface {
 	// claims in the window before now. It returns the code and the visit.
 	ClaimVisit(ctx context.Context, id, customerID, via, newID string, now time.Time, l ClaimLimits) (*Code, *Visit, error)
 	// ClaimCode claims code id for customerID, once, in one conditional
-	// write: EGONE when claimed or expired, ECONFLICT when customerID did
-	// not resolve it first, ENOTFOUND for an unknown id.
+	// write: EGONE when claimed, expired or resolved by someone else,
+	// ECONFLICT when nobody resolved it, ENOTFOUND for an unknown id.
 	ClaimCode(ctx context.Context, id, customerID string, now time.Time) (*Code, error)
 }

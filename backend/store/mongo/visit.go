@@ -243,11 +243,13 @@ func (db *DB) CreateCode(ctx context.Context, c *visit.Code) error {
 func (db *DB) ResolveCode(ctx context.Context, id, customerID string, now time.Time) (*visit.Code, error) {
 	var d codeDoc
 	err := db.col(colVisitCodes).FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: id}, {Key: "claimed_at", Value: nil},
-		{Key: "expires_at", Value: bson.D{{Key: "$gt", Value: now}}}}, bson.D{{Key: "$set", Value: bson.D{{Key: "resolved_by", Value: customerID}}}}, after()).Decode(&d)
+		{Key: "expires_at", Value: bson.D{{Key: "$gt", Value: now}}},
+		{Key: "resolved_by", Value: bson.D{{Key: "$in", Value: bson.A{"", nil, customerID}}}}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "resolved_by", Value: customerID}}}}, after()).Decode(&d)
 	if err == nil {
 		return d.model(), nil
 	}
-	return nil, db.codeMiss(ctx, id, err, now)
+	return nil, db.codeMiss(ctx, id, customerID, err, now)
 }
 
 // ClaimCode implements visit.Store with one conditional update.
@@ -259,11 +261,12 @@ func (db *DB) ClaimCode(ctx context.Context, id, customerID string, now time.Tim
 	if err == nil {
 		return d.model(), nil
 	}
-	return nil, db.codeMiss(ctx, id, err, now)
+	return nil, db.codeMiss(ctx, id, customerID, err, now)
 }
 
-// codeMiss says why a conditional update of code id matched nothing.
-func (db *DB) codeMiss(ctx context.Context, id string, err error, now time.Time) error {
+// codeMiss says why a conditional update of code id by customerID
+// matched nothing.
+func (db *DB) codeMiss(ctx context.Context, id, customerID string, err error, now time.Time) error {
 	if !errors.Is(err, mongo.ErrNoDocuments) {
 		return mapErr(err)
 	}
@@ -271,8 +274,8 @@ func (db *DB) codeMiss(ctx context.Context, id string, err error, now time.Time)
 	switch {
 	case ferr != nil:
 		return ferr
-	case c.ClaimedAt != nil || !c.ExpiresAt.After(now):
-		return core.Errorf(core.EGONE, "this code was already used or has expired")
+	case c.ClaimedAt != nil || !c.ExpiresAt.After(now) || c.ResolvedBy != "" && c.ResolvedBy != customerID:
+		return core.Errorf(core.EGONE, "this code was already used or has expired: scan the screen's next one")
 	}
 	return core.Errorf(core.ECONFLICT, "resolve the code before claiming it")
 }

@@ -199,16 +199,20 @@ func (db *DB) code(ctx context.Context, id string) (*visit.Code, error) {
 
 // ResolveCode implements visit.Store.
 func (db *DB) ResolveCode(ctx context.Context, id, customerID string, now time.Time) (*visit.Code, error) {
-	n, err := db.affected(ctx, `UPDATE visit_codes SET resolved_by = ? WHERE id = ? AND claimed_at IS NULL AND expires_at > ?`, customerID, id, ms(now))
+	n, err := db.affected(ctx, `UPDATE visit_codes SET resolved_by = ? WHERE id = ? AND claimed_at IS NULL AND expires_at > ?
+		AND resolved_by IN ('', ?)`, customerID, id, ms(now), customerID)
 	if err != nil {
 		return nil, err
 	}
 	c, err := db.code(ctx, id)
 	if err == nil && n == 0 {
-		return nil, core.Errorf(core.EGONE, "this code was already used or has expired")
+		return nil, errCodeGone
 	}
 	return c, err
 }
+
+// errCodeGone is what everyone but the code's first resolver is told.
+var errCodeGone = core.Errorf(core.EGONE, "this code was already used or has expired: scan the screen's next one")
 
 // ClaimCode implements visit.Store: one conditional UPDATE decides who
 // wins.
@@ -224,8 +228,8 @@ func (db *DB) ClaimCode(ctx context.Context, id, customerID string, now time.Tim
 		return nil, err
 	case n == 1:
 		return c, nil
-	case c.ClaimedAt != nil || !c.ExpiresAt.After(now):
-		return nil, core.Errorf(core.EGONE, "this code was already used or has expired")
+	case c.ClaimedAt != nil || !c.ExpiresAt.After(now) || c.ResolvedBy != "" && c.ResolvedBy != customerID:
+		return nil, errCodeGone
 	}
 	return nil, core.Errorf(core.ECONFLICT, "resolve the code before claiming it")
 }
@@ -283,8 +287,8 @@ func (db *DB) ClaimVisit(ctx context.Context, id, customerID, via, newID string,
 		return nil, nil, err
 	case r.outcome == core.ETOOMANY:
 		return nil, nil, core.Errorf(core.ETOOMANY, "too many visits linked in the last minute: try again shortly")
-	case r.outcome != "" && (c.ClaimedAt != nil || !c.ExpiresAt.After(now)):
-		return nil, nil, core.Errorf(core.EGONE, "this code was already used or has expired")
+	case r.outcome != "" && (c.ClaimedAt != nil || !c.ExpiresAt.After(now) || c.ResolvedBy != "" && c.ResolvedBy != customerID):
+		return nil, nil, errCodeGone
 	case r.outcome != "":
 		return nil, nil, core.Errorf(core.ECONFLICT, "resolve the code before claiming it")
 	}

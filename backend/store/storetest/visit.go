@@ -123,7 +123,11 @@ func testVisitCodes(t *testing.T, e Engine) {
 		t.Fatalf("resolved %+v", r)
 	}
 	_, err = e.ClaimCode(ctx, "code1", "c2", base.Add(time.Second))
-	wantCode(t, err, core.ECONFLICT) // another customer resolved it
+	wantCode(t, err, core.EGONE) // another customer resolved it first
+	_, err = e.ResolveCode(ctx, "code1", "c2", base.Add(time.Second))
+	wantCode(t, err, core.EGONE) // a later resolve takes nothing from the first
+	_, err = e.ResolveCode(ctx, "code1", "c1", base.Add(time.Second))
+	must(t, err) // the first resolver may ask again
 	// 50 concurrent claims by its resolver: exactly one wins, 49 are gone.
 	var wg sync.WaitGroup
 	var mu sync.Mutex
