@@ -32,7 +32,10 @@ func (s *Screens) events(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	sub := s.Hub.Subscribe(a.Shop, a.ID)
+	sub, err := s.Hub.Subscribe(a.Shop, a.ID)
+	if err != nil {
+		return err
+	}
 	// What the log holds past the screen's last id, read after
 	// subscribing so nothing falls between; live events already replayed
 	// are skipped by sequence number.

@@ -292,6 +292,42 @@ func TestPairingSurvivesAGuessingAttack(t *testing.T) {
 	}
 }
 
+// TestEventStreamsAreBounded: one device holds at most three streams (a
+// fourth closes the oldest), and an instance its configured number, past
+// which a new stream gets 503 with Retry-After.
+func TestEventStreamsAreBounded(t *testing.T) {
+	m := apptest.Boot(t, t.TempDir(), func(m *app.Main) { m.Config.ScreenStreams = 4 })
+	base := apptest.Serve(t, m)
+	c := apptest.Client{T: t, M: m}
+	owner := apptest.OwnerLogin(t, m)
+	stolen := c.PairKiosk(owner, milano, "Vetrina")
+	var streams []<-chan string
+	for range 4 {
+		streams = append(streams, events(t, base, stolen.Token, ""))
+	}
+	if _, open := next(t, streams[0], 5*time.Second); open {
+		t.Fatal("the oldest of four streams of one device stays open")
+	}
+	other := c.PairKiosk(owner, milano, "Banco")
+	events(t, base, other.Token, "")
+	for deadline := time.Now().Add(5 * time.Second); m.Hub.Connected() != 4; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d streams connected, want 4", m.Hub.Connected())
+		}
+	}
+	third := c.PairKiosk(owner, milano, "Cassa")
+	req, _ := http.NewRequest("GET", base+"/kiosk/v1/events", nil)
+	req.Header.Set("Authorization", "Bearer "+third.Token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("a stream past the instance's bound: %d (Retry-After %q), want 503", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+}
+
 // events opens a screen's event stream over the network and sends what
 // arrives on the channel, closed when the stream ends.
 func events(t *testing.T, base, token, lastID string) <-chan string {

@@ -268,6 +268,7 @@ func (m *Main) openServices(ctx context.Context) error {
 	m.messages = &notify.Messages{Store: m.Store, Clock: m.Clock, Audit: m.auditLog, Customers: m.Customers, Shops: m.Shops}
 	m.Catalog = &catalog.Service{Store: m.Store, Reservations: m.Store, Promotions: m.Store, Shops: m.Store, Clock: m.Clock}
 	m.Hub = screen.NewHub(m.Store, ScreenPoll, m.Logger)
+	m.Hub.MaxStreams = m.Config.ScreenStreams
 	m.Screens = &screen.Service{Store: m.Store, Catalog: m.Catalog, Tokens: m.Tokens, Limiter: m.limiter, Customers: m.Store,
 		Consents: customer.ConsentCheck{Store: m.Store, Now: m.Clock.Now}, Outbox: m.Store, Clock: m.Clock, Appended: m.Hub.Wake}
 	m.Visits = &visit.Service{Store: m.Store, Tokens: m.Tokens, Limiter: m.limiter, Shops: m.Store, Kiosks: m.Store, Clock: m.Clock,

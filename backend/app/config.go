@@ -18,6 +18,7 @@ import (
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/notify"
 	"github.com/vista-optical/vista/backend/notify/email"
+	"github.com/vista-optical/vista/backend/screen"
 	"github.com/vista-optical/vista/backend/visit"
 	"github.com/vista-optical/vista/backend/web"
 )
@@ -69,6 +70,9 @@ type Config struct {
 	// SendConcurrency is how many sends a worker has in flight, and so the
 	// most messages a crash of it can send twice.
 	SendConcurrency int
+	// ScreenStreams bounds the screens' event streams this instance holds
+	// (each is a connection and a file descriptor); past it, 503.
+	ScreenStreams int
 	// MarketingCap is the most marketing messages a customer receives per
 	// MarketingWindow; the rest are skipped (0 turns the cap off).
 	MarketingCap    int
@@ -86,7 +90,7 @@ func DefaultConfig() Config {
 		Roles: []string{RoleAPI, RoleKiosk, RoleWorker}, Demo: true, AccessLog: true, VisitRetention: visit.AnonymousRetention,
 		GuestRetention: booking.GuestRetention,
 		LogLevel:       "info", LogFormat: "text", TimeZone: "Europe/Rome", ShutdownGrace: 20 * time.Second,
-		SendConcurrency: 50, AdminAddr: "127.0.0.1:9090", MarketingCap: 2, MarketingWindow: 7 * 24 * time.Hour,
+		SendConcurrency: 50, ScreenStreams: screen.DefaultMaxStreams, AdminAddr: "127.0.0.1:9090", MarketingCap: 2, MarketingWindow: 7 * 24 * time.Hour,
 	}
 }
 
@@ -144,11 +148,14 @@ func (c *Config) ParseFlags(name string, args []string, extra ...func(*flag.Flag
 	list(&c.SendRates, "send-rates", "VISTA_SEND_RATES", "messages a second each worker hands to a channel, as channel=rate (push=500,sms=5)")
 	fs.IntVar(&c.SendConcurrency, "send-concurrency", c.SendConcurrency,
 		"sends each worker has in flight: throughput is about this over FCM's latency, and a crash resends at most this many ($VISTA_SEND_CONCURRENCY)")
+	fs.IntVar(&c.ScreenStreams, "screen-streams", c.ScreenStreams,
+		"most screen event streams this instance holds, each a connection: keep it under the file-descriptor limit ($VISTA_SCREEN_STREAMS)")
 	fs.IntVar(&c.MarketingCap, "marketing-cap", c.MarketingCap, "most marketing messages a customer receives per marketing window; 0 for no cap ($VISTA_MARKETING_CAP)")
 	fs.DurationVar(&c.MarketingWindow, "marketing-window", c.MarketingWindow, "the window of the marketing cap ($VISTA_MARKETING_WINDOW)")
 	// Typed flags take their environment value through the flag's own
 	// parser, so a bad value is refused the same way from either place.
 	for name, env := range map[string]string{"clock-offset": "VISTA_CLOCK_OFFSET", "visit-retention": "VISTA_VISIT_RETENTION", "guest-retention": "VISTA_GUEST_RETENTION", "send-concurrency": "VISTA_SEND_CONCURRENCY",
+		"screen-streams": "VISTA_SCREEN_STREAMS",
 		"marketing-cap": "VISTA_MARKETING_CAP", "marketing-window": "VISTA_MARKETING_WINDOW"} {
 		if v, ok := os.LookupEnv(env); ok {
 			if err := fs.Set(name, v); err != nil {
@@ -215,6 +222,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MarketingWindow < time.Hour || c.MarketingWindow > 90*24*time.Hour {
 		errs = append(errs, fmt.Errorf("marketing-window %s: want 1h to 2160h (90 days)", c.MarketingWindow))
+	}
+	if c.ScreenStreams < 1 || c.ScreenStreams > 1_000_000 {
+		errs = append(errs, fmt.Errorf("screen-streams %d: want 1–1000000", c.ScreenStreams))
 	}
 	if c.SendConcurrency < 1 || c.SendConcurrency > 1000 {
 		errs = append(errs, fmt.Errorf("send-concurrency %d: want 1–1000", c.SendConcurrency))

@@ -1,10 +1,14 @@
 package screen
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
+
+	"github.com/vista-optical/vista/backend/core"
 )
 
 // EventReader is what the hub reads of the event log.
@@ -23,10 +27,19 @@ type Hub struct {
 	// Poll is how often the log is read when nothing woke the hub.
 	Poll   time.Duration
 	Logger *slog.Logger
+	// MaxPerKiosk is how many streams one device may hold (a display
+	// reconnecting, a second tab): a new one closes its oldest. Zero:
+	// DefaultMaxPerKiosk.
+	MaxPerKiosk int
+	// MaxStreams bounds the streams of this instance, so that no device
+	// token, stolen or not, holds its file descriptors. Zero:
+	// DefaultMaxStreams.
+	MaxStreams int
 
-	wake chan struct{}
-	mu   sync.Mutex
-	subs map[string]map[*Sub]struct{} // by shop id
+	wake    chan struct{}
+	mu      sync.Mutex
+	subs    map[string]map[*Sub]struct{} // by shop id
+	byKiosk map[string][]*Sub            // oldest first
 	last int64
 	// gapSince is when the hub first saw a gap in the sequence: an append
 	// on another instance may not be visible yet (MongoDB's counter).
@@ -47,13 +60,20 @@ type Sub struct {
 // gapWait is how long the hub waits for a missing sequence number.
 const gapWait = 2 * time.Second
 
+// Default bounds of the streams.
+const (
+	DefaultMaxPerKiosk = 3
+	DefaultMaxStreams  = 2000
+)
+
 // subBuffer is how many events a screen may be behind before it is
 // dropped.
 const subBuffer = 64
 
 // NewHub returns a hub over events, polling every poll.
 func NewHub(events EventReader, poll time.Duration, logger *slog.Logger) *Hub {
-	return &Hub{Events: events, Poll: poll, Logger: logger, wake: make(chan struct{}, 1), subs: map[string]map[*Sub]struct{}{}}
+	return &Hub{Events: events, Poll: poll, Logger: logger, wake: make(chan struct{}, 1), subs: map[string]map[*Sub]struct{}{},
+		byKiosk: map[string][]*Sub{}}
 }
 
 // Wake makes the hub read the log now.
@@ -64,21 +84,31 @@ func (h *Hub) Wake() {
 	}
 }
 
-// Subscribe connects a screen of shopID.
-func (h *Hub) Subscribe(shopID, kioskID string) *Sub {
+// Subscribe connects a screen of shopID. A device past MaxPerKiosk
+// streams loses its oldest; past MaxStreams on this instance the new one
+// is refused (EUNAVAILABLE: 503, retry later).
+func (h *Hub) Subscribe(shopID, kioskID string) (*Sub, error) {
 	s := &Sub{ShopID: shopID, KioskID: kioskID, C: make(chan Event, subBuffer)}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
 		close(s.C)
-		return s
+		return s, nil
+	}
+	if mine := h.byKiosk[kioskID]; len(mine) >= cmp.Or(h.MaxPerKiosk, DefaultMaxPerKiosk) {
+		h.drop(mine[0])
+	}
+	if h.count >= cmp.Or(h.MaxStreams, DefaultMaxStreams) {
+		close(s.C)
+		return nil, core.Errorf(core.EUNAVAILABLE, "this server holds as many screen streams as it can: try again shortly")
 	}
 	if h.subs[shopID] == nil {
 		h.subs[shopID] = map[*Sub]struct{}{}
 	}
 	h.subs[shopID][s] = struct{}{}
+	h.byKiosk[kioskID] = append(h.byKiosk[kioskID], s)
 	h.count++
-	return s
+	return s, nil
 }
 
 // Unsubscribe disconnects s; it is safe to call twice.
@@ -95,6 +125,12 @@ func (h *Hub) drop(s *Sub) {
 			h.count--
 			if len(m) == 0 {
 				delete(h.subs, s.ShopID)
+			}
+			mine := slices.DeleteFunc(h.byKiosk[s.KioskID], func(o *Sub) bool { return o == s })
+			if len(mine) == 0 {
+				delete(h.byKiosk, s.KioskID)
+			} else {
+				h.byKiosk[s.KioskID] = mine
 			}
 		}
 	}

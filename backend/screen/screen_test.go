@@ -1,6 +1,8 @@
 package screen
 
 import (
+	"github.com/vista-optical/vista/backend/core"
+
 	"context"
 	"log/slog"
 	"sync"
@@ -118,9 +120,9 @@ func TestHubDeliversInOrderAcrossAGap(t *testing.T) {
 	h := NewHub(l, 10*time.Millisecond, slog.New(slog.DiscardHandler))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	a := h.Subscribe("shop-a", "k1")
-	a2 := h.Subscribe("shop-a", "k2")
-	b := h.Subscribe("shop-b", "k3")
+	a := subscribe(t, h, "shop-a", "k1")
+	a2 := subscribe(t, h, "shop-a", "k2")
+	b := subscribe(t, h, "shop-b", "k3")
 	go h.Run(ctx)
 	l.add(Event{Seq: 1, ShopID: "shop-a", Kind: EventOffer}, false)
 	if e, ok := recv(t, a, time.Second); !ok || e.Seq != 1 {
@@ -171,8 +173,8 @@ func TestHubDropsASlowScreen(t *testing.T) {
 	h := NewHub(l, 5*time.Millisecond, slog.New(slog.DiscardHandler))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	slow := h.Subscribe("shop-a", "slow")
-	fast := h.Subscribe("shop-a", "fast")
+	slow := subscribe(t, h, "shop-a", "slow")
+	fast := subscribe(t, h, "shop-a", "fast")
 	go h.Run(ctx)
 	got := 0
 	for i := range subBuffer + 10 {
@@ -194,5 +196,63 @@ func TestHubDropsASlowScreen(t *testing.T) {
 	cancel()
 	if _, ok := <-fast.C; ok {
 		t.Fatal("the hub stopping leaves a screen connected")
+	}
+}
+
+func subscribe(t *testing.T, h *Hub, shopID, kioskID string) *Sub {
+	t.Helper()
+	s, err := h.Subscribe(shopID, kioskID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestHubBoundsStreams: a device holds at most MaxPerKiosk streams (a new
+// one closes its oldest), and the instance at most MaxStreams, past which
+// a new stream is refused as unavailable until one ends.
+func TestHubBoundsStreams(t *testing.T) {
+	h := NewHub(&log{hidden: map[int64]bool{}}, time.Second, slog.New(slog.DiscardHandler))
+	h.MaxPerKiosk, h.MaxStreams = 3, 5
+	var stolen []*Sub
+	for range 10 {
+		stolen = append(stolen, subscribe(t, h, "shop-a", "k1"))
+	}
+	for i, s := range stolen {
+		_, delivered := recvNow(s)
+		if closed := !delivered && isClosed(s); closed != (i < 7) {
+			t.Fatalf("stream %d of one device: closed %v", i, closed)
+		}
+	}
+	if h.Connected() != 3 {
+		t.Fatalf("one device: %d connected, want 3", h.Connected())
+	}
+	subscribe(t, h, "shop-a", "k2")
+	last := subscribe(t, h, "shop-b", "k3")
+	if _, err := h.Subscribe("shop-b", "k4"); !core.IsCode(err, core.EUNAVAILABLE) {
+		t.Fatalf("past MaxStreams: %v, want EUNAVAILABLE", err)
+	}
+	h.Unsubscribe(last)
+	subscribe(t, h, "shop-b", "k4")
+	if h.Connected() != 5 {
+		t.Fatalf("connected %d, want 5", h.Connected())
+	}
+}
+
+func recvNow(s *Sub) (Event, bool) {
+	select {
+	case e, ok := <-s.C:
+		return e, ok
+	default:
+		return Event{}, false
+	}
+}
+
+func isClosed(s *Sub) bool {
+	select {
+	case _, ok := <-s.C:
+		return !ok
+	default:
+		return false
 	}
 }
