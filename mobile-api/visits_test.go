@@ -198,6 +198,29 @@ func TestVisitRaceOfFiftyPhones(t *testing.T) {
 	c.Want(c.Do("POST", "/v1/visits/claim", map[string]string{"token": next.Token}, phones[1]...), 200)
 }
 
+// TestRevokedScreenCodesLinkNothing: the codes a screen showed stop
+// linking the moment it is revoked — resolved or not, on the app and on
+// the web page — though their 60 seconds have not run out.
+func TestRevokedScreenCodesLinkNothing(t *testing.T) {
+	m := apptest.Boot(t, t.TempDir())
+	c := apptest.Client{T: t, M: m}
+	owner := apptest.OwnerLogin(t, m)
+	k := c.PairKiosk(owner, "shop-milano-centro", "Vetrina")
+	tok := apptest.Bearer(c.Signup("anna@example.com").Tokens.AccessToken)
+	resolved, fresh := showQR(c, k.Token), showQR(c, k.Token)
+	c.Want(c.Do("POST", "/v1/visits/resolve", map[string]string{"token": resolved.Token}, tok...), 200)
+	c.Want(c.Do("PATCH", "/v1/staff/shops/shop-milano-centro/kiosks/"+k.ID, map[string]any{"revoke": true}, apptest.Bearer(owner)...), 200)
+	c.Want(c.Do("POST", "/v1/visits/claim", map[string]string{"token": resolved.Token}, tok...), 410)
+	c.Want(c.Do("POST", "/v1/visits/resolve", map[string]string{"token": fresh.Token}, tok...), 410)
+	c.Want(c.Do("GET", "/q/"+fresh.Token, nil), 410)
+	c.Want(c.Do("POST", "/q/"+fresh.Token, nil), 410)
+	var mine struct{ Visits []struct{} }
+	c.Want(c.Do("GET", "/v1/me/visits", nil, tok...), 200).JSON(t, &mine)
+	if len(mine.Visits) != 0 {
+		t.Fatalf("a revoked screen's code linked %d visits", len(mine.Visits))
+	}
+}
+
 // TestVisitClaimRaceAndLimits (T15, T19): concurrent claims of one code
 // by its resolver: one wins, the rest are gone; a customer's claims stop
 // at 10 a minute and a kiosk's at 30, with 429 and Retry-After (counted

@@ -170,6 +170,9 @@ func (s *Service) Resolve(ctx context.Context, raw string) (*Resolution, error) 
 	if err != nil {
 		return nil, err
 	}
+	if _, err := s.liveCode(ctx, link.ID()); err != nil {
+		return nil, err
+	}
 	c, err := s.Store.ResolveCode(ctx, link.ID(), customerID, s.Clock.Now())
 	if core.IsCode(err, core.ENOTFOUND) { // signed here, never shown: not a code of this deployment's screens
 		return nil, auth.ErrLinkForged
@@ -195,6 +198,9 @@ func (s *Service) Claim(ctx context.Context, raw string) (*Resolution, error) {
 	if err != nil {
 		return nil, err
 	}
+	if _, err := s.liveCode(ctx, link.ID()); err != nil {
+		return nil, err
+	}
 	c, v, err := s.Store.ClaimVisit(ctx, link.ID(), customerID, "qr", "visit-"+core.NewID(), s.Clock.Now(), claimLimits)
 	switch {
 	case core.IsCode(err, core.ENOTFOUND):
@@ -209,6 +215,25 @@ func (s *Service) Claim(ctx context.Context, raw string) (*Resolution, error) {
 		return nil, err
 	}
 	return s.resolution(ctx, c, v)
+}
+
+// liveCode returns code id if its screen is still paired: the codes of a
+// revoked screen link nothing from the moment it is revoked, whatever
+// their expiry says. ErrLinkForged for a code never shown.
+func (s *Service) liveCode(ctx context.Context, id string) (*Code, error) {
+	c, err := s.Store.Code(ctx, id)
+	if core.IsCode(err, core.ENOTFOUND) {
+		return nil, auth.ErrLinkForged
+	} else if err != nil {
+		return nil, err
+	}
+	k, err := s.Kiosks.Kiosk(ctx, c.KioskID)
+	if core.IsCode(err, core.ENOTFOUND) || err == nil && k.RevokedAt != nil {
+		return nil, core.Errorf(core.EGONE, "this screen is no longer in service")
+	} else if err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 // Mine lists the signed-in customer's visits with what was recorded in
@@ -363,11 +388,7 @@ func (s *Service) landingCode(ctx context.Context, raw string) (*Code, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := s.Store.Code(ctx, link.ID())
-	if core.IsCode(err, core.ENOTFOUND) {
-		return nil, auth.ErrLinkForged
-	}
-	return c, err
+	return s.liveCode(ctx, link.ID())
 }
 
 // landing describes c's screen, with a pending link to visitID ("": the
