@@ -1,7 +1,12 @@
 package vista_test
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -86,4 +91,88 @@ func under(pkg, path string) bool {
 		return strings.HasPrefix(pkg, path)
 	}
 	return pkg == path || strings.HasPrefix(pkg, path+"/")
+}
+
+// goFiles returns the parsed non-test Go files under the folders.
+func goFiles(t *testing.T, folders ...string) map[string]*ast.File {
+	t.Helper()
+	out := map[string]*ast.File{}
+	fset := token.NewFileSet()
+	for _, dir := range folders {
+		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+				return err
+			}
+			f, err := parser.ParseFile(fset, path, nil, 0)
+			if err != nil {
+				return err
+			}
+			out[path] = f
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("no Go files under %v: has the tree moved?", folders)
+	}
+	return out
+}
+
+// TestSurfacesReadTheServiceClock: the surfaces (kiosk, console, app API,
+// QR) tell time by the services' clock, so that VISTA_CLOCK_OFFSET and
+// tests' clocks move "today" everywhere; the wall clock is read only for
+// an I/O deadline.
+func TestSurfacesReadTheServiceClock(t *testing.T) {
+	for path, f := range goFiles(t, "kiosk", "mobile-api", "qr") {
+		var stack []ast.Node
+		ast.Inspect(f, func(n ast.Node) bool {
+			if n == nil {
+				stack = stack[:len(stack)-1]
+				return true
+			}
+			stack = append(stack, n)
+			sel, ok := n.(*ast.SelectorExpr)
+			if !ok || sel.Sel.Name != "Now" {
+				return true
+			}
+			if x, ok := sel.X.(*ast.Ident); !ok || x.Name != "time" {
+				return true
+			}
+			for _, outer := range stack {
+				if call, ok := outer.(*ast.CallExpr); ok {
+					if fn, ok := call.Fun.(*ast.SelectorExpr); ok && strings.HasSuffix(fn.Sel.Name, "Deadline") {
+						return true
+					}
+				}
+			}
+			t.Errorf("%s: time.Now outside an I/O deadline: use the service's clock", path)
+			return true
+		})
+	}
+}
+
+// TestCacheControlIsSetInOnePlace: only the router (backend/web) decides
+// Cache-Control — no-store unless a public route declares its cache — so
+// no handler can forget it or loosen it.
+func TestCacheControlIsSetInOnePlace(t *testing.T) {
+	for path, f := range goFiles(t, "kiosk", "mobile-api", "qr", "backend") {
+		if strings.HasPrefix(path, filepath.Join("backend", "web")) {
+			continue
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch x := n.(type) {
+			case *ast.SelectorExpr:
+				if x.Sel.Name == "HeaderCacheControl" {
+					t.Errorf("%s sets Cache-Control: declare Route.Cache instead", path)
+				}
+			case *ast.BasicLit:
+				if strings.EqualFold(strings.Trim(x.Value, "\"`"), "Cache-Control") {
+					t.Errorf("%s sets Cache-Control: declare Route.Cache instead", path)
+				}
+			}
+			return true
+		})
+	}
 }

@@ -62,7 +62,6 @@ func (s *Screens) events(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "text/event-stream")
-	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set("X-Accel-Buffering", "no") // a proxy in front must not buffer the stream
 	conn := c.Context().Conn()
 	heartbeat := s.Heartbeat
@@ -95,7 +94,7 @@ func (s *Screens) events(c *fiber.Ctx) error {
 				sent = e.Seq
 				writeEvent(w, e)
 			case <-tick.C:
-				fmt.Fprintf(w, ": %d\n\n", time.Now().Unix())
+				fmt.Fprint(w, ": ping\n\n")
 			}
 			if !flush() {
 				return

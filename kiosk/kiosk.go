@@ -91,10 +91,10 @@ func (s *Screens) Routes() []web.Route {
 		{Method: "GET", Path: "/kiosk/display/slides", Auth: web.KioskPage, Handler: s.slides},
 		{Method: "GET", Path: "/kiosk/display/search", Auth: web.KioskPage, Handler: s.search},
 		{Method: "GET", Path: "/kiosk/display/product/:id", Auth: web.KioskPage, Handler: s.detail},
-		{Method: "GET", Path: "/kiosk/static/:file", Auth: web.Public, Handler: static},
+		{Method: "GET", Path: "/kiosk/static/:file", Auth: web.Public, Handler: static, Cache: "no-cache"},
 
 		{Method: "GET", Path: "/p/:shop/:product", Auth: web.Public, Handler: s.productPage, Limits: pageIP},
-		{Method: "GET", Path: "/p/:shop/:product/qr.svg", Auth: web.Public, Handler: s.productQR, Limits: pageIP},
+		{Method: "GET", Path: "/p/:shop/:product/qr.svg", Auth: web.Public, Handler: s.productQR, Cache: "public, max-age=3600", Limits: pageIP},
 	}
 }
 
@@ -197,6 +197,5 @@ func static(c *fiber.Ctx) error {
 	case strings.HasSuffix(name, ".css"):
 		c.Type("css", "utf-8")
 	}
-	c.Set(fiber.HeaderCacheControl, "no-cache")
 	return c.Send(b)
 }

@@ -53,7 +53,6 @@ func (s *Screens) render(c *fiber.Ctx, name string, v view) error {
 	if err := s.tmpl.ExecuteTemplate(&b, name, v); err != nil {
 		return core.Internal(err)
 	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Type("html", "utf-8")
 	return c.SendString(b.String())
 }
@@ -185,7 +184,6 @@ func (s *Screens) productQR(c *fiber.Ctx) error {
 		return core.Internal(err)
 	}
 	c.Type("svg")
-	c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
 	return c.Send(svg)
 }
 

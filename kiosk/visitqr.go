@@ -45,7 +45,6 @@ func (s *Screens) visitQRImage(c *fiber.Ctx) error {
 		}
 		s.visitQRs.put(a.ID, token, png, svg)
 	}
-	c.Set(fiber.HeaderCacheControl, "private, max-age=60")
 	switch ext {
 	case "png":
 		c.Type("png")

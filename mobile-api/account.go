@@ -98,7 +98,6 @@ func accountPage(mode string) fiber.Handler {
 		if err := accountT.Execute(&b, map[string]any{"Mode": mode, "Lang": lang, "T": accountTexts[mode][lang]}); err != nil {
 			return err
 		}
-		c.Set(fiber.HeaderCacheControl, "no-store")
 		c.Type("html", "utf-8")
 		return c.SendString(b.String())
 	}
@@ -125,6 +124,5 @@ const accountJS = `(function () {
 
 func accountScript(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, "text/javascript; charset=utf-8")
-	c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
 	return c.SendString(accountJS)
 }

@@ -30,7 +30,7 @@ func (a *API) bookingPageRoutes() []web.Route {
 	return []web.Route{
 		{Method: "GET", Path: "/prenota/b/:token", Auth: web.Public, Handler: a.confirmationPage, Limits: manageIP},
 		{Method: "POST", Path: "/prenota/b/:token/annulla", Auth: web.Public, Handler: a.cancelPage, Limits: manageIP},
-		{Method: "GET", Path: "/prenota/:slug/widget.js", Auth: web.Public, Handler: a.widget, Limits: slotsIP},
+		{Method: "GET", Path: "/prenota/:slug/widget.js", Auth: web.Public, Handler: a.widget, Cache: "public, max-age=3600", Limits: slotsIP},
 		{Method: "GET", Path: "/prenota/:slug", Auth: web.Public, Handler: a.bookingPage, Limits: slotsIP},
 		{Method: "POST", Path: "/prenota/:slug", Auth: web.Public, Handler: a.bookingSubmit, Limits: guestIP},
 	}
@@ -161,10 +161,7 @@ func (a *API) renderBooking(c *fiber.Ctx, problem string, form url.Values) error
 	sv := svcs[i]
 	v.Service, v.ServiceName = sv, sv.NameIn(lang)
 	v.Back = v.Touch.query(lang, "embed", get("embed"))
-	today := time.Now().In(loc)
-	if a.Agenda.Clock != nil {
-		today = a.Agenda.Clock.Now().In(loc)
-	}
+	today := a.Agenda.Clock.Now().In(loc)
 	from := today.Format(time.DateOnly)
 	if f := get("from"); f != "" {
 		if d, err := time.ParseInLocation(time.DateOnly, f, loc); err == nil && !d.Before(today.AddDate(0, 0, -1)) {
@@ -205,7 +202,6 @@ func (a *API) renderBooking(c *fiber.Ctx, problem string, form url.Values) error
 
 func page(c *fiber.Ctx, v bookingView) error {
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	c.Set(fiber.HeaderCacheControl, "no-store")
 	if v.Embed {
 		web.Embeddable(c)
 	}
@@ -305,7 +301,6 @@ func (a *API) confirmation(c *fiber.Ctx, problem string) error {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	c.Set(fiber.HeaderCacheControl, "no-store")
 	embed := c.Query("embed") == "1"
 	if embed {
 		web.Embeddable(c)
@@ -342,7 +337,6 @@ func (a *API) widget(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "text/javascript; charset=utf-8")
-	c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
 	web.Embeddable(c)
 	path, _ := json.Marshal("/prenota/" + url.PathEscape(sh.SlugOrID()))
 	return widgetT.Execute(c.Response().BodyWriter(), map[string]string{"Path": string(path)})

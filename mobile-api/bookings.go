@@ -250,6 +250,5 @@ func (a *API) staffFeed(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "text/calendar; charset=utf-8")
-	c.Set(fiber.HeaderCacheControl, "private, max-age=300")
 	return c.SendString(ics)
 }

@@ -95,7 +95,7 @@ func (a *API) Routes() []web.Route {
 		{Method: "POST", Path: "/v1/auth/email/confirm", Auth: web.Public, Handler: a.confirmEmail, Limits: []ratelimit.Limit{l.LinkIP}, OpenAPI: true},
 		{Method: "GET", Path: "/reset", Auth: web.Public, Handler: accountPage("reset")},
 		{Method: "GET", Path: "/confirm-email", Auth: web.Public, Handler: accountPage("confirm")},
-		{Method: "GET", Path: "/account.js", Auth: web.Public, Handler: accountScript},
+		{Method: "GET", Path: "/account.js", Auth: web.Public, Handler: accountScript, Cache: "public, max-age=3600"},
 		{Method: "GET", Path: "/v1/me", Auth: web.Customer, Handler: a.me, OpenAPI: true},
 		{Method: "PATCH", Path: "/v1/me", Auth: web.Customer, Handler: a.updateMe, OpenAPI: true},
 		{Method: "DELETE", Path: "/v1/me", Auth: web.Customer, Handler: a.eraseMe, OpenAPI: true},
@@ -137,7 +137,6 @@ func (a *API) signup(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Status(fiber.StatusCreated).JSON(s)
 }
 
@@ -156,7 +155,6 @@ func (a *API) login(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(s)
 }
 
@@ -177,7 +175,6 @@ func (a *API) refresh(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(fiber.Map{"tokens": pair})
 }
 
@@ -201,7 +198,6 @@ func (a *API) firebase(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(s)
 }
 

@@ -113,7 +113,6 @@ func (a *API) renderLanding(c *fiber.Ctx, status int, v map[string]any) error {
 	if err := landingT.Execute(&b, v); err != nil {
 		return core.Internal(err)
 	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Type("html", "utf-8")
 	return c.Status(status).SendString(b.String())
 }

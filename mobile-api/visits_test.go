@@ -221,6 +221,38 @@ func TestRevokedScreenCodesLinkNothing(t *testing.T) {
 	}
 }
 
+// TestTodayIsTheServiceClocks: with the service's clock days away from
+// the wall clock (VISTA_CLOCK_OFFSET, a test clock), "today" of the
+// console's check-ins — the API, the page and its live list — and of the
+// agenda is the service's today.
+func TestTodayIsTheServiceClocks(t *testing.T) {
+	clock := apptest.NewClock(time.Now().UTC().Add(72 * time.Hour))
+	m := apptest.Boot(t, t.TempDir(), func(m *app.Main) { m.Clock = clock.Now })
+	c := apptest.Client{T: t, M: m}
+	owner := apptest.OwnerLogin(t, m)
+	k := c.PairKiosk(owner, "shop-milano-centro", "Vetrina")
+	tok := apptest.Bearer(c.Signup("anna@example.com").Tokens.AccessToken)
+	q := showQR(c, k.Token)
+	c.Want(c.Do("POST", "/v1/visits/resolve", map[string]string{"token": q.Token}, tok...), 200)
+	c.Want(c.Do("POST", "/v1/visits/claim", map[string]string{"token": q.Token}, tok...), 200)
+	var list struct{ Checkins []struct{} }
+	c.Want(c.Do("GET", "/v1/staff/shops/shop-milano-centro/checkins", nil, apptest.Bearer(owner)...), 200).JSON(t, &list)
+	if len(list.Checkins) != 1 {
+		t.Fatalf("today's check-ins by the service clock: %d, want 1", len(list.Checkins))
+	}
+	for _, path := range []string{"/console/checkins?shop=shop-milano-centro", "/console/checkins/list?shop=shop-milano-centro"} {
+		if r := c.Want(c.Do("GET", path, nil, apptest.Bearer(owner)...), 200); !strings.Contains(string(r.Body), "Giulia") {
+			t.Errorf("%s lacks today's visitor", path)
+		}
+	}
+	c.Want(c.Do("GET", "/v1/staff/shops/shop-milano-centro/checkins?date=2026-13-01", nil, apptest.Bearer(owner)...), 422)
+	rome, _ := time.LoadLocation("Europe/Rome")
+	agenda := c.Want(c.Do("GET", "/console/agenda?shop=shop-milano-centro", nil, apptest.Bearer(owner)...), 200)
+	if day := clock.Now().In(rome).Format(time.DateOnly); !strings.Contains(string(agenda.Body), day) {
+		t.Errorf("the agenda does not open on the service's today %s", day)
+	}
+}
+
 // TestVisitClaimRaceAndLimits (T15, T19): concurrent claims of one code
 // by its resolver: one wins, the rest are gone; a customer's claims stop
 // at 10 a minute and a kiosk's at 30, with 429 and Retry-After (counted

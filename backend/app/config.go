@@ -156,7 +156,7 @@ func (c *Config) ParseFlags(name string, args []string, extra ...func(*flag.Flag
 	// parser, so a bad value is refused the same way from either place.
 	for name, env := range map[string]string{"clock-offset": "VISTA_CLOCK_OFFSET", "visit-retention": "VISTA_VISIT_RETENTION", "guest-retention": "VISTA_GUEST_RETENTION", "send-concurrency": "VISTA_SEND_CONCURRENCY",
 		"screen-streams": "VISTA_SCREEN_STREAMS",
-		"marketing-cap": "VISTA_MARKETING_CAP", "marketing-window": "VISTA_MARKETING_WINDOW"} {
+		"marketing-cap":  "VISTA_MARKETING_CAP", "marketing-window": "VISTA_MARKETING_WINDOW"} {
 		if v, ok := os.LookupEnv(env); ok {
 			if err := fs.Set(name, v); err != nil {
 				return fmt.Errorf("%s: %w", env, err)

@@ -40,7 +40,7 @@ type Hub struct {
 	mu      sync.Mutex
 	subs    map[string]map[*Sub]struct{} // by shop id
 	byKiosk map[string][]*Sub            // oldest first
-	last int64
+	last    int64
 	// gapSince is when the hub first saw a gap in the sequence: an append
 	// on another instance may not be visible yet (MongoDB's counter).
 	gapSince time.Time

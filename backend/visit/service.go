@@ -273,9 +273,10 @@ func (s *Service) views(ctx context.Context, customerID string) ([]VisitView, er
 	return out, nil
 }
 
-// Checkins lists who is or was in a shop on a day (in the shop's zone),
-// newest first, for its staff.
-func (s *Service) Checkins(ctx context.Context, shopID string, day time.Time) ([]*Visit, error) {
+// Checkins lists who is or was in a shop on date (YYYY-MM-DD in the
+// shop's zone; "" for today by the service's clock), newest first, for
+// its staff.
+func (s *Service) Checkins(ctx context.Context, shopID, date string) ([]*Visit, error) {
 	if a, _ := core.ActorFrom(ctx); a.Kind != core.ActorStaff || !a.CanSeeShop(shopID) {
 		return nil, core.Errorf(core.ENOTFOUND, "shop not found")
 	}
@@ -284,8 +285,13 @@ func (s *Service) Checkins(ctx context.Context, shopID string, day time.Time) ([
 		return nil, err
 	}
 	loc := sh.Location()
-	y, m, d := day.In(loc).Date()
+	y, m, d := s.Clock.Now().In(loc).Date()
 	from := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	if date != "" {
+		if from, err = time.ParseInLocation(time.DateOnly, date, loc); err != nil || from.Year() < 2000 || from.Year() > 2100 {
+			return nil, core.Invalid("date is not a date", core.FieldError{Field: "date", Code: "invalid_date", Message: "must be a date written YYYY-MM-DD"})
+		}
+	}
 	return s.Store.ShopCheckins(ctx, shopID, from, from.AddDate(0, 0, 1))
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/url"
@@ -58,7 +59,15 @@ type Route struct {
 	Limits []ratelimit.Limit
 	// OpenAPI marks routes that belong to the mobile API contract.
 	OpenAPI bool
+	// Cache is the Cache-Control of a public route whose answer is the
+	// same for everyone (a script, a product's QR code). Every other
+	// answer — signed in, carrying a token, an error — is "no-store", set
+	// here and nowhere else.
+	Cache string
 }
+
+// NoStore is the Cache-Control of every route without Route.Cache.
+const NoStore = "no-store"
 
 // Authenticator turns credentials into actors for each realm.
 type Authenticator struct {
@@ -103,7 +112,14 @@ func (r *Router) Handle(routes ...Route) {
 		if rt.Auth.Realm == "" {
 			panic(fmt.Sprintf("route %s %s has no auth class", rt.Method, rt.Path))
 		}
-		handlers := []fiber.Handler{}
+		if rt.Cache != "" && (rt.Auth.Realm != core.ActorAnyone || strings.Contains(rt.Path, ":token")) {
+			panic(fmt.Sprintf("route %s %s is signed in or carries a token: it may not be cached", rt.Method, rt.Path))
+		}
+		cache := cmp.Or(rt.Cache, NoStore)
+		handlers := []fiber.Handler{func(c *fiber.Ctx) error {
+			c.Set(fiber.HeaderCacheControl, cache)
+			return c.Next()
+		}}
 		for _, l := range rt.Limits {
 			handlers = append(handlers, ByIP(r.limiter, l))
 		}
@@ -129,9 +145,6 @@ func (r *Router) guard(a Auth) fiber.Handler {
 			if !r.authn.Revoked.Valid(claims.Subject, claims.Issued()) {
 				return auth.ErrInvalidToken
 			}
-			// What a customer route answers is that customer's own: no
-			// cache along the way keeps it (RFC 6749 §5.1 for tokens).
-			c.Set(fiber.HeaderCacheControl, "no-store")
 			c.SetUserContext(core.WithActor(c.UserContext(), core.Actor{Kind: core.ActorCustomer, ID: claims.Subject}))
 			return c.Next()
 		}
@@ -168,7 +181,6 @@ func (r *Router) kioskGuard(a Auth) fiber.Handler {
 				return deny(err)
 			}
 		}
-		c.Set(fiber.HeaderCacheControl, "no-store")
 		c.SetUserContext(core.WithActor(c.UserContext(), actor))
 		return c.Next()
 	}

@@ -162,7 +162,7 @@ func (c *Console) agendaPage(ctx *fiber.Ctx) error {
 	}
 	day := ctx.Query("day")
 	if _, err := time.Parse(time.DateOnly, day); err != nil {
-		day = time.Now().In(p.Shop.Location()).Format(time.DateOnly)
+		day = c.Agenda.Clock.Now().In(p.Shop.Location()).Format(time.DateOnly)
 	}
 	p.Day = day
 	var err error

@@ -25,7 +25,6 @@ func (c *Console) apiLogin(ctx *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx.Set(fiber.HeaderCacheControl, "no-store")
 	return ctx.JSON(s)
 }
 

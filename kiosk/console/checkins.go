@@ -1,8 +1,6 @@
 package console
 
 import (
-	"time"
-
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/vista-optical/vista/backend/core"
@@ -20,14 +18,14 @@ func (c *Console) checkinRoutes() []web.Route {
 	return []web.Route{
 		{Method: "GET", Path: "/console/checkins", Auth: web.StaffPage(core.RoleAssistant), Handler: c.checkinsPage},
 		{Method: "GET", Path: "/console/checkins/list", Auth: web.StaffPage(core.RoleAssistant), Handler: c.checkinsList},
-		{Method: "GET", Path: "/console/checkins.js", Auth: web.Public, Handler: checkinsScript},
+		{Method: "GET", Path: "/console/checkins.js", Auth: web.Public, Handler: checkinsScript, Cache: "no-cache"},
 		{Method: "POST", Path: "/console/checkins/:shop/link", Auth: web.StaffPage(core.RoleAssistant), Handler: sameOrigin(c.deskLinkSubmit)},
 	}
 }
 
 // checkins lists a shop's check-ins on day with the customers' names.
-func (c *Console) checkins(ctx *fiber.Ctx, shopID string, day time.Time) ([]Checkin, error) {
-	vs, err := c.Visits.Checkins(ctx.UserContext(), shopID, day)
+func (c *Console) checkins(ctx *fiber.Ctx, shopID, date string) ([]Checkin, error) {
+	vs, err := c.Visits.Checkins(ctx.UserContext(), shopID, date)
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +48,7 @@ func (c *Console) checkinsPage(ctx *fiber.Ctx) error {
 
 func (c *Console) renderCheckins(ctx *fiber.Ctx, p page) error {
 	var err error
-	if p.Checkins, err = c.checkins(ctx, p.Shop.ID, time.Now()); err != nil {
+	if p.Checkins, err = c.checkins(ctx, p.Shop.ID, ""); err != nil {
 		return err
 	}
 	if p.Kiosks, err = c.Screens.Kiosks(ctx.UserContext(), p.Shop.ID); err != nil {
@@ -89,7 +87,7 @@ func (c *Console) deskLinkSubmit(ctx *fiber.Ctx) error {
 }
 
 func (c *Console) checkinsList(ctx *fiber.Ctx) error {
-	list, err := c.checkins(ctx, ctx.Query("shop"), time.Now())
+	list, err := c.checkins(ctx, ctx.Query("shop"), "")
 	if err != nil {
 		return err
 	}
@@ -109,6 +107,5 @@ const checkinsJS = `(function () {
 
 func checkinsScript(ctx *fiber.Ctx) error {
 	ctx.Type("js", "utf-8")
-	ctx.Set(fiber.HeaderCacheControl, "no-cache")
 	return ctx.SendString(checkinsJS)
 }

@@ -109,7 +109,6 @@ func (c *Console) render(ctx *fiber.Ctx, name string, p page) error {
 	if err := c.tmpl.ExecuteTemplate(&b, name, p); err != nil {
 		return core.Internal(err)
 	}
-	ctx.Set(fiber.HeaderCacheControl, "no-store")
 	ctx.Type("html", "utf-8")
 	return ctx.SendString(b.String())
 }

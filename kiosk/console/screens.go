@@ -114,7 +114,7 @@ func (c *Console) apiEndOffer(ctx *fiber.Ctx) error {
 }
 
 func (c *Console) apiPlays(ctx *fiber.Ctx) error {
-	since := time.Now().Add(-24 * time.Hour)
+	since := c.Screens.Clock.Now().Add(-24 * time.Hour)
 	if v := ctx.Query("since"); v != "" {
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {
@@ -234,15 +234,7 @@ func (c *Console) apiDeletePromotion(ctx *fiber.Ctx) error {
 // apiCheckins lists who is or was in the shop on ?date= (YYYY-MM-DD, in
 // the shop's zone; today by default): visits linked to a customer.
 func (c *Console) apiCheckins(ctx *fiber.Ctx) error {
-	day := time.Now()
-	if v := ctx.Query("date"); v != "" {
-		d, err := time.Parse(time.DateOnly, v)
-		if err != nil || d.Year() < 2000 || d.Year() > 2100 {
-			return core.Invalid("date is not a date", core.FieldError{Field: "date", Code: "invalid_date", Message: "must be a date written YYYY-MM-DD"})
-		}
-		day = d.Add(12 * time.Hour) // midday: the same date in any zone
-	}
-	out, err := c.checkins(ctx, ctx.Params("shop"), day)
+	out, err := c.checkins(ctx, ctx.Params("shop"), ctx.Query("date"))
 	if err != nil {
 		return err
 	}

@@ -41,7 +41,7 @@ func (c *Console) setupRoutes() []web.Route {
 		{Method: "POST", Path: "/console/staff/:id", Auth: web.StaffPage(core.RoleManager), Handler: sameOrigin(c.memberSubmit)},
 		{Method: "GET", Path: "/console/password", Auth: web.StaffPage(core.RoleAssistant), Handler: c.passwordPage},
 		{Method: "POST", Path: "/console/password", Auth: web.StaffPage(core.RoleAssistant), Handler: sameOrigin(c.passwordSubmit)},
-		{Method: "GET", Path: "/console/link.js", Auth: web.Public, Handler: linkScript},
+		{Method: "GET", Path: "/console/link.js", Auth: web.Public, Handler: linkScript, Cache: "public, max-age=3600"},
 		{Method: "GET", Path: "/console/invite", Auth: web.Public, Handler: c.linkPage("invite")},
 		{Method: "POST", Path: "/console/invite", Auth: web.Public, Handler: sameOrigin(c.linkSubmit("invite")), Limits: linkIP},
 		{Method: "GET", Path: "/console/reset", Auth: web.Public, Handler: c.linkPage("reset")},

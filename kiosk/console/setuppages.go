@@ -253,7 +253,6 @@ const linkJS = `(function () {
 
 func linkScript(ctx *fiber.Ctx) error {
 	ctx.Set(fiber.HeaderContentType, "text/javascript; charset=utf-8")
-	ctx.Set(fiber.HeaderCacheControl, "public, max-age=3600")
 	return ctx.SendString(linkJS)
 }
 
