@@ -21,29 +21,24 @@ type Instants struct {
 
 // Next returns an issue instant, to the microsecond (what a token
 // carries), after every instant handed out before.
-func (i *Instants) Next() time.Time {
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	t := i.Clock.Now().Truncate(time.Microsecond)
-	if !t.After(i.last) {
-		t = i.last.Add(time.Microsecond)
-	}
-	i.last = t
-	return t
-}
+func (i *Instants) Next() time.Time { return i.after(time.Microsecond) }
 
 // Boundary returns a revocation instant: after every instant handed out
 // before and before every one handed out after, on a whole millisecond
 // so that the stores keep it exactly.
-func (i *Instants) Boundary() time.Time {
+func (i *Instants) Boundary() time.Time { return i.after(time.Millisecond) }
+
+// after returns the clock's time rounded up to a whole unit and later
+// than every instant handed out before.
+func (i *Instants) after(unit time.Duration) time.Time {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	t := i.Clock.Now()
 	if !t.After(i.last) {
 		t = i.last.Add(time.Microsecond)
 	}
-	if r := t.Truncate(time.Millisecond); !r.Equal(t) {
-		t = r.Add(time.Millisecond)
+	if r := t.Truncate(unit); !r.Equal(t) {
+		t = r.Add(unit)
 	}
 	i.last = t
 	return t

@@ -99,7 +99,6 @@ func (h *Hub) Subscribe(shopID, kioskID string) (*Sub, error) {
 		h.drop(mine[0])
 	}
 	if h.count >= cmp.Or(h.MaxStreams, DefaultMaxStreams) {
-		close(s.C)
 		return nil, core.Errorf(core.EUNAVAILABLE, "this server holds as many screen streams as it can: try again shortly")
 	}
 	if h.subs[shopID] == nil {
