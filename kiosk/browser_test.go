@@ -3,6 +3,7 @@ package kiosk_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -101,7 +102,14 @@ func TestDisplayInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	apptest.WaitFor(t, console, "#notice", "e a 1 clienti")
-	apptest.WaitFor(t, display, "#slides", "Saldi d'inverno") // no reload: the event stream brought it
+	apptest.WaitFor(t, display, "#slides .slide.active", "Saldi d'inverno") // no reload: the event stream brought it, shown first
+	// and it stays a full slide (8 s): the carousel's clock starts again.
+	for until := time.Now().Add(7 * time.Second); time.Now().Before(until); time.Sleep(250 * time.Millisecond) {
+		active, err := chromedp.Run(display, chromedp.Evaluate[string](`document.querySelector("#slides .slide.active").innerText`))
+		if err != nil || !strings.Contains(active, "Saldi d'inverno") {
+			t.Fatalf("the pushed offer gave way to %q before a full slide (%v)", active, err)
+		}
+	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		var inbox struct {

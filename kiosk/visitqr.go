@@ -3,10 +3,12 @@ package kiosk
 import (
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/visit"
 	"github.com/vista-optical/vista/qr"
 )
 
@@ -25,7 +27,8 @@ func (s *Screens) visitQR(c *fiber.Ctx) error {
 	a, _ := core.ActorFrom(c.UserContext())
 	s.visitQRs.put(a.ID, code.Token, png, svg)
 	base := "/kiosk/v1/visit-qr/" + url.PathEscape(code.Token)
-	return c.JSON(fiber.Map{"url": code.URL, "token": code.Token, "expires_at": code.ExpiresAt, "png": base + ".png", "svg": base + ".svg"})
+	return c.JSON(fiber.Map{"url": code.URL, "token": code.Token, "expires_at": code.ExpiresAt, "png": base + ".png", "svg": base + ".svg",
+		"rotate_seconds": int(visit.Rotate / time.Second)})
 }
 
 // visitQRImage serves a rendered code, to the kiosk that showed it only.

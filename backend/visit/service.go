@@ -19,7 +19,7 @@ const (
 	// CodeTTL is how long a QR code can be claimed.
 	CodeTTL = 60 * time.Second
 	// Rotate is how often a display shows a new code.
-	Rotate = 30 * time.Second
+	Rotate = 25 * time.Second
 	// Idle ends a visit: a kiosk untouched this long starts a new one.
 	Idle = 120 * time.Second
 	// AnonymousRetention is how long an anonymous visit is kept.

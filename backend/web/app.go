@@ -16,6 +16,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/helmet"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
+	"github.com/gofiber/fiber/v2/utils"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -123,7 +124,9 @@ func NewApp(cfg Config, logger *slog.Logger, m *Metrics) (*fiber.App, error) {
 		}
 		return c.Next()
 	})
-	app.Use(requestid.New())
+	// Request ids are random (UUIDv4): fiber's default counts up from one
+	// seed, so an id told the next one.
+	app.Use(requestid.New(requestid.Config{Generator: utils.UUIDv4}))
 	app.Use(helmet.New(helmet.Config{
 		ContentSecurityPolicy: contentSecurityPolicy,
 		ReferrerPolicy:        "no-referrer",

@@ -129,3 +129,29 @@ func TestUnavailableSaysWhenToRetry(t *testing.T) {
 		t.Fatalf("%d %v %s", resp.StatusCode, resp.Header, b)
 	}
 }
+
+// TestRequestIDsAreRandom: an answer's request id does not tell the next
+// one (fiber's default counts up from a seed).
+func TestRequestIDsAreRandom(t *testing.T) {
+	app, err := NewApp(Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.Get("/", func(c *fiber.Ctx) error { return nil })
+	seen := map[string]bool{}
+	for range 20 {
+		resp, err := app.Test(httptest.NewRequest("GET", "/", nil), -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := resp.Header.Get(fiber.HeaderXRequestID)
+		if len(id) != 36 || id[14] != '4' {
+			t.Fatalf("request id %q is not a random (version 4) UUID", id)
+		}
+		// A counter keeps the seed's bytes: the tail would repeat.
+		if seen[id[24:]] {
+			t.Fatalf("request id %q repeats another's tail", id)
+		}
+		seen[id[24:]] = true
+	}
+}

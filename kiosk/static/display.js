@@ -12,6 +12,7 @@
   var greeting = document.getElementById("greeting");
   var SLIDE_MS = 8000, REFRESH_MS = 5 * 60 * 1000, REPORT_MS = 60 * 1000, IDLE_MS = 60 * 1000;
   var current = 0, shownAt = new Date(), plays = [], lastEventId = "", retry = 1000, source = null, idle = null;
+  var slideTimer = null;
 
   function items() { return slides.querySelectorAll(".slide"); }
   function show(i) {
@@ -21,6 +22,14 @@
     current = (i + list.length) % list.length;
     for (var k = 0; k < list.length; k++) list[k].classList.toggle("active", k === current);
     shownAt = new Date();
+    // Every slide gets its full time, a pushed offer too: the carousel's
+    // clock starts again with each slide shown.
+    clearTimeout(slideTimer);
+    slideTimer = setTimeout(next, SLIDE_MS);
+  }
+  function next() {
+    if (panel.hidden) show(current + 1);
+    else slideTimer = setTimeout(next, SLIDE_MS);
   }
   function record() {
     var s = items()[current];
@@ -61,16 +70,22 @@
   }
   function online(ok) { offline.hidden = ok; }
 
-  // The visit code: a new one every 25 s (each lives 60 s), and at once
-  // when the last was claimed. Its image is drawn by the server.
-  var qrTimer = null;
+  // The visit code: a new one as often as the server says (each lives
+  // 60 s), and at once when the last was claimed. Its image is drawn by
+  // the server.
+  var qrTimer = null, rotateMS = 25000;
   function newCode() {
     clearTimeout(qrTimer);
-    qrTimer = setTimeout(newCode, 25000);
+    qrTimer = setTimeout(newCode, rotateMS);
     fetch("/kiosk/v1/visit-qr", { credentials: "same-origin" }).then(function (r) {
       if (r.status === 401) { pairAgain(); return; }
       if (!r.ok) return;
       return r.json().then(function (q) {
+        if (q.rotate_seconds > 0 && q.rotate_seconds * 1000 !== rotateMS) {
+          rotateMS = q.rotate_seconds * 1000;
+          clearTimeout(qrTimer);
+          qrTimer = setTimeout(newCode, rotateMS);
+        }
         var img = visitQR.querySelector("img") || document.createElement("img");
         img.alt = visitQR.dataset.alt || "QR";
         img.src = q.svg;
@@ -151,7 +166,6 @@
 
   show(0);
   newCode();
-  setInterval(function () { if (panel.hidden) show(current + 1); }, SLIDE_MS);
   setInterval(refresh, REFRESH_MS);
   setInterval(report, REPORT_MS);
   setInterval(function () { fetch("/kiosk/v1/session", { credentials: "same-origin" }).catch(function () {}); }, 60 * 60 * 1000);
