@@ -236,7 +236,7 @@ func (a *API) bookingSubmit(c *fiber.Ctx) error {
 		}
 		g.Phone = e164
 	}
-	in := booking.Input{ServiceID: form.Get("service"), Start: start, Source: t.Source, UTM: t.UTM, Guest: g}
+	in := booking.GuestBookingInput{Request: booking.Request{ServiceID: form.Get("service"), Start: start, Source: t.Source, UTM: t.UTM}, Guest: g}
 	if err := web.Valid(&in); err != nil {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return a.renderBooking(c, problemText(err), form)

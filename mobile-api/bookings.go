@@ -110,7 +110,7 @@ func created(c *fiber.Ctx, b *booking.Booked) error {
 }
 
 func (a *API) book(c *fiber.Ctx) error {
-	var in booking.Input
+	var in booking.CustomerInput
 	if err := web.DecodeValid(c, &in); err != nil {
 		return err
 	}
@@ -207,7 +207,7 @@ func (a *API) takeOffer(c *fiber.Ctx) error {
 }
 
 func (a *API) guestBook(c *fiber.Ctx) error {
-	var in booking.Input
+	var in booking.GuestBookingInput
 	if err := web.DecodeValid(c, &in); err != nil {
 		return err
 	}

@@ -52,7 +52,7 @@ func BenchmarkAvailability(b *testing.B) {
 			day := time.Now().In(rome).AddDate(0, 0, d)
 			for _, h := range []int{9, 11, 15, 17} {
 				start := time.Date(day.Year(), day.Month(), day.Day(), h, 0, 0, 0, rome)
-				_, err := m.Agenda.BookForCustomer(owner, booking.Input{ShopID: "shop-bench", ServiceID: long.ID, Start: start, StaffID: id,
+				_, err := m.Agenda.BookForCustomer(owner, booking.Input{Request: booking.Request{ShopID: "shop-bench", ServiceID: long.ID, Start: start, StaffID: id},
 					Guest: &booking.GuestInput{Name: "Seed", Phone: fmt.Sprintf("+39333123456%d", i)}}, "")
 				if err != nil && !core.IsCode(err, core.EINVALID) { // Sundays are closed
 					b.Fatal(err)

@@ -372,6 +372,9 @@ func TestBookingBadInput(t *testing.T) {
 		field  string
 	}{
 		"unknown field":       {func(b map[string]any) { b["price"] = 0 }, 400, ""},
+		"staff's customer_id": {func(b map[string]any) { b["customer_id"] = "cu-someone-else" }, 400, ""},
+		"staff's guest":       {func(b map[string]any) { b["guest"] = map[string]any{"name": "X", "phone": "+393331234567"} }, 400, ""},
+		"staff's note":        {func(b map[string]any) { b["note"] = "vip" }, 400, ""},
 		"start not a time":    {func(b map[string]any) { b["start"] = "tomorrow" }, 400, ""},
 		"no service":          {func(b map[string]any) { delete(b, "service_id") }, 422, "service_id"},
 		"unknown service":     {func(b map[string]any) { b["service_id"] = "svc-nope" }, 422, "service_id"},
@@ -408,6 +411,14 @@ func TestBookingBadInput(t *testing.T) {
 	g = guest(1, at("2026-12-02 09:30"))
 	delete(g["guest"].(map[string]any), "email")
 	c.Want(c.Do("POST", "/v1/public/shops/milano-centro/bookings", g), 422)
+	for _, field := range []string{"customer_id", "family_member_id", "note", "hold"} {
+		g = guest(1, at("2026-12-02 09:30"))
+		g[field] = "x"
+		if field == "hold" {
+			g[field] = true
+		}
+		c.Want(c.Do("POST", "/v1/public/shops/milano-centro/bookings", g), 400)
+	}
 	bs, err := m.Store.ShopBookings(context.Background(), milano, at("2026-12-01 00:00"), at("2027-04-01 00:00"))
 	apptest.Must(t, err)
 	if len(bs) != 0 {

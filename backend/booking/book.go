@@ -28,23 +28,43 @@ const (
 // future bookings.
 var ErrUpcoming = core.Errorf(core.ECONFLICT, "you already have %d upcoming appointments: cancel one to book another", MaxUpcoming)
 
-// Input is a booking request, from the app, the public page or staff.
+// Request is what every booking request names: where, what and when, and
+// where the person came from.
+type Request struct {
+	ShopID    string            `json:"shop_id" validate:"max=64"`
+	ServiceID string            `json:"service_id" validate:"required,max=64"`
+	Variant   string            `json:"variant" validate:"max=30"`
+	Start     time.Time         `json:"start" validate:"required"`
+	StaffID   string            `json:"staff_id" validate:"max=64"`
+	Source    string            `json:"source" validate:"omitempty,oneof=app website instagram facebook newsletter qr phone walk-in"`
+	UTM       map[string]string `json:"utm" validate:"max=5,dive,keys,oneof=utm_source utm_medium utm_campaign utm_term utm_content,endkeys,max=100"`
+}
+
+// CustomerInput is a signed-in customer's booking, for themselves or one
+// of their family.
+type CustomerInput struct {
+	Request
+	FamilyMemberID string `json:"family_member_id" validate:"max=64"`
+	// Hold keeps the slot for HoldTTL until POST /v1/bookings/{id}/confirm:
+	// it is theirs while they finish, and free if they do not.
+	Hold bool `json:"hold"`
+}
+
+// GuestBookingInput is a booking from the public page, by someone without
+// an account.
+type GuestBookingInput struct {
+	Request
+	Guest *GuestInput `json:"guest"`
+}
+
+// Input is staff's booking of a phone caller or a walk-in: for an account
+// (CustomerID, and one of its family) or a guest, with a note.
 type Input struct {
-	ShopID         string    `json:"shop_id" validate:"max=64"`
-	ServiceID      string    `json:"service_id" validate:"required,max=64"`
-	Variant        string    `json:"variant" validate:"max=30"`
-	Start          time.Time `json:"start" validate:"required"`
-	StaffID        string    `json:"staff_id" validate:"max=64"`
-	FamilyMemberID string    `json:"family_member_id" validate:"max=64"`
-	Source         string    `json:"source" validate:"omitempty,oneof=app website instagram facebook newsletter qr phone walk-in"`
-	// Hold keeps the slot for HoldTTL until POST /v1/bookings/{id}/confirm
-	// (app customers): it is theirs while they finish, and free if they do not.
-	Hold bool              `json:"hold"`
-	UTM  map[string]string `json:"utm" validate:"max=5,dive,keys,oneof=utm_source utm_medium utm_campaign utm_term utm_content,endkeys,max=100"`
-	// Staff only: who it is for (an account, or a guest), and a note.
-	CustomerID string      `json:"customer_id" validate:"max=64"`
-	Guest      *GuestInput `json:"guest"`
-	Note       string      `json:"note" validate:"max=500"`
+	Request
+	CustomerID     string      `json:"customer_id" validate:"max=64"`
+	FamilyMemberID string      `json:"family_member_id" validate:"max=64"`
+	Guest          *GuestInput `json:"guest"`
+	Note           string      `json:"note" validate:"max=500"`
 }
 
 // GuestInput is who books without an account.
@@ -85,7 +105,7 @@ type Booked struct {
 
 // Book books a slot for the signed-in customer (or one of their family).
 // idemKey is the request's Idempotency-Key ("" for none).
-func (a *Agenda) Book(ctx context.Context, in Input, idemKey string) (*Booked, error) {
+func (a *Agenda) Book(ctx context.Context, in CustomerInput, idemKey string) (*Booked, error) {
 	act, _ := core.ActorFrom(ctx)
 	if act.Kind != core.ActorCustomer {
 		return nil, core.Errorf(core.EUNAUTHORIZED, "sign in to book")
@@ -101,12 +121,15 @@ func (a *Agenda) Book(ctx context.Context, in Input, idemKey string) (*Booked, e
 	}
 	b := &Booking{CustomerID: act.ID, FamilyMemberID: in.FamilyMemberID, By: ByCustomer, Source: cmp.Or(in.Source, "app"),
 		IdemScope: "c:" + act.ID}
-	in.CustomerID, in.Guest, in.Note = "", nil, ""
-	return a.book(ctx, sh, in, b, idemKey, false)
+	if in.Hold {
+		b.Status = StatusHeld
+	}
+	b.IdemKey, b.IdemHash = idemKey, fingerprint(in)
+	return a.book(ctx, sh, in.Request, b)
 }
 
 // BookAsGuest books a slot at the shop slug for someone without an account.
-func (a *Agenda) BookAsGuest(ctx context.Context, slug string, in Input, idemKey string) (*Booked, error) {
+func (a *Agenda) BookAsGuest(ctx context.Context, slug string, in GuestBookingInput, idemKey string) (*Booked, error) {
 	sh, err := a.ResolveShop(ctx, slug)
 	if err != nil {
 		return nil, err
@@ -120,8 +143,8 @@ func (a *Agenda) BookAsGuest(ctx context.Context, slug string, in Input, idemKey
 	}
 	b := &Booking{Guest: g, By: ByGuest, Source: cmp.Or(in.Source, "website")}
 	b.IdemScope = "g:" + sh.ID + ":" + b.Person()
-	in.CustomerID, in.FamilyMemberID, in.Note = "", "", ""
-	return a.book(ctx, sh, in, b, idemKey, false)
+	b.IdemKey, b.IdemHash = idemKey, fingerprint(in)
+	return a.book(ctx, sh, in.Request, b)
 }
 
 // BookForCustomer is staff booking at the desk or on the phone: for an
@@ -160,11 +183,12 @@ func (a *Agenda) BookForCustomer(ctx context.Context, in Input, idemKey string) 
 	default:
 		return nil, fieldErr("customer_id", "required", "give either customer_id or guest")
 	}
-	return a.book(ctx, sh, in, b, idemKey, true)
+	b.IdemKey, b.IdemHash = idemKey, fingerprint(in)
+	return a.book(ctx, sh, in.Request, b)
 }
 
 // fingerprint identifies a request for its Idempotency-Key.
-func fingerprint(in Input) string {
+func fingerprint(in any) string {
 	raw, _ := json.Marshal(in)
 	sum := sha256.Sum256(raw)
 	return hex.EncodeToString(sum[:16])
@@ -282,7 +306,11 @@ func nextReminder(start, now time.Time) *time.Time {
 	return nil
 }
 
-func (a *Agenda) book(ctx context.Context, sh *shop.Shop, in Input, b *Booking, idemKey string, staff bool) (*Booked, error) {
+// book books in for the person b names. b comes with who asked (By), the
+// idempotency key and the request's fingerprint, and StatusHeld when a
+// customer asks to hold the slot while they finish.
+func (a *Agenda) book(ctx context.Context, sh *shop.Shop, in Request, b *Booking) (*Booked, error) {
+	idemKey, staff := b.IdemKey, b.By == ByStaff
 	if err := checkKey(idemKey); err != nil {
 		return nil, err
 	}
@@ -290,9 +318,7 @@ func (a *Agenda) book(ctx context.Context, sh *shop.Shop, in Input, b *Booking, 
 	if err != nil {
 		return nil, err
 	}
-	b.IdemKey = idemKey
 	if idemKey != "" {
-		b.IdemHash = fingerprint(in)
 		// A retry of a request that booked: its slot is taken by itself.
 		if got, err := a.Store.BookingByKey(ctx, b.IdemScope, idemKey); err == nil {
 			return a.replay(got, b, sv, sh)
@@ -318,11 +344,12 @@ func (a *Agenda) book(ctx context.Context, sh *shop.Shop, in Input, b *Booking, 
 	b.Day = start.In(loc).Format(time.DateOnly)
 	b.HoldStart = start.Add(-time.Duration(sv.BufferBeforeMin) * time.Minute)
 	b.HoldEnd = b.End.Add(time.Duration(sv.BufferAfterMin) * time.Minute)
+	held := b.Status == StatusHeld && b.CustomerID != "" && b.By == ByCustomer
 	b.Status, b.UTM = StatusBooked, in.UTM
 	b.RemindAt = nextReminder(b.Start, now)
 	b.CreatedAt, b.UpdatedAt = now, now
 	var msgs []*notify.Message
-	if in.Hold && b.CustomerID != "" && b.By == ByCustomer {
+	if held {
 		until := now.Add(HoldTTL)
 		b.Status, b.HeldUntil, b.RemindAt = StatusHeld, &until, nil
 	} else {
@@ -813,7 +840,7 @@ func (a *Agenda) TakeOffer(ctx context.Context, entryID string, idemKey string) 
 	if e.OfferStart == nil {
 		return nil, core.Errorf(core.ECONFLICT, "no slot has been offered to you yet")
 	}
-	b, err := a.Book(ctx, Input{ShopID: e.ShopID, ServiceID: e.ServiceID, Start: *e.OfferStart, StaffID: e.OfferStaff, Source: "app"}, idemKey)
+	b, err := a.Book(ctx, CustomerInput{Request: Request{ShopID: e.ShopID, ServiceID: e.ServiceID, Start: *e.OfferStart, StaffID: e.OfferStaff, Source: "app"}}, idemKey)
 	if err != nil {
 		return nil, err
 	}

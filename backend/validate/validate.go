@@ -22,6 +22,9 @@ import (
 // concurrent use.
 type Validator struct{ v *validator.Validate }
 
+// embedded names an embedded struct in a field path, to be dropped.
+const embedded = "\x00"
+
 // New returns a Validator that also knows the Vista tags "e164" (a phone
 // number in E.164 form that is a real number plan) and "isodate"
 // (YYYY-MM-DD).
@@ -31,6 +34,9 @@ func New() *Validator {
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if name == "-" {
 			return ""
+		}
+		if name == "" && f.Anonymous {
+			return embedded // its fields are the outer struct's, as in JSON
 		}
 		if name == "" {
 			return f.Name
@@ -97,7 +103,7 @@ func (v *Validator) Struct(s any) error {
 // fieldPath drops the top-level struct name: "SignupInput.consents[0].channel"
 // becomes "consents[0].channel".
 func fieldPath(fe validator.FieldError) string {
-	ns := fe.Namespace()
+	ns := strings.ReplaceAll(fe.Namespace(), "."+embedded+".", ".")
 	if _, rest, ok := strings.Cut(ns, "."); ok {
 		return rest
 	}
@@ -215,11 +221,16 @@ func controlFields(v reflect.Value, path string) []core.FieldError {
 			if name == "-" {
 				continue
 			}
-			if name == "" {
+			switch {
+			case name == "" && f.Anonymous:
+				name = path // an embedded struct's fields are its holder's
+			case name == "":
 				name = f.Name
-			}
-			if path != "" {
-				name = path + "." + name
+				fallthrough
+			default:
+				if path != "" {
+					name = path + "." + name
+				}
 			}
 			out = append(out, controlFields(v.Field(i), name)...)
 		}
