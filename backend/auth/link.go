@@ -41,6 +41,9 @@ type LinkStore interface {
 	// in one atomic step: of two concurrent uses one wins. ENOTFOUND when
 	// no link of that kind has id; EGONE when it was used or expired.
 	UseLink(ctx context.Context, id, kind string, now time.Time) (*Link, error)
+	// VoidLinks marks every unused link of kind for subject used at now,
+	// and returns how many it voided.
+	VoidLinks(ctx context.Context, kind, subject string, now time.Time) (int, error)
 	// PurgeLinks deletes links that expired before t.
 	PurgeLinks(ctx context.Context, before time.Time) (int, error)
 }
@@ -55,10 +58,14 @@ type Links struct {
 const maxToken = 128
 
 // Issue creates a link of kind for subject, valid for ttl, and returns its
-// token, which appears nowhere else.
+// token, which appears nowhere else. The subject's earlier links of that
+// kind stop working: only the newest e-mail opens anything.
 func (l *Links) Issue(ctx context.Context, kind, subject string, data map[string]string, ttl time.Duration) (string, error) {
 	token := RandomSecret(32)
 	now := l.Clock.Now()
+	if _, err := l.Store.VoidLinks(ctx, kind, subject, now); err != nil {
+		return "", err
+	}
 	err := l.Store.CreateLink(ctx, &Link{ID: linkID(token), Kind: kind, Subject: subject, Data: data, CreatedAt: now, ExpiresAt: now.Add(ttl)})
 	return token, err
 }
@@ -76,8 +83,14 @@ func (l *Links) Use(ctx context.Context, kind, token string) (*Link, error) {
 		return nil, core.Errorf(core.EMALFORMED, "the link is not valid")
 	case core.IsCode(err, core.EGONE):
 		return nil, core.Errorf(core.EGONE, "the link was already used or has expired: ask for a new one")
+	case err != nil:
+		return nil, err
 	}
-	return link, err
+	// Once one is used, none of the others sent before does anything.
+	if _, err := l.Store.VoidLinks(ctx, kind, link.Subject, l.Clock.Now()); err != nil {
+		return nil, err
+	}
+	return link, nil
 }
 
 // IssueURL issues a link as Issue does and returns the address that opens

@@ -123,6 +123,7 @@ var served = []query{
 	id("AdvanceReminder", colSupplies),
 
 	id("UseLink", colLinks),
+	q("VoidLinks", colLinks, "subject,kind", eqs("subject", "kind")),
 	q("PurgeLinks", colLinks, "expires_at", nil, "expires_at"),
 
 	q("CountSent", colOutbox, "customer_id,created_at", eqs("customer_id")),
@@ -254,7 +255,7 @@ func schemaIndexes() map[string][]string {
 		name = strings.TrimSuffix(name, "_-1")
 		out[d.col] = slices.DeleteFunc(out[d.col], func(k string) bool { return k == name })
 	}
-	for _, step := range []map[string][]mongo.IndexModel{portableIndexModels(), retentionIndexModels()} {
+	for _, step := range []map[string][]mongo.IndexModel{portableIndexModels(), retentionIndexModels(), linkSubjectIndexModels()} {
 		for col, models := range step {
 			for _, m := range models {
 				add(col, m.Keys.(bson.D))

@@ -55,6 +55,17 @@ func (db *DB) UseLink(ctx context.Context, id, kind string, now time.Time) (*aut
 	return nil, mapErr(err)
 }
 
+// VoidLinks implements auth.LinkStore.
+func (db *DB) VoidLinks(ctx context.Context, kind, subject string, now time.Time) (int, error) {
+	res, err := db.col(colLinks).UpdateMany(ctx,
+		bson.D{{Key: "subject", Value: subject}, {Key: "kind", Value: kind}, {Key: "used_at", Value: nil}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "used_at", Value: now}}}})
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	return int(res.ModifiedCount), nil
+}
+
 // PurgeLinks implements auth.LinkStore.
 func (db *DB) PurgeLinks(ctx context.Context, before time.Time) (int, error) {
 	res, err := db.col(colLinks).DeleteMany(ctx, bson.D{{Key: "expires_at", Value: bson.D{{Key: "$lt", Value: before}}}})

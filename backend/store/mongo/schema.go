@@ -33,6 +33,13 @@ var schemaSteps = []schemaStep{
 	{1, "baseline indexes", baseline},
 	{2, "portable unique indexes; outbox claims in bulk", portableIndexes},
 	{3, "booking retention indexes", func(ctx context.Context, db *DB) error { return db.createIndexes(ctx, retentionIndexModels()) }},
+	{4, "links by subject", func(ctx context.Context, db *DB) error { return db.createIndexes(ctx, linkSubjectIndexModels()) }},
+}
+
+// linkSubjectIndexModels are the indexes step 4 creates: a new one-time
+// link voids its subject's earlier ones of its kind.
+func linkSubjectIndexModels() map[string][]mongo.IndexModel {
+	return map[string][]mongo.IndexModel{colLinks: {{Keys: bson.D{{Key: "subject", Value: 1}, {Key: "kind", Value: 1}}}}}
 }
 
 // retentionIndexModels are the indexes step 3 creates for the hourly

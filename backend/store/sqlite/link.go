@@ -50,6 +50,11 @@ func (db *DB) UseLink(ctx context.Context, id, kind string, now time.Time) (*aut
 	return &l, nil
 }
 
+// VoidLinks implements auth.LinkStore.
+func (db *DB) VoidLinks(ctx context.Context, kind, subject string, now time.Time) (int, error) {
+	return db.affected(ctx, `UPDATE links SET used_at = ? WHERE subject = ? AND kind = ? AND used_at IS NULL`, ms(now), subject, kind)
+}
+
 // PurgeLinks implements auth.LinkStore.
 func (db *DB) PurgeLinks(ctx context.Context, before time.Time) (int, error) {
 	return db.affected(ctx, `DELETE FROM links WHERE expires_at < ?`, ms(before))

@@ -46,6 +46,35 @@ func testLinks(t *testing.T, e Engine) {
 	wantCode(t, err, core.ENOTFOUND)
 }
 
+// testVoidLinks: voiding a subject's links of a kind leaves other
+// subjects and kinds alone.
+func testVoidLinks(t *testing.T, e Engine) {
+	ctx := context.Background()
+	for _, l := range []*auth.Link{
+		{ID: "v1", Kind: auth.LinkStaffInvite, Subject: "s1"},
+		{ID: "v2", Kind: auth.LinkStaffInvite, Subject: "s1"},
+		{ID: "v3", Kind: auth.LinkStaffReset, Subject: "s1"},
+		{ID: "v4", Kind: auth.LinkStaffInvite, Subject: "s2"},
+	} {
+		l.CreatedAt, l.ExpiresAt = base, base.Add(time.Hour)
+		must(t, e.CreateLink(ctx, l))
+	}
+	_, err := e.UseLink(ctx, "v1", auth.LinkStaffInvite, base.Add(time.Minute))
+	must(t, err)
+	n, err := e.VoidLinks(ctx, auth.LinkStaffInvite, "s1", base.Add(2*time.Minute))
+	must(t, err)
+	if n != 1 {
+		t.Fatalf("VoidLinks = %d, want 1 (the used one stays as it was)", n)
+	}
+	_, err = e.UseLink(ctx, "v2", auth.LinkStaffInvite, base.Add(3*time.Minute))
+	wantCode(t, err, core.EGONE)
+	for id, kind := range map[string]string{"v3": auth.LinkStaffReset, "v4": auth.LinkStaffInvite} {
+		if _, err := e.UseLink(ctx, id, kind, base.Add(3*time.Minute)); err != nil {
+			t.Fatalf("%s was voided with another subject's or kind's links: %v", id, err)
+		}
+	}
+}
+
 // testLinkUseRace: a link used by many requests at once is used once.
 func testLinkUseRace(t *testing.T, e Engine) {
 	ctx := context.Background()

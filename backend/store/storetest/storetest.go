@@ -45,6 +45,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("ChainSettings", func(t *testing.T) { testChainSettings(t, open(t)) })
 	t.Run("Links", func(t *testing.T) { testLinks(t, open(t)) })
 	t.Run("LinkUseRace", func(t *testing.T) { testLinkUseRace(t, open(t)) })
+	t.Run("VoidLinks", func(t *testing.T) { testVoidLinks(t, open(t)) })
 	t.Run("Catalog", func(t *testing.T) { testCatalog(t, open(t)) })
 	t.Run("CatalogPut", func(t *testing.T) { testCatalogPut(t, open(t)) })
 	t.Run("CatalogPutRace", func(t *testing.T) { testCatalogPutRace(t, open(t)) })
