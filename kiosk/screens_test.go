@@ -617,6 +617,21 @@ func TestCatalogImport(t *testing.T) {
 	if l.Reserve {
 		t.Fatal("stock 0 from the file left e-reservation on")
 	}
+	// Excel's CSV in Italy is Windows-1252: read as such, not mojibake.
+	latin := "sku;brand;name;category;price\nW-1;Persol;Occhiale \xe8 \x80 perfetto;sunglasses;99\n"
+	var w map[string]any
+	c.Want(c.Do("POST", "/v1/staff/shops/"+milano+"/catalog/import", latin, append(apptest.Bearer(owner), "Content-Type", "text/csv")...), 200).JSON(t, &w)
+	if w["encoding"] != "windows-1252" || product(t, m, "W-1").Name != "Occhiale è € perfetto" {
+		t.Fatalf("a Windows-1252 file: %v, name %q", w, product(t, m, "W-1").Name)
+	}
+	// Something that is not a CSV upload is 415 and stores nothing.
+	for _, ct := range []string{"application/json", "image/png", ""} {
+		c.Want(c.Do("POST", "/v1/staff/shops/"+milano+"/catalog/import", strings.Replace(file, "OK-1", "NEW-1", 1),
+			append(apptest.Bearer(owner), "Content-Type", ct)...), 415).Problem(t)
+	}
+	if ps, _ := m.Store.ProductsBySKU(t.Context(), []string{"NEW-1"}); len(ps) != 0 {
+		t.Fatal("a refused upload stored a product")
+	}
 	// An assistant cannot import.
 	assistant := staff(t, c, "assistente@example.com", core.RoleAssistant, milano)
 	c.Want(c.Do("POST", "/v1/staff/shops/"+milano+"/catalog/import", file, append(apptest.Bearer(assistant), "Content-Type", "text/csv")...), 403)

@@ -10,6 +10,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
 
 	"github.com/vista-optical/vista/backend/core"
 )
@@ -23,9 +26,12 @@ type LineError struct {
 
 // ImportResult says what an import stored, and what it refused.
 type ImportResult struct {
-	Products int         `json:"products"` // created or replaced
-	Levels   int         `json:"stock_levels"`
-	Stored   bool        `json:"stored"`
+	Products int  `json:"products"` // created or replaced
+	Levels   int  `json:"stock_levels"`
+	Stored   bool `json:"stored"`
+	// Encoding is how the file was read: "utf-8", or "windows-1252" for
+	// a file that is not UTF-8 (what Excel writes in Italy).
+	Encoding string      `json:"encoding"`
 	Errors   []LineError `json:"errors"`
 }
 
@@ -93,6 +99,15 @@ func readImport(r io.Reader) ([]importRow, *ImportResult, error) {
 	if err != nil {
 		return nil, nil, core.Internal(err)
 	}
+	encoding := "utf-8"
+	if !utf8.Valid(data) {
+		// Excel's "CSV" in Italy is Windows-1252: read it as that, on
+		// purpose, rather than storing mojibake or refusing the file.
+		if data, err = charmap.Windows1252.NewDecoder().Bytes(data); err != nil {
+			return nil, nil, core.Invalid("the file is not text", core.FieldError{Field: "file", Code: "encoding", Message: "must be text in UTF-8 or Windows-1252"})
+		}
+		encoding = "windows-1252"
+	}
 	first, _, _ := bytes.Cut(data, []byte("\n"))
 	cr := csv.NewReader(bytes.NewReader(data))
 	if bytes.Count(first, []byte(";")) > bytes.Count(first, []byte(",")) {
@@ -118,7 +133,7 @@ func readImport(r io.Reader) ([]importRow, *ImportResult, error) {
 			return nil, nil, core.Invalid("a column is missing", core.FieldError{Field: "file", Code: "missing_column", Message: "the header must name the column " + need})
 		}
 	}
-	res := &ImportResult{Errors: []LineError{}}
+	res := &ImportResult{Encoding: encoding, Errors: []LineError{}}
 	var rows []importRow
 	seen := map[string]int{}
 	for {

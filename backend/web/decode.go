@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -22,11 +23,24 @@ const MaxJSONDepth = 32
 // deeper than MaxJSONDepth or trailing data. The body size limit is the
 // app's BodyLimit (413).
 func Decode(c *fiber.Ctx, v any) error {
-	ct := strings.ToLower(strings.TrimSpace(strings.SplitN(c.Get(fiber.HeaderContentType), ";", 2)[0]))
-	if ct != fiber.MIMEApplicationJSON {
-		return fiber.NewError(fiber.StatusUnsupportedMediaType, "the body must be application/json")
+	if err := BodyOfType(c, fiber.MIMEApplicationJSON); err != nil {
+		return err
 	}
 	return DecodeJSON(c.Body(), v)
+}
+
+// CSVTypes are the content types a CSV upload arrives with: browsers on
+// Windows label a .csv file as Excel's, some tools as plain text.
+var CSVTypes = []string{"text/csv", "application/csv", "text/plain", "application/vnd.ms-excel"}
+
+// BodyOfType answers 415 unless the request's Content-Type is one of
+// types (parameters such as charset aside); the first names the answer.
+func BodyOfType(c *fiber.Ctx, types ...string) error {
+	ct := strings.ToLower(strings.TrimSpace(strings.SplitN(c.Get(fiber.HeaderContentType), ";", 2)[0]))
+	if !slices.Contains(types, ct) {
+		return fiber.NewError(fiber.StatusUnsupportedMediaType, "the body must be "+types[0])
+	}
+	return nil
 }
 
 // requests checks the bounds a request's fields declare in their validate

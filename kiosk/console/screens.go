@@ -172,8 +172,12 @@ func (c *Console) apiSetStock(ctx *fiber.Ctx) error {
 
 // apiImport reads a CSV file of products and stock: 200 with what was
 // stored, or 422 with the errors of each line and nothing stored (unless
-// ?skip_errors=true).
+// ?skip_errors=true). The body is the file itself, as text/csv; a file
+// that is not UTF-8 is read as Windows-1252.
 func (c *Console) apiImport(ctx *fiber.Ctx) error {
+	if err := web.BodyOfType(ctx, web.CSVTypes...); err != nil {
+		return err
+	}
 	res, err := c.Catalog.Import(ctx.UserContext(), ctx.Params("shop"), bytes.NewReader(ctx.Body()), ctx.QueryBool("skip_errors"))
 	if err != nil {
 		return err
