@@ -181,9 +181,11 @@ func (m *Main) Run(ctx context.Context) error {
 	return m.Close()
 }
 
-// Open validates the configuration, opens and migrates the store, builds
-// the services and the HTTP app, seeds the demo chain on an empty database
-// and binds the listener. It serves nothing until Start.
+// Open validates the configuration, binds the listeners, opens and
+// migrates the store, builds the services and the HTTP app, opens the
+// worker, and last seeds the demo chain on an empty database: a start
+// that fails (a busy port, a wrong SMTP password) writes no demo chain
+// whose one-time logins nobody saw. It serves nothing until Start.
 func (m *Main) Open(ctx context.Context) error {
 	if err := m.Config.Validate(); err != nil {
 		return err
@@ -192,6 +194,10 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.Config.ClockOffset != 0 {
 		base, offset := m.Clock, m.Config.ClockOffset
 		m.Clock = func() time.Time { return base.Now().Add(offset) }
+	}
+	m.metrics = web.NewMetrics()
+	if err := m.listen(); err != nil {
+		return err
 	}
 	if err := m.openStore(ctx); err != nil {
 		return err
@@ -202,17 +208,15 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.openHTTP(); err != nil {
 		return err
 	}
-	if m.Config.Demo {
-		if err := m.SeedDemo(ctx); err != nil {
-			return err
-		}
-	}
 	if m.Config.Has(RoleWorker) {
 		if err := m.openWorker(ctx); err != nil {
 			return err
 		}
 	}
-	return m.listen()
+	if m.Config.Demo {
+		return m.SeedDemo(ctx)
+	}
+	return nil
 }
 
 // SeedDemo creates the demo chain on a database without shops, and keeps
@@ -313,7 +317,6 @@ func (m *Main) openServices(ctx context.Context) error {
 
 // openHTTP builds the app and mounts the surfaces of this instance's roles.
 func (m *Main) openHTTP() error {
-	m.metrics = web.NewMetrics()
 	app, err := web.NewApp(web.Config{CORSOrigins: m.Config.CORSOrigins, TrustedProxies: m.Config.TrustedProxies, AccessLog: m.Config.AccessLog,
 		ReadTimeout: m.ReadTimeout}, m.Logger, m.metrics)
 	if err != nil {
@@ -606,12 +609,11 @@ func (m *Main) Close() error {
 	if m.stopHub != nil {
 		m.stopHub()
 	}
-	if m.App != nil {
-		if m.served != nil {
-			errs = append(errs, m.App.ShutdownWithTimeout(m.Config.ShutdownGrace))
-		} else if m.ln != nil {
-			errs = append(errs, m.ln.Close())
-		}
+	switch {
+	case m.App != nil && m.served != nil:
+		errs = append(errs, m.App.ShutdownWithTimeout(m.Config.ShutdownGrace))
+	case m.ln != nil:
+		errs = append(errs, m.ln.Close()) // bound, never served
 	}
 	if m.admin != nil {
 		_ = m.admin.Close() // closes the listener when it was serving

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"net"
 	"net/http"
 	"regexp"
 	"strings"
@@ -129,5 +130,26 @@ func TestDemoCommandPrintsEveryLogin(t *testing.T) {
 	out, err = vista(t, "", "demo")
 	if err != nil || !strings.Contains(out, "already has shops") {
 		t.Fatalf("second demo: %v\n%s", err, out)
+	}
+}
+
+// TestABusyPortWritesNoDemoChain: a first start that cannot bind its port
+// fails before it writes anything, so the demo chain (and its one-time
+// logins) is made by the start that works.
+func TestABusyPortWritesNoDemoChain(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	t.Setenv("VISTA_DATA_DIR", t.TempDir())
+	t.Setenv("VISTA_HTTP_ADDR", busy.Addr().String())
+	t.Setenv("VISTA_ADMIN_ADDR", "off")
+	if _, err := vista(t, "", "serve"); err == nil || !strings.Contains(err.Error(), "listen on "+busy.Addr().String()) {
+		t.Fatalf("serve on a busy port: %v", err)
+	}
+	out, err := vista(t, "", "demo")
+	if err != nil || !strings.Contains(out, "titolare@") {
+		t.Fatalf("after the failed start, demo: %v\n%s", err, out)
 	}
 }
