@@ -545,6 +545,15 @@ func (m *Main) setupDispatcher(ctx context.Context, zone func(context.Context, s
 			}
 			return c.Email, nil
 		}
+		checkCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		err = mail.Check(checkCtx)
+		cancel()
+		switch {
+		case errors.Is(err, email.ErrUnreachable):
+			m.Logger.Warn("the e-mail server is not reachable now: mail waits in the outbox", "reason", err.Error())
+		case err != nil:
+			return fmt.Errorf("e-mail (VISTA_SMTP_URL): %w", err)
+		}
 		channels[notify.ChannelEmail] = mail
 	}
 	if m.pushLive() {

@@ -213,6 +213,10 @@ func (d *Dispatcher) handle(ctx, stop context.Context, m *Message) record {
 			out.Error = "gave up after " + strconv.Itoa(m.Attempts) + " attempts: " + res.Reason
 		} else {
 			out.RetryAt = out.At.Add(max(res.RetryAfter, d.backoff(m.Attempts)))
+			// Every failed attempt is told (the dead letter, at error, when
+			// it is recorded): the id, the channel and why, never the content.
+			d.Logger.Warn("delivery failed; will retry", "message_id", m.ID, "channel", m.Channel, "attempt", m.Attempts,
+				"retry_at", out.RetryAt, "reason", res.Reason)
 		}
 	}
 	return record{m: m, out: out}

@@ -166,6 +166,21 @@ func (c *Channel) Deliver(ctx context.Context, m *notify.Message) notify.Deliver
 	msg.SetBodyString(gomail.TypeTextPlain, text)
 	msg.AddAlternativeString(gomail.TypeTextHTML, html)
 
+	client, err := c.client()
+	if err != nil {
+		return notify.Delivery{Status: notify.StatusDead, Reason: "smtp client: " + err.Error()}
+	}
+	if err := client.DialAndSendWithContext(ctx, msg); err != nil {
+		return outcome(err)
+	}
+	return notify.Delivery{Status: notify.StatusSent}
+}
+
+// client is a go-mail client for the channel's server. Over TLS it signs
+// in with the strongest mechanism the server offers; to a relay on this
+// host without TLS, go-mail's discovery would refuse PLAIN and LOGIN, so
+// the mechanisms are named, the challenge-response ones first.
+func (c *Channel) client() (*gomail.Client, error) {
 	opts := []gomail.Option{gomail.WithPort(c.port), gomail.WithTimeout(c.Timeout), gomail.WithHELO("localhost")}
 	switch {
 	case c.ssl:
@@ -178,17 +193,42 @@ func (c *Channel) Deliver(ctx context.Context, m *notify.Message) notify.Deliver
 	if c.TLSConfig != nil {
 		opts = append(opts, gomail.WithTLSConfig(c.TLSConfig))
 	}
-	if c.user != "" {
+	switch {
+	case c.user != "" && (c.ssl || c.starttls):
 		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover), gomail.WithUsername(c.user), gomail.WithPassword(c.pass))
+	case c.user != "":
+		opts = append(opts, gomail.WithOpportunisticSMTPAuth(gomail.SMTPAuthSCRAMSHA256, gomail.SMTPAuthSCRAMSHA1, gomail.SMTPAuthCramMD5,
+			gomail.SMTPAuthPlainNoEnc, gomail.SMTPAuthLoginNoEnc), gomail.WithUsername(c.user), gomail.WithPassword(c.pass))
 	}
-	client, err := gomail.NewClient(c.host, opts...)
+	return gomail.NewClient(c.host, opts...)
+}
+
+// ErrUnreachable is Check's answer when the server could not be reached:
+// mail waits in the outbox until it can.
+var ErrUnreachable = errors.New("smtp server unreachable")
+
+// Check connects to the server, starts TLS as the channel requires and
+// signs in, then leaves: a wrong password or a server that refuses
+// every mechanism is an error at start-up rather than a silent outbox.
+// A server that cannot be reached wraps ErrUnreachable.
+func (c *Channel) Check(ctx context.Context) error {
+	client, err := c.client()
 	if err != nil {
-		return notify.Delivery{Status: notify.StatusDead, Reason: "smtp client: " + err.Error()}
+		return fmt.Errorf("smtp %s:%d: %w", c.host, c.port, err)
 	}
-	if err := client.DialAndSendWithContext(ctx, msg); err != nil {
-		return outcome(err)
+	sc, err := client.DialToSMTPClientWithContext(ctx)
+	var ne net.Error
+	var oe *net.OpError
+	switch {
+	case errors.As(err, &oe) && oe.Op == "dial", errors.As(err, &ne) && ne.Timeout():
+		return fmt.Errorf("%w: %s:%d: %v", ErrUnreachable, c.host, c.port, err)
+	case err != nil && c.user != "":
+		return fmt.Errorf("smtp %s:%d as %s: %w", c.host, c.port, c.user, err)
+	case err != nil:
+		return fmt.Errorf("smtp %s:%d: %w", c.host, c.port, err)
 	}
-	return notify.Delivery{Status: notify.StatusSent}
+	_ = sc.Quit()
+	return nil
 }
 
 // outcome maps a failed send: a recipient the server says does not exist

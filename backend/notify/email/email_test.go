@@ -2,6 +2,7 @@ package email_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -151,5 +152,46 @@ func TestRefusalsAndCutsAreRetriedOnce(t *testing.T) {
 	}
 	if a := srv.Attempts(); a < total+5 {
 		t.Fatalf("%d attempts: the refusals and cuts were not retried", a)
+	}
+}
+
+// TestSignsInToALoopbackRelayWithoutTLS: a relay on this host that asks
+// for credentials and offers no STARTTLS (PLAIN and LOGIN, as Postfix or
+// a provider's local agent does) gets them; a wrong password is a clear
+// error at Check, and an absent server is ErrUnreachable.
+func TestSignsInToALoopbackRelayWithoutTLS(t *testing.T) {
+	srv := smtpfake.NewWithLogin("vista", "s3cret pass")
+	defer srv.Close()
+	ch, err := email.New(srv.URL(), "Ottica Vista <noreply@vista.example>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ch.Check(context.Background()); err != nil {
+		t.Fatalf("Check: %v", err)
+	}
+	if d := ch.Deliver(context.Background(), message("giulia@example.com", "it")); d.Status != notify.StatusSent {
+		t.Fatalf("Deliver = %+v", d)
+	}
+	if got := srv.Wait(1, 5*time.Second); len(got) != 1 || srv.Logins() != 2 {
+		t.Fatalf("%d mails, %d sign-ins; want 1 and 2 (the check, the send)", len(got), srv.Logins())
+	}
+
+	wrong, _ := email.New(strings.Replace(srv.URL(), "s3cret", "wrong", 1), "noreply@vista.example")
+	err = wrong.Check(context.Background())
+	if err == nil || errors.Is(err, email.ErrUnreachable) || !strings.Contains(err.Error(), "as vista") || strings.Contains(err.Error(), "wrong") {
+		t.Fatalf("wrong password: %v; want an error naming the user, not the password", err)
+	}
+	if d := wrong.Deliver(context.Background(), message("giulia@example.com", "it")); d.Status == notify.StatusSent {
+		t.Fatal("sent with a wrong password")
+	}
+	anon, _ := email.New("smtp://"+srv.Addr, "noreply@vista.example")
+	if d := anon.Deliver(context.Background(), message("giulia@example.com", "it")); d.Status == notify.StatusSent {
+		t.Fatal("the fake relay took mail without a sign-in")
+	}
+
+	srv.Close()
+	gone, _ := email.New(srv.URL(), "noreply@vista.example")
+	if err := gone.Check(context.Background()); !errors.Is(err, email.ErrUnreachable) {
+		t.Fatalf("a closed server: %v, want ErrUnreachable", err)
 	}
 }

@@ -1,6 +1,8 @@
 // Package smtpfake is an SMTP server on 127.0.0.1 for tests, built on
 // github.com/emersion/go-smtp: it keeps what it accepts and can be told to
 // refuse the next messages or to drop the connection in the middle of one.
+// NewWithLogin makes one that asks for a user and password (AUTH PLAIN and
+// LOGIN, without TLS, as a relay on the same host does).
 package smtpfake
 
 import (
@@ -11,10 +13,12 @@ import (
 	"mime/quotedprintable"
 	"net"
 	"net/mail"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 )
 
@@ -78,6 +82,9 @@ type Server struct {
 	drop     int // next DATA commands cut off
 	arrived  chan struct{}
 	attempts int
+	// user and pass, when set, are the credentials a client must give.
+	user, pass string
+	logins     int // successful AUTH commands
 }
 
 // New starts a server on a free loopback port.
@@ -95,8 +102,26 @@ func New() *Server {
 	return s
 }
 
-// URL is the VISTA_SMTP_URL of the server (plain SMTP on loopback).
-func (s *Server) URL() string { return "smtp://" + s.Addr }
+// NewWithLogin starts a server that offers AUTH PLAIN and LOGIN without
+// TLS and accepts mail only after user signed in with pass.
+func NewWithLogin(user, pass string) *Server {
+	s := New()
+	s.user, s.pass = user, pass
+	s.srv.AllowInsecureAuth = true
+	return s
+}
+
+// URL is the VISTA_SMTP_URL of the server (plain SMTP on loopback), with
+// its credentials when it asks for them.
+func (s *Server) URL() string {
+	if s.user != "" {
+		return "smtp://" + url.UserPassword(s.user, s.pass).String() + "@" + s.Addr
+	}
+	return "smtp://" + s.Addr
+}
+
+// Logins counts the successful sign-ins.
+func (s *Server) Logins() int { s.mu.Lock(); defer s.mu.Unlock(); return s.logins }
 
 // Close stops the server.
 func (s *Server) Close() { s.srv.Close() }
@@ -134,15 +159,70 @@ func (s *Server) Wait(n int, d time.Duration) []Mail {
 }
 
 type session struct {
-	s    *Server
-	conn *smtp.Conn
-	from string
-	to   []string
+	s      *Server
+	conn   *smtp.Conn
+	from   string
+	to     []string
+	signed bool
+}
+
+var errAuthRequired = &smtp.SMTPError{Code: 530, EnhancedCode: smtp.EnhancedCode{5, 7, 0}, Message: "authentication required"}
+
+// AuthMechanisms implements smtp.AuthSession: none unless credentials
+// are asked for.
+func (x *session) AuthMechanisms() []string {
+	if x.s.user == "" {
+		return nil
+	}
+	return []string{sasl.Plain, sasl.Login}
+}
+
+// Auth implements smtp.AuthSession.
+func (x *session) Auth(mech string) (sasl.Server, error) {
+	check := func(user, pass string) error {
+		if user != x.s.user || pass != x.s.pass {
+			return smtp.ErrAuthFailed
+		}
+		x.signed = true
+		x.s.mu.Lock()
+		x.s.logins++
+		x.s.mu.Unlock()
+		return nil
+	}
+	switch mech {
+	case sasl.Plain:
+		return sasl.NewPlainServer(func(_, user, pass string) error { return check(user, pass) }), nil
+	case sasl.Login:
+		return &loginServer{check: check}, nil
+	}
+	return nil, smtp.ErrAuthUnknownMechanism
+}
+
+// loginServer is the server side of AUTH LOGIN, which go-sasl no longer
+// has: it asks for the user name, then the password.
+type loginServer struct {
+	check func(user, pass string) error
+	user  *string
+}
+
+func (l *loginServer) Next(response []byte) ([]byte, bool, error) {
+	switch {
+	case l.user == nil && response == nil:
+		return []byte("Username:"), false, nil
+	case l.user == nil:
+		u := string(response)
+		l.user = &u
+		return []byte("Password:"), false, nil
+	}
+	return nil, true, l.check(*l.user, string(response))
 }
 
 func (x *session) Reset()        { x.from, x.to = "", nil }
 func (x *session) Logout() error { return nil }
 func (x *session) Mail(from string, _ *smtp.MailOptions) error {
+	if x.s.user != "" && !x.signed {
+		return errAuthRequired
+	}
 	x.from = from
 	return nil
 }
