@@ -718,3 +718,27 @@ func TestBookingHolds(t *testing.T) {
 		t.Fatal("a released hold still takes its slot")
 	}
 }
+
+// TestHolidaysAreClosed: the demo chain's calendars close Italy's public
+// holidays and each town's patron saint: in Milan nothing on 7 December
+// (Sant'Ambrogio), 8 December (Immacolata) or Christmas; Rome is open on
+// the 7th and closed on the 8th.
+func TestHolidaysAreClosed(t *testing.T) {
+	_, c, _ := bootAgenda(t)
+	days := func(shop string) map[string]int {
+		n := map[string]int{}
+		for _, s := range slots(c, shop, exam, "2026-12-07", "2026-12-26").Slots {
+			n[s.Start.In(rome).Format(time.DateOnly)]++
+		}
+		return n
+	}
+	milan, roma := days("milano-centro"), days("roma-prati")
+	for _, d := range []string{"2026-12-07", "2026-12-08", "2026-12-25", "2026-12-26"} {
+		if milan[d] != 0 {
+			t.Errorf("Milan has %d free slots on %s", milan[d], d)
+		}
+	}
+	if milan["2026-12-09"] == 0 || roma["2026-12-07"] == 0 || roma["2026-12-08"] != 0 {
+		t.Errorf("Milan on the 9th %d, Rome on the 7th %d and the 8th %d", milan["2026-12-09"], roma["2026-12-07"], roma["2026-12-08"])
+	}
+}

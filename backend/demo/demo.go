@@ -56,8 +56,8 @@ func Seed(ctx context.Context, st Stores, pw *auth.Passwords, clock core.Clock) 
 	hours := shop.Hours{Weekly: map[string][]shop.Span{"mon": {{Open: "15:30", Close: "19:30"}}, "tue": week, "wed": week, "thu": week,
 		"fri": week, "sat": {{Open: "09:30", Close: "19:30"}}, "sun": {}}}
 	chain := []*shop.Shop{
-		{ID: "shop-milano-centro", Slug: "milano-centro", Phone: "+390212345678", Hours: hours, Name: "Ottica Vista Milano Centro", City: "Milano", Address: "Via Torino 21, 20123 Milano", TimeZone: "Europe/Rome", CreatedAt: now},
-		{ID: "shop-roma-prati", Slug: "roma-prati", Phone: "+390612345678", Hours: hours, Name: "Ottica Vista Roma Prati", City: "Roma", Address: "Via Cola di Rienzo 120, 00192 Roma", TimeZone: "Europe/Rome", CreatedAt: now},
+		{ID: "shop-milano-centro", Slug: "milano-centro", Phone: "+390212345678", Hours: closing(hours, "12-07", "Sant'Ambrogio"), Name: "Ottica Vista Milano Centro", City: "Milano", Address: "Via Torino 21, 20123 Milano", TimeZone: "Europe/Rome", CreatedAt: now},
+		{ID: "shop-roma-prati", Slug: "roma-prati", Phone: "+390612345678", Hours: closing(hours, "06-29", "Santi Pietro e Paolo"), Name: "Ottica Vista Roma Prati", City: "Roma", Address: "Via Cola di Rienzo 120, 00192 Roma", TimeZone: "Europe/Rome", CreatedAt: now},
 	}
 	for _, s := range chain {
 		if err := st.CreateShop(ctx, s); core.IsCode(err, core.ECONFLICT) {
@@ -147,4 +147,11 @@ func Seed(ctx context.Context, st Stores, pw *auth.Passwords, clock core.Clock) 
 		return nil, fmt.Errorf("demo promotion: %w", err)
 	}
 	return logins, nil
+}
+
+// closing is h with the town's own yearly closing day (its patron saint);
+// Italy's public holidays are closed by default.
+func closing(h shop.Hours, date, note string) shop.Hours {
+	h.Closures = []shop.Closure{{Date: date, Note: note}}
+	return h
 }

@@ -5,6 +5,10 @@ import (
 	"slices"
 	"time"
 
+	"github.com/rickar/cal/v2"
+	"github.com/rickar/cal/v2/aa"
+	"github.com/rickar/cal/v2/it"
+
 	"github.com/vista-optical/vista/backend/core"
 )
 
@@ -24,11 +28,37 @@ type Exception struct {
 	Note   string `json:"note,omitempty"`
 }
 
+// Closure is a day the shop closes every year, "MM-DD": its town's patron
+// saint (Sant'Ambrogio in Milan, 12-07), a local feast.
+type Closure struct {
+	Date string `json:"date"`
+	Note string `json:"note,omitempty"`
+}
+
 // Hours are a shop's opening hours: spans per weekday ("mon" … "sun"),
-// and exceptions by date.
+// exceptions by date, the shop's own yearly closing days, and Italy's
+// public holidays, closed unless OpenOnHolidays.
 type Hours struct {
-	Weekly     map[string][]Span `json:"weekly"`
-	Exceptions []Exception       `json:"exceptions,omitempty"`
+	Weekly         map[string][]Span `json:"weekly"`
+	Exceptions     []Exception       `json:"exceptions,omitempty"`
+	Closures       []Closure         `json:"closures,omitempty"`
+	OpenOnHolidays bool              `json:"open_on_holidays,omitempty"`
+}
+
+// holidays are Italy's national public holidays: those of
+// github.com/rickar/cal (Easter Monday computed, 4 October from 2026) and
+// Easter Sunday, which it leaves out as a Sunday.
+var holidays = &cal.Calendar{Holidays: append(slices.Clone(it.Holidays), aa.Easter.Clone(&cal.Holiday{Name: "Pasqua", Type: cal.ObservancePublic})),
+	Cacheable: true}
+
+// Holiday names the public holiday on the local date of t in loc, if any.
+func Holiday(t time.Time, loc *time.Location) (string, bool) {
+	local := t.In(loc)
+	day := time.Date(local.Year(), local.Month(), local.Day(), 12, 0, 0, 0, time.UTC)
+	if actual, _, h := holidays.IsHoliday(day); actual {
+		return h.Name, true
+	}
+	return "", false
 }
 
 // Weekdays are the keys of Hours.Weekly, Monday first.
@@ -38,6 +68,7 @@ var Weekdays = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
 const (
 	maxSpansPerDay = 4
 	maxExceptions  = 100
+	maxClosures    = 20
 	maxNote        = 200
 )
 
@@ -87,6 +118,24 @@ func (h Hours) Check() *core.FieldError {
 	if len(h.Exceptions) > maxExceptions {
 		return &core.FieldError{Field: "hours.exceptions", Message: fmt.Sprintf("at most %d exceptions", maxExceptions)}
 	}
+	if len(h.Closures) > maxClosures {
+		return &core.FieldError{Field: "hours.closures", Message: fmt.Sprintf("at most %d closing days a year", maxClosures)}
+	}
+	yearly := map[string]bool{}
+	for i, c := range h.Closures {
+		f := fmt.Sprintf("hours.closures[%d]", i)
+		// A leap year holds every MM-DD there is.
+		if _, err := time.Parse(time.DateOnly, "2028-"+c.Date); err != nil || len(c.Date) != 5 {
+			return &core.FieldError{Field: f + ".date", Message: "must be a day of the year MM-DD, e.g. 12-07"}
+		}
+		if yearly[c.Date] {
+			return &core.FieldError{Field: f + ".date", Message: "one closing day per date"}
+		}
+		if len([]rune(c.Note)) > maxNote {
+			return &core.FieldError{Field: f + ".note", Message: fmt.Sprintf("at most %d characters", maxNote)}
+		}
+		yearly[c.Date] = true
+	}
 	seen := map[string]bool{}
 	for i, e := range h.Exceptions {
 		f := fmt.Sprintf("hours.exceptions[%d]", i)
@@ -110,13 +159,25 @@ func (h Hours) Check() *core.FieldError {
 }
 
 // SpansOn returns the opening periods of the local date of t in loc: the
-// exception for that date if there is one, else the weekday's.
+// exception for that date if there is one (an opening on a holiday
+// too); else none on a yearly closing day or, unless the shop opens on
+// them, a public holiday; else the weekday's.
 func (h Hours) SpansOn(t time.Time, loc *time.Location) []Span {
 	local := t.In(loc)
 	date := local.Format(time.DateOnly)
 	for _, e := range h.Exceptions {
 		if e.Date == date {
 			return e.Spans
+		}
+	}
+	for _, c := range h.Closures {
+		if c.Date == date[5:] {
+			return nil
+		}
+	}
+	if !h.OpenOnHolidays {
+		if _, ok := Holiday(t, loc); ok {
+			return nil
 		}
 	}
 	return h.Weekly[weekdayKey(local.Weekday())]

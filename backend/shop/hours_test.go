@@ -54,3 +54,62 @@ func TestHoursCheckRefusesWhatCannotBeRead(t *testing.T) {
 		}
 	}
 }
+
+// TestHolidaysAndClosingDays: Italy's public holidays close every shop
+// (Easter Monday computed), a shop's yearly closing day closes it, an
+// exception for the date opens it, and a shop may choose to open on
+// holidays.
+func TestHolidaysAndClosingDays(t *testing.T) {
+	rome, _ := time.LoadLocation("Europe/Rome")
+	day := func(s string) time.Time {
+		d, err := time.ParseInLocation(time.DateOnly+" 15:04", s+" 10:00", rome)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	open := []Span{{Open: "09:00", Close: "19:00"}}
+	weekly := map[string][]Span{"mon": open, "tue": open, "wed": open, "thu": open, "fri": open, "sat": open}
+	milan := Hours{Weekly: weekly, Closures: []Closure{{Date: "12-07", Note: "Sant'Ambrogio"}}}
+	for date, want := range map[string]bool{
+		"2026-12-04": true,  // a Friday
+		"2026-12-07": false, // Sant'Ambrogio, Milan's own
+		"2026-12-08": false, // Immacolata
+		"2026-12-24": true,
+		"2026-12-25": false, "2026-12-26": false, // Natale, Santo Stefano (a Saturday)
+		"2027-01-01": false, "2027-01-06": false,
+		"2026-04-06": false, "2027-03-29": false, // Easter Mondays
+		"2027-03-30": true,
+		"2027-04-26": true, // the Monday after 25 April (a Sunday in 2027): not a holiday
+		"2027-06-02": false, "2027-08-16": true, "2027-11-01": false,
+		"2027-10-04": false, // San Francesco, a holiday again from 2026
+	} {
+		if got := len(milan.SpansOn(day(date), rome)) > 0; got != want {
+			t.Errorf("%s: open %v, want %v", date, got, want)
+		}
+	}
+	if name, ok := Holiday(day("2027-03-29"), rome); !ok || name != "Pasquetta" {
+		t.Errorf("Holiday(Easter Monday 2027) = %q, %v", name, ok)
+	}
+	milan.Exceptions = []Exception{{Date: "2026-12-08", Spans: []Span{{Open: "10:00", Close: "18:00"}}}}
+	if len(milan.SpansOn(day("2026-12-08"), rome)) != 1 {
+		t.Error("an exception does not open the shop on a holiday")
+	}
+	milan.Exceptions, milan.OpenOnHolidays = nil, true
+	if len(milan.SpansOn(day("2026-12-08"), rome)) != 1 || len(milan.SpansOn(day("2026-12-07"), rome)) != 0 {
+		t.Error("open on holidays: want 8 December open and the shop's own closing day still closed")
+	}
+	for _, bad := range []Hours{
+		{Closures: []Closure{{Date: "02-30"}}},
+		{Closures: []Closure{{Date: "2026-12-07"}}},
+		{Closures: []Closure{{Date: "12-07"}, {Date: "12-07"}}},
+		{Closures: make([]Closure, maxClosures+1)},
+	} {
+		if bad.Check() == nil {
+			t.Errorf("%+v accepted", bad.Closures)
+		}
+	}
+	if fe := (Hours{Closures: []Closure{{Date: "02-29", Note: "leap"}}}).Check(); fe != nil {
+		t.Errorf("02-29 refused: %v", fe)
+	}
+}

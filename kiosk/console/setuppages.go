@@ -18,8 +18,13 @@ import (
 //
 //	lun 09:00-13:00 15:00-19:30
 //	2026-12-25 chiuso
+//	12-07 chiuso Sant'Ambrogio
+//	festivi aperto
 //
-// Weekdays in Italian or English; "chiuso" or "closed" for a closed date.
+// Weekdays in Italian or English; "chiuso" or "closed" for a closed date,
+// with an optional note after it; MM-DD for a day closed every year (the
+// patron saint); Italy's public holidays are closed unless "festivi
+// aperto" (or "holidays open").
 var dayNames = map[string]string{"lun": "mon", "mar": "tue", "mer": "wed", "gio": "thu", "ven": "fri", "sab": "sat", "dom": "sun"}
 
 const maxHoursText = 8 << 10
@@ -33,24 +38,35 @@ func parseHours(text string) (shop.Hours, error) {
 		return h, bad(0, "too long")
 	}
 	for i, line := range strings.Split(text, "\n") {
-		f := strings.Fields(strings.ToLower(line))
-		if len(f) == 0 {
+		words := strings.Fields(line)
+		if len(words) == 0 {
 			continue
 		}
-		day := f[0]
+		day := strings.ToLower(words[0])
 		if en, ok := dayNames[day]; ok {
 			day = en
 		}
-		var spans []shop.Span
-		closed := false
-		for _, s := range f[1:] {
-			if s == "chiuso" || s == "closed" {
-				closed = true
-				continue
+		if day == "festivi" || day == "holidays" {
+			switch v := strings.ToLower(strings.Join(words[1:], " ")); v {
+			case "aperto", "open":
+				h.OpenOnHolidays = true
+			case "chiuso", "closed":
+				h.OpenOnHolidays = false
+			default:
+				return h, bad(i+1, fmt.Sprintf("%q: write \"festivi aperto\" or \"festivi chiuso\"", v))
 			}
-			open, close, ok := strings.Cut(s, "-")
+			continue
+		}
+		var spans []shop.Span
+		closed, note := false, ""
+		for k, w := range words[1:] {
+			if lw := strings.ToLower(w); lw == "chiuso" || lw == "closed" {
+				closed, note = true, strings.Join(words[k+2:], " ")
+				break
+			}
+			open, close, ok := strings.Cut(w, "-")
 			if !ok {
-				return h, bad(i+1, fmt.Sprintf("%q is not HH:MM-HH:MM", s))
+				return h, bad(i+1, fmt.Sprintf("%q is not HH:MM-HH:MM", w))
 			}
 			spans = append(spans, shop.Span{Open: open, Close: close})
 		}
@@ -58,9 +74,13 @@ func parseHours(text string) (shop.Hours, error) {
 		case slices.Contains(shop.Weekdays, day):
 			h.Weekly[day] = spans
 		case len(day) == 10 && day[4] == '-':
-			h.Exceptions = append(h.Exceptions, shop.Exception{Date: day, Closed: closed || len(spans) == 0, Spans: spans})
+			h.Exceptions = append(h.Exceptions, shop.Exception{Date: day, Closed: closed || len(spans) == 0, Spans: spans, Note: note})
+		case len(day) == 5 && day[2] == '-' && len(spans) == 0:
+			h.Closures = append(h.Closures, shop.Closure{Date: day, Note: note})
+		case len(day) == 5 && day[2] == '-':
+			return h, bad(i+1, fmt.Sprintf("%s is a day closed every year: write %s chiuso, or a date YYYY-MM-DD for other hours", day, day))
 		default:
-			return h, bad(i+1, fmt.Sprintf("%q is neither a weekday (lun … dom, mon … sun) nor a date YYYY-MM-DD", f[0]))
+			return h, bad(i+1, fmt.Sprintf("%q is neither a weekday (lun … dom, mon … sun) nor a date YYYY-MM-DD or MM-DD", words[0]))
 		}
 	}
 	return h, nil
@@ -89,13 +109,23 @@ func formatHours(h shop.Hours, lang string) string {
 	}
 	for _, e := range h.Exceptions {
 		b.WriteString(e.Date)
-		if e.Closed {
-			b.WriteString(" " + closed)
-		}
 		for _, s := range e.Spans {
 			b.WriteString(" " + s.Open + "-" + s.Close)
 		}
+		if e.Closed {
+			b.WriteString(" " + closed)
+			if e.Note != "" {
+				b.WriteString(" " + e.Note)
+			}
+		}
 		b.WriteString("\n")
+	}
+	for _, c := range h.Closures {
+		b.WriteString(strings.TrimSpace(c.Date + " " + closed + " " + c.Note))
+		b.WriteString("\n")
+	}
+	if h.OpenOnHolidays {
+		b.WriteString(map[string]string{"it": "festivi aperto", "en": "holidays open"}[lang] + "\n")
 	}
 	return b.String()
 }

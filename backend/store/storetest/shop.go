@@ -70,7 +70,8 @@ func testShopUpdate(t *testing.T, e Engine) {
 	b := newShop(t, e, "Roma Prati")
 	a.Name, a.Slug, a.Phone = "Milano Duomo", "milano-duomo", "+390212345678"
 	a.Hours = shop.Hours{Weekly: map[string][]shop.Span{"mon": {{Open: "09:00", Close: "13:00"}, {Open: "15:00", Close: "19:30"}}},
-		Exceptions: []shop.Exception{{Date: "2026-12-25", Closed: true, Note: "Natale"}}}
+		Exceptions: []shop.Exception{{Date: "2026-12-25", Closed: true, Note: "Natale"}},
+		Closures:   []shop.Closure{{Date: "12-07", Note: "Sant'Ambrogio"}}, OpenOnHolidays: true}
 	must(t, e.UpdateShop(ctx, a))
 	got, err := e.Shop(ctx, a.ID)
 	must(t, err)
