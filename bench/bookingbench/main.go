@@ -36,7 +36,10 @@ func main() {
 	v := start()
 	defer v.stop()
 	owner := v.login()
-	services := v.seed(owner)
+	// The write comparison books on staff of its own, enough of them for
+	// every booking asked (about 400 free starts each in 60 days).
+	need := *clients * *per * *rounds
+	services, writeService := v.seed(owner, need/350+1)
 
 	today := time.Now().In(rome)
 	from, to := today.Format(time.DateOnly), today.AddDate(0, 0, 59).Format(time.DateOnly)
@@ -66,11 +69,13 @@ func main() {
 		ms(pct(lat, 50)), ms(pct(lat, 90)), ms(pct(lat, 99)), slotsSeen)
 	fmt.Printf("  GET /healthz in the same run: median %.2f ms (the server and connection alone)\n", ms(pct(ref, 50)))
 
-	// Distinct free slots for the bookings, late in the window: a start
-	// and a staff member each, no two of one staff member overlapping.
+	// Distinct free slots for the bookings: those of the write service,
+	// whose own staff are free all day (the agenda above is untouched), a
+	// start and a staff member each, no two of one staff member's
+	// overlapping.
 	var av booking.Availability
-	get(v.URL+"/v1/shops/bench/availability?service="+services[0]+"&from="+today.AddDate(0, 0, 15).Format(time.DateOnly)+"&to="+to, &av)
-	need := *clients * *per * *rounds
+	get(v.URL+"/v1/shops/bench/availability?service="+writeService+"&from="+from+"&to="+to, &av)
+	need = *clients * *per * *rounds
 	type pick struct {
 		start time.Time
 		staff string
@@ -86,7 +91,7 @@ func main() {
 		}
 	}
 	if len(starts) < need {
-		fmt.Fprintf(os.Stderr, "only %d distinct free slots for %d bookings: lower -n or -rounds\n", len(starts), need)
+		fmt.Fprintf(os.Stderr, "only %d distinct free slots for %d bookings: lower -c, -n or -rounds\n", len(starts), need)
 		exit()
 	}
 	var bookRates, writeRates []float64
@@ -96,7 +101,7 @@ func main() {
 		next += *clients * *per
 		bookRates = append(bookRates, run(*clients, *per, func(c, i int) {
 			p := batch[c**per+i]
-			post(v.URL+"/v1/staff/bookings", owner, map[string]any{"shop_id": "shop-bench", "service_id": services[0], "start": p.start, "staff_id": p.staff,
+			post(v.URL+"/v1/staff/bookings", owner, map[string]any{"shop_id": "shop-bench", "service_id": writeService, "start": p.start, "staff_id": p.staff,
 				"guest": map[string]any{"name": "Ospite", "email": fmt.Sprintf("g%d-%d-%d@bench.example", r, c, i)}}, 201, nil)
 		}))
 		writeRates = append(writeRates, run(*clients, *per, func(c, i int) {
@@ -112,14 +117,17 @@ func main() {
 var rome, _ = time.LoadLocation("Europe/Rome")
 
 // seed creates, through the staff API, a shop open Monday to Saturday
-// with 5 optometrists and 3 services, and books about half of the next
-// 60 days' time; it returns the services' ids.
-func (v *vista) seed(owner string) []string {
+// (holidays too, so that the workload does not depend on the date) with 5
+// optometrists and 3 services, and books about half of the next 60 days'
+// time; it returns the services' ids. Beside them, writers staff members
+// with a skill of their own (contact_lens) and a service that needs it, for the write
+// comparison.
+func (v *vista) seed(owner string, writers int) (ids []string, writeService string) {
 	week := []map[string]string{{"open": "09:00", "close": "13:00"}, {"open": "15:00", "close": "19:30"}}
-	hours := map[string]any{"weekly": map[string]any{"mon": week, "tue": week, "wed": week, "thu": week, "fri": week, "sat": week}}
+	hours := map[string]any{"weekly": map[string]any{"mon": week, "tue": week, "wed": week, "thu": week, "fri": week, "sat": week},
+		"open_on_holidays": true}
 	post(v.URL+"/v1/staff/shops", owner, map[string]any{"id": "shop-bench", "slug": "bench", "name": "Ottica Bench", "city": "Milano",
 		"time_zone": "Europe/Rome", "hours": hours}, 201, nil)
-	var ids []string
 	for _, sv := range []map[string]any{
 		{"code": "bench-exam", "name": "Esame della vista", "duration_min": 30, "buffer_after_min": 10},
 		{"code": "bench-cl", "name": "Lenti a contatto", "duration_min": 45, "buffer_after_min": 15},
@@ -138,6 +146,15 @@ func (v *vista) seed(owner string) []string {
 		do("PUT", v.URL+"/v1/staff/members/"+m.ID+"/agenda", owner, map[string]any{"skills": []string{"optometrist"}}, 200, nil)
 		staff = append(staff, m.ID)
 	}
+	var ws struct{ ID string }
+	post(v.URL+"/v1/staff/services", owner, map[string]any{"code": "bench-write", "name": "Controllo", "duration_min": 30, "buffer_after_min": 10,
+		"shop_id": "shop-bench", "max_ahead_days": 90, "min_notice_min": 60, "skills": []string{"contact_lens"}}, 201, &ws)
+	for i := range writers {
+		var m struct{ ID string }
+		post(v.URL+"/v1/staff/members", owner, map[string]any{"email": fmt.Sprintf("w%d@bench.example", i), "name": fmt.Sprintf("Ottico %d", i),
+			"role": "assistant", "shop_id": "shop-bench"}, 201, &m)
+		do("PUT", v.URL+"/v1/staff/members/"+m.ID+"/agenda", owner, map[string]any{"skills": []string{"contact_lens"}}, 200, nil)
+	}
 	// Half full: four 45-minute appointments of every staff member a day.
 	today := time.Now().In(rome)
 	for d := 1; d <= 60; d++ {
@@ -153,7 +170,7 @@ func (v *vista) seed(owner string) []string {
 			}
 		}
 	}
-	return ids
+	return ids, ws.ID
 }
 
 // run has c clients make n calls each at once and returns calls per second.
