@@ -1,9 +1,11 @@
 package mobileapi
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"html/template"
 	"strings"
 	"time"
@@ -53,7 +55,8 @@ var landingT = template.Must(template.New("landing").Parse(`<!doctype html>
 <title>{{.T.title}}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:30rem;margin:1.5rem auto;padding:0 1rem}label{display:block;margin:.6rem 0}
 input{width:100%;padding:.5rem;font-size:1rem;box-sizing:border-box}button,.app{display:block;width:100%;padding:.7rem;margin:.6rem 0;font-size:1.1rem;text-align:center}
-.error{color:#a40000}.notice{color:#0a5c2a}details{margin:1rem 0}</style></head>
+.error{color:#a40000}.notice{color:#0a5c2a}details{margin:1rem 0}#notice{font-size:.9rem}#notice h2{font-size:1rem}
+label.choice{display:flex;gap:.5rem;align-items:flex-start}label.choice input{width:auto;margin-top:.2rem}</style></head>
 <body>
 <p><a href="?lang=it">Italiano</a> · <a href="?lang=en">English</a></p>
 {{if .Error}}<h1>{{.T.title}}</h1><p class="error" role="alert" id="problem">{{.Error}}</p>
@@ -70,6 +73,10 @@ input{width:100%;padding:.5rem;font-size:1rem;box-sizing:border-box}button,.app{
 <label>{{.T.birth_date}} <input name="birth_date" type="date" required></label>
 <label>{{.T.email}} <input name="email" type="email" required maxlength="254" autocomplete="email"></label>
 <label>{{.T.password}} <input name="password" type="password" required minlength="10" maxlength="128" autocomplete="new-password"></label>
+<section id="notice" aria-labelledby="notice-title"><h2 id="notice-title">{{.T.notice}}</h2><p>{{.NoticeText}}</p>
+<input type="hidden" name="notice_version" value="{{.Notice.Version}}">
+{{range $i, $c := .Notice.Choices}}<label class="choice"><input type="checkbox" name="consent" value="{{$c.Channel}}:{{$c.Purpose}}"> {{$c.Label}}</label>
+{{end}}</section>
 <button type="submit">{{.T.signup_go}}</button></form></details>
 <details><summary>{{.T.login}}</summary>
 <form method="post" action="/q/login?lang={{.Lang}}" id="login">
@@ -85,13 +92,15 @@ var landingTexts = map[string]map[string]string{
 		"first_name": "Nome", "last_name": "Cognome", "birth_date": "Data di nascita", "email": "E-mail", "password": "Password (almeno 10 caratteri)",
 		"signup_go": "Registrati", "login_go": "Accedi", "here": "Sono qui: collega la visita", "done": "Fatto!", "done_text": "La visita è nel tuo profilo:",
 		"expired": "Questo codice è scaduto: inquadra di nuovo lo schermo.", "forged": "Questo non è un codice di uno schermo Vista.",
-		"no_pending": "Inquadra di nuovo il codice sullo schermo.", "bad_login": "E-mail o password non corretti.", "too_many": "Troppi tentativi: riprova tra qualche minuto."},
+		"no_pending": "Inquadra di nuovo il codice sullo schermo.", "notice": "Informativa sulla privacy",
+		"old_notice": "L'informativa è cambiata: leggila di nuovo e invia il modulo.", "bad_login": "E-mail o password non corretti.", "too_many": "Troppi tentativi: riprova tra qualche minuto."},
 	"en": {"title": "Vista", "welcome": "Welcome to", "intro": "Open the app to link this visit to your profile, or sign up or in here: the visit will be yours.",
 		"app_ios": "Get the iPhone app", "app_android": "Get the Android app", "signup": "Sign up", "login": "Already have an account? Sign in",
 		"first_name": "First name", "last_name": "Last name", "birth_date": "Date of birth", "email": "E-mail", "password": "Password (at least 10 characters)",
 		"signup_go": "Sign up", "login_go": "Sign in", "here": "I am here: link the visit", "done": "Done!", "done_text": "The visit is in your profile:",
 		"expired": "This code has expired: scan the screen again.", "forged": "This is not a code of a Vista screen.",
-		"no_pending": "Scan the code on the screen again.", "bad_login": "E-mail or password is not correct.", "too_many": "Too many attempts: try again in a few minutes."},
+		"no_pending": "Scan the code on the screen again.", "notice": "Privacy notice",
+		"old_notice": "The notice has changed: read it again and send the form.", "bad_login": "E-mail or password is not correct.", "too_many": "Too many attempts: try again in a few minutes."},
 }
 
 func pageLang(c *fiber.Ctx) string {
@@ -103,12 +112,16 @@ func pageLang(c *fiber.Ctx) string {
 
 func (a *API) renderLanding(c *fiber.Ctx, status int, v map[string]any) error {
 	lang := pageLang(c)
-	v["Lang"], v["T"] = lang, landingTexts[lang]
+	notice := customer.WebNotices[lang]
+	v["Lang"], v["T"], v["Notice"] = lang, landingTexts[lang], notice
+	chain := "Ottica Vista"
 	if a.AppLinks.Chain != nil {
 		if ch, err := a.AppLinks.Chain(c.UserContext()); err == nil {
 			v["IOS"], v["Android"] = ch.IOSURL, ch.AndroidURL
+			chain = cmp.Or(ch.Name, chain)
 		}
 	}
+	v["NoticeText"] = fmt.Sprintf(notice.Text, chain)
 	var b strings.Builder
 	if err := landingT.Execute(&b, v); err != nil {
 		return core.Internal(err)
@@ -192,8 +205,27 @@ func (a *API) landingSignup(c *fiber.Ctx) error {
 	if c.Cookies(pendingCookie) == "" {
 		return a.renderLanding(c, fiber.StatusGone, map[string]any{"Error": landingTexts[pageLang(c)]["no_pending"]})
 	}
+	shopID, err := a.Visits.PendingShop(c.Cookies(pendingCookie))
+	if err != nil {
+		return a.renderLanding(c, fiber.StatusGone, map[string]any{"Error": landingTexts[pageLang(c)]["no_pending"]})
+	}
+	// The consents of the notice the page showed, each answered: a box
+	// left empty is recorded as refused, under the same version.
+	notice, ok := noticeOf(c.FormValue("notice_version"))
+	if !ok {
+		return a.renderLanding(c, fiber.StatusUnprocessableEntity, map[string]any{"Error": landingTexts[pageLang(c)]["old_notice"], "Pending": true})
+	}
+	ticked := map[string]bool{}
+	for _, v := range c.Request().PostArgs().PeekMulti("consent") {
+		ticked[string(v)] = true
+	}
+	var consents []customer.ConsentChoice
+	for _, ch := range notice.Choices {
+		consents = append(consents, customer.ConsentChoice{Channel: ch.Channel, Purpose: ch.Purpose, Granted: ticked[string(ch.Channel)+":"+string(ch.Purpose)]})
+	}
 	in := customer.SignupInput{Email: c.FormValue("email"), Password: c.FormValue("password"), FirstName: c.FormValue("first_name"),
-		LastName: c.FormValue("last_name"), BirthDate: c.FormValue("birth_date"), Locale: pageLang(c), Source: "web:visit"}
+		LastName: c.FormValue("last_name"), BirthDate: c.FormValue("birth_date"), Locale: pageLang(c), Source: "web:visit",
+		ShopID: shopID, Consents: consents, TextVersion: notice.Version}
 	if err := a.Limiter.Hit(c.UserContext(), a.Limits.SignupAccount, core.NormalizeEmail(in.Email)); err != nil {
 		return a.formProblem(c, err)
 	}
@@ -202,6 +234,16 @@ func (a *API) landingSignup(c *fiber.Ctx) error {
 		return a.formProblem(c, err)
 	}
 	return a.landingDone(c, s.Customer.ID)
+}
+
+// noticeOf is the web notice of version v.
+func noticeOf(v string) (customer.Notice, bool) {
+	for _, n := range customer.WebNotices {
+		if n.Version == v {
+			return n, true
+		}
+	}
+	return customer.Notice{}, false
 }
 
 func (a *API) landingLogin(c *fiber.Ctx) error {

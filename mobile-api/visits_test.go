@@ -396,18 +396,64 @@ func TestVisitWithoutTheApp(t *testing.T) {
 	second := pendingFrom(t, en)
 
 	clock.Add(10 * time.Minute) // the code is long expired; the browser's pending visit is not
+	// The sign-up form shows the privacy notice with its version and asks
+	// the same consents as the app's; Marta ticks the offers only.
+	for _, want := range []string{`id="notice"`, "Informativa sulla privacy", "Titolare del trattamento", `value="privacy-web-it-2026-12"`,
+		`value="email:marketing"`, `value="email:service"`} {
+		if !strings.Contains(string(page.Body), want) {
+			t.Fatalf("the sign-up form lacks %q", want)
+		}
+	}
 	form := url.Values{"first_name": {"Marta"}, "last_name": {"Neri"}, "birth_date": {"1990-02-03"}, "email": {"marta@example.com"},
-		"password": {"correct horse battery"}}
+		"password": {"correct horse battery"}, "notice_version": {"privacy-web-it-2026-12"}, "consent": {"email:marketing"}}
+	old := url.Values{"first_name": {"Marta"}, "last_name": {"Neri"}, "birth_date": {"1990-02-03"}, "email": {"marta@example.com"},
+		"password": {"correct horse battery"}, "notice_version": {"privacy-web-it-2020-01"}}
+	c.Want(c.Do("POST", "/q/signup", old.Encode(), "Content-Type", "application/x-www-form-urlencoded", "Cookie", "vista_visit="+pending), 422)
 	done := c.Want(c.Do("POST", "/q/signup", form.Encode(), "Content-Type", "application/x-www-form-urlencoded", "Cookie", "vista_visit="+pending), 200)
 	if !strings.Contains(string(done.Body), `id="done"`) {
 		t.Fatalf("after sign-up: %s", done.Body)
 	}
 	var login struct {
+		Customer struct {
+			ID     string `json:"id"`
+			ShopID string `json:"shop_id"`
+		} `json:"customer"`
 		Tokens struct {
 			AccessToken string `json:"access_token"`
 		} `json:"tokens"`
 	}
 	c.Want(c.Do("POST", "/v1/auth/login", map[string]string{"email": "marta@example.com", "password": "correct horse battery"}), 200).JSON(t, &login)
+	// The screen's shop is her home shop: she is in its console list.
+	if login.Customer.ShopID != "shop-milano-centro" {
+		t.Fatalf("Marta's home shop is %q, want the screen's", login.Customer.ShopID)
+	}
+	var list struct{ Customers []map[string]any }
+	c.Want(c.Do("GET", "/v1/staff/shops/shop-milano-centro/customers", nil, apptest.Bearer(apptest.OwnerLogin(t, m))...), 200).JSON(t, &list)
+	if !strings.Contains(fmt.Sprint(list.Customers), login.Customer.ID) {
+		t.Fatalf("Marta is not in the shop's list: %v", list.Customers)
+	}
+	// Her answers are consent events under the notice's version.
+	var cs struct {
+		Consents []struct {
+			Channel, Purpose string
+			TextVersion      string `json:"text_version"`
+			Granted          bool
+		}
+	}
+	c.Want(c.Do("GET", "/v1/me/consents", nil, apptest.Bearer(login.Tokens.AccessToken)...), 200).JSON(t, &cs)
+	answered := 0
+	for _, x := range cs.Consents {
+		if x.Channel != "email" {
+			continue
+		}
+		answered++
+		if x.Granted != (x.Purpose == "marketing") || x.TextVersion != "privacy-web-it-2026-12" {
+			t.Errorf("consent email/%s = %v under %q", x.Purpose, x.Granted, x.TextVersion)
+		}
+	}
+	if answered != 3 {
+		t.Fatalf("%d e-mail consents, want 3: %+v", answered, cs)
+	}
 	var mine struct {
 		Visits []struct {
 			ID     string `json:"id"`

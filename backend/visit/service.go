@@ -415,6 +415,16 @@ func (s *Service) landing(ctx context.Context, c *Code, visitID string) (*Landin
 	return l, nil
 }
 
+// PendingShop is the shop of the visit a browser keeps (pending, its
+// cookie): the home shop of a person who signs up there.
+func (s *Service) PendingShop(pending string) (string, error) {
+	claims, err := s.Tokens.Verify(auth.PendingVisit, pending)
+	if err != nil {
+		return "", err
+	}
+	return claims.Shop, nil
+}
+
 // LinkPending links the visit a browser kept (Land) to the customer who
 // just signed up or in there: that visit, or, if it was not kept or was
 // linked meanwhile, a new visit at the same screen. It returns the shop.
