@@ -229,7 +229,7 @@ func (a *API) bookingSubmit(c *fiber.Ctx) error {
 	g := &booking.GuestInput{Name: strings.TrimSpace(form.Get("name")), Email: strings.TrimSpace(form.Get("email")),
 		Consent: form.Get("consent") == "on", Locale: lang}
 	if p := strings.TrimSpace(form.Get("phone")); p != "" {
-		e164, ok := validate.NormalizePhone(p, "IT")
+		e164, ok := validate.NormalizePhone(p, validate.DefaultRegion)
 		if !ok {
 			c.Status(fiber.StatusUnprocessableEntity)
 			return a.renderBooking(c, bookingTexts[lang]["bad_phone"], form)

@@ -35,7 +35,7 @@ func (s *Service) UpdateMe(ctx context.Context, in ProfileInput) (*Customer, err
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Validator.Struct(in); err != nil {
+	if err := s.Validator.Struct(&in); err != nil {
 		return nil, err
 	}
 	if in.ShopID != nil && *in.ShopID != "" {

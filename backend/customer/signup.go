@@ -58,7 +58,7 @@ type Session struct {
 func (s *Service) Signup(ctx context.Context, in SignupInput) (*Session, error) {
 	in.Email = core.NormalizeEmail(in.Email)
 	in.FirstName, in.LastName = strings.TrimSpace(in.FirstName), strings.TrimSpace(in.LastName)
-	if err := s.Validator.Struct(in); err != nil {
+	if err := s.Validator.Struct(&in); err != nil {
 		return nil, err
 	}
 	if len(in.Consents) > 0 && in.TextVersion == "" && in.ConsentTextVersion == "" {

@@ -84,7 +84,7 @@ func minutes(hhmm string) (int, bool) {
 
 func checkSpans(field string, spans []Span) *core.FieldError {
 	if len(spans) > maxSpansPerDay {
-		return &core.FieldError{Field: field, Message: fmt.Sprintf("at most %d opening periods a day", maxSpansPerDay)}
+		return &core.FieldError{Field: field, Code: "too_many", Param: fmt.Sprint(maxSpansPerDay), Message: fmt.Sprintf("at most %d opening periods a day", maxSpansPerDay)}
 	}
 	last := -1
 	for i, sp := range spans {
@@ -93,11 +93,11 @@ func checkSpans(field string, spans []Span) *core.FieldError {
 		f := fmt.Sprintf("%s[%d]", field, i)
 		switch {
 		case !ok1 || !ok2:
-			return &core.FieldError{Field: f, Message: "times are HH:MM, 00:00 to 23:59"}
+			return &core.FieldError{Field: f, Code: "invalid_time", Message: "times are HH:MM, 00:00 to 23:59"}
 		case close <= open:
-			return &core.FieldError{Field: f, Message: "must close after it opens"}
+			return &core.FieldError{Field: f, Code: "closes_before_open", Message: "must close after it opens"}
 		case open < last:
-			return &core.FieldError{Field: f, Message: "periods must be in order and not overlap"}
+			return &core.FieldError{Field: f, Code: "overlap", Message: "periods must be in order and not overlap"}
 		}
 		last = close
 	}
@@ -109,30 +109,30 @@ func checkSpans(field string, spans []Span) *core.FieldError {
 func (h Hours) Check() *core.FieldError {
 	for day, spans := range h.Weekly {
 		if !slices.Contains(Weekdays, day) {
-			return &core.FieldError{Field: "hours.weekly." + day, Message: "days are mon, tue, wed, thu, fri, sat, sun"}
+			return &core.FieldError{Field: "hours.weekly." + day, Code: "not_allowed", Message: "days are mon, tue, wed, thu, fri, sat, sun"}
 		}
 		if fe := checkSpans("hours.weekly."+day, spans); fe != nil {
 			return fe
 		}
 	}
 	if len(h.Exceptions) > maxExceptions {
-		return &core.FieldError{Field: "hours.exceptions", Message: fmt.Sprintf("at most %d exceptions", maxExceptions)}
+		return &core.FieldError{Field: "hours.exceptions", Code: "too_many", Param: fmt.Sprint(maxExceptions), Message: fmt.Sprintf("at most %d exceptions", maxExceptions)}
 	}
 	if len(h.Closures) > maxClosures {
-		return &core.FieldError{Field: "hours.closures", Message: fmt.Sprintf("at most %d closing days a year", maxClosures)}
+		return &core.FieldError{Field: "hours.closures", Code: "too_many", Param: fmt.Sprint(maxClosures), Message: fmt.Sprintf("at most %d closing days a year", maxClosures)}
 	}
 	yearly := map[string]bool{}
 	for i, c := range h.Closures {
 		f := fmt.Sprintf("hours.closures[%d]", i)
 		// A leap year holds every MM-DD there is.
 		if _, err := time.Parse(time.DateOnly, "2028-"+c.Date); err != nil || len(c.Date) != 5 {
-			return &core.FieldError{Field: f + ".date", Message: "must be a day of the year MM-DD, e.g. 12-07"}
+			return &core.FieldError{Field: f + ".date", Code: "invalid_day_of_year", Message: "must be a day of the year MM-DD, e.g. 12-07"}
 		}
 		if yearly[c.Date] {
-			return &core.FieldError{Field: f + ".date", Message: "one closing day per date"}
+			return &core.FieldError{Field: f + ".date", Code: "duplicate_date", Message: "one closing day per date"}
 		}
 		if len([]rune(c.Note)) > maxNote {
-			return &core.FieldError{Field: f + ".note", Message: fmt.Sprintf("at most %d characters", maxNote)}
+			return &core.FieldError{Field: f + ".note", Code: "too_long", Param: fmt.Sprint(maxNote), Message: fmt.Sprintf("at most %d characters", maxNote)}
 		}
 		yearly[c.Date] = true
 	}
@@ -142,13 +142,13 @@ func (h Hours) Check() *core.FieldError {
 		d, err := time.Parse(time.DateOnly, e.Date)
 		switch {
 		case err != nil || d.Year() < 2000 || d.Year() > 2100:
-			return &core.FieldError{Field: f + ".date", Message: "must be a date YYYY-MM-DD between 2000 and 2100"}
+			return &core.FieldError{Field: f + ".date", Code: "invalid_date", Message: "must be a date YYYY-MM-DD between 2000 and 2100"}
 		case seen[e.Date]:
-			return &core.FieldError{Field: f + ".date", Message: "one exception per date"}
+			return &core.FieldError{Field: f + ".date", Code: "duplicate_date", Message: "one exception per date"}
 		case e.Closed && len(e.Spans) > 0:
-			return &core.FieldError{Field: f, Message: "a closed day has no opening periods"}
+			return &core.FieldError{Field: f, Code: "closed_with_periods", Message: "a closed day has no opening periods"}
 		case len([]rune(e.Note)) > maxNote:
-			return &core.FieldError{Field: f + ".note", Message: fmt.Sprintf("at most %d characters", maxNote)}
+			return &core.FieldError{Field: f + ".note", Code: "too_long", Param: fmt.Sprint(maxNote), Message: fmt.Sprintf("at most %d characters", maxNote)}
 		}
 		seen[e.Date] = true
 		if fe := checkSpans(f+".spans", e.Spans); fe != nil {

@@ -74,13 +74,13 @@ func staffActor(ctx context.Context) (core.Actor, error) {
 
 func (in *ShopInput) check() error {
 	if !slugPattern.MatchString(in.Slug) {
-		return core.Invalid("the slug is not valid", core.FieldError{Field: "slug", Message: "lower-case letters, digits and single hyphens"})
+		return core.Invalid("the slug is not valid", core.FieldError{Field: "slug", Code: "invalid_slug", Message: "lower-case letters, digits and single hyphens"})
 	}
 	if in.ID != "" && !slugPattern.MatchString(in.ID) && !strings.HasPrefix(in.ID, "shop-") {
-		return core.Invalid("the id is not valid", core.FieldError{Field: "id", Message: "lower-case letters, digits and single hyphens"})
+		return core.Invalid("the id is not valid", core.FieldError{Field: "id", Code: "invalid_slug", Message: "lower-case letters, digits and single hyphens"})
 	}
 	if _, err := time.LoadLocation(in.TimeZone); err != nil || in.TimeZone == "Local" {
-		return core.Invalid("the time zone is not known", core.FieldError{Field: "time_zone", Message: "must be an IANA time zone such as Europe/Rome"})
+		return core.Invalid("the time zone is not known", core.FieldError{Field: "time_zone", Code: "invalid_time_zone", Message: "must be an IANA time zone such as Europe/Rome"})
 	}
 	if fe := in.Hours.Check(); fe != nil {
 		return core.Invalid("the opening hours are not valid", *fe)
@@ -108,7 +108,7 @@ func (s *Service) CreateShop(ctx context.Context, in ShopInput) (*Shop, error) {
 		TimeZone: in.TimeZone, Hours: in.Hours, CreatedAt: s.Clock.Now()}
 	if err := s.Store.CreateShop(ctx, sh); err != nil {
 		if core.IsCode(err, core.ECONFLICT) {
-			return nil, core.Invalid("a shop has this id or slug", core.FieldError{Field: "slug", Message: "is taken by another shop"})
+			return nil, core.Invalid("a shop has this id or slug", core.FieldError{Field: "slug", Code: "taken", Message: "is taken by another shop"})
 		}
 		return nil, err
 	}
@@ -138,7 +138,7 @@ func (s *Service) UpdateShop(ctx context.Context, id string, in ShopInput) (*Sho
 	sh.Slug, sh.Name, sh.City, sh.Address, sh.Phone, sh.TimeZone, sh.Hours = in.Slug, in.Name, in.City, in.Address, in.Phone, in.TimeZone, in.Hours
 	if err := s.Store.UpdateShop(ctx, sh); err != nil {
 		if core.IsCode(err, core.ECONFLICT) {
-			return nil, core.Invalid("a shop has this slug", core.FieldError{Field: "slug", Message: "is taken by another shop"})
+			return nil, core.Invalid("a shop has this slug", core.FieldError{Field: "slug", Code: "taken", Message: "is taken by another shop"})
 		}
 		return nil, err
 	}
@@ -179,7 +179,7 @@ func (s *Service) StaffList(ctx context.Context) ([]*Staff, error) {
 // exists); a manager assistants and managers of their own shop.
 func (s *Service) mayPlace(ctx context.Context, a core.Actor, role core.Role, shopID string) error {
 	if !role.Valid() {
-		return core.Invalid("the role is not valid", core.FieldError{Field: "role", Message: "must be one of: owner, manager, assistant"})
+		return core.Invalid("the role is not valid", core.FieldError{Field: "role", Code: "not_allowed", Message: "must be one of: owner, manager, assistant"})
 	}
 	if a.Role != core.RoleOwner && (role == core.RoleOwner || shopID != a.Shop) {
 		return core.Errorf(core.EFORBIDDEN, "a manager places staff in their own shop only, and never as owner")
@@ -189,14 +189,14 @@ func (s *Service) mayPlace(ctx context.Context, a core.Actor, role core.Role, sh
 	}
 	if role == core.RoleOwner {
 		if shopID != "" {
-			return core.Invalid("an owner has no shop", core.FieldError{Field: "shop_id", Message: "must be empty for an owner"})
+			return core.Invalid("an owner has no shop", core.FieldError{Field: "shop_id", Code: "shop_for_role", Message: "must be empty for an owner"})
 		}
 		return nil
 	}
 	if ok, err := s.Exists(ctx, shopID); err != nil {
 		return err
 	} else if !ok {
-		return core.Invalid("the shop does not exist", core.FieldError{Field: "shop_id", Message: "must name a shop of the chain"})
+		return core.Invalid("the shop does not exist", core.FieldError{Field: "shop_id", Code: "unknown_shop", Message: "must name a shop of the chain"})
 	}
 	return nil
 }
@@ -219,7 +219,7 @@ func (s *Service) Invite(ctx context.Context, in InviteInput) (*Staff, error) {
 		Active: true, CreatedAt: s.Clock.Now()}
 	if err := s.Store.CreateStaff(ctx, m); err != nil {
 		if core.IsCode(err, core.ECONFLICT) {
-			return nil, core.Invalid("this address is already on the staff", core.FieldError{Field: "email", Message: "is already on the staff"})
+			return nil, core.Invalid("this address is already on the staff", core.FieldError{Field: "email", Code: "already_staff", Message: "is already on the staff"})
 		}
 		return nil, err
 	}
@@ -439,13 +439,13 @@ func (s *Service) SaveChain(ctx context.Context, c Chain) (*Chain, error) {
 	c.Name = strings.TrimSpace(c.Name)
 	switch {
 	case c.Name == "" || len([]rune(c.Name)) > 120:
-		return nil, core.Invalid("the name is not valid", core.FieldError{Field: "name", Message: "must be 1 to 120 characters"})
+		return nil, core.Invalid("the name is not valid", core.FieldError{Field: "name", Code: "length", Param: "1 a 120", Message: "must be 1 to 120 characters"})
 	case c.DefaultLocale != "it" && c.DefaultLocale != "en":
-		return nil, core.Invalid("the language is not offered", core.FieldError{Field: "default_locale", Message: "must be one of: it, en"})
+		return nil, core.Invalid("the language is not offered", core.FieldError{Field: "default_locale", Code: "not_allowed", Message: "must be one of: it, en"})
 	}
 	for field, u := range map[string]string{"ios_url": c.IOSURL, "android_url": c.AndroidURL} {
 		if u != "" && (!strings.HasPrefix(u, "https://") || len(u) > 500 || strings.ContainsAny(u, " \"<>")) {
-			return nil, core.Invalid("a store link is not valid", core.FieldError{Field: field, Message: "must be an https:// address of at most 500 characters"})
+			return nil, core.Invalid("a store link is not valid", core.FieldError{Field: field, Code: "invalid_store_url", Message: "must be an https:// address of at most 500 characters"})
 		}
 	}
 	c.UpdatedAt = s.Clock.Now()
@@ -459,16 +459,16 @@ func (s *Service) SaveChain(ctx context.Context, c Chain) (*Chain, error) {
 // line's "staff create"). mustChange asks them for a new one at sign-in.
 func (s *Service) CreateStaffMember(ctx context.Context, email, name string, role core.Role, shopID, password string, mustChange bool) (*Staff, error) {
 	if !role.Valid() {
-		return nil, core.Invalid("the role is not valid", core.FieldError{Field: "role", Message: "must be one of: owner, manager, assistant"})
+		return nil, core.Invalid("the role is not valid", core.FieldError{Field: "role", Code: "not_allowed", Message: "must be one of: owner, manager, assistant"})
 	}
 	if (role == core.RoleOwner) != (shopID == "") {
-		return nil, core.Invalid("an owner has no shop; anyone else has one", core.FieldError{Field: "shop", Message: "must be given for a manager or an assistant, and not for an owner"})
+		return nil, core.Invalid("an owner has no shop; anyone else has one", core.FieldError{Field: "shop", Code: "shop_for_role", Message: "must be given for a manager or an assistant, and not for an owner"})
 	}
 	if role != core.RoleOwner {
 		if ok, err := s.Exists(ctx, shopID); err != nil {
 			return nil, err
 		} else if !ok {
-			return nil, core.Invalid("the shop does not exist", core.FieldError{Field: "shop", Message: "must name a shop of the chain"})
+			return nil, core.Invalid("the shop does not exist", core.FieldError{Field: "shop", Code: "unknown_shop", Message: "must name a shop of the chain"})
 		}
 	}
 	email = core.NormalizeEmail(email)
@@ -489,7 +489,7 @@ func (s *Service) CreateStaffMember(ctx context.Context, email, name string, rol
 		MustChangePassword: mustChange, CreatedAt: s.Clock.Now()}
 	if err := s.Store.CreateStaff(ctx, m); err != nil {
 		if core.IsCode(err, core.ECONFLICT) {
-			return nil, core.Invalid("this address is already on the staff", core.FieldError{Field: "email", Message: "is already on the staff"})
+			return nil, core.Invalid("this address is already on the staff", core.FieldError{Field: "email", Code: "already_staff", Message: "is already on the staff"})
 		}
 		return nil, err
 	}

@@ -79,8 +79,10 @@ var (
 )
 
 // Struct validates s and returns nil or an EINVALID *core.Error with one
-// field error per broken rule.
+// field error per broken rule. When s is a pointer, its phone numbers are
+// first made E.164 (NormalizePhones): every service reads them so.
 func (v *Validator) Struct(s any) error {
+	NormalizePhones(s)
 	if fields := controlFields(reflect.ValueOf(s), ""); len(fields) > 0 {
 		return core.Invalid("some fields hold characters that cannot be shown", fields...)
 	}
@@ -237,6 +239,47 @@ func controlFields(v reflect.Value, path string) []core.FieldError {
 		return out
 	}
 	return nil
+}
+
+// DefaultRegion is the country a phone number without its code is read
+// in: the chain's shops are in Italy.
+const DefaultRegion = "IT"
+
+// NormalizePhones rewrites, in the struct v points to (and the structs it
+// holds), every string field checked as "e164" that holds a phone number
+// as people type it ("+39 035 123456", "035 123456", "0039 035…") into
+// E.164, by NormalizePhone; what is not a number is left for the check to
+// refuse. It is the one way every surface reads phone numbers.
+func NormalizePhones(v any) {
+	normalizePhones(reflect.ValueOf(v), false)
+}
+
+func normalizePhones(v reflect.Value, phone bool) {
+	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			return
+		}
+		v = v.Elem()
+	}
+	switch v.Kind() {
+	case reflect.String:
+		if phone && v.CanSet() && v.String() != "" {
+			if n, ok := NormalizePhone(v.String(), DefaultRegion); ok {
+				v.SetString(n)
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			normalizePhones(v.Index(i), false)
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			if f := t.Field(i); f.IsExported() {
+				normalizePhones(v.Field(i), strings.Contains(f.Tag.Get("validate"), "e164"))
+			}
+		}
+	}
 }
 
 // NormalizePhone returns s, a phone number as a person types it ("333 123

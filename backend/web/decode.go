@@ -47,8 +47,9 @@ func BodyOfType(c *fiber.Ctx, types ...string) error {
 // tags.
 var requests = validate.New()
 
-// DecodeValid is Decode, then the checks of v's validate tags: 422 with a
-// message per field that breaks one.
+// DecodeValid is Decode, then phone numbers made E.164 (as people type
+// them) and the checks of v's validate tags (validate.Validator.Struct):
+// 422 with a message per field that breaks one.
 func DecodeValid(c *fiber.Ctx, v any) error {
 	if err := Decode(c, v); err != nil {
 		return err
@@ -143,10 +144,7 @@ func depth(b []byte) int {
 	return deepest
 }
 
-// CheckForm checks v's validate tags, for a value a surface built from a
-// form rather than decoded from JSON.
-func CheckForm(v any) error { return requests.Struct(v) }
-
-// Valid checks the bounds v's validate tags declare, for input that came
-// some other way than a JSON body (a form).
+// Valid makes the phone numbers of the struct v points to E.164 and
+// checks its validate tags, for a value a surface built from a form rather
+// than decoded from JSON.
 func Valid(v any) error { return requests.Struct(v) }

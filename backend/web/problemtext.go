@@ -41,19 +41,33 @@ var italianDetail = map[string]string{
 
 // italianField is a field error's message, by its code; %s is the bound.
 var italianField = map[string]string{
-	"required":           "è obbligatorio",
-	"invalid_email":      "deve essere un indirizzo e-mail",
-	"invalid_phone":      "deve essere un numero di telefono in formato internazionale, come +393401234567",
-	"invalid_date":       "deve essere una data scritta AAAA-MM-GG",
-	"out_of_range":       "deve essere compreso tra %s",
-	"too_short":          "deve avere almeno %s caratteri",
-	"too_long":           "deve avere al massimo %s caratteri",
-	"too_small":          "deve essere almeno %s",
-	"too_large":          "deve essere al massimo %s",
-	"too_many":           "può avere al massimo %s elementi",
-	"not_allowed":        "non è tra i valori ammessi",
-	"invalid_characters": "contiene caratteri non ammessi",
-	"invalid":            "non è valido",
+	"required":            "è obbligatorio",
+	"invalid_email":       "deve essere un indirizzo e-mail",
+	"invalid_phone":       "deve essere un numero di telefono in formato internazionale, come +393401234567",
+	"invalid_date":        "deve essere una data scritta AAAA-MM-GG",
+	"out_of_range":        "deve essere compreso tra %s",
+	"too_short":           "deve avere almeno %s caratteri",
+	"too_long":            "deve avere al massimo %s caratteri",
+	"too_small":           "deve essere almeno %s",
+	"too_large":           "deve essere al massimo %s",
+	"too_many":            "può avere al massimo %s elementi",
+	"not_allowed":         "non è tra i valori ammessi",
+	"invalid_characters":  "contiene caratteri non ammessi",
+	"invalid":             "non è valido",
+	"length":              "deve avere da %s caratteri",
+	"invalid_slug":        "solo lettere minuscole, cifre e trattini singoli, come centro-bergamo",
+	"invalid_time_zone":   "deve essere un fuso orario come Europe/Rome",
+	"invalid_store_url":   "deve essere un indirizzo https:// di al massimo 500 caratteri",
+	"invalid_time":        "gli orari si scrivono HH:MM, da 00:00 a 23:59",
+	"closes_before_open":  "la chiusura deve venire dopo l'apertura",
+	"overlap":             "le fasce orarie vanno in ordine e non si sovrappongono",
+	"invalid_day_of_year": "deve essere un giorno dell'anno MM-GG, come 12-07",
+	"duplicate_date":      "c'è già una riga per questa data",
+	"closed_with_periods": "un giorno chiuso non ha fasce orarie",
+	"taken":               "è già usato da un altro negozio",
+	"already_staff":       "è già nello staff",
+	"shop_for_role":       "va indicato per un manager o un assistente, e non per un titolare",
+	"unknown_shop":        "deve essere un negozio della catena",
 }
 
 // httpCodes names Fiber's own refusals as problem types.
@@ -89,19 +103,34 @@ func localize(c *fiber.Ctx, p *Problem, code string) {
 	if !prefersItalian(c) {
 		return
 	}
-	if d, ok := italianDetail[code]; ok {
-		p.Detail = d
-	}
+	p.Detail = DetailText("it", code, p.Detail)
 	for i, f := range p.Errors {
-		if m, ok := italianField[f.Code]; ok {
-			if strings.Contains(m, "%s") {
-				if f.Param == "" {
-					continue // no bound to say: keep the English message
-				}
-				m = strings.Replace(m, "%s", f.Param, 1)
-			}
-			p.Errors[i].Message = m
-		}
+		p.Errors[i].Message = FieldText("it", f)
 	}
 	c.Set(fiber.HeaderContentLanguage, "it")
+}
+
+// DetailText is the detail of a problem of type code in lang: Italian
+// where there is one ("it"), else fallback.
+func DetailText(lang, code, fallback string) string {
+	if d, ok := italianDetail[code]; ok && lang == "it" {
+		return d
+	}
+	return fallback
+}
+
+// FieldText is f's message in lang: for "it" the Italian of its code
+// where there is one (and the bound it names), else f's own message.
+func FieldText(lang string, f core.FieldError) string {
+	m, ok := italianField[f.Code]
+	if !ok || lang != "it" {
+		return f.Message
+	}
+	if strings.Contains(m, "%s") {
+		if f.Param == "" {
+			return f.Message // no bound to say: keep the English message
+		}
+		m = strings.Replace(m, "%s", f.Param, 1)
+	}
+	return m
 }

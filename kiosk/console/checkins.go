@@ -66,6 +66,9 @@ func (c *Console) deskLinkSubmit(ctx *fiber.Ctx) error {
 	if err := c.shopPage(ctx, ctx.Params("shop"), &p); err != nil {
 		return err
 	}
+	// A refusal shows the form again as it was filled in: the address, and
+	// the screen (Next names it on this page).
+	p.Email, p.Next = ctx.FormValue("email"), ctx.FormValue("kiosk")
 	cu, err := c.Customers.FindAtDesk(uctx, ctx.FormValue("email"))
 	if core.IsCode(err, core.ENOTFOUND) {
 		p.Error = t["no_such_customer"]
@@ -75,7 +78,7 @@ func (c *Console) deskLinkSubmit(ctx *fiber.Ctx) error {
 		return err
 	}
 	if _, err := c.Visits.LinkAtDesk(uctx, p.Shop.ID, ctx.FormValue("kiosk"), cu.ID); err != nil {
-		if msg, ok := formProblem(err); ok {
+		if msg, ok := formProblem(ctx, err); ok {
 			p.Error = msg
 			ctx.Status(fiber.StatusUnprocessableEntity)
 			return c.renderCheckins(ctx, p)
@@ -83,6 +86,7 @@ func (c *Console) deskLinkSubmit(ctx *fiber.Ctx) error {
 		return err
 	}
 	p.Notice = t["done_desk"] + " " + cu.FirstName + " " + cu.LastName
+	p.Email = ""
 	return c.renderCheckins(ctx, p)
 }
 

@@ -10,7 +10,7 @@ import (
 // TestHoursText: yearly closing days with their note, and a shop that
 // opens on holidays, read and write back.
 func TestHoursText(t *testing.T) {
-	h, err := parseHours("lun 09:00-19:00\n12-07 chiuso Sant'Ambrogio\n2026-12-31 chiuso Inventario\nfestivi aperto")
+	h, err := parseHours("lun 09:00-19:00\n12-07 chiuso Sant'Ambrogio\n2026-12-31 chiuso Inventario\nfestivi aperto", "it")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,7 +24,7 @@ func TestHoursText(t *testing.T) {
 		t.Fatalf("written %q", got)
 	}
 	for _, bad := range []string{"12-07 09:00-12:00", "festivi forse", "7/12 chiuso"} {
-		if _, err := parseHours(bad); err == nil {
+		if _, err := parseHours(bad, "it"); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
 	}
@@ -44,12 +44,12 @@ func FuzzParseHours(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
-		h, err := parseHours(text)
+		h, err := parseHours(text, "it")
 		if err != nil || h.Check() != nil {
 			return
 		}
 		for _, lang := range []string{"it", "en"} {
-			again, err := parseHours(formatHours(h, lang))
+			again, err := parseHours(formatHours(h, lang), lang)
 			if err != nil {
 				t.Fatalf("%q: written out in %s it no longer parses: %v", text, lang, err)
 			}

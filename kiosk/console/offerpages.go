@@ -116,7 +116,7 @@ func (c *Console) offerSubmit(ctx *fiber.Ctx) error {
 		return c.offersView(ctx, ctx.Params("shop"), page{Preview: &in, Reach: n, Picked: picked, PickedDays: days, Until: until, App: in.App})
 	}
 	b, err := c.Screens.Push(ctx.UserContext(), ctx.Params("shop"), in)
-	if msg, ok := formProblem(err); ok {
+	if msg, ok := formProblem(ctx, err); ok {
 		ctx.Status(fiber.StatusUnprocessableEntity)
 		return c.offersView(ctx, ctx.Params("shop"), page{Error: msg, Preview: &in, Picked: picked, PickedDays: days, Until: until, App: in.App})
 	} else if err != nil {

@@ -87,6 +87,8 @@ func TestDeskLinkPage(t *testing.T) {
 	}
 	if body := post("nobody@example.com", 422); !strings.Contains(body, "Nessun cliente") {
 		t.Fatalf("unknown e-mail: %s", body)
+	} else if !strings.Contains(body, `value="nobody@example.com"`) || !strings.Contains(body, `<option value="`+k.ID+`" selected>`) {
+		t.Error("a refused desk link forgets the address or the screen typed")
 	}
 	if vs, _ := m.Store.CustomerVisits(t.Context(), s.Customer.ID); len(vs) != 0 {
 		t.Fatal("an unknown e-mail linked a visit")

@@ -58,6 +58,8 @@ type page struct {
 	Members []*shop.Staff
 	Hours   map[string]string
 	Notice  string
+	// Failed is the form the service refused, to show again as typed.
+	Failed *failedForm
 	// Mode is the password page's job: change, invite, reset, forgot.
 	Mode string
 	// The offers page: the shop's screens and offers, the catalog to pick

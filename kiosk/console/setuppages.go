@@ -1,7 +1,6 @@
 package console
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -29,13 +28,43 @@ var dayNames = map[string]string{"lun": "mon", "mar": "tue", "mer": "wed", "gio"
 
 const maxHoursText = 8 << 10
 
-func parseHours(text string) (shop.Hours, error) {
+// hoursTexts are parseHours' messages, by language.
+var hoursTexts = map[string]map[string]string{
+	"it": {
+		"line":     "riga %d: %s",
+		"too_long": "il testo è troppo lungo",
+		"holidays": "%q: scrivi \"festivi aperto\" o \"festivi chiuso\"",
+		"span":     "%q non è nella forma HH:MM-HH:MM",
+		"yearly":   "%s è un giorno chiuso ogni anno: scrivi %s chiuso, oppure una data AAAA-MM-GG per altri orari",
+		"day":      "%q non è un giorno della settimana (lun … dom) né una data AAAA-MM-GG o MM-GG",
+	},
+	"en": {
+		"line":     "line %d: %s",
+		"too_long": "the text is too long",
+		"holidays": "%q: write \"holidays open\" or \"holidays closed\"",
+		"span":     "%q is not HH:MM-HH:MM",
+		"yearly":   "%s is a day closed every year: write %s closed, or a date YYYY-MM-DD for other hours",
+		"day":      "%q is neither a weekday (mon … sun) nor a date YYYY-MM-DD or MM-DD",
+	},
+}
+
+// parseHours reads the console's opening hours text; its problems are
+// in lang.
+func parseHours(text, lang string) (shop.Hours, error) {
 	h := shop.Hours{Weekly: map[string][]shop.Span{}}
-	bad := func(line int, msg string) error {
-		return core.Invalid("the opening hours are not valid", core.FieldError{Field: "hours", Message: fmt.Sprintf("line %d: %s", line, msg)})
+	t := hoursTexts[lang]
+	if t == nil {
+		t = hoursTexts["en"]
+	}
+	bad := func(line int, key string, args ...any) error {
+		msg := fmt.Sprintf(t[key], args...)
+		if line > 0 {
+			msg = fmt.Sprintf(t["line"], line, msg)
+		}
+		return core.Invalid("the opening hours are not valid", core.FieldError{Field: "hours", Message: msg})
 	}
 	if len(text) > maxHoursText {
-		return h, bad(0, "too long")
+		return h, bad(0, "too_long")
 	}
 	for i, line := range strings.Split(text, "\n") {
 		words := strings.Fields(line)
@@ -53,7 +82,7 @@ func parseHours(text string) (shop.Hours, error) {
 			case "chiuso", "closed":
 				h.OpenOnHolidays = false
 			default:
-				return h, bad(i+1, fmt.Sprintf("%q: write \"festivi aperto\" or \"festivi chiuso\"", v))
+				return h, bad(i+1, "holidays", v)
 			}
 			continue
 		}
@@ -66,7 +95,7 @@ func parseHours(text string) (shop.Hours, error) {
 			}
 			open, close, ok := strings.Cut(w, "-")
 			if !ok {
-				return h, bad(i+1, fmt.Sprintf("%q is not HH:MM-HH:MM", w))
+				return h, bad(i+1, "span", w)
 			}
 			spans = append(spans, shop.Span{Open: open, Close: close})
 		}
@@ -78,9 +107,9 @@ func parseHours(text string) (shop.Hours, error) {
 		case len(day) == 5 && day[2] == '-' && len(spans) == 0:
 			h.Closures = append(h.Closures, shop.Closure{Date: day, Note: note})
 		case len(day) == 5 && day[2] == '-':
-			return h, bad(i+1, fmt.Sprintf("%s is a day closed every year: write %s chiuso, or a date YYYY-MM-DD for other hours", day, day))
+			return h, bad(i+1, "yearly", day, day)
 		default:
-			return h, bad(i+1, fmt.Sprintf("%q is neither a weekday (lun … dom, mon … sun) nor a date YYYY-MM-DD or MM-DD", words[0]))
+			return h, bad(i+1, "day", words[0])
 		}
 	}
 	return h, nil
@@ -133,10 +162,10 @@ func formatHours(h shop.Hours, lang string) string {
 // setupPage shows the chain's set-up: its settings (owner), its shops and
 // its staff, with the forms that change them.
 func (c *Console) setupPage(ctx *fiber.Ctx) error {
-	return c.renderSetup(ctx, texts[lang(ctx)]["done_"+ctx.Query("done")], "")
+	return c.renderSetup(ctx, texts[lang(ctx)]["done_"+ctx.Query("done")], "", nil)
 }
 
-func (c *Console) renderSetup(ctx *fiber.Ctx, notice, problem string) error {
+func (c *Console) renderSetup(ctx *fiber.Ctx, notice, problem string, failed *failedForm) error {
 	uctx := ctx.UserContext()
 	m, err := c.Shops.Me(uctx)
 	if err != nil {
@@ -159,32 +188,34 @@ func (c *Console) renderSetup(ctx *fiber.Ctx, notice, problem string) error {
 		hours[s.ID] = formatHours(s.Hours, lang(ctx))
 	}
 	return c.render(ctx, "setup.html", page{Staff: m, Shops: shops, Members: members, Chain: chain, Hours: hours,
-		Notice: notice, Error: problem})
+		Notice: notice, Error: problem, Failed: failed})
 }
 
-// formFailed shows the set-up page again with the problem of err when it
-// is the caller's to fix, and fails the request otherwise.
-func (c *Console) formFailed(ctx *fiber.Ctx, err error) error {
-	msg, ok := formProblem(err)
+// The set-up page's forms and their inputs.
+var (
+	chainInputs  = []string{"name", "ios_url", "android_url", "default_locale"}
+	shopInputs   = []string{"name", "slug", "city", "address", "phone", "time_zone", "hours"}
+	inviteInputs = []string{"name", "email", "role", "shop_id"}
+)
+
+// formFailed shows the set-up page again when err is a problem the user
+// can fix: the form named form as it was typed (its inputs), each wrong
+// field's message next to it. Any other error goes on.
+func (c *Console) formFailed(ctx *fiber.Ctx, form string, inputs []string, err error) error {
+	msg, fields, ok := problemOf(err, lang(ctx), inputs)
 	if !ok {
 		return err
 	}
 	ctx.Status(fiber.StatusUnprocessableEntity)
-	return c.renderSetup(ctx, "", msg)
+	return c.renderSetup(ctx, "", msg, &failedForm{ID: form, Typed: typedValues(ctx, inputs), Fields: fields})
 }
 
 // formProblem is the text of an error a form's user can fix (invalid
-// input, a right they lack, a collision); ok is false for any other.
-func formProblem(err error) (string, bool) {
-	var ce *core.Error
-	if !errors.As(err, &ce) || (ce.Code != core.EINVALID && ce.Code != core.EFORBIDDEN && ce.Code != core.ECONFLICT) {
-		return "", false
-	}
-	msg := ce.Message
-	for _, f := range ce.Fields {
-		msg += " (" + f.Field + ": " + f.Message + ")"
-	}
-	return msg, true
+// input, a right they lack, a collision) in the page's language, each
+// field's message in it; ok is false for any other.
+func formProblem(ctx *fiber.Ctx, err error) (string, bool) {
+	msg, _, ok := problemOf(err, lang(ctx), nil)
+	return msg, ok
 }
 
 func (c *Console) backToSetup(ctx *fiber.Ctx, notice string) error {
@@ -195,15 +226,19 @@ func (c *Console) chainSubmit(ctx *fiber.Ctx) error {
 	in := shop.Chain{Name: ctx.FormValue("name"), IOSURL: ctx.FormValue("ios_url"), AndroidURL: ctx.FormValue("android_url"),
 		DefaultLocale: ctx.FormValue("default_locale")}
 	if _, err := c.Shops.SaveChain(ctx.UserContext(), in); err != nil {
-		return c.formFailed(ctx, err)
+		return c.formFailed(ctx, "chain", chainInputs, err)
 	}
 	return c.backToSetup(ctx, "chain")
 }
 
 func (c *Console) shopSubmit(ctx *fiber.Ctx) error {
-	hours, err := parseHours(ctx.FormValue("hours"))
+	form := "new-shop"
+	if id := ctx.Params("shop"); id != "" {
+		form = "shop-" + id
+	}
+	hours, err := parseHours(ctx.FormValue("hours"), lang(ctx))
 	if err != nil {
-		return c.formFailed(ctx, err)
+		return c.formFailed(ctx, form, shopInputs, err)
 	}
 	in := shop.ShopInput{Slug: strings.TrimSpace(ctx.FormValue("slug")), Name: strings.TrimSpace(ctx.FormValue("name")),
 		City: strings.TrimSpace(ctx.FormValue("city")), Address: strings.TrimSpace(ctx.FormValue("address")),
@@ -211,8 +246,8 @@ func (c *Console) shopSubmit(ctx *fiber.Ctx) error {
 	if in.TimeZone == "" {
 		in.TimeZone = "Europe/Rome"
 	}
-	if err := web.CheckForm(in); err != nil {
-		return c.formFailed(ctx, err)
+	if err := web.Valid(&in); err != nil {
+		return c.formFailed(ctx, form, shopInputs, err)
 	}
 	if id := ctx.Params("shop"); id != "" {
 		_, err = c.Shops.UpdateShop(ctx.UserContext(), id, in)
@@ -220,7 +255,7 @@ func (c *Console) shopSubmit(ctx *fiber.Ctx) error {
 		_, err = c.Shops.CreateShop(ctx.UserContext(), in)
 	}
 	if err != nil {
-		return c.formFailed(ctx, err)
+		return c.formFailed(ctx, form, shopInputs, err)
 	}
 	return c.backToSetup(ctx, "shop")
 }
@@ -228,11 +263,11 @@ func (c *Console) shopSubmit(ctx *fiber.Ctx) error {
 func (c *Console) inviteSubmit(ctx *fiber.Ctx) error {
 	in := shop.InviteInput{Email: strings.TrimSpace(ctx.FormValue("email")), Name: strings.TrimSpace(ctx.FormValue("name")),
 		Role: core.Role(ctx.FormValue("role")), ShopID: ctx.FormValue("shop_id")}
-	if err := web.CheckForm(in); err != nil {
-		return c.formFailed(ctx, err)
+	if err := web.Valid(&in); err != nil {
+		return c.formFailed(ctx, "invite", inviteInputs, err)
 	}
 	if _, err := c.Shops.Invite(ctx.UserContext(), in); err != nil {
-		return c.formFailed(ctx, err)
+		return c.formFailed(ctx, "invite", inviteInputs, err)
 	}
 	return c.backToSetup(ctx, "invited")
 }
@@ -252,7 +287,7 @@ func (c *Console) memberSubmit(ctx *fiber.Ctx) error {
 		err = core.Invalid("unknown action", core.FieldError{Field: "action", Message: "must be deactivate, reactivate or resend"})
 	}
 	if err != nil {
-		return c.formFailed(ctx, err)
+		return c.formFailed(ctx, "staff", nil, err)
 	}
 	return c.backToSetup(ctx, "staff")
 }
@@ -337,17 +372,27 @@ func (c *Console) forgotSubmit(ctx *fiber.Ctx) error {
 }
 
 // shopForm is what the shop fields template needs: one shop (nil for a
-// new one) and its hours as text.
+// new one), its hours as text, and the page's failed form if it is this.
 type shopForm struct {
-	T     map[string]string
-	Shop  *shop.Shop
-	Hours string
+	T      map[string]string
+	Shop   *shop.Shop
+	ID     string
+	page   page
+	stored map[string]string
 }
 
 func shopFormOf(p page, s *shop.Shop) shopForm {
-	f := shopForm{T: p.T, Shop: s}
+	f := shopForm{T: p.T, Shop: s, ID: "new-shop", page: p, stored: map[string]string{"time_zone": "Europe/Rome"}}
 	if s != nil {
-		f.Hours = p.Hours[s.ID]
+		f.ID = "shop-" + s.ID
+		f.stored = map[string]string{"name": s.Name, "slug": s.Slug, "city": s.City, "address": s.Address,
+			"phone": s.Phone, "time_zone": s.TimeZone, "hours": p.Hours[s.ID]}
 	}
 	return f
 }
+
+// V is the value input name shows: as typed if this form failed.
+func (f shopForm) V(name string) string { return f.page.Val(f.ID, name, f.stored[name]) }
+
+// E is the message next to input name, if this form failed on it.
+func (f shopForm) E(name string) string { return f.page.Err(f.ID, name) }

@@ -1,0 +1,118 @@
+package console_test
+
+import (
+	"html"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/vista-optical/vista/backend/app/apptest"
+)
+
+// TestSetUpFormsAnswerInItalianAndKeepWhatWasTyped: a shop with a wrong
+// slug, time zone and hours, or an invitation with no shop, comes back
+// with every value as typed and an Italian message next to each wrong
+// field (English when the staff member chose it); a phone number typed
+// the way people do is stored in E.164.
+func TestSetUpFormsAnswerInItalianAndKeepWhatWasTyped(t *testing.T) {
+	m := apptest.Boot(t, t.TempDir())
+	c := apptest.Client{T: t, M: m}
+	owner := apptest.OwnerLogin(t, m)
+	post := func(path string, v url.Values, want int, lang string) string {
+		t.Helper()
+		return string(c.Want(c.Do("POST", path, v.Encode(), append(apptest.Bearer(owner),
+			"Content-Type", "application/x-www-form-urlencoded", "Accept-Language", lang)...), want).Body)
+	}
+	value := func(page, name string) string {
+		t.Helper()
+		i := strings.Index(page, `id="new-shop"`)
+		if i < 0 {
+			t.Fatal("no new-shop form on the page")
+		}
+		f := page[i:]
+		f = f[:strings.Index(f, "</form>")]
+		if name == "hours" {
+			got := regexp.MustCompile(`(?s)<textarea name="hours"[^>]*>(.*?)</textarea>`).FindStringSubmatch(f)
+			return html.UnescapeString(got[1])
+		}
+		got := regexp.MustCompile(`name="` + name + `"[^>]*value="([^"]*)"`).FindStringSubmatch(f)
+		if got == nil {
+			t.Fatalf("no input %s in the new-shop form", name)
+		}
+		return html.UnescapeString(got[1])
+	}
+	typed := url.Values{"name": {"Ottica Bergamo"}, "slug": {"Bergamo Alta"}, "city": {"Bergamo"}, "address": {"Via Colleoni 1"},
+		"phone": {"035 123456"}, "time_zone": {"Europe/Bergamo"}, "hours": {"lun 09:00-13:00\nmar 19:00-09:00"}}
+	page := post("/console/shops", typed, 422, "it-IT")
+	for name, want := range typed {
+		if got := value(page, name); got != want[0] {
+			t.Errorf("input %s shows %q after the refusal, want %q as typed", name, got, want[0])
+		}
+	}
+	for _, want := range []string{"Alcuni campi non sono validi.", "solo lettere minuscole, cifre e trattini singoli"} {
+		if !strings.Contains(html.UnescapeString(page), want) {
+			t.Errorf("the Italian page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "lower-case letters") || strings.Contains(page, "some fields") {
+		t.Error("the Italian page speaks English")
+	}
+
+	// One wrong field at a time, each in Italian next to its input.
+	for field, want := range map[string]string{
+		"time_zone": "deve essere un fuso orario come Europe/Rome",
+		"hours":     "mar: la chiusura deve venire dopo l'apertura",
+	} {
+		v := url.Values{}
+		for k, vv := range typed {
+			v[k] = vv
+		}
+		v.Set("slug", "bergamo")
+		if field == "hours" {
+			v.Set("time_zone", "Europe/Rome")
+		}
+		page := html.UnescapeString(post("/console/shops", v, 422, "it-IT"))
+		if !regexp.MustCompile(`name="`+field+`"[^>]*aria-invalid="true"`).MatchString(page) || !strings.Contains(page, `<span class="field-error" role="alert">`+want+`</span>`) {
+			t.Errorf("%s: the page does not mark the field with %q", field, want)
+		}
+	}
+	bad := html.UnescapeString(post("/console/shops", url.Values{"name": {"X"}, "slug": {"x"}, "hours": {"lunedi 9-13"}}, 422, "it-IT"))
+	if !strings.Contains(bad, `riga 1: "lunedi" non è un giorno della settimana`) {
+		t.Error("a line of hours the console cannot read is not explained in Italian")
+	}
+	en := html.UnescapeString(post("/console/shops?lang=en", url.Values{"name": {"X"}, "slug": {"Bad Slug"}, "time_zone": {"Europe/Rome"}}, 422, "it-IT"))
+	if !strings.Contains(en, "lower-case letters, digits and single hyphens") {
+		t.Error("a staff member who chose English does not read English")
+	}
+
+	// Typed the Italian way, stored in E.164.
+	v := url.Values{}
+	for k, vv := range typed {
+		v[k] = vv
+	}
+	v.Set("slug", "bergamo")
+	v.Set("time_zone", "Europe/Rome")
+	v.Set("hours", "lun 09:00-13:00")
+	post("/console/shops", v, 303, "it-IT")
+	var shop struct {
+		Phone string `json:"phone"`
+	}
+	c.Want(c.Do("GET", "/v1/staff/shops/shop-bergamo", nil, apptest.Bearer(owner)...), 200).JSON(t, &shop)
+	if shop.Phone != "+39035123456" {
+		t.Errorf("phone typed as 035 123456 stored as %q, want +39035123456", shop.Phone)
+	}
+
+	// An invitation of a manager without a shop: Italian, next to the shop,
+	// with the name and address kept.
+	inv := html.UnescapeString(post("/console/staff", url.Values{"name": {"Luca Bianchi"}, "email": {"luca@ottica-rossi.it"}, "role": {"manager"}, "shop_id": {""}}, 422, "it-IT"))
+	if !strings.Contains(inv, `value="Luca Bianchi"`) || !strings.Contains(inv, `value="luca@ottica-rossi.it"`) {
+		t.Error("the invitation form lost what was typed")
+	}
+	if !strings.Contains(inv, `<span class="field-error" role="alert">deve essere un negozio della catena</span>`) {
+		t.Error("the missing shop is not said in Italian next to the shop")
+	}
+	if !regexp.MustCompile(`<option value="manager" selected>`).MatchString(inv) {
+		t.Error("the role typed is not kept")
+	}
+}
