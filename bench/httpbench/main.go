@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"net"
@@ -136,12 +137,20 @@ func startVista(keys string, accessLog bool) (string, func()) {
 	}
 	must(cmd.Start())
 	url := "http://" + addr
-	for i := 0; i < 100; i++ {
+	// A busy machine starts the binary slowly: wait up to a minute, and
+	// say so rather than measure a server that is not there.
+	up := false
+	for deadline := time.Now().Add(60 * time.Second); !up && time.Now().Before(deadline); {
 		if resp, err := http.Get(url + "/healthz"); err == nil {
 			resp.Body.Close()
-			break
+			up = true
+		} else {
+			time.Sleep(100 * time.Millisecond)
 		}
-		time.Sleep(100 * time.Millisecond)
+	}
+	if !up {
+		_ = cmd.Process.Kill()
+		must(errors.New("vista did not answer /healthz within 60 s"))
 	}
 	return url, func() {
 		_ = cmd.Process.Signal(os.Interrupt)
