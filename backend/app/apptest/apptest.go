@@ -12,6 +12,7 @@ import (
 	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -51,6 +52,7 @@ func Boot(t *testing.T, dataDir string, tweak ...func(*app.Main)) *app.Main {
 		// The HTTP tests on MongoDB too: one database per data dir, so a
 		// test that restarts the program on its dir finds its data again.
 		m.Config.MongoURI, m.Config.MongoDatabase, m.Config.Demo = uri, MongoDatabase(dataDir), true
+		onMongo.Do(func() { fmt.Println("HTTP tests: on MongoDB (VISTA_TEST_MONGODB_URI)") })
 		t.Cleanup(func() { dropMongo(uri, m.Config.MongoDatabase) })
 	}
 	for _, f := range tweak {
@@ -62,6 +64,10 @@ func Boot(t *testing.T, dataDir string, tweak ...func(*app.Main)) *app.Main {
 	t.Cleanup(func() { m.Close() })
 	return m
 }
+
+// onMongo says once per test binary, in `go test -v` output, that its HTTP
+// tests ran on MongoDB.
+var onMongo sync.Once
 
 // Client sends requests through the real Fiber app in process.
 type Client struct {

@@ -12,6 +12,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/vista-optical/vista/backend/catalog"
+	"github.com/vista-optical/vista/backend/core"
 )
 
 type productDoc struct {
@@ -137,12 +138,23 @@ type stockDoc struct {
 	UpdatedAt time.Time `bson:"updated_at"`
 }
 
-// PutCatalog implements catalog.Store, in one transaction when the
-// deployment has them (a replica set), as one bulk write per collection
-// otherwise.
+// PutCatalog implements catalog.Store, all or nothing: in one
+// transaction where the deployment has them (a replica set). Where it has
+// none (a standalone server), a batch whose SKUs clash, with each other or
+// with products of other ids, is refused before anything is written, and
+// a write that fails midway anyway (a concurrent import taking the same
+// SKU) puts back what the batch had replaced or added; readers may see
+// part of the batch meanwhile.
 func (db *DB) PutCatalog(ctx context.Context, products []*catalog.Product, levels []catalog.Level) error {
 	var pm []mongo.WriteModel
+	owner := map[string]string{} // SKU → the batch's id for it
+	ids := bson.A{}
 	for _, p := range products {
+		if id, ok := owner[p.SKU]; ok && id != p.ID {
+			return core.Errorf(core.ECONFLICT, "SKU %s is given to two products of the batch", p.SKU)
+		}
+		owner[p.SKU] = p.ID
+		ids = append(ids, p.ID)
 		d := newProductDoc(p)
 		pm = append(pm, mongo.NewUpdateOneModel().SetFilter(bson.D{{Key: "_id", Value: p.ID}}).SetUpsert(true).SetUpdate(bson.D{
 			{Key: "$set", Value: bson.D{{Key: "sku", Value: d.SKU}, {Key: "brand", Value: d.Brand}, {Key: "name", Value: d.Name},
@@ -154,23 +166,107 @@ func (db *DB) PutCatalog(ctx context.Context, products []*catalog.Product, level
 		}))
 	}
 	var sm []mongo.WriteModel
+	stockIDs := bson.A{}
 	for _, l := range levels {
-		sm = append(sm, mongo.NewReplaceOneModel().SetFilter(bson.D{{Key: "_id", Value: l.ShopID + "/" + l.ProductID}}).SetUpsert(true).
-			SetReplacement(stockDoc{ID: l.ShopID + "/" + l.ProductID, ShopID: l.ShopID, ProductID: l.ProductID, Quantity: l.Quantity, UpdatedAt: l.UpdatedAt}))
+		id := l.ShopID + "/" + l.ProductID
+		stockIDs = append(stockIDs, id)
+		sm = append(sm, mongo.NewReplaceOneModel().SetFilter(bson.D{{Key: "_id", Value: id}}).SetUpsert(true).
+			SetReplacement(stockDoc{ID: id, ShopID: l.ShopID, ProductID: l.ProductID, Quantity: l.Quantity, UpdatedAt: l.UpdatedAt}))
+	}
+	skus := make(bson.A, 0, len(owner))
+	for sku := range owner {
+		skus = append(skus, sku)
 	}
 	return db.inTransaction(ctx, func(ctx context.Context) error {
-		if len(pm) > 0 {
-			if _, err := db.col(colProducts).BulkWrite(ctx, pm); err != nil {
+		if len(skus) > 0 {
+			cur, err := db.col(colProducts).Find(ctx, bson.D{{Key: "sku", Value: bson.D{{Key: "$in", Value: skus}}}},
+				options.Find().SetProjection(bson.D{{Key: "sku", Value: 1}}))
+			held, err := all(ctx, cur, err, func(d *productDoc) productDoc { return *d })
+			if err != nil {
+				return err
+			}
+			for _, h := range held {
+				if owner[h.SKU] != h.ID {
+					return core.Errorf(core.ECONFLICT, "SKU %s belongs to another product", h.SKU)
+				}
+			}
+		}
+		var undo func()
+		if mongo.SessionFromContext(ctx) == nil { // no transaction to take the batch back
+			var err error
+			if undo, err = db.catalogUndo(ctx, ids, stockIDs); err != nil {
 				return err
 			}
 		}
-		if len(sm) > 0 {
-			if _, err := db.col(colStock).BulkWrite(ctx, sm); err != nil {
-				return err
-			}
+		err := db.bulkWrite(ctx, colProducts, pm)
+		if err == nil {
+			err = db.bulkWrite(ctx, colStock, sm)
 		}
-		return nil
+		if err != nil && undo != nil {
+			undo()
+		}
+		return err
 	})
+}
+
+func (db *DB) bulkWrite(ctx context.Context, col string, ms []mongo.WriteModel) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	_, err := db.col(col).BulkWrite(ctx, ms)
+	return err
+}
+
+// catalogUndo reads what a catalog batch will replace (the products ids
+// and the stock stockIDs) and returns what puts it back: the documents as
+// they were, and none of those the batch added.
+func (db *DB) catalogUndo(ctx context.Context, ids, stockIDs bson.A) (func(), error) {
+	type saved struct {
+		col  string
+		ids  bson.A
+		docs []bson.Raw
+	}
+	var before []saved
+	for col, ids := range map[string]bson.A{colProducts: ids, colStock: stockIDs} {
+		if len(ids) == 0 {
+			continue
+		}
+		cur, err := db.col(col).Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+		if err != nil {
+			return nil, err
+		}
+		var docs []bson.Raw
+		if err := cur.All(ctx, &docs); err != nil {
+			return nil, err
+		}
+		before = append(before, saved{col, ids, docs})
+	}
+	return func() {
+		// Put back with a context of its own: the batch's may be what
+		// failed.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+		defer cancel()
+		// What the batch added goes first, so that a SKU it took is free
+		// again for the product it came from.
+		for _, s := range before {
+			keep := bson.A{}
+			for _, d := range s.docs {
+				keep = append(keep, d.Lookup("_id"))
+			}
+			_, err := db.col(s.col).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: s.ids}, {Key: "$nin", Value: keep}}}})
+			if err != nil {
+				db.logger.Error("catalog import: taking back added documents failed", "collection", s.col, "err", err)
+			}
+		}
+		for _, s := range before {
+			for _, d := range s.docs {
+				_, err := db.col(s.col).ReplaceOne(ctx, bson.D{{Key: "_id", Value: d.Lookup("_id")}}, d, options.Replace().SetUpsert(true))
+				if err != nil {
+					db.logger.Error("catalog import: putting back a document failed", "collection", s.col, "err", err)
+				}
+			}
+		}
+	}, nil
 }
 
 // StockLevels implements catalog.Store.

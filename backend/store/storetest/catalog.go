@@ -64,12 +64,32 @@ func testCatalogPut(t *testing.T, e Engine) {
 			t.Fatalf("StockLevels(%s) = %v, want %d", shop, levels, want)
 		}
 	}
-	// A SKU of another product: nothing of the batch is stored.
-	other := &catalog.Product{ID: "p2", SKU: "S1", Brand: "X", Name: "Y", Category: "accessories", Active: true, CreatedAt: base}
+	// A SKU of another product, or one SKU for two products of the batch:
+	// nothing of the batch is stored, before the clash or after it, on an
+	// engine with transactions or without.
+	changed := q
+	changed.PriceCents = 999
 	fresh := &catalog.Product{ID: "p3", SKU: "S3", Brand: "X", Name: "Z", Category: "accessories", Active: true, CreatedAt: base}
-	wantCode(t, e.PutCatalog(ctx, []*catalog.Product{fresh, other}, nil), core.ECONFLICT)
-	_, err = e.Product(ctx, "p3")
-	wantCode(t, err, core.ENOTFOUND)
+	other := &catalog.Product{ID: "p2", SKU: "S1", Brand: "X", Name: "Y", Category: "accessories", Active: true, CreatedAt: base}
+	twin := &catalog.Product{ID: "p4", SKU: "S3", Brand: "X", Name: "W", Category: "accessories", Active: true, CreatedAt: base}
+	levels := []catalog.Level{{ShopID: "shop-a", ProductID: "p1", Quantity: 50, UpdatedAt: later}, {ShopID: "shop-a", ProductID: "p3", Quantity: 5, UpdatedAt: later}}
+	for name, batch := range map[string][]*catalog.Product{"another's SKU": {&changed, fresh, other}, "twin SKUs": {&changed, fresh, twin}} {
+		wantCode(t, e.PutCatalog(ctx, batch, levels), core.ECONFLICT)
+		for _, id := range []string{"p2", "p3", "p4"} {
+			_, err = e.Product(ctx, id)
+			wantCode(t, err, core.ENOTFOUND)
+		}
+		got, err := e.Product(ctx, "p1")
+		must(t, err)
+		if !reflect.DeepEqual(got, &q) {
+			t.Fatalf("%s: p1 after a refused batch = %+v, want %+v", name, got, &q)
+		}
+		stock, err := e.StockLevels(ctx, "shop-a", []string{"p1", "p3"})
+		must(t, err)
+		if !reflect.DeepEqual(stock, map[string]int{"p1": 2}) {
+			t.Fatalf("%s: stock after a refused batch = %v, want p1: 2 only", name, stock)
+		}
+	}
 }
 
 func testCatalogSearch(t *testing.T, e Engine) {
