@@ -161,7 +161,7 @@ func TestBookingPageWithoutScript(t *testing.T) {
 		t.Fatalf("widget snippets %+v", w)
 	}
 	cp := string(c.Want(c.Do("GET", "/console/agenda?shop="+milano+"&day=2026-12-03", nil, "Cookie", "vista_staff="+owner), 200).Body)
-	if !strings.Contains(cp, "widget.js") || !strings.Contains(cp, "Giulia Neri") {
+	if !strings.Contains(cp, "widget.js") || !strings.Contains(cp, "Giulia Neri") || !strings.Contains(cp, "Agenda · giovedì 3 dicembre") {
 		t.Fatalf("console agenda page: %s", cp)
 	}
 }

@@ -336,6 +336,10 @@ func TestBookingLifecycle(t *testing.T) {
 	if !strings.Contains(string(ics.Body), "BEGIN:VEVENT") || !strings.Contains(string(ics.Body), "DTSTART:20261204T083000Z") {
 		t.Fatalf("ics: %s", ics.Body)
 	}
+	_, loc, _ := strings.Cut(string(ics.Body), "LOCATION:")
+	if loc, _, _ = strings.Cut(loc, "\n"); !strings.Contains(loc, "Via ") || strings.Count(loc, "Milano")+strings.Count(loc, "Roma") != 1 {
+		t.Fatalf("ics location %q: the address with its city once", loc)
+	}
 	c.Want(c.Do("GET", "/v1/public/bookings/"+g.ManageToken, nil), 200)
 	c.Want(c.Do("DELETE", "/v1/public/bookings/"+g.ManageToken, nil), 200).JSON(t, &g)
 	if g.Status != "cancelled" {

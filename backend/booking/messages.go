@@ -48,6 +48,29 @@ func DayName(t time.Time, loc *time.Location, locale string) string {
 	return weekdays["it"][l.Weekday()] + " " + l.Format("02/01")
 }
 
+var months = map[string][]string{
+	"it": {"gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre", "ottobre", "novembre", "dicembre"},
+	"en": {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
+}
+
+// LongDay writes a calendar day (2026-12-09) the way a heading says it:
+// "mercoledì 9 dicembre", "Wednesday 9 December"; the year only when it
+// is not the year of now. A day it cannot read comes back as it was.
+func LongDay(day string, now time.Time, locale string) string {
+	d, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return day
+	}
+	if _, ok := months[locale]; !ok {
+		locale = "it"
+	}
+	s := fmt.Sprintf("%s %d %s", weekdays[locale][d.Weekday()], d.Day(), months[locale][d.Month()-1])
+	if d.Year() != now.Year() {
+		s += fmt.Sprint(" ", d.Year())
+	}
+	return s
+}
+
 // When writes a start the way a message says it, in the shop's zone.
 func When(t time.Time, loc *time.Location, locale string) string {
 	if locale == "en" {
@@ -140,7 +163,7 @@ func (a *Agenda) Calendar(ctx context.Context, name string, bs []*Booked) string
 		ev.SetEndAt(b.End)
 		ev.SetSummary(b.ServiceName + " · " + b.ShopName)
 		if sh, err := a.Shops.Shop(ctx, b.ShopID); err == nil {
-			ev.SetLocation(sh.Address + ", " + sh.City)
+			ev.SetLocation(sh.Place())
 		}
 		if b.Status == StatusCancelled {
 			ev.SetStatus(ics.ObjectStatusCancelled)

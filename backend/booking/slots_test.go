@@ -165,3 +165,20 @@ func BenchmarkSlots(b *testing.B) {
 		}
 	}
 }
+
+// TestLongDay: headings say the day in words, the year only when it is
+// not this one.
+func TestLongDay(t *testing.T) {
+	now := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	for _, c := range []struct{ day, locale, want string }{
+		{"2026-12-09", "it", "mercoledì 9 dicembre"},
+		{"2026-12-09", "en", "Wednesday 9 December"},
+		{"2027-01-01", "it", "venerdì 1 gennaio 2027"},
+		{"2026-12-09", "fr", "mercoledì 9 dicembre"},
+		{"nope", "it", "nope"},
+	} {
+		if got := LongDay(c.day, now, c.locale); got != c.want {
+			t.Errorf("LongDay(%s, %s) = %q, want %q", c.day, c.locale, got, c.want)
+		}
+	}
+}

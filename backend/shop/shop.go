@@ -38,6 +38,19 @@ func (s *Shop) SlugOrID() string {
 	return strings.TrimPrefix(s.ID, "shop-")
 }
 
+// Place is where the shop is, as a calendar or a map wants it: its address,
+// followed by its city unless the address already names it ("Via Torino
+// 21, 20123 Milano").
+func (s *Shop) Place() string {
+	switch {
+	case s.Address == "":
+		return s.City
+	case s.City == "" || strings.Contains(strings.ToLower(s.Address), strings.ToLower(s.City)):
+		return s.Address
+	}
+	return s.Address + ", " + s.City
+}
+
 // Location is the shop's time zone; Europe/Rome, the default of a new
 // shop, if its zone cannot be loaded.
 func (s *Shop) Location() *time.Location {

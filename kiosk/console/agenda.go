@@ -160,11 +160,12 @@ func (c *Console) agendaPage(ctx *fiber.Ctx) error {
 	if err := c.shopPage(ctx, ctx.Query("shop"), &p); err != nil {
 		return err
 	}
+	now := c.Agenda.Clock.Now().In(p.Shop.Location())
 	day := ctx.Query("day")
 	if _, err := time.Parse(time.DateOnly, day); err != nil {
-		day = c.Agenda.Clock.Now().In(p.Shop.Location()).Format(time.DateOnly)
+		day = now.Format(time.DateOnly)
 	}
-	p.Day = day
+	p.Day, p.DayLabel = day, booking.LongDay(day, now, p.Lang)
 	var err error
 	if p.Agenda, err = c.Agenda.ShopAgenda(ctx.UserContext(), p.Shop.ID, day, day); err != nil {
 		return err

@@ -1,7 +1,6 @@
 package console
 
 import (
-	"fmt"
 	"net/url"
 	"time"
 
@@ -124,7 +123,7 @@ func (c *Console) offerSubmit(ctx *fiber.Ctx) error {
 	}
 	notice := t["offer_sent"]
 	if in.App {
-		notice = fmt.Sprintf(t["offer_sent_app"], b.Customers)
+		notice = counted(t, "offer_sent_app", b.Customers)
 	}
 	return c.backToOffers(ctx, notice)
 }

@@ -80,9 +80,10 @@ type page struct {
 	// Checkins are who is or was in the shop today.
 	Checkins []Checkin
 	// The agenda page: a shop's day, and its booking page snippets.
-	Day    string
-	Agenda []*booking.AgendaEntry
-	Widget *booking.Widget
+	Day      string
+	DayLabel string // Day as a heading says it: "mercoledì 9 dicembre"
+	Agenda   []*booking.AgendaEntry
+	Widget   *booking.Widget
 }
 
 // pager is what the pager template needs to link one list's pages.

@@ -1,5 +1,7 @@
 package console
 
+import "fmt"
+
 var texts = map[string]map[string]string{
 	"it": {
 		"title": "Console Vista", "login_title": "Accedi alla console", "email": "E-mail", "password": "Password",
@@ -30,7 +32,7 @@ var texts = map[string]map[string]string{
 		"offer_preview": "Anteprima", "offer_send": "Invia ora", "offer_reach": "Clienti dell'app raggiunti", "offers_current": "Offerte in corso",
 		"offer_customers": "Clienti", "offer_end": "Termina", "screens": "Schermi", "pairing_code": "Crea un codice di collegamento",
 		"pairing_help": "Apri /kiosk sullo schermo e scrivi questo codice (vale 10 minuti):", "last_seen": "Ultimo contatto", "showing": "Mostra",
-		"revoke": "Revoca", "revoked": "revocato", "offer_sent": "Offerta inviata agli schermi.", "offer_sent_app": "Offerta inviata agli schermi e a %d clienti.",
+		"revoke": "Revoca", "revoked": "revocato", "offer_sent": "Offerta inviata agli schermi.", "offer_sent_app": "Offerta inviata agli schermi e a %d clienti.", "offer_sent_app_one": "Offerta inviata agli schermi e a 1 cliente.",
 		"agenda": "Agenda", "agenda_marked": "Fatto:", "arrived": "Arrivato", "no_show": "Non presentato", "source": "Provenienza", "service": "Servizio",
 		"staff_member": "Con", "widget": "Prenotazioni online", "widget_help": "Incolla questo codice nel sito del negozio, o usa i link per Instagram, Facebook, newsletter e QR.",
 		"no_bookings": "Nessun appuntamento in questo giorno.", "status_booked": "prenotato", "status_arrived": "arrivato", "status_no_show": "non presentato",
@@ -68,7 +70,7 @@ var texts = map[string]map[string]string{
 		"offer_preview": "Preview", "offer_send": "Send now", "offer_reach": "App customers reached", "offers_current": "Current offers",
 		"offer_customers": "Customers", "offer_end": "End", "screens": "Screens", "pairing_code": "Create a pairing code",
 		"pairing_help": "Open /kiosk on the screen and type this code (valid for 10 minutes):", "last_seen": "Last seen", "showing": "Showing",
-		"revoke": "Revoke", "revoked": "revoked", "offer_sent": "Offer sent to the screens.", "offer_sent_app": "Offer sent to the screens and to %d customers.",
+		"revoke": "Revoke", "revoked": "revoked", "offer_sent": "Offer sent to the screens.", "offer_sent_app": "Offer sent to the screens and to %d customers.", "offer_sent_app_one": "Offer sent to the screens and to 1 customer.",
 		"agenda": "Agenda", "agenda_marked": "Done:", "arrived": "Arrived", "no_show": "No-show", "source": "Source", "service": "Service",
 		"staff_member": "With", "widget": "Online booking", "widget_help": "Paste this code into the shop's website, or use the links for Instagram, Facebook, newsletters and QR codes.",
 		"no_bookings": "No appointments on this day.", "status_booked": "booked", "status_arrived": "arrived", "status_no_show": "no-show",
@@ -77,4 +79,13 @@ var texts = map[string]map[string]string{
 		"day_mon": "Mon", "day_tue": "Tue", "day_wed": "Wed", "day_thu": "Thu", "day_fri": "Fri", "day_sat": "Sat", "day_sun": "Sun",
 		"link_gone": "The link was already used or has expired: ask for a new one.",
 	},
+}
+
+// counted is the text key says for n things: key_one for one of them
+// (Italian and English both set one apart), key with n otherwise.
+func counted(t map[string]string, key string, n int) string {
+	if one, ok := t[key+"_one"]; ok && n == 1 {
+		return one
+	}
+	return fmt.Sprintf(t[key], n)
 }
