@@ -101,7 +101,7 @@ func TestDisplayInBrowser(t *testing.T) {
 	if err := apptest.Steps(console, chromedp.Click(`#offer-send`)); err != nil {
 		t.Fatal(err)
 	}
-	apptest.WaitFor(t, console, "#notice", "e a 1 clienti")
+	apptest.WaitFor(t, console, "#notice", "e a 1 cliente.")
 	apptest.WaitFor(t, display, "#slides .slide.active", "Saldi d'inverno") // no reload: the event stream brought it, shown first
 	// and it stays a full slide (8 s): the carousel's clock starts again.
 	for until := time.Now().Add(7 * time.Second); time.Now().Before(until); time.Sleep(250 * time.Millisecond) {

@@ -18,6 +18,7 @@ import (
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/ratelimit"
 	"github.com/vista-optical/vista/backend/screen"
+	"github.com/vista-optical/vista/backend/validate"
 	"github.com/vista-optical/vista/backend/visit"
 	"github.com/vista-optical/vista/backend/web"
 )
@@ -65,7 +66,7 @@ var (
 
 // Routes is the kiosk route table.
 func (s *Screens) Routes() []web.Route {
-	s.tmpl = template.Must(template.New("").Funcs(template.FuncMap{"euro": euro, "date": func(t time.Time) string { return t.Format("02/01/2006") }}).
+	s.tmpl = template.Must(template.New("").Funcs(template.FuncMap{"euro": euro, "phone": validate.DisplayPhone, "date": func(t time.Time) string { return t.Format("02/01/2006") }}).
 		ParseFS(files, "templates/*.html"))
 	if s.Heartbeat <= 0 {
 		s.Heartbeat = 15 * time.Second

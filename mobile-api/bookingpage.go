@@ -386,12 +386,16 @@ fieldset{border:0;padding:0}.slots{display:flex;flex-wrap:wrap;gap:.4rem}.slots 
 label.f{display:block;margin:.6rem 0}input[type=text],input[type=tel],input[type=email]{width:100%;padding:.5rem;font-size:1rem;box-sizing:border-box}
 button{width:100%;padding:.8rem;font-size:1.1rem;margin:.8rem 0}.error{color:#a40000;font-weight:600}.ok{color:#0a5c2a}small{color:#445}</style>`
 
-var bookingT = template.Must(template.New("booking").Parse(`<!doctype html>
+// pageFuncs are what the public pages' templates use besides the
+// standard ones.
+var pageFuncs = template.FuncMap{"phone": validate.DisplayPhone}
+
+var bookingT = template.Must(template.New("booking").Funcs(pageFuncs).Parse(`<!doctype html>
 <html lang="{{.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.T.title}} · {{.Shop.Name}}</title>` + pageStyle + `</head>
 <body>
 <header><p><a href="{{.Other}}" hreflang="{{if eq .Lang "en"}}it{{else}}en{{end}}" id="other-lang">{{.T.other}}</a></p>
-<h1 id="shop">{{.Shop.Name}}</h1><p>{{.Shop.Address}}{{if .Shop.Phone}} · <a href="tel:{{.Shop.Phone}}">{{.Shop.Phone}}</a>{{end}}</p></header>
+<h1 id="shop">{{.Shop.Name}}</h1><p>{{.Shop.Address}}{{if .Shop.Phone}} · <a href="tel:{{.Shop.Phone}}">{{phone .Shop.Phone}}</a>{{end}}</p></header>
 <main>
 {{if .Error}}<p class="error" role="alert" id="problem">{{.Error}}</p>{{end}}
 {{if not .Service}}
@@ -426,7 +430,7 @@ var bookingT = template.Must(template.New("booking").Parse(`<!doctype html>
 {{end}}
 </main></body></html>`))
 
-var confirmT = template.Must(template.New("confirm").Parse(`<!doctype html>
+var confirmT = template.Must(template.New("confirm").Funcs(pageFuncs).Parse(`<!doctype html>
 <html lang="{{.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex"><title>{{if .Cancelled}}{{.T.cancelled}}{{else}}{{.T.confirmed}}{{end}} · {{.Shop.Name}}</title>` + pageStyle + `</head>
 <body><main>
@@ -434,11 +438,11 @@ var confirmT = template.Must(template.New("confirm").Parse(`<!doctype html>
 <h1 id="status" class="{{if .Cancelled}}error{{else}}ok{{end}}">{{if .Cancelled}}{{.T.cancelled}}{{else}}{{.T.confirmed}}{{end}}</h1>
 <dl><dt>{{.T.what}}</dt><dd id="service">{{.B.ServiceName}}</dd>
 <dt>{{.T.when}}</dt><dd id="when">{{.When}}</dd>
-<dt>{{.T.where}}</dt><dd>{{.Shop.Name}}, {{.Shop.Address}}{{if .Shop.Phone}} · <a href="tel:{{.Shop.Phone}}">{{.Shop.Phone}}</a>{{end}}</dd></dl>
+<dt>{{.T.where}}</dt><dd>{{.Shop.Name}}, {{.Shop.Address}}{{if .Shop.Phone}} · <a href="tel:{{.Shop.Phone}}">{{phone .Shop.Phone}}</a>{{end}}</dd></dl>
 {{if not .Cancelled}}
 <p><a id="ics" href="/v1/public/bookings/{{.Token}}/calendar.ics" download="appuntamento.ics">{{.T.calendar}}</a></p>
 <p><small>{{.T.keep}}</small></p>
 {{if .CanCancel}}<form method="post" action="/prenota/b/{{.Token}}/annulla?lang={{.Lang}}{{if .Embed}}&amp;embed=1{{end}}"><button type="submit" id="cancel">{{.T.cancel}}</button></form>
-{{else}}<p id="call">{{.T.cutoff}}{{if .Shop.Phone}} <a href="tel:{{.Shop.Phone}}">{{.Shop.Phone}}</a>{{end}}</p>{{end}}
+{{else}}<p id="call">{{.T.cutoff}}{{if .Shop.Phone}} <a href="tel:{{.Shop.Phone}}">{{phone .Shop.Phone}}</a>{{end}}</p>{{end}}
 {{end}}
 </main></body></html>`))

@@ -54,7 +54,8 @@ func TestBookingPageWithoutScript(t *testing.T) {
 	m, c, _ := bootAgenda(t)
 	start := "/prenota/milano-centro?src=instagram&utm_campaign=bio"
 	page := string(c.Want(c.Do("GET", start, nil), 200).Body)
-	if !strings.Contains(page, `lang="it"`) || !strings.Contains(page, "Esame della vista") || !strings.Contains(page, "Ottica Vista Milano Centro") {
+	if !strings.Contains(page, `lang="it"`) || !strings.Contains(page, "Esame della vista") || !strings.Contains(page, "Ottica Vista Milano Centro") ||
+		!strings.Contains(page, `<a href="tel:&#43;390212345678">&#43;39 02 1234 5678</a>`) {
 		t.Fatalf("services page: %s", page)
 	}
 	svc := link(t, page, "service="+exam)
@@ -112,7 +113,7 @@ func TestBookingPageWithoutScript(t *testing.T) {
 	var agenda struct{ Bookings []bookedView }
 	c.Want(c.Do("GET", "/v1/staff/shops/"+milano+"/agenda?from=2026-12-03", nil, apptest.Bearer(owner)...), 200).JSON(t, &agenda)
 	if len(agenda.Bookings) != 1 || agenda.Bookings[0].Source != "instagram" || agenda.Bookings[0].UTM["utm_campaign"] != "bio" ||
-		!strings.Contains(agenda.Bookings[0].Who, "+393331234567") {
+		!strings.Contains(agenda.Bookings[0].Who, "+39 333 123 4567") {
 		t.Fatalf("agenda %+v", agenda.Bookings)
 	}
 

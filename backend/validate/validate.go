@@ -295,3 +295,13 @@ func NormalizePhone(s, region string) (string, bool) {
 	}
 	return phonenumbers.Format(n, phonenumbers.E164), true
 }
+
+// DisplayPhone writes a stored phone number (E.164) the way people read
+// it, grouped: "+39 02 1234 5678". What it cannot read comes back as it is.
+func DisplayPhone(e164 string) string {
+	n, err := phonenumbers.Parse(e164, "IT")
+	if err != nil {
+		return e164
+	}
+	return phonenumbers.Format(n, phonenumbers.INTERNATIONAL)
+}

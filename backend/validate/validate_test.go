@@ -61,3 +61,13 @@ func TestNormalizePhone(t *testing.T) {
 		}
 	}
 }
+
+func TestDisplayPhone(t *testing.T) {
+	for in, want := range map[string]string{
+		"+390212345678": "+39 02 1234 5678", "+393331234567": "+39 333 123 4567", "+41446681800": "+41 44 668 18 00", "": "", "nope": "nope",
+	} {
+		if got := validate.DisplayPhone(in); got != want {
+			t.Errorf("DisplayPhone(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/vista-optical/vista/backend/booking"
 	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/validate"
 	"github.com/vista-optical/vista/backend/web"
 )
 
@@ -97,7 +98,7 @@ func (c *Console) label(ctx *fiber.Ctx, es []*booking.AgendaEntry) {
 		case e.CustomerID != "":
 			e.Who = c.Customers.LabelForStaff(ctx.UserContext(), e.CustomerID)
 		case e.Guest != nil:
-			e.Who = strings.TrimSpace(e.Guest.Name + " · " + e.Guest.Phone + " " + e.Guest.Email)
+			e.Who = strings.TrimSpace(e.Guest.Name + " · " + validate.DisplayPhone(e.Guest.Phone) + " " + e.Guest.Email)
 		}
 	}
 }

@@ -116,6 +116,9 @@ type view struct {
 	Paragraphs []string
 	Link       string
 	Locale     string
+	// Guest: the e-mail is about a booking made without an account, to
+	// the address given for it; its footer must not speak of an account.
+	Guest bool
 }
 
 // render builds the plain text and HTML bodies of m.
@@ -124,7 +127,8 @@ func render(m *notify.Message) (text, html string, err error) {
 	if locale != "en" {
 		locale = "it"
 	}
-	v := view{Subject: m.Title, Paragraphs: strings.Split(m.Body, "\n\n"), Link: m.Data[notify.DataLink], Locale: locale}
+	v := view{Subject: m.Title, Paragraphs: strings.Split(m.Body, "\n\n"), Link: m.Data[notify.DataLink], Locale: locale,
+		Guest: m.CustomerID == "" && m.Purpose != notify.PurposeAccount}
 	var t, h bytes.Buffer
 	if err := textT.ExecuteTemplate(&t, "mail."+locale+".txt", v); err != nil {
 		return "", "", err

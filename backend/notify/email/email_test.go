@@ -91,6 +91,20 @@ func TestDeliverSendsTextAndHTML(t *testing.T) {
 	if len(got) != 2 || got[1].To[0] != "c1@example.com" || !strings.Contains(got[1].Raw, "Open the link") {
 		t.Fatalf("second mail = %+v", got[len(got)-1])
 	}
+	if !strings.Contains(got[0].Raw, "tuo account") {
+		t.Error("an account's e-mail does not say why it came")
+	}
+	// A guest's booking e-mail: its footer speaks of the booking, not of
+	// an account they do not have.
+	guest := message("ospite@example.com", "it")
+	guest.CustomerID, guest.Purpose = "", notify.PurposeService
+	if d := ch.Deliver(context.Background(), guest); d.Status != notify.StatusSent {
+		t.Fatalf("Deliver = %+v", d)
+	}
+	got = srv.Wait(3, 5*time.Second)
+	if len(got) != 3 || !strings.Contains(got[2].Raw, "per una prenotazione") || strings.Contains(got[2].Raw, "account") {
+		t.Fatalf("a guest's footer: %s", got[len(got)-1].Raw)
+	}
 	ch.Address = func(context.Context, string) (string, error) { return "", nil }
 	if d := ch.Deliver(context.Background(), message("", "it")); d.Status != notify.StatusSkipped {
 		t.Fatalf("no address: %+v, want skipped", d)
