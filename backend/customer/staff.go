@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/validate"
 )
 
 // ListForStaff lists one page (at most 200, 50 by default) of the
@@ -55,7 +56,7 @@ func (s *Service) LabelForStaff(ctx context.Context, id string) string {
 	}
 	n := c.FirstName + " " + c.LastName
 	if c.Phone != "" {
-		n += " · " + c.Phone
+		n += " · " + validate.DisplayPhone(c.Phone)
 	}
 	return n
 }

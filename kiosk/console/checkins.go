@@ -91,11 +91,15 @@ func (c *Console) deskLinkSubmit(ctx *fiber.Ctx) error {
 }
 
 func (c *Console) checkinsList(ctx *fiber.Ctx) error {
-	list, err := c.checkins(ctx, ctx.Query("shop"), "")
-	if err != nil {
+	var p page
+	if err := c.shopPage(ctx, ctx.Query("shop"), &p); err != nil {
 		return err
 	}
-	return c.render(ctx, "checkin-rows", page{Checkins: list})
+	var err error
+	if p.Checkins, err = c.checkins(ctx, p.Shop.ID, ""); err != nil {
+		return err
+	}
+	return c.render(ctx, "checkin-rows", p)
 }
 
 const checkinsJS = `(function () {

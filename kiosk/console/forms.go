@@ -111,3 +111,17 @@ func typedValues(ctx *fiber.Ctx, inputs []string) map[string]string {
 	}
 	return typed
 }
+
+// ShopName is the name of one of the page's shops, for a table that holds
+// its id; "—" for none (an owner belongs to no shop).
+func (p page) ShopName(id string) string {
+	for _, sh := range p.Shops {
+		if sh.ID == id {
+			return sh.Name
+		}
+	}
+	if id == "" {
+		return "—"
+	}
+	return id
+}

@@ -63,6 +63,9 @@ func (c *Console) offersView(ctx *fiber.Ctx, shopID string, p page) error {
 	if p.Products, err = c.Catalog.Products(uctx); err != nil {
 		return err
 	}
+	if p.Names, err = c.screenNames(uctx, texts[lang(ctx)], p.Offers, p.Products); err != nil {
+		return err
+	}
 	if p.Until == "" {
 		p.Until = c.Screens.Clock.Now().In(p.Shop.Location()).AddDate(0, 0, 7).Format(time.DateOnly)
 	}

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vista-optical/vista/backend/app/apptest"
 	"github.com/vista-optical/vista/backend/core"
@@ -100,5 +101,47 @@ func TestDeskLinkPage(t *testing.T) {
 	apptest.Must(t, err)
 	if len(vs) != 1 || vs[0].Via != "desk" || vs[0].KioskID != k.ID {
 		t.Fatalf("visits %+v", vs)
+	}
+}
+
+// TestStaffReadNamesNotIds: the screens table says what a screen shows,
+// the plays say which screen and what, the staff table which shop: in
+// words, not ids.
+func TestStaffReadNamesNotIds(t *testing.T) {
+	m := apptest.Boot(t, t.TempDir())
+	c := apptest.Client{T: t, M: m}
+	owner := apptest.OwnerLogin(t, m)
+	form := func(path string, v url.Values, want int) apptest.Response {
+		t.Helper()
+		return c.Want(c.Do("POST", path, v.Encode(), append(apptest.Bearer(owner), "Content-Type", "application/x-www-form-urlencoded")...), want)
+	}
+	form("/console/offers/shop-milano-centro", url.Values{"title": {"Aperitivo"}, "text": {"Sconto serale"}, "action": {"send"}}, 303)
+	var offers struct {
+		Offers []struct{ ID string } `json:"offers"`
+	}
+	c.Want(c.Do("GET", "/v1/staff/shops/shop-milano-centro/offers", nil, apptest.Bearer(owner)...), 200).JSON(t, &offers)
+	k := c.PairKiosk(owner, "shop-milano-centro", "Vetrina nord")
+	shown := offers.Offers[0].ID
+	c.Want(c.Do("POST", "/kiosk/v1/plays", map[string]any{"showing": "offer:" + shown,
+		"plays": []any{map[string]any{"item_kind": "offer", "item_id": shown, "shown_at": time.Now().UTC(), "seconds": 8}}}, apptest.Bearer(k.Token)...), 202)
+
+	page := string(c.Want(c.Do("GET", "/console/offers?shop=shop-milano-centro", nil, apptest.Bearer(owner)...), 200).Body)
+	if !strings.Contains(page, "Offerta «Aperitivo»") || strings.Contains(page, "offer:"+shown) {
+		t.Fatalf("the screens table does not say what the screen shows: %s", page)
+	}
+	var plays struct {
+		Plays []struct {
+			KioskLabel string `json:"kiosk_label"`
+			ItemName   string `json:"item_name"`
+		} `json:"plays"`
+	}
+	c.Want(c.Do("GET", "/v1/staff/shops/shop-milano-centro/plays", nil, append(apptest.Bearer(owner), "Accept-Language", "it")...), 200).JSON(t, &plays)
+	if len(plays.Plays) != 1 || plays.Plays[0].KioskLabel != "Vetrina nord" || plays.Plays[0].ItemName != "Offerta «Aperitivo»" {
+		t.Fatalf("plays %+v", plays)
+	}
+	apptest.AddStaff(t, m, "assistente@example.com", core.RoleAssistant, "shop-milano-centro")
+	setup := string(c.Want(c.Do("GET", "/console/setup", nil, apptest.Bearer(owner)...), 200).Body)
+	if !strings.Contains(setup, "<td>assistente@example.com</td><td>assistente</td><td>Ottica Vista Milano Centro</td>") {
+		t.Fatalf("the staff table does not name the shop: %s", setup)
 	}
 }

@@ -64,7 +64,9 @@ type page struct {
 	Mode string
 	// The offers page: the shop's screens and offers, the catalog to pick
 	// from, a new pairing code, and an offer being previewed.
-	Kiosks   []*screen.Kiosk
+	Kiosks []*screen.Kiosk
+	// Names say what a screen shows ("offer:<id>") in words.
+	Names    map[string]string
 	Offers   []*screen.Offer
 	Products []*catalog.Product
 	Code     string
@@ -231,7 +233,14 @@ func (c *Console) home(ctx *fiber.Ctx) error {
 	}
 	link("reservations", next)
 	for _, r := range rs {
-		p.Reservations = append(p.Reservations, row{Name: name(r.CustomerID), What: r.Note, When: r.CreatedAt.In(loc)})
+		what := p.T["kind_"+r.Kind]
+		if what == "" {
+			what = r.Kind
+		}
+		if r.Note != "" {
+			what += ": " + r.Note
+		}
+		p.Reservations = append(p.Reservations, row{Name: name(r.CustomerID), What: what, When: r.CreatedAt.In(loc)})
 	}
 	ms, next, err := c.Messages.Recalls(uctx, p.Shop.ID, after("recalls"))
 	if err != nil {

@@ -2,6 +2,8 @@ package console
 
 import (
 	"bytes"
+	"context"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -126,11 +128,65 @@ func (c *Console) apiPlays(ctx *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ps, err := c.Screens.ShopPlays(ctx.UserContext(), ctx.Params("shop"), since, limit)
+	uctx := ctx.UserContext()
+	ps, err := c.Screens.ShopPlays(uctx, ctx.Params("shop"), since, limit)
 	if err != nil {
 		return err
 	}
-	return ctx.JSON(fiber.Map{"plays": ps})
+	kiosks, err := c.Screens.Kiosks(uctx, ctx.Params("shop"))
+	if err != nil {
+		return err
+	}
+	labels := map[string]string{}
+	for _, k := range kiosks {
+		labels[k.ID] = k.Label
+	}
+	offers, err := c.Screens.StaffOffers(uctx, ctx.Params("shop"))
+	if err != nil {
+		return err
+	}
+	products, err := c.Catalog.Products(uctx)
+	if err != nil {
+		return err
+	}
+	names, err := c.screenNames(uctx, texts[lang(ctx)], offers, products)
+	if err != nil {
+		return err
+	}
+	out := make([]namedPlay, len(ps))
+	for i, p := range ps {
+		out[i] = namedPlay{Play: p, KioskLabel: labels[p.KioskID], ItemName: names[p.ItemKind+":"+p.ItemID]}
+	}
+	return ctx.JSON(fiber.Map{"plays": out})
+}
+
+// namedPlay is a play with the names staff read: the screen's label and
+// what it showed.
+type namedPlay struct {
+	screen.Play
+	KioskLabel string `json:"kiosk_label"`
+	ItemName   string `json:"item_name"`
+}
+
+// screenNames says in words what a screen may show, keyed as screens
+// report it ("offer:<id>", "product:<id>", "promotion:<id>"): the offers
+// and products given, and the chain's promotions.
+func (c *Console) screenNames(ctx context.Context, t map[string]string, offers []*screen.Offer, products []*catalog.Product) (map[string]string, error) {
+	names := map[string]string{"": ""}
+	for _, o := range offers {
+		names["offer:"+o.ID] = t["showing_offer"] + " «" + o.Title + "»"
+	}
+	for _, p := range products {
+		names["product:"+p.ID] = t["showing_product"] + " " + strings.TrimSpace(p.Brand+" "+p.Name)
+	}
+	promos, err := c.Catalog.StaffPromotions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range promos {
+		names["promotion:"+p.ID] = t["showing_promotion"] + " «" + p.Name + "»"
+	}
+	return names, nil
 }
 
 func (c *Console) apiSaveProduct(ctx *fiber.Ctx) error {

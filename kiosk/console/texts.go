@@ -39,7 +39,8 @@ var texts = map[string]map[string]string{
 		"status_cancelled": "annullato", "day": "Giorno", "no_shows": "assenze",
 		"done_kiosk": "Schermo aggiornato.", "checkins": "In negozio oggi", "desk_link": "Collega al banco", "desk_help": "Il cliente è davanti a te: scegli lo schermo a cui era e scrivi la sua e-mail.", "desk_go": "Collega la visita", "done_desk": "Visita collegata a", "no_such_customer": "Nessun cliente con questa e-mail.", "via": "Come", "nobody": "Nessun cliente collegato oggi.", "offer_schedule": "Quando mostrarla sugli schermi (vuoto: sempre)", "offer_from": "Dalle", "offer_to": "Alle (prima di «dalle»: fino al mattino dopo)",
 		"day_mon": "lun", "day_tue": "mar", "day_wed": "mer", "day_thu": "gio", "day_fri": "ven", "day_sat": "sab", "day_sun": "dom",
-		"link_gone": "Il link è già stato usato o è scaduto: chiedine uno nuovo.",
+		"link_gone":     "Il link è già stato usato o è scaduto: chiedine uno nuovo.",
+		"showing_offer": "Offerta", "showing_product": "Prodotto", "showing_promotion": "Promozione", "kind_lens_reorder": "Riordino lenti",
 	},
 	"en": {
 		"title": "Vista console", "login_title": "Sign in to the console", "email": "E-mail", "password": "Password",
@@ -77,7 +78,8 @@ var texts = map[string]map[string]string{
 		"status_cancelled": "cancelled", "day": "Day", "no_shows": "no-shows",
 		"done_kiosk": "Screen updated.", "checkins": "In the shop today", "desk_link": "Link at the desk", "desk_help": "The customer is in front of you: pick the screen they were at and type their e-mail.", "desk_go": "Link the visit", "done_desk": "Visit linked to", "no_such_customer": "No customer with this e-mail.", "via": "How", "nobody": "No customer linked today.", "offer_schedule": "When to show it on screens (empty: always)", "offer_from": "From", "offer_to": "To (before “from”: until the next morning)",
 		"day_mon": "Mon", "day_tue": "Tue", "day_wed": "Wed", "day_thu": "Thu", "day_fri": "Fri", "day_sat": "Sat", "day_sun": "Sun",
-		"link_gone": "The link was already used or has expired: ask for a new one.",
+		"link_gone":     "The link was already used or has expired: ask for a new one.",
+		"showing_offer": "Offer", "showing_product": "Product", "showing_promotion": "Promotion", "kind_lens_reorder": "Lens reorder",
 	},
 }
 
