@@ -19,7 +19,7 @@ func TestOffersPageForms(t *testing.T) {
 	owner := apptest.OwnerLogin(t, m)
 	form := func(path string, v url.Values, want int) apptest.Response {
 		t.Helper()
-		return c.Want(c.Do("POST", path, v.Encode(), append(apptest.Bearer(owner), "Content-Type", "application/x-www-form-urlencoded")...), want)
+		return c.Form(path, v, want, apptest.Bearer(owner)...)
 	}
 	offers := func() []map[string]any {
 		var out struct {
@@ -113,7 +113,7 @@ func TestStaffReadNamesNotIds(t *testing.T) {
 	owner := apptest.OwnerLogin(t, m)
 	form := func(path string, v url.Values, want int) apptest.Response {
 		t.Helper()
-		return c.Want(c.Do("POST", path, v.Encode(), append(apptest.Bearer(owner), "Content-Type", "application/x-www-form-urlencoded")...), want)
+		return c.Form(path, v, want, apptest.Bearer(owner)...)
 	}
 	form("/console/offers/shop-milano-centro", url.Values{"title": {"Aperitivo"}, "text": {"Sconto serale"}, "action": {"send"}}, 303)
 	var offers struct {

@@ -21,8 +21,7 @@ func TestSetUpFormsAnswerInItalianAndKeepWhatWasTyped(t *testing.T) {
 	owner := apptest.OwnerLogin(t, m)
 	post := func(path string, v url.Values, want int, lang string) string {
 		t.Helper()
-		return string(c.Want(c.Do("POST", path, v.Encode(), append(apptest.Bearer(owner),
-			"Content-Type", "application/x-www-form-urlencoded", "Accept-Language", lang)...), want).Body)
+		return string(c.Form(path, v, want, append(apptest.Bearer(owner), "Accept-Language", lang)...).Body)
 	}
 	value := func(page, name string) string {
 		t.Helper()

@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -130,6 +131,14 @@ func (c Client) Do(method, path string, body any, headers ...string) Response {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// Form posts v to path as a browser form does, with headers given as
+// name, value pairs (Bearer(token), "Accept-Language", "en"), and fails
+// the test unless the answer has status want.
+func (c Client) Form(path string, v url.Values, want int, headers ...string) Response {
+	c.T.Helper()
+	return c.Want(c.Do("POST", path, v.Encode(), append([]string{"Content-Type", "application/x-www-form-urlencoded"}, headers...)...), want)
 }
 
 // Admin sends a GET to the operator listener's handler, in process.
