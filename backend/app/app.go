@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -667,8 +668,8 @@ func (m *Main) openStore(ctx context.Context) error {
 		}
 		m.Store = db
 	} else {
-		if err := os.MkdirAll(m.Config.DataDir, 0o750); err != nil {
-			return fmt.Errorf("data dir: %w", err)
+		if err := writableDir(m.Config.DataDir); err != nil {
+			return err
 		}
 		db, err := sqlite.Open(m.Config.SQLitePath(), m.Logger)
 		if err != nil {
@@ -678,6 +679,28 @@ func (m *Main) openStore(ctx context.Context) error {
 		m.SQLite, m.Store = db, db
 	}
 	return m.Store.Migrate(ctx)
+}
+
+// writableDir makes dir if it is missing and checks that this process may
+// write in it (SQLite adds its journal files beside the database), so
+// that an operator reads what to fix rather than "unable to open database
+// file (14)".
+func writableDir(dir string) error {
+	explain := func(err error) error {
+		if errors.Is(err, fs.ErrPermission) {
+			return fmt.Errorf("data dir: permission denied on %s: the user running vista must be able to write there (or set VISTA_DATA_DIR)", dir)
+		}
+		return fmt.Errorf("data dir %s: %w", dir, err)
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return explain(err)
+	}
+	f, err := os.CreateTemp(dir, ".vista-write-check-*")
+	if err != nil {
+		return explain(err)
+	}
+	f.Close()
+	return os.Remove(f.Name())
 }
 
 // loadKeys takes the signing keys from the configuration, else from the key

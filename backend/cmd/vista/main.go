@@ -108,6 +108,21 @@ func run(ctx context.Context, args []string, in io.Reader, out io.Writer) error 
 	return fmt.Errorf("unknown command %q", cmd)
 }
 
+// ownUsage prints the flags named of fs, those an operator's command is
+// about, rather than every setting of the server it shares them with.
+func ownUsage(fs *flag.FlagSet, name string, flags ...string) {
+	own := flag.NewFlagSet(name, flag.ContinueOnError)
+	own.SetOutput(fs.Output())
+	for _, n := range flags {
+		if f := fs.Lookup(n); f != nil {
+			own.Var(f.Value, f.Name, f.Usage)
+		}
+	}
+	fmt.Fprintf(fs.Output(), "Usage of %s:\n", name)
+	own.PrintDefaults()
+	fmt.Fprintln(fs.Output(), "Every other setting is read as vista serve reads it (vista serve --help lists them).")
+}
+
 func isHelp(a string) bool { return a == "-h" || a == "-help" || a == "--help" || a == "help" }
 
 // program parses the configuration of a command; a nil Main with a nil
@@ -189,6 +204,9 @@ func staff(ctx context.Context, sub string, args []string, in io.Reader, out io.
 			fs.StringVar(&role, "role", "", "owner, manager or assistant (required)")
 			fs.StringVar(&shopID, "shop", "", "the shop id of a manager or an assistant")
 			fs.StringVar(&name, "name", "", "the name shown in the console (default: the e-mail)")
+		}
+		fs.Usage = func() {
+			ownUsage(fs, "vista staff "+sub, "email", "password-stdin", "role", "shop", "name", "data-dir", "mongodb-uri", "mongodb-database")
 		}
 	}
 	if sub != "create" && sub != "reset-password" {

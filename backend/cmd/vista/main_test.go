@@ -45,6 +45,11 @@ func TestHelpListsEveryCommand(t *testing.T) {
 			t.Errorf("staff create --help does not name %s", f)
 		}
 	}
+	for _, f := range []string{"-http-addr", "-smtp-url", "-send-rates"} { // the server's, not this command's
+		if strings.Contains(out, f) {
+			t.Errorf("staff create --help lists %s", f)
+		}
+	}
 	if _, err := vista(t, "", "nonsense"); err == nil {
 		t.Error("an unknown command succeeded")
 	}
