@@ -288,9 +288,13 @@ type confirmationView struct {
 	Shop                     *shop.Shop
 	Cancelled, CanCancel     bool
 	Embed                    bool
+	// Asking: the guest pressed cancel; the page asks them to confirm.
+	Asking bool
 }
 
-func (a *API) confirmation(c *fiber.Ctx, problem string) error {
+func (a *API) confirmation(c *fiber.Ctx, problem string) error { return a.confirmationView(c, problem, false) }
+
+func (a *API) confirmationView(c *fiber.Ctx, problem string, asking bool) error {
 	lang := bookingLang(c)
 	b, err := a.Agenda.Guest(c.UserContext(), c.Params("token"))
 	if err != nil {
@@ -307,12 +311,18 @@ func (a *API) confirmation(c *fiber.Ctx, problem string) error {
 	}
 	return confirmT.Execute(c.Response().BodyWriter(), confirmationView{Lang: lang, Token: c.Params("token"), T: bookingTexts[lang], B: b, Shop: sh,
 		When: booking.When(b.Start, sh.Location(), lang), Cancelled: b.Status == booking.StatusCancelled, Error: problem,
-		CanCancel: a.Agenda.CanChange(c.UserContext(), b.Booking), Embed: embed})
+		CanCancel: a.Agenda.CanChange(c.UserContext(), b.Booking), Embed: embed, Asking: asking})
 }
 
 func (a *API) confirmationPage(c *fiber.Ctx) error { return a.confirmation(c, "") }
 
+// cancelPage cancels a guest's booking once they have said so twice: the
+// first press of "cancel" asks them to confirm (sure=1), so that a slip
+// of the finger does not give their slot away.
 func (a *API) cancelPage(c *fiber.Ctx) error {
+	if c.FormValue("sure") != "1" {
+		return a.confirmationView(c, "", true)
+	}
 	if _, err := a.Agenda.CancelAsGuest(c.UserContext(), c.Params("token")); err != nil {
 		var ce *core.Error
 		if !errors.As(err, &ce) || (ce.Code != core.EINVALID && ce.Code != core.ECONFLICT) {
@@ -367,7 +377,8 @@ var bookingTexts = map[string]map[string]string{
 		"pick_slot": "Scegli un orario.", "bad_phone": "Il numero di telefono non è valido.", "confirmed": "Prenotazione confermata",
 		"cancelled": "Prenotazione annullata", "calendar": "Aggiungi al calendario (.ics)", "cancel": "Annulla la prenotazione",
 		"where": "Dove", "when": "Quando", "what": "Servizio", "keep": "Conserva questa pagina: da qui puoi annullare.", "other": "English",
-		"cutoff": "Non è più possibile annullare o spostare online questo appuntamento: chiama il negozio."},
+		"cutoff": "Non è più possibile annullare o spostare online questo appuntamento: chiama il negozio.",
+		"sure": "Vuoi davvero annullare questo appuntamento? Il posto tornerà libero per altri.", "yes_cancel": "Sì, annulla", "no_keep": "No, lo tengo"},
 	"en": {"title": "Book", "pick_service": "What would you like to book?", "pick_day": "Pick a day", "pick_time": "Pick a time",
 		"free": "free times", "minutes": "min", "next": "Later days", "back": "Back", "none": "No free time on these days.",
 		"no_services": "This shop has no services bookable online yet: please call us.",
@@ -377,7 +388,8 @@ var bookingTexts = map[string]map[string]string{
 		"pick_slot": "Pick a time.", "bad_phone": "This phone number is not valid.", "confirmed": "Booking confirmed",
 		"cancelled": "Booking cancelled", "calendar": "Add to calendar (.ics)", "cancel": "Cancel the booking",
 		"where": "Where", "when": "When", "what": "Service", "keep": "Keep this page: you can cancel from here.", "other": "Italiano",
-		"cutoff": "This appointment can no longer be cancelled or moved online: please call the shop."},
+		"cutoff": "This appointment can no longer be cancelled or moved online: please call the shop.",
+		"sure": "Do you really want to cancel this appointment? The time will be free for others.", "yes_cancel": "Yes, cancel", "no_keep": "No, keep it"},
 }
 
 const pageStyle = `<style>body{font-family:system-ui,sans-serif;max-width:34rem;margin:1rem auto;padding:0 1rem;line-height:1.4}
@@ -442,7 +454,10 @@ var confirmT = template.Must(template.New("confirm").Funcs(pageFuncs).Parse(`<!d
 {{if not .Cancelled}}
 <p><a id="ics" href="/v1/public/bookings/{{.Token}}/calendar.ics" download="appuntamento.ics">{{.T.calendar}}</a></p>
 <p><small>{{.T.keep}}</small></p>
-{{if .CanCancel}}<form method="post" action="/prenota/b/{{.Token}}/annulla?lang={{.Lang}}{{if .Embed}}&amp;embed=1{{end}}"><button type="submit" id="cancel">{{.T.cancel}}</button></form>
+{{if and .CanCancel .Asking}}<div id="ask" role="alertdialog" aria-labelledby="ask-q"><p id="ask-q"><strong>{{.T.sure}}</strong></p>
+<form method="post" action="/prenota/b/{{.Token}}/annulla?lang={{.Lang}}{{if .Embed}}&amp;embed=1{{end}}"><input type="hidden" name="sure" value="1"><button type="submit" id="cancel-sure" autofocus>{{.T.yes_cancel}}</button>
+<a href="/prenota/b/{{.Token}}?lang={{.Lang}}{{if .Embed}}&amp;embed=1{{end}}" id="keep">{{.T.no_keep}}</a></form></div>
+{{else if .CanCancel}}<form method="post" action="/prenota/b/{{.Token}}/annulla?lang={{.Lang}}{{if .Embed}}&amp;embed=1{{end}}"><button type="submit" id="cancel">{{.T.cancel}}</button></form>
 {{else}}<p id="call">{{.T.cutoff}}{{if .Shop.Phone}} <a href="tel:{{.Shop.Phone}}">{{phone .Shop.Phone}}</a>{{end}}</p>{{end}}
 {{end}}
 </main></body></html>`))

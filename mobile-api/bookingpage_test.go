@@ -117,7 +117,16 @@ func TestBookingPageWithoutScript(t *testing.T) {
 		t.Fatalf("agenda %+v", agenda.Bookings)
 	}
 
+	// The first press asks; only the second cancels.
 	status, _, conf = form(t, m, loc+"/annulla", url.Values{})
+	if status != 200 || !strings.Contains(conf, "Vuoi davvero annullare") || !strings.Contains(conf, `name="sure" value="1"`) ||
+		!strings.Contains(conf, "Prenotazione confermata") {
+		t.Fatalf("cancel without confirming: %d %s", status, conf)
+	}
+	if conf = string(c.Want(c.Do("GET", loc, nil), 200).Body); !strings.Contains(conf, "Prenotazione confermata") {
+		t.Fatalf("asking cancelled the booking: %s", conf)
+	}
+	status, _, conf = form(t, m, loc+"/annulla", url.Values{"sure": {"1"}})
 	if status != 200 || !strings.Contains(conf, "Prenotazione annullata") {
 		t.Fatalf("cancel: %d %s", status, conf)
 	}
@@ -128,7 +137,7 @@ func TestBookingPageWithoutScript(t *testing.T) {
 	if strings.Contains(conf, `id="cancel"`) || !strings.Contains(conf, "chiama il negozio") {
 		t.Fatalf("confirmation within the cut-off: %s", conf)
 	}
-	status, _, conf = form(t, m, "/prenota/b/"+today.ManageToken+"/annulla", url.Values{})
+	status, _, conf = form(t, m, "/prenota/b/"+today.ManageToken+"/annulla", url.Values{"sure": {"1"}})
 	if status != 422 || !strings.Contains(conf, "Non è più possibile annullare") {
 		t.Fatalf("cancel within the cut-off: %d %s", status, conf)
 	}
