@@ -292,7 +292,9 @@ type confirmationView struct {
 	Asking bool
 }
 
-func (a *API) confirmation(c *fiber.Ctx, problem string) error { return a.confirmationView(c, problem, false) }
+func (a *API) confirmation(c *fiber.Ctx, problem string) error {
+	return a.confirmationView(c, problem, false)
+}
 
 func (a *API) confirmationView(c *fiber.Ctx, problem string, asking bool) error {
 	lang := bookingLang(c)
@@ -378,7 +380,7 @@ var bookingTexts = map[string]map[string]string{
 		"cancelled": "Prenotazione annullata", "calendar": "Aggiungi al calendario (.ics)", "cancel": "Annulla la prenotazione",
 		"where": "Dove", "when": "Quando", "what": "Servizio", "keep": "Conserva questa pagina: da qui puoi annullare.", "other": "English",
 		"cutoff": "Non è più possibile annullare o spostare online questo appuntamento: chiama il negozio.",
-		"sure": "Vuoi davvero annullare questo appuntamento? Il posto tornerà libero per altri.", "yes_cancel": "Sì, annulla", "no_keep": "No, lo tengo"},
+		"sure":   "Vuoi davvero annullare questo appuntamento? Il posto tornerà libero per altri.", "yes_cancel": "Sì, annulla", "no_keep": "No, lo tengo"},
 	"en": {"title": "Book", "pick_service": "What would you like to book?", "pick_day": "Pick a day", "pick_time": "Pick a time",
 		"free": "free times", "minutes": "min", "next": "Later days", "back": "Back", "none": "No free time on these days.",
 		"no_services": "This shop has no services bookable online yet: please call us.",
@@ -389,7 +391,7 @@ var bookingTexts = map[string]map[string]string{
 		"cancelled": "Booking cancelled", "calendar": "Add to calendar (.ics)", "cancel": "Cancel the booking",
 		"where": "Where", "when": "When", "what": "Service", "keep": "Keep this page: you can cancel from here.", "other": "Italiano",
 		"cutoff": "This appointment can no longer be cancelled or moved online: please call the shop.",
-		"sure": "Do you really want to cancel this appointment? The time will be free for others.", "yes_cancel": "Yes, cancel", "no_keep": "No, keep it"},
+		"sure":   "Do you really want to cancel this appointment? The time will be free for others.", "yes_cancel": "Yes, cancel", "no_keep": "No, keep it"},
 }
 
 const pageStyle = `<style>body{font-family:system-ui,sans-serif;max-width:34rem;margin:1rem auto;padding:0 1rem;line-height:1.4}
