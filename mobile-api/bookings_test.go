@@ -288,9 +288,22 @@ func TestBookingLifecycle(t *testing.T) {
 	c.Want(c.Do("POST", "/v1/bookings", map[string]any{"shop_id": milano, "service_id": exam, "start": at("2026-12-03 09:30")}, wtok...), 201).JSON(t, &other)
 	c.Want(c.Do("DELETE", "/v1/bookings/"+other.ID, nil, atok...), 404) // not hers
 
-	// Walter waits for Thursday; Anna cancels hers; Walter is offered it.
+	// Walter cannot wait for a day with free times; once guests have
+	// taken them all he waits for Thursday; Anna cancels hers; Walter is
+	// offered it.
+	join := map[string]any{"shop_id": milano, "service_id": exam, "day": "2026-12-03"}
+	p := c.Want(c.Do("POST", "/v1/me/waitlist", join, wtok...), 422).Problem(t)
+	if errs, _ := p["errors"].([]any); len(errs) != 1 || errs[0].(map[string]any)["field"] != "day" || errs[0].(map[string]any)["code"] != "has_free_slots" {
+		t.Fatalf("waitlist on a day with free times: %+v", p)
+	}
+	for i := 0; len(slots(c, milano, exam, "2026-12-03", "2026-12-03").Slots) > 0; i++ {
+		if i > 200 {
+			t.Fatal("the day never filled up")
+		}
+		c.Want(c.Do("POST", "/v1/public/shops/milano-centro/bookings", guest(100+i, slots(c, milano, exam, "2026-12-03", "2026-12-03").Slots[0].Start)), 201)
+	}
 	var wait struct{ ID string }
-	c.Want(c.Do("POST", "/v1/me/waitlist", map[string]any{"shop_id": milano, "service_id": exam, "day": "2026-12-03"}, wtok...), 201).JSON(t, &wait)
+	c.Want(c.Do("POST", "/v1/me/waitlist", join, wtok...), 201).JSON(t, &wait)
 	c.Want(c.Do("POST", "/v1/me/waitlist", map[string]any{"shop_id": milano, "service_id": exam, "day": "2026-12-03"}, wtok...), 409)
 	c.Want(c.Do("POST", "/v1/me/waitlist/"+wait.ID+"/take", nil, wtok...), 409) // nothing offered yet
 	c.Want(c.Do("DELETE", "/v1/bookings/"+b.ID, nil, atok...), 200)

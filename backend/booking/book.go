@@ -791,6 +791,12 @@ func (a *Agenda) JoinWaitlist(ctx context.Context, in WaitInput) (*WaitEntry, er
 	if !day.AddDate(0, 0, 1).After(earliest) || !day.Before(latest) {
 		return nil, fieldErr("day", "out_of_range", "must be a day this service can still be booked for")
 	}
+	// A day with a free time is booked, not waited for.
+	if av, err := a.Availability(ctx, Query{Shop: sh.ID, Service: sv.ID, From: in.Day, To: in.Day}); err != nil {
+		return nil, err
+	} else if len(av.Slots) > 0 {
+		return nil, fieldErr("day", "has_free_slots", "this day still has free times: book one of them")
+	}
 	waits, err := a.Store.CustomerWaitlist(ctx, id)
 	if err != nil {
 		return nil, err

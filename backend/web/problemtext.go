@@ -46,6 +46,7 @@ var italianField = map[string]string{
 	"invalid_phone":       "deve essere un numero di telefono in formato internazionale, come +393401234567",
 	"invalid_date":        "deve essere una data scritta AAAA-MM-GG",
 	"out_of_range":        "deve essere compreso tra %s",
+	"has_free_slots":      "ha ancora orari liberi: prenotane uno",
 	"too_short":           "deve avere almeno %s caratteri",
 	"too_long":            "deve avere al massimo %s caratteri",
 	"too_small":           "deve essere almeno %s",
