@@ -1,6 +1,8 @@
 package console_test
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -189,6 +191,25 @@ func TestChainSetUpInBrowser(t *testing.T) {
 		chromedp.SendKeys(`#new-shop input[name=name]`, "Ottica Rossi Torino"),
 		chromedp.SendKeys(`#new-shop input[name=slug]`, "torino"),
 		chromedp.SendKeys(`#new-shop input[name=city]`, "Torino"),
+		// A day the browser cannot check: the page comes back in Italian,
+		// as typed, with the message next to the hours.
+		chromedp.SendKeys(`#new-shop textarea[name=hours]`, "lunedi 09:00-13:00"),
+		chromedp.Submit(`#new-shop`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg := apptest.WaitFor(t, ctx, "#new-shop .field-error", "non è un giorno della settimana"); !strings.Contains(msg, "lunedi") {
+		t.Fatalf("the hours' message does not quote the line: %q", msg)
+	}
+	if v, err := chromedp.Run(ctx, chromedp.Value(`#new-shop input[name=name]`)); err != nil || v != "Ottica Rossi Torino" {
+		t.Fatalf("the refused form lost the name: %q (%v)", v, err)
+	}
+	if shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+		_ = os.WriteFile(filepath.Join(os.TempDir(), "vista-setup-refused.png"), shot, 0o644)
+	}
+	err = apptest.Steps(ctx,
+		chromedp.Clear(`#new-shop textarea[name=hours]`),
 		chromedp.SendKeys(`#new-shop textarea[name=hours]`, "mar 09:00-13:00 15:00-19:30\nsab 09:00-19:00\n2026-12-25 chiuso"),
 		chromedp.Submit(`#new-shop`),
 	)
