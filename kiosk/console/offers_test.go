@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -143,5 +144,40 @@ func TestStaffReadNamesNotIds(t *testing.T) {
 	setup := string(c.Want(c.Do("GET", "/console/setup", nil, apptest.Bearer(owner)...), 200).Body)
 	if !strings.Contains(setup, "<td>assistente@example.com</td><td>assistente</td><td>Ottica Vista Milano Centro</td>") {
 		t.Fatalf("the staff table does not name the shop: %s", setup)
+	}
+}
+
+// TestOneHeaderOnEveryPage: every console page has the same header, with
+// the page marked and the shop carried; an assistant's lacks what they
+// may not open.
+func TestOneHeaderOnEveryPage(t *testing.T) {
+	m := apptest.Boot(t, t.TempDir())
+	c := apptest.Client{T: t, M: m}
+	owner := apptest.OwnerLogin(t, m)
+	links := []string{"home", "agenda", "checkins", "offers", "setup"}
+	for _, here := range links {
+		path := map[string]string{"home": "/console/"}[here]
+		if path == "" {
+			path = "/console/" + here
+		}
+		body := string(c.Want(c.Do("GET", path+"?shop=shop-roma-prati", nil, apptest.Bearer(owner)...), 200).Body)
+		head, _, _ := strings.Cut(body, "</header>")
+		for _, l := range links {
+			if !strings.Contains(head, `id="`+l+`-link"`) {
+				t.Errorf("%s: the header lacks %s", here, l)
+			}
+		}
+		if !strings.Contains(head, `id="`+here+`-link" href="`) || strings.Count(head, `aria-current="page"`) != 1 ||
+			!regexp.MustCompile(`id="`+here+`-link" href="[^"]*"[^>]* aria-current="page"`).MatchString(head) {
+			t.Errorf("%s: the header does not mark the page: %s", here, head)
+		}
+		if here != "setup" && !strings.Contains(head, `href="/console/agenda?lang=it&amp;shop=shop-roma-prati"`) {
+			t.Errorf("%s: the header does not carry the shop: %s", here, head)
+		}
+	}
+	assistant := c.StaffLogin("assistente@example.com", apptest.AddStaff(t, m, "assistente@example.com", core.RoleAssistant, "shop-milano-centro"))
+	head, _, _ := strings.Cut(string(c.Want(c.Do("GET", "/console/agenda", nil, apptest.Bearer(assistant)...), 200).Body), "</header>")
+	if !strings.Contains(head, `id="checkins-link"`) || strings.Contains(head, `id="offers-link"`) || strings.Contains(head, `id="setup-link"`) {
+		t.Errorf("an assistant's header: %s", head)
 	}
 }

@@ -34,8 +34,10 @@ func (c *Console) retryPage(ctx *fiber.Ctx) error {
 
 // page is what every console template receives.
 type page struct {
-	T     map[string]string
-	Lang  string
+	T    map[string]string
+	Lang string
+	// Here is the page's own name ("home", "agenda"), marked in the header.
+	Here  string
 	Error string
 	Email string
 	Next  string
@@ -110,6 +112,7 @@ type row struct {
 func (c *Console) render(ctx *fiber.Ctx, name string, p page) error {
 	p.Lang = lang(ctx)
 	p.T = texts[p.Lang]
+	p.Here = strings.TrimSuffix(name, ".html")
 	var b strings.Builder
 	if err := c.tmpl.ExecuteTemplate(&b, name, p); err != nil {
 		return core.Internal(err)
