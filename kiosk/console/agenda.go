@@ -34,6 +34,7 @@ func (c *Console) agendaRoutes() []web.Route {
 		{Method: "POST", Path: "/v1/staff/bookings/:id/no-show", Auth: assistant, Handler: c.apiMark(booking.StatusNoShow)},
 
 		{Method: "GET", Path: "/console/agenda", Auth: web.StaffPage(core.RoleAssistant), Handler: c.agendaPage},
+		{Method: "POST", Path: "/console/agenda/book", Auth: web.StaffPage(core.RoleAssistant), Handler: sameOrigin(c.bookSubmit)},
 		{Method: "POST", Path: "/console/agenda/:id/:status", Auth: web.StaffPage(core.RoleAssistant), Handler: sameOrigin(c.markSubmit)},
 	}
 }
@@ -158,24 +159,88 @@ func (c *Console) apiMark(status string) fiber.Handler {
 // put the booking page on the shop's website.
 func (c *Console) agendaPage(ctx *fiber.Ctx) error {
 	p := page{Notice: ctx.Query("notice"), Error: ctx.Query("error")}
-	if err := c.shopPage(ctx, ctx.Query("shop"), &p); err != nil {
+	return c.agendaView(ctx, ctx.Query("shop"), ctx.Query("day"), ctx.Query("service"), p)
+}
+
+// agendaView fills the agenda page of shopID's day, with the free times
+// of service (the shop's first if empty) for the booking form.
+func (c *Console) agendaView(ctx *fiber.Ctx, shopID, day, service string, p page) error {
+	uctx := ctx.UserContext()
+	if err := c.shopPage(ctx, shopID, &p); err != nil {
 		return err
 	}
-	now := c.Agenda.Clock.Now().In(p.Shop.Location())
-	day := ctx.Query("day")
+	loc := p.Shop.Location()
+	now := c.Agenda.Clock.Now().In(loc)
 	if _, err := time.Parse(time.DateOnly, day); err != nil {
 		day = now.Format(time.DateOnly)
 	}
-	p.Day, p.DayLabel = day, booking.LongDay(day, now, p.Lang)
+	p.Day, p.DayLabel = day, booking.LongDay(day, now, lang(ctx))
 	var err error
-	if p.Agenda, err = c.Agenda.ShopAgenda(ctx.UserContext(), p.Shop.ID, day, day); err != nil {
+	if p.Agenda, err = c.Agenda.ShopAgenda(uctx, p.Shop.ID, day, day); err != nil {
 		return err
 	}
 	c.label(ctx, p.Agenda)
-	if p.Widget, err = c.Agenda.Widget(ctx.UserContext(), p.Shop.ID); err != nil {
+	if p.Widget, err = c.Agenda.Widget(uctx, p.Shop.ID); err != nil {
 		return err
 	}
+	if _, p.Services, err = c.Agenda.ShopServices(uctx, p.Shop.ID); err != nil {
+		return err
+	}
+	for _, sv := range p.Services {
+		if sv.ID == service || p.Service == nil {
+			p.Service = sv
+		}
+	}
+	if p.Service != nil {
+		av, err := c.Agenda.Availability(uctx, booking.Query{Shop: p.Shop.ID, Service: p.Service.ID, From: day, To: day})
+		if err != nil && core.ErrorCode(err) != core.EINVALID { // a day out of the service's window has no times
+			return err
+		}
+		if av != nil {
+			for _, s := range av.Slots {
+				p.FreeTimes = append(p.FreeTimes, freeTime{Value: s.Start.UTC().Format(time.RFC3339), Label: s.Start.In(loc).Format("15:04")})
+			}
+		}
+	}
 	return c.render(ctx, "agenda.html", p)
+}
+
+// freeTime is a free start on the agenda's booking form.
+type freeTime struct{ Value, Label string }
+
+// bookInputs are the inputs of the agenda's booking form.
+var bookInputs = []string{"service_id", "start", "source", "guest.name", "guest.phone", "guest.email", "note"}
+
+// bookSubmit books a phone caller or a walk-in from the agenda: a free
+// time of a service, with the name and a phone or an e-mail they give.
+func (c *Console) bookSubmit(ctx *fiber.Ctx) error {
+	shopID, day := ctx.FormValue("shop"), ctx.FormValue("day")
+	in := booking.Input{Request: booking.Request{ShopID: shopID, ServiceID: ctx.FormValue("service_id"), Source: ctx.FormValue("source")},
+		Guest: &booking.GuestInput{Name: strings.TrimSpace(ctx.FormValue("guest.name")), Phone: strings.TrimSpace(ctx.FormValue("guest.phone")),
+			Email: strings.TrimSpace(ctx.FormValue("guest.email")), Locale: "it"},
+		Note: strings.TrimSpace(ctx.FormValue("note"))}
+	in.Start, _ = time.Parse(time.RFC3339, ctx.FormValue("start")) // a time that does not read is none: "required"
+	err := web.Valid(&in)
+	var b *booking.Booked
+	if err == nil {
+		b, err = c.Agenda.BookForCustomer(ctx.UserContext(), in, "")
+	}
+	if err != nil {
+		msg, fields, ok := problemOf(err, lang(ctx), bookInputs)
+		if !ok {
+			return err
+		}
+		ctx.Status(fiber.StatusUnprocessableEntity)
+		p := page{Error: msg, Failed: &failedForm{ID: "book", Typed: typedValues(ctx, bookInputs), Fields: fields}}
+		return c.agendaView(ctx, shopID, day, in.ServiceID, p)
+	}
+	sh, err := c.Agenda.ResolveShop(ctx.UserContext(), b.ShopID)
+	if err != nil {
+		return err
+	}
+	q := url.Values{"shop": {b.ShopID}, "day": {b.Start.In(sh.Location()).Format(time.DateOnly)}, "lang": {lang(ctx)},
+		"notice": {texts[lang(ctx)]["booked"] + " " + b.ServiceName + ", " + booking.When(b.Start, sh.Location(), lang(ctx)) + " · " + in.Guest.Name}}
+	return ctx.Redirect("/console/agenda?"+q.Encode(), fiber.StatusSeeOther)
 }
 
 func (c *Console) markSubmit(ctx *fiber.Ctx) error {
@@ -188,7 +253,11 @@ func (c *Console) markSubmit(ctx *fiber.Ctx) error {
 		}
 		q.Set("error", err.Error())
 	} else {
-		q.Set("notice", texts[lang(ctx)]["agenda_marked"]+" "+b.ServiceName+" "+b.Start.Format(time.RFC3339))
+		when := b.Start.Format(time.RFC3339)
+		if sh, err := c.Agenda.ResolveShop(ctx.UserContext(), b.ShopID); err == nil {
+			when = booking.When(b.Start, sh.Location(), lang(ctx))
+		}
+		q.Set("notice", texts[lang(ctx)]["agenda_marked"]+" "+b.ServiceName+", "+when)
 	}
 	return ctx.Redirect("/console/agenda?"+q.Encode(), fiber.StatusSeeOther)
 }

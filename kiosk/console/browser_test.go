@@ -109,3 +109,37 @@ func TestConsoleLoginInBrowser(t *testing.T) {
 		t.Fatalf("after sign-out /console/ went to %s", url)
 	}
 }
+
+// TestBookACallerInBrowser: on the agenda, an assistant picks a free time,
+// types the caller's name and phone, and books with the keyboard alone;
+// the day shows the appointment. The screenshot is kept as an artifact.
+func TestBookACallerInBrowser(t *testing.T) {
+	m := apptest.Boot(t, t.TempDir())
+	base := apptest.Serve(t, m)
+	pw := apptest.AddStaff(t, m, "assistente@example.com", core.RoleAssistant, "shop-milano-centro")
+	day := time.Now().In(time.FixedZone("CET", 3600)).AddDate(0, 0, 2)
+	for day.Weekday() == time.Sunday || day.Weekday() == time.Monday {
+		day = day.AddDate(0, 0, 1)
+	}
+	ctx := apptest.Browser(t)
+	err := apptest.Steps(ctx,
+		chromedp.Navigate(base+"/console/agenda?shop=shop-milano-centro&day="+day.Format(time.DateOnly)),
+		chromedp.WaitVisible(`#email`),
+		chromedp.SendKeys(`#email`, "assistente@example.com"),
+		chromedp.SendKeys(`#password`, pw),
+		chromedp.Submit(`#login`),
+		chromedp.WaitVisible(`#book-form`),
+		chromedp.SendKeys(`#book-name`, "Carla Verdi"),
+		chromedp.SendKeys(`#book-phone`, "333 123 4567\r"), // Enter submits
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apptest.WaitFor(t, ctx, "#notice", "Appuntamento fissato")
+	if rows, _ := chromedp.Run(ctx, chromedp.Text(`#agenda`)); !strings.Contains(rows, "Carla Verdi · +39 333 123 4567") || !strings.Contains(rows, "al telefono") {
+		t.Fatalf("the day does not show the appointment: %q", rows)
+	}
+	if shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+		_ = os.WriteFile(filepath.Join(os.TempDir(), "vista-agenda-book.png"), shot, 0o644)
+	}
+}

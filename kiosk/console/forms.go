@@ -73,7 +73,11 @@ func problemOf(err error, lang string, inputs []string) (summary string, fields 
 	fields = map[string]string{}
 	for _, f := range ce.Fields {
 		msg := web.FieldText(lang, f)
-		if in := inputOf(f.Field); slices.Contains(inputs, in) {
+		in := f.Field
+		if !slices.Contains(inputs, in) {
+			in = inputOf(f.Field)
+		}
+		if slices.Contains(inputs, in) {
 			if day, ok := weekdayOf(f.Field, lang); ok {
 				msg = day + ": " + msg
 			}

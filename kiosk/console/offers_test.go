@@ -181,3 +181,48 @@ func TestOneHeaderOnEveryPage(t *testing.T) {
 		t.Errorf("an assistant's header: %s", head)
 	}
 }
+
+// TestBookACallerFromTheAgenda: an assistant books someone on the phone
+// from the agenda page: a free time of a service, a name and a phone as
+// people type it; the booking is in the day, and a refused form (no name)
+// comes back as typed with the message next to the field.
+func TestBookACallerFromTheAgenda(t *testing.T) {
+	m := apptest.Boot(t, t.TempDir())
+	c := apptest.Client{T: t, M: m}
+	assistant := c.StaffLogin("assistente@example.com", apptest.AddStaff(t, m, "assistente@example.com", core.RoleAssistant, "shop-milano-centro"))
+	day := time.Now().In(time.FixedZone("CET", 3600)).AddDate(0, 0, 2)
+	for day.Weekday() == time.Sunday || day.Weekday() == time.Monday {
+		day = day.AddDate(0, 0, 1)
+	}
+	page := string(c.Want(c.Do("GET", "/console/agenda?shop=shop-milano-centro&day="+day.Format(time.DateOnly), nil, apptest.Bearer(assistant)...), 200).Body)
+	service := regexp.MustCompile(`name="service_id" value="([^"]+)"`).FindStringSubmatch(page)
+	start := regexp.MustCompile(`<select id="book-start" name="start"><option value="([^"]+)">`).FindStringSubmatch(page)
+	if service == nil || start == nil {
+		t.Fatalf("the agenda has no booking form with free times: %s", page)
+	}
+	v := url.Values{"shop": {"shop-milano-centro"}, "day": {day.Format(time.DateOnly)}, "service_id": {service[1]}, "start": {start[1]},
+		"source": {"phone"}, "guest.phone": {"333 123 4567"}, "note": {"porta gli occhiali vecchi"}}
+	refused := string(c.Form("/console/agenda/book", v, 422, apptest.Bearer(assistant)...).Body)
+	if !strings.Contains(refused, `id="book-name" name="guest.name" required maxlength="100" autocomplete="off" value="" aria-invalid="true"`) ||
+		!strings.Contains(refused, "è obbligatorio") || !strings.Contains(refused, `value="333 123 4567"`) {
+		t.Fatalf("a booking without a name: %s", refused)
+	}
+	v.Set("guest.name", "Carla Verdi")
+	r := c.Form("/console/agenda/book", v, 303, apptest.Bearer(assistant)...)
+	if loc := r.Header.Get("Location"); !strings.Contains(loc, "Appuntamento+fissato") {
+		t.Fatalf("after booking: %s", loc)
+	}
+	var agenda struct {
+		Bookings []struct {
+			Source, Who, Note string
+		}
+	}
+	c.Want(c.Do("GET", "/v1/staff/shops/shop-milano-centro/agenda?from="+day.Format(time.DateOnly), nil, apptest.Bearer(assistant)...), 200).JSON(t, &agenda)
+	if len(agenda.Bookings) != 1 || agenda.Bookings[0].Source != "phone" || !strings.Contains(agenda.Bookings[0].Who, "Carla Verdi · +39 333 123 4567") {
+		t.Fatalf("agenda %+v", agenda.Bookings)
+	}
+	page = string(c.Want(c.Do("GET", "/console/agenda?shop=shop-milano-centro&day="+day.Format(time.DateOnly), nil, apptest.Bearer(assistant)...), 200).Body)
+	if !strings.Contains(page, "Carla Verdi") || strings.Contains(page, `<option value="`+start[1]+`"`) {
+		t.Fatal("the agenda does not show the booking, or still offers its time")
+	}
+}

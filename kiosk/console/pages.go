@@ -86,8 +86,13 @@ type page struct {
 	// The agenda page: a shop's day, and its booking page snippets.
 	Day      string
 	DayLabel string // Day as a heading says it: "mercoledì 9 dicembre"
-	Agenda   []*booking.AgendaEntry
-	Widget   *booking.Widget
+	// The agenda's booking form: the shop's services, the one chosen and
+	// its free times that day.
+	Services  []*booking.Service
+	Service   *booking.Service
+	FreeTimes []freeTime
+	Agenda    []*booking.AgendaEntry
+	Widget    *booking.Widget
 }
 
 // pager is what the pager template needs to link one list's pages.

@@ -41,6 +41,9 @@ var texts = map[string]map[string]string{
 		"day_mon": "lun", "day_tue": "mar", "day_wed": "mer", "day_thu": "gio", "day_fri": "ven", "day_sat": "sab", "day_sun": "dom",
 		"link_gone":     "Il link è già stato usato o è scaduto: chiedine uno nuovo.",
 		"showing_offer": "Offerta", "showing_product": "Prodotto", "showing_promotion": "Promozione", "kind_lens_reorder": "Riordino lenti",
+		"book_title": "Nuovo appuntamento", "book_help": "Per chi chiama o entra in negozio: scegli il servizio, l'orario libero e scrivi nome e telefono (o e-mail).",
+		"book_time": "Orario", "book_go": "Fissa l'appuntamento", "book_pick": "Mostra gli orari", "no_times": "Nessun orario libero per questo servizio in questo giorno.",
+		"source_phone": "al telefono", "source_walk-in": "in negozio", "source_website": "sito", "source_app": "app", "guest_name": "Nome e cognome", "guest_phone": "Telefono", "booked": "Appuntamento fissato:",
 	},
 	"en": {
 		"title": "Vista console", "login_title": "Sign in to the console", "email": "E-mail", "password": "Password",
@@ -80,6 +83,9 @@ var texts = map[string]map[string]string{
 		"day_mon": "Mon", "day_tue": "Tue", "day_wed": "Wed", "day_thu": "Thu", "day_fri": "Fri", "day_sat": "Sat", "day_sun": "Sun",
 		"link_gone":     "The link was already used or has expired: ask for a new one.",
 		"showing_offer": "Offer", "showing_product": "Product", "showing_promotion": "Promotion", "kind_lens_reorder": "Lens reorder",
+		"book_title": "New appointment", "book_help": "For someone calling or walking in: pick the service, a free time, and type their name and phone (or e-mail).",
+		"book_time": "Time", "book_go": "Book the appointment", "book_pick": "Show the times", "no_times": "No free time for this service on this day.",
+		"source_phone": "on the phone", "source_walk-in": "in the shop", "guest_name": "Full name", "guest_phone": "Phone", "booked": "Booked:",
 	},
 }
 
