@@ -185,7 +185,7 @@ func readImport(r io.Reader) ([]importRow, *ImportResult, error) {
 // parseRow reads one line through get (a column's trimmed value).
 func parseRow(get func(string) string) (importRow, *LineError) {
 	var row importRow
-	price, ok := parseEuros(get("price"))
+	price, ok := ParseEuros(get("price"))
 	if !ok {
 		return row, &LineError{Field: "price", Message: "must be a price in euro, such as 159.00 or 159,00"}
 	}
@@ -228,10 +228,10 @@ func parseRow(get func(string) string) (importRow, *LineError) {
 	return row, nil
 }
 
-// parseEuros reads "159", "159.00", "159,00", "0,5" or "1.159,00" as
+// ParseEuros reads "159", "159.00", "159,00", "0,5" or "1.159,00" as
 // cents: the last separator followed by one or two digits is the decimal
 // mark, any other is a thousands separator.
-func parseEuros(s string) (int64, bool) {
+func ParseEuros(s string) (int64, bool) {
 	s = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s), "€"))
 	if s == "" || len(s) > 16 || strings.Trim(s, "0123456789.,") != "" {
 		return 0, false

@@ -10,13 +10,13 @@ func TestParseEuros(t *testing.T) {
 		"159": 15900, "159.00": 15900, "159,00": 15900, "1.159,00": 115900, "1,159.50": 115950, "€ 32,90": 3290, "0,5": 50,
 		"1.159": 115900, "0": 0, "99999,99": 9999999,
 	} {
-		if got, ok := parseEuros(in); !ok || got != want {
-			t.Errorf("parseEuros(%q) = %d, %v; want %d", in, got, ok, want)
+		if got, ok := ParseEuros(in); !ok || got != want {
+			t.Errorf("ParseEuros(%q) = %d, %v; want %d", in, got, ok, want)
 		}
 	}
 	for _, in := range []string{"", "tanti", "-1", "100001", "1e3", "NaN", "Inf", strings.Repeat("9", 17)} {
-		if got, ok := parseEuros(in); ok {
-			t.Errorf("parseEuros(%q) = %d, want refused", in, got)
+		if got, ok := ParseEuros(in); ok {
+			t.Errorf("ParseEuros(%q) = %d, want refused", in, got)
 		}
 	}
 }

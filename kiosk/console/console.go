@@ -5,6 +5,7 @@
 package console
 
 import (
+	"fmt"
 	"html/template"
 	"time"
 
@@ -59,8 +60,10 @@ func DefaultLoginLimits() (ip, account ratelimit.Limit) {
 // Routes is the console's route table.
 func (c *Console) Routes() []web.Route {
 	c.tmpl = template.Must(template.New("").Funcs(template.FuncMap{"pager": pagerOf, "shopForm": shopFormOf,
-		"clock": func(t time.Time, loc *time.Location) string { return t.In(loc).Format("15:04") },
-		"local": func(t time.Time, loc *time.Location, layout string) string { return t.In(loc).Format(layout) }}).ParseFS(templates, "templates/*.html"))
+		"clock":   func(t time.Time, loc *time.Location) string { return t.In(loc).Format("15:04") },
+		"local":   func(t time.Time, loc *time.Location, layout string) string { return t.In(loc).Format(layout) },
+		"lastDay": func(end time.Time) time.Time { return end.Add(-time.Millisecond) }, // an exclusive end's last day
+		"euro":    func(cents int64) string { return fmt.Sprintf("%d,%02d €", cents/100, cents%100) }}).ParseFS(templates, "templates/*.html"))
 	ip := []ratelimit.Limit{c.LoginIP}
 	return append(append(append(append(c.setupRoutes(), c.screenRoutes()...), c.offerPageRoutes()...), append(c.checkinRoutes(), c.agendaRoutes()...)...), []web.Route{
 		{Method: "POST", Path: "/v1/staff/auth/login", Auth: web.Public, Handler: c.apiLogin, Limits: ip},

@@ -46,7 +46,7 @@ func (p page) Err(form, name string) string {
 }
 
 // inputAliases name form inputs the service calls otherwise.
-var inputAliases = map[string]string{"shop": "shop_id"}
+var inputAliases = map[string]string{"shop": "shop_id", "percent_off": "value", "fixed_cents": "value"}
 
 // inputOf is the form input a field error names: the service's field
 // paths ("hours.weekly.mon[0]", "shop") as the forms name their inputs.

@@ -1,11 +1,15 @@
 package console
 
 import (
+	"fmt"
 	"net/url"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/vista-optical/vista/backend/catalog"
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/screen"
 	"github.com/vista-optical/vista/backend/web"
@@ -20,6 +24,9 @@ func (c *Console) offerPageRoutes() []web.Route {
 		{Method: "POST", Path: "/console/offers/:shop/pairing-code", Auth: web.StaffPage(core.RoleManager), Handler: sameOrigin(c.pairingCodeSubmit)},
 		{Method: "POST", Path: "/console/offers/:shop/kiosks/:id", Auth: web.StaffPage(core.RoleManager), Handler: sameOrigin(c.kioskSubmit)},
 		{Method: "POST", Path: "/console/offers/:shop/:id/end", Auth: web.StaffPage(core.RoleManager), Handler: sameOrigin(c.endOfferSubmit)},
+		{Method: "POST", Path: "/console/offers/:shop/import", Auth: web.StaffPage(core.RoleManager), Handler: sameOrigin(c.importSubmit)},
+		{Method: "POST", Path: "/console/offers/:shop/promotions", Auth: web.StaffPage(core.RoleManager), Handler: sameOrigin(c.promotionSubmit)},
+		{Method: "POST", Path: "/console/offers/:shop/promotions/:id/end", Auth: web.StaffPage(core.RoleManager), Handler: sameOrigin(c.endPromotionSubmit)},
 	}
 }
 
@@ -63,6 +70,10 @@ func (c *Console) offersView(ctx *fiber.Ctx, shopID string, p page) error {
 	if p.Products, err = c.Catalog.Products(uctx); err != nil {
 		return err
 	}
+	if p.Promotions, err = c.Catalog.StaffPromotions(uctx); err != nil {
+		return err
+	}
+	p.Categories = catalog.Categories
 	if p.Names, err = c.screenNames(uctx, texts[lang(ctx)], p.Offers, p.Products); err != nil {
 		return err
 	}
@@ -155,4 +166,104 @@ func (c *Console) endOfferSubmit(ctx *fiber.Ctx) error {
 		return err
 	}
 	return c.backToOffers(ctx, "")
+}
+
+// importSubmit reads a catalog file (CSV, as Excel writes it) for the
+// shop: products and the shop's stock. A file with a bad line stores
+// nothing unless the manager asked to skip such lines; the page lists
+// them by line.
+func (c *Console) importSubmit(ctx *fiber.Ctx) error {
+	t := texts[lang(ctx)]
+	fh, err := ctx.FormFile("file")
+	if err != nil {
+		ctx.Status(fiber.StatusUnprocessableEntity)
+		return c.offersView(ctx, ctx.Params("shop"), page{Error: t["import_none"]})
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return core.Internal(err)
+	}
+	defer f.Close()
+	res, err := c.Catalog.Import(ctx.UserContext(), ctx.Params("shop"), f, ctx.FormValue("skip_errors") == "1")
+	if msg, ok := formProblem(ctx, err); ok {
+		ctx.Status(fiber.StatusUnprocessableEntity)
+		return c.offersView(ctx, ctx.Params("shop"), page{Error: msg})
+	} else if err != nil {
+		return err
+	}
+	if !res.Stored {
+		ctx.Status(fiber.StatusUnprocessableEntity)
+		return c.offersView(ctx, ctx.Params("shop"), page{Error: t["import_refused"], Import: res})
+	}
+	return c.backToOffers(ctx, fmt.Sprintf(t["import_done"], res.Products, res.Levels, len(res.Errors)))
+}
+
+// promotionInputs are the inputs of the new promotion form.
+var promotionInputs = []string{"name", "kind", "value", "starts", "ends", "categories", "product_ids"}
+
+// promotionSubmit creates a promotion from the page's form: a percentage
+// off or a price, from a day to a day (both included, in the shop's
+// zone), on categories or products.
+func (c *Console) promotionSubmit(ctx *fiber.Ctx) error {
+	var p page
+	if err := c.shopPage(ctx, ctx.Params("shop"), &p); err != nil {
+		return err
+	}
+	loc := p.Shop.Location()
+	in := catalog.PromotionInput{Name: strings.TrimSpace(ctx.FormValue("name")), Kind: ctx.FormValue("kind")}
+	var fields []core.FieldError
+	value := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(ctx.FormValue("value")), "%"))
+	switch in.Kind {
+	case catalog.PromoPercent:
+		n, err := strconv.Atoi(value)
+		if err != nil {
+			fields = append(fields, core.FieldError{Field: "value", Code: "invalid", Message: "must be a whole percentage, such as 20"})
+		}
+		in.PercentOff = n
+	case catalog.PromoFixedPrice:
+		cents, ok := catalog.ParseEuros(strings.TrimSpace(strings.TrimSuffix(value, "€")))
+		if !ok {
+			fields = append(fields, core.FieldError{Field: "value", Code: "invalid", Message: "must be a price in euro, such as 99,00"})
+		}
+		in.FixedCents = cents
+	}
+	if d, err := time.ParseInLocation(time.DateOnly, ctx.FormValue("starts"), loc); err == nil {
+		in.Starts = d
+	}
+	if d, err := time.ParseInLocation(time.DateOnly, ctx.FormValue("ends"), loc); err == nil {
+		in.Ends = d.AddDate(0, 0, 1) // the last day is included
+	}
+	args := ctx.Request().PostArgs()
+	for _, v := range args.PeekMulti("categories") {
+		in.Categories = append(in.Categories, string(v))
+	}
+	for _, v := range args.PeekMulti("product_ids") {
+		in.ProductIDs = append(in.ProductIDs, string(v))
+	}
+	var err error
+	if len(fields) > 0 {
+		err = core.Invalid("the promotion is not valid", fields...)
+	} else {
+		_, err = c.Catalog.CreatePromotion(ctx.UserContext(), in)
+	}
+	if err != nil {
+		msg, fe, ok := problemOf(err, lang(ctx), promotionInputs)
+		if !ok {
+			return err
+		}
+		ctx.Status(fiber.StatusUnprocessableEntity)
+		return c.offersView(ctx, p.Shop.ID, page{Error: msg, Failed: &failedForm{ID: "promotion", Typed: typedValues(ctx, promotionInputs), Fields: fe}})
+	}
+	return c.backToOffers(ctx, texts[lang(ctx)]["promotion_done"])
+}
+
+func (c *Console) endPromotionSubmit(ctx *fiber.Ctx) error {
+	if err := c.Catalog.DeletePromotion(ctx.UserContext(), ctx.Params("id")); err != nil {
+		if msg, ok := formProblem(ctx, err); ok {
+			ctx.Status(fiber.StatusUnprocessableEntity)
+			return c.offersView(ctx, ctx.Params("shop"), page{Error: msg})
+		}
+		return err
+	}
+	return c.backToOffers(ctx, texts[lang(ctx)]["promotion_ended"])
 }

@@ -1,6 +1,8 @@
 package console_test
 
 import (
+	"bytes"
+	"mime/multipart"
 	"net/url"
 	"regexp"
 	"strings"
@@ -224,5 +226,84 @@ func TestBookACallerFromTheAgenda(t *testing.T) {
 	page = string(c.Want(c.Do("GET", "/console/agenda?shop=shop-milano-centro&day="+day.Format(time.DateOnly), nil, apptest.Bearer(assistant)...), 200).Body)
 	if !strings.Contains(page, "Carla Verdi") || strings.Contains(page, `<option value="`+start[1]+`"`) {
 		t.Fatal("the agenda does not show the booking, or still offers its time")
+	}
+}
+
+// TestCatalogAndPromotionsOnTheOffersPage: a manager imports the catalog
+// file from the page (a bad line refuses the file and is named by its
+// line), then creates a promotion for a category from a day to a day, and
+// ends it; a wrong value is answered next to its field.
+func TestCatalogAndPromotionsOnTheOffersPage(t *testing.T) {
+	m := apptest.Boot(t, t.TempDir())
+	c := apptest.Client{T: t, M: m}
+	manager := c.StaffLogin("responsabile@example.com", apptest.AddStaff(t, m, "responsabile@example.com", core.RoleManager, "shop-milano-centro"))
+	upload := func(file string, skip bool, want int) string {
+		t.Helper()
+		var body bytes.Buffer
+		w := multipart.NewWriter(&body)
+		f, _ := w.CreateFormFile("file", "catalogo.csv")
+		f.Write([]byte(file))
+		if skip {
+			w.WriteField("skip_errors", "1")
+		}
+		w.Close()
+		return string(c.Want(c.Do("POST", "/console/offers/shop-milano-centro/import", body.Bytes(),
+			append(apptest.Bearer(manager), "Content-Type", w.FormDataContentType())...), want).Body)
+	}
+	file := "sku;brand;name;category;price;stock\nNEW-1;Oakley;Holbrook;sunglasses;129,00;4\nBAD-2;Oakley;Frogskins;sunglasses;tanti;1\n"
+	if page := upload(file, false, 422); !strings.Contains(page, "non è stato salvato niente") || !strings.Contains(page, "<td>3</td>") {
+		t.Fatalf("a file with a bad line: %s", page)
+	}
+	r := c.Want(c.Do("POST", "/console/offers/shop-milano-centro/import", nil, apptest.Bearer(manager)...), 422)
+	if !strings.Contains(string(r.Body), "Scegli un file") {
+		t.Fatal("an import without a file is not answered")
+	}
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	f, _ := w.CreateFormFile("file", "catalogo.csv")
+	f.Write([]byte(file))
+	w.WriteField("skip_errors", "1")
+	w.Close()
+	r = c.Want(c.Do("POST", "/console/offers/shop-milano-centro/import", body.Bytes(), append(apptest.Bearer(manager), "Content-Type", w.FormDataContentType())...), 303)
+	if loc, _ := url.QueryUnescape(r.Header.Get("Location")); !strings.Contains(loc, "1 prodotti, 1 giacenze, 1 righe saltate") {
+		t.Fatalf("after a skipping import: %s", loc)
+	}
+
+	today := time.Now().In(time.FixedZone("CET", 3600))
+	v := url.Values{"name": {"Saldi estivi"}, "kind": {"percent"}, "value": {"120"}, "starts": {today.Format(time.DateOnly)},
+		"ends": {today.AddDate(0, 0, 10).Format(time.DateOnly)}, "categories": {"sunglasses"}}
+	refused := string(c.Form("/console/offers/shop-milano-centro/promotions", v, 422, apptest.Bearer(manager)...).Body)
+	if !strings.Contains(refused, `id="promo-value" name="value" required maxlength="12" value="120" aria-invalid="true"`) || !strings.Contains(refused, `value="Saldi estivi"`) {
+		t.Fatalf("a 120%% promotion: %s", refused)
+	}
+	v.Set("value", "20%")
+	c.Form("/console/offers/shop-milano-centro/promotions", v, 303, apptest.Bearer(manager)...)
+	var promos struct {
+		Promotions []struct {
+			ID, Name   string
+			PercentOff int      `json:"percent_off"`
+			Categories []string `json:"categories"`
+		} `json:"promotions"`
+	}
+	ours := func() int {
+		c.Want(c.Do("GET", "/v1/staff/promotions", nil, apptest.Bearer(manager)...), 200).JSON(t, &promos)
+		for i, p := range promos.Promotions {
+			if p.Name == "Saldi estivi" {
+				return i
+			}
+		}
+		return -1
+	}
+	i := ours()
+	if i < 0 || promos.Promotions[i].PercentOff != 20 || len(promos.Promotions[i].Categories) != 1 {
+		t.Fatalf("promotions %+v", promos)
+	}
+	page := string(c.Want(c.Do("GET", "/console/offers?shop=shop-milano-centro", nil, apptest.Bearer(manager)...), 200).Body)
+	if !strings.Contains(page, "Saldi estivi") || !strings.Contains(page, "−20%") || !strings.Contains(page, today.AddDate(0, 0, 10).Format("02/01/2006")) {
+		t.Fatalf("the page does not list the promotion with its last day: %s", page)
+	}
+	c.Form("/console/offers/shop-milano-centro/promotions/"+promos.Promotions[i].ID+"/end", url.Values{}, 303, apptest.Bearer(manager)...)
+	if ours() >= 0 {
+		t.Fatalf("an ended promotion is still listed: %+v", promos)
 	}
 }

@@ -67,6 +67,11 @@ type page struct {
 	// The offers page: the shop's screens and offers, the catalog to pick
 	// from, a new pairing code, and an offer being previewed.
 	Kiosks []*screen.Kiosk
+	// The offers page's catalog: the chain's promotions, the categories
+	// a promotion may name, and what a refused import said.
+	Promotions []catalog.Promotion
+	Categories []string
+	Import     *catalog.ImportResult
 	// Names say what a screen shows ("offer:<id>") in words.
 	Names    map[string]string
 	Offers   []*screen.Offer

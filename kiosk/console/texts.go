@@ -44,6 +44,13 @@ var texts = map[string]map[string]string{
 		"book_title": "Nuovo appuntamento", "book_help": "Per chi chiama o entra in negozio: scegli il servizio, l'orario libero e scrivi nome e telefono (o e-mail).",
 		"book_time": "Orario", "book_go": "Fissa l'appuntamento", "book_pick": "Mostra gli orari", "no_times": "Nessun orario libero per questo servizio in questo giorno.",
 		"source_phone": "al telefono", "source_walk-in": "in negozio", "source_website": "sito", "source_app": "app", "guest_name": "Nome e cognome", "guest_phone": "Telefono", "booked": "Appuntamento fissato:",
+		"catalog": "Catalogo", "import_help": "File CSV (anche salvato da Excel) con le colonne sku;brand;name;category;price e, se vuoi, model, colour, image_url, tags, novelty, active, stock (la giacenza di questo negozio).",
+		"import_file": "File del catalogo", "import_skip": "Salva le righe giuste e salta quelle sbagliate", "import_go": "Importa",
+		"import_none": "Scegli un file da importare.", "import_refused": "Il file ha righe sbagliate: non è stato salvato niente.", "import_done": "Catalogo importato: %d prodotti, %d giacenze, %d righe saltate.",
+		"line": "Riga", "promotions": "Promozioni", "promotion_new": "Nuova promozione", "promotion_kind": "Tipo", "kind_percent": "sconto in percentuale", "kind_fixed_price": "prezzo speciale",
+		"promotion_value": "Sconto (%) o prezzo (€)", "promotion_starts": "Dal", "promotion_ends": "Al (compreso)", "promotion_on": "Su", "promotion_go": "Crea la promozione",
+		"promotion_done": "Promozione creata.", "promotion_ended": "Promozione terminata.", "promotion_products": "Prodotti (facoltativo)",
+		"cat_frames": "montature", "cat_sunglasses": "occhiali da sole", "cat_contact_lenses": "lenti a contatto", "cat_lens_care": "cura delle lenti", "cat_accessories": "accessori",
 	},
 	"en": {
 		"title": "Vista console", "login_title": "Sign in to the console", "email": "E-mail", "password": "Password",
@@ -86,6 +93,13 @@ var texts = map[string]map[string]string{
 		"book_title": "New appointment", "book_help": "For someone calling or walking in: pick the service, a free time, and type their name and phone (or e-mail).",
 		"book_time": "Time", "book_go": "Book the appointment", "book_pick": "Show the times", "no_times": "No free time for this service on this day.",
 		"source_phone": "on the phone", "source_walk-in": "in the shop", "guest_name": "Full name", "guest_phone": "Phone", "booked": "Booked:",
+		"catalog": "Catalogue", "import_help": "A CSV file (Excel's too) with the columns sku;brand;name;category;price and, if you like, model, colour, image_url, tags, novelty, active, stock (this shop's stock).",
+		"import_file": "Catalogue file", "import_skip": "Store the good lines and skip the bad ones", "import_go": "Import",
+		"import_none": "Choose a file to import.", "import_refused": "The file has bad lines: nothing was stored.", "import_done": "Catalogue imported: %d products, %d stock levels, %d lines skipped.",
+		"line": "Line", "promotions": "Promotions", "promotion_new": "New promotion", "promotion_kind": "Kind", "kind_percent": "percentage off", "kind_fixed_price": "special price",
+		"promotion_value": "Discount (%) or price (€)", "promotion_starts": "From", "promotion_ends": "To (included)", "promotion_on": "On", "promotion_go": "Create the promotion",
+		"promotion_done": "Promotion created.", "promotion_ended": "Promotion ended.", "promotion_products": "Products (optional)",
+		"cat_frames": "frames", "cat_sunglasses": "sunglasses", "cat_contact_lenses": "contact lenses", "cat_lens_care": "lens care", "cat_accessories": "accessories",
 	},
 }
 
