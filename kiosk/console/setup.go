@@ -38,6 +38,8 @@ func (c *Console) setupRoutes() []web.Route {
 		{Method: "POST", Path: "/console/shops", Auth: web.StaffPage(core.RoleOwner), Handler: sameOrigin(c.shopSubmit)},
 		{Method: "POST", Path: "/console/shops/:shop", Auth: web.StaffPage(core.RoleManager), Handler: sameOrigin(c.shopSubmit)},
 		{Method: "POST", Path: "/console/staff", Auth: web.StaffPage(core.RoleManager), Handler: sameOrigin(c.inviteSubmit)},
+		{Method: "POST", Path: "/console/services", Auth: web.StaffPage(core.RoleManager), Handler: sameOrigin(c.serviceSubmit)},
+		{Method: "POST", Path: "/console/services/:id", Auth: web.StaffPage(core.RoleManager), Handler: sameOrigin(c.serviceSubmit)},
 		{Method: "POST", Path: "/console/staff/:id", Auth: web.StaffPage(core.RoleManager), Handler: sameOrigin(c.memberSubmit)},
 		{Method: "GET", Path: "/console/password", Auth: web.StaffPage(core.RoleAssistant), Handler: c.passwordPage},
 		{Method: "POST", Path: "/console/password", Auth: web.StaffPage(core.RoleAssistant), Handler: sameOrigin(c.passwordSubmit)},

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/vista-optical/vista/backend/app/apptest"
+	"github.com/vista-optical/vista/backend/booking"
+	"github.com/vista-optical/vista/backend/core"
 )
 
 // TestSetUpFormsAnswerInItalianAndKeepWhatWasTyped: a shop with a wrong
@@ -113,5 +115,48 @@ func TestSetUpFormsAnswerInItalianAndKeepWhatWasTyped(t *testing.T) {
 	}
 	if !regexp.MustCompile(`<option value="manager" selected>`).MatchString(inv) {
 		t.Error("the role typed is not kept")
+	}
+}
+
+// TestServicesSetUpInTheConsole: a manager creates a bookable service on
+// the set-up page (duration, buffers, who performs it), a wrong duration
+// is answered next to its field with what was typed kept, and a change
+// to an existing service is stored.
+func TestServicesSetUpInTheConsole(t *testing.T) {
+	m := apptest.Boot(t, t.TempDir())
+	c := apptest.Client{T: t, M: m}
+	manager := c.StaffLogin("responsabile@example.com", apptest.AddStaff(t, m, "responsabile@example.com", core.RoleManager, "shop-milano-centro"))
+	v := url.Values{"shop_id": {"shop-milano-centro"}, "name": {"Controllo montatura"}, "code": {"controllo-montatura"}, "duration_min": {"2"},
+		"buffer_before_min": {"0"}, "buffer_after_min": {"5"}, "min_notice_min": {"60"}, "max_ahead_days": {"30"}, "cancel_notice_min": {"120"},
+		"daily_cap": {"0"}, "skills": {"assistant"}, "active": {"1"}}
+	page := string(c.Form("/console/services", v, 422, apptest.Bearer(manager)...).Body)
+	if !strings.Contains(page, `name="duration_min" type="number" inputmode="numeric" required value="2" aria-invalid="true"`) ||
+		!strings.Contains(page, `value="Controllo montatura"`) || !regexp.MustCompile(`value="2" aria-invalid="true"></label><span class="field-error" role="alert">[^<]*5`).MatchString(page) {
+		t.Fatalf("a 2-minute service: %s", page)
+	}
+	v.Set("duration_min", "15")
+	c.Form("/console/services", v, 303, apptest.Bearer(manager)...)
+	svcs, err := m.Store.Services(t.Context())
+	apptest.Must(t, err)
+	var got *booking.Service
+	for _, s := range svcs {
+		if s.Code == "controllo-montatura" {
+			got = s
+		}
+	}
+	if got == nil || got.DurationMin != 15 || got.BufferAfterMin != 5 || got.ShopID != "shop-milano-centro" || len(got.Skills) != 1 || !got.Active {
+		t.Fatalf("stored service %+v", got)
+	}
+	v.Set("duration_min", "20")
+	v.Del("active")
+	c.Form("/console/services/"+got.ID, v, 303, apptest.Bearer(manager)...)
+	again, err := m.Store.Service(t.Context(), got.ID)
+	apptest.Must(t, err)
+	if again.DurationMin != 20 || again.Active {
+		t.Fatalf("after the change: %+v", again)
+	}
+	setup := string(c.Want(c.Do("GET", "/console/setup", nil, apptest.Bearer(manager)...), 200).Body)
+	if !strings.Contains(setup, "Controllo montatura · 20 min (disattivato)") {
+		t.Fatalf("the set-up page does not list the service: %s", setup)
 	}
 }

@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/vista-optical/vista/backend/booking"
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/shop"
 	"github.com/vista-optical/vista/backend/web"
@@ -187,8 +189,101 @@ func (c *Console) renderSetup(ctx *fiber.Ctx, notice, problem string, failed *fa
 	for _, s := range shops {
 		hours[s.ID] = formatHours(s.Hours, lang(ctx))
 	}
+	services, err := c.Agenda.StaffServices(uctx)
+	if err != nil {
+		return err
+	}
 	return c.render(ctx, "setup.html", page{Staff: m, Shops: shops, Members: members, Chain: chain, Hours: hours,
-		Notice: notice, Error: problem, Failed: failed})
+		Notice: notice, Error: problem, Failed: failed, Services: services})
+}
+
+// serviceInputs are the inputs of a service's form.
+var serviceInputs = []string{"shop_id", "code", "name", "name_en", "duration_min", "buffer_before_min", "buffer_after_min",
+	"min_notice_min", "max_ahead_days", "cancel_notice_min", "daily_cap", "skills", "active"}
+
+// skills are who may perform a service.
+var skills = []string{"optometrist", "contact_lens", "assistant"}
+
+// serviceSubmit creates a bookable service (new) or changes one: what it
+// is called, how long it takes with its buffers, who performs it, how
+// far ahead and how late it can be booked or cancelled.
+func (c *Console) serviceSubmit(ctx *fiber.Ctx) error {
+	form := "service-new"
+	if id := ctx.Params("id"); id != "" {
+		form = "service-" + id
+	}
+	num := func(name string) int {
+		n, err := strconv.Atoi(strings.TrimSpace(ctx.FormValue(name)))
+		if err != nil {
+			return -1 // out of every bound: refused with the field's message
+		}
+		return n
+	}
+	active := ctx.FormValue("active") == "1"
+	in := booking.ServiceInput{ShopID: ctx.FormValue("shop_id"), Code: strings.TrimSpace(ctx.FormValue("code")), Name: ctx.FormValue("name"),
+		NameEN: ctx.FormValue("name_en"), DurationMin: num("duration_min"), BufferBeforeMin: num("buffer_before_min"),
+		BufferAfterMin: num("buffer_after_min"), MinNoticeMin: num("min_notice_min"), MaxAheadDays: num("max_ahead_days"),
+		CancelNoticeMin: num("cancel_notice_min"), DailyCap: num("daily_cap"), Active: &active}
+	for _, v := range ctx.Request().PostArgs().PeekMulti("skills") {
+		in.Skills = append(in.Skills, string(v))
+	}
+	err := web.Valid(&in)
+	if err == nil {
+		_, err = c.Agenda.SaveService(ctx.UserContext(), ctx.Params("id"), in)
+	}
+	if err != nil {
+		return c.formFailed(ctx, form, serviceInputs, err)
+	}
+	return c.backToSetup(ctx, "service")
+}
+
+// serviceForm is one service's form on the set-up page (a new one when
+// Service is nil): what it shows, as stored or as typed.
+type serviceForm struct {
+	T       map[string]string
+	Service *booking.Service
+	ID      string
+	Shops   []*shop.Shop
+	Skills  []string
+	page    page
+	stored  map[string]string
+}
+
+func serviceFormOf(p page, s *booking.Service) serviceForm {
+	f := serviceForm{T: p.T, Service: s, ID: "service-new", Shops: p.Shops, Skills: skills, page: p, stored: map[string]string{
+		"duration_min": "30", "buffer_before_min": "0", "buffer_after_min": "0", "min_notice_min": "120", "max_ahead_days": "60",
+		"cancel_notice_min": "1440", "daily_cap": "0", "active": "1"}}
+	if p.Staff != nil && p.Staff.ShopID != "" {
+		f.stored["shop_id"] = p.Staff.ShopID
+	}
+	if s != nil {
+		f.ID = "service-" + s.ID
+		active := ""
+		if s.Active {
+			active = "1"
+		}
+		f.stored = map[string]string{"shop_id": s.ShopID, "code": s.Code, "name": s.Name, "name_en": s.NameEN,
+			"duration_min": strconv.Itoa(s.DurationMin), "buffer_before_min": strconv.Itoa(s.BufferBeforeMin),
+			"buffer_after_min": strconv.Itoa(s.BufferAfterMin), "min_notice_min": strconv.Itoa(s.MinNoticeMin),
+			"max_ahead_days": strconv.Itoa(s.MaxAheadDays), "cancel_notice_min": strconv.Itoa(s.CancelNoticeMin),
+			"daily_cap": strconv.Itoa(s.DailyCap), "active": active}
+	}
+	return f
+}
+
+// V is the value input name shows: as typed if this form failed.
+func (f serviceForm) V(name string) string { return f.page.Val(f.ID, name, f.stored[name]) }
+
+// E is the message next to input name, if this form failed on it.
+func (f serviceForm) E(name string) string { return f.page.Err(f.ID, name) }
+
+// Has reports whether the service is performed by skill (as typed if the
+// form failed: then the ticked boxes are not known, and none is).
+func (f serviceForm) Has(skill string) bool {
+	if f.page.FailedIs(f.ID) || f.Service == nil {
+		return false
+	}
+	return slices.Contains(f.Service.Skills, skill)
 }
 
 // The set-up page's forms and their inputs.
