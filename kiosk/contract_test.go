@@ -11,7 +11,7 @@ import (
 )
 
 // TestOpenAPIMatchesKioskRoutes: every kiosk API route, and every staff
-// route of screens, offers and the catalog, is in kiosk/openapi.json with
+// route of screens, offers and the catalog (and its pictures), is in kiosk/openapi.json with
 // its method, and the document names nothing that is not served.
 func TestOpenAPIMatchesKioskRoutes(t *testing.T) {
 	m := apptest.Boot(t, t.TempDir())
@@ -22,7 +22,7 @@ func TestOpenAPIMatchesKioskRoutes(t *testing.T) {
 		t.Fatal(err)
 	}
 	param := regexp.MustCompile(`:(\w+)`)
-	mine := regexp.MustCompile(`^/kiosk/v1/|^/v1/staff/(shops/:shop/)?(kiosks|screens|offers|plays|checkins|products|stock|catalog|catalog-settings|promotions)\b`)
+	mine := regexp.MustCompile(`^/kiosk/v1/|^/media/|^/v1/staff/(shops/:shop/)?(kiosks|screens|offers|plays|checkins|products|stock|catalog|catalog-settings|promotions)\b`)
 	served := map[string]bool{}
 	for _, r := range m.Router.Routes() {
 		if !mine.MatchString(r.Path) || r.Path == "/kiosk/v1/openapi.json" || r.Path == "/v1/staff/products" && r.Method == "GET" {

@@ -6,6 +6,7 @@
 package kiosk
 
 import (
+	"context"
 	"embed"
 	"html/template"
 	"slices"
@@ -16,8 +17,10 @@ import (
 
 	"github.com/vista-optical/vista/backend/catalog"
 	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/media"
 	"github.com/vista-optical/vista/backend/ratelimit"
 	"github.com/vista-optical/vista/backend/screen"
+	"github.com/vista-optical/vista/backend/shop"
 	"github.com/vista-optical/vista/backend/validate"
 	"github.com/vista-optical/vista/backend/visit"
 	"github.com/vista-optical/vista/backend/web"
@@ -46,6 +49,8 @@ type Screens struct {
 	Catalog *catalog.Service
 	Hub     *screen.Hub
 	Visits  *visit.Service
+	// Chain reads the chain's settings: the window layout's colours and logo.
+	Chain func(ctx context.Context) (*shop.Chain, error)
 	// PublicURL is where customers reach this service (QR codes link there).
 	PublicURL func() string
 	// SecureCookie marks the display's cookie Secure (HTTPS deployments).
@@ -66,7 +71,7 @@ var (
 
 // Routes is the kiosk route table.
 func (s *Screens) Routes() []web.Route {
-	s.tmpl = template.Must(template.New("").Funcs(template.FuncMap{"euro": euro, "phone": validate.DisplayPhone, "date": func(t time.Time) string { return t.Format("02/01/2006") }}).
+	s.tmpl = template.Must(template.New("").Funcs(template.FuncMap{"euro": catalog.Euro, "wslide": wslide, "initial": initial, "phone": validate.DisplayPhone, "date": func(t time.Time) string { return t.Format("02/01/2006") }}).
 		ParseFS(files, "templates/*.html"))
 	if s.Heartbeat <= 0 {
 		s.Heartbeat = 15 * time.Second
@@ -94,6 +99,7 @@ func (s *Screens) Routes() []web.Route {
 		{Method: "GET", Path: "/kiosk/display/product/:id", Auth: web.KioskPage, Handler: s.detail},
 		{Method: "GET", Path: "/kiosk/static/:file", Auth: web.Public, Handler: static, Cache: "no-cache"},
 
+		{Method: "GET", Path: media.Path + ":id", Auth: web.Public, Handler: s.picture, Limits: pageIP},
 		{Method: "GET", Path: "/p/:shop/:product", Auth: web.Public, Handler: s.productPage, Limits: pageIP},
 		{Method: "GET", Path: "/p/:shop/:product/qr.svg", Auth: web.Public, Handler: s.productQR, Cache: "public, max-age=3600", Limits: pageIP},
 	}
@@ -183,6 +189,31 @@ func (s *Screens) plays(c *fiber.Ctx) error {
 func (s *Screens) setCookie(c *fiber.Ctx, token string) {
 	c.Cookie(&fiber.Cookie{Name: CookieName, Value: token, Path: "/kiosk", HTTPOnly: true, Secure: s.SecureCookie, SameSite: "Strict",
 		MaxAge: int((30 * 24 * time.Hour).Seconds())})
+}
+
+// picture serves an uploaded picture. Its address is the hash of its
+// bytes, so a browser, a screen or a proxy keeps it for a year and asks
+// again only with If-None-Match.
+func (s *Screens) picture(c *fiber.Ctx) error {
+	id := c.Params("id")
+	if !media.ValidID(id) {
+		return core.Errorf(core.ENOTFOUND, "no such picture")
+	}
+	etag := `"` + id + `"`
+	if c.Get(fiber.HeaderIfNoneMatch) == etag {
+		c.Set(fiber.HeaderCacheControl, media.CacheControl)
+		c.Set(fiber.HeaderETag, etag)
+		return c.SendStatus(fiber.StatusNotModified)
+	}
+	im, err := s.Catalog.Media.Image(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, media.CacheControl)
+	c.Set(fiber.HeaderETag, etag)
+	c.Set(fiber.HeaderContentType, im.ContentType)
+	c.Set("Content-Security-Policy", "default-src 'none'")
+	return c.Send(im.Data)
 }
 
 // static serves the display's script and style sheet.

@@ -1,6 +1,7 @@
 package kiosk
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"strings"
@@ -28,6 +29,82 @@ type view struct {
 	Query   string
 	// QR is the address of the product's QR image.
 	QR string
+	// The window layout's brand (the chain's colours and logo) and the
+	// shop's hours today.
+	Colour, Accent, Logo, Today string
+	OpenToday                   bool
+}
+
+// Layouts of a display: a touch totem inside the shop (search, product
+// panels, the visit's QR code) or a window display read from the street.
+const (
+	LayoutTotem  = "totem"
+	LayoutWindow = "window"
+	layoutCookie = "vista_kiosk_layout"
+)
+
+// layoutOf is the display's layout: ?layout= (kept in the display's
+// cookie from then on), else the cookie, else a totem.
+func (s *Screens) layoutOf(c *fiber.Ctx) string {
+	if l := c.Query("layout"); l == LayoutTotem || l == LayoutWindow {
+		s.setLayout(c, l)
+		return l
+	}
+	if c.Cookies(layoutCookie) == LayoutWindow {
+		return LayoutWindow
+	}
+	return LayoutTotem
+}
+
+func (s *Screens) setLayout(c *fiber.Ctx, l string) {
+	c.Cookie(&fiber.Cookie{Name: layoutCookie, Value: l, Path: "/kiosk", SameSite: "Strict", Secure: s.SecureCookie, MaxAge: 10 * 365 * 24 * 3600})
+}
+
+// windowSlide is one product's slide of the window layout.
+type windowSlide struct {
+	Item              *catalog.Listing
+	Kind, ID, Tag, QR string
+	T                 map[string]string
+}
+
+func wslide(v view, l catalog.Listing, kind, id, tag string) windowSlide {
+	return windowSlide{Item: &l, Kind: kind, ID: id, Tag: tag, T: v.T,
+		QR: "/p/" + url.PathEscape(v.Shop.SlugOrID()) + "/" + url.PathEscape(l.ID) + "/qr.svg?tp=window"}
+}
+
+// initial is the first letter of s, as a picture's stand-in.
+func initial(s string) string {
+	for _, r := range s {
+		return strings.ToUpper(string(r))
+	}
+	return ""
+}
+
+// windowView is what the window layout shows around its slides: the
+// shop, the chain's brand, and whether and when the shop is open today.
+func (s *Screens) windowView(c *fiber.Ctx, ct *screen.Content) (view, error) {
+	sh, err := s.kioskShop(c)
+	if err != nil {
+		return view{}, err
+	}
+	v := view{Content: ct, Shop: sh, Colour: shop.DefaultColour, Accent: shop.DefaultAccent, Lang: langOf(c)}
+	if s.Chain != nil {
+		ch, err := s.Chain(c.UserContext())
+		if err != nil {
+			return view{}, err
+		}
+		v.Colour, v.Accent, v.Logo = cmp.Or(ch.Colour, v.Colour), cmp.Or(ch.Accent, v.Accent), ch.LogoURL
+	}
+	t := texts[v.Lang]
+	var spans []string
+	for _, sp := range sh.Hours.SpansOn(s.Screens.Clock.Now(), sh.Location()) {
+		spans = append(spans, sp.Open+"–"+sp.Close)
+	}
+	v.Today = t["today_closed"]
+	if v.OpenToday = len(spans) > 0; v.OpenToday {
+		v.Today = fmt.Sprintf(t["today_open"], strings.Join(spans, ", "))
+	}
+	return v, nil
 }
 
 // langOf is the page's language: ?lang=, then the display's cookie,
@@ -85,6 +162,9 @@ func (s *Screens) pairSubmit(c *fiber.Ctx) error {
 		return s.render(c, "pair.html", view{Lang: l, Error: msg, Label: in.Label})
 	}
 	s.setCookie(c, tok)
+	if l := c.FormValue("layout"); l == LayoutWindow || l == LayoutTotem {
+		s.setLayout(c, l)
+	}
 	c.Cookie(&fiber.Cookie{Name: "vista_kiosk_lang", Value: l, Path: "/kiosk", SameSite: "Strict", Secure: s.SecureCookie, MaxAge: 10 * 365 * 24 * 3600})
 	return c.Redirect("/kiosk/display", fiber.StatusSeeOther)
 }
@@ -94,11 +174,18 @@ func (s *Screens) kioskShop(c *fiber.Ctx) (*shop.Shop, error) {
 	return s.Catalog.Shops.Shop(c.UserContext(), a.Shop)
 }
 
-// display is the full-screen page of a wall screen or totem.
+// display is the full-screen page of a touch totem or a window display.
 func (s *Screens) display(c *fiber.Ctx) error {
 	ct, err := s.Screens.Content(c.UserContext())
 	if err != nil {
 		return err
+	}
+	if s.layoutOf(c) == LayoutWindow {
+		v, err := s.windowView(c, ct)
+		if err != nil {
+			return err
+		}
+		return s.render(c, "window.html", v)
 	}
 	return s.render(c, "display.html", view{Content: ct})
 }
@@ -109,6 +196,13 @@ func (s *Screens) slides(c *fiber.Ctx) error {
 	ct, err := s.Screens.Content(c.UserContext())
 	if err != nil {
 		return err
+	}
+	if s.layoutOf(c) == LayoutWindow {
+		v, err := s.windowView(c, ct)
+		if err != nil {
+			return err
+		}
+		return s.render(c, "window-slides", v)
 	}
 	return s.render(c, "slides", view{Content: ct})
 }
@@ -179,7 +273,11 @@ func (s *Screens) productQR(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	svg, err := s.qrs.get(s.productURL(sh, l.ID, "kiosk"))
+	tp := "kiosk"
+	if c.Query("tp") == LayoutWindow {
+		tp = LayoutWindow // a passer-by at the window, counted apart
+	}
+	svg, err := s.qrs.get(s.productURL(sh, l.ID, tp))
 	if err != nil {
 		return core.Internal(err)
 	}
@@ -252,14 +350,4 @@ func (q *visitQRCache) get(kioskID, token string) (png, svg []byte, ok bool) {
 		}
 	}
 	return nil, nil, false
-}
-
-// euro formats cents as an Italian price: 1.159,00 €.
-func euro(cents int64) string {
-	units, rest := cents/100, cents%100
-	s := fmt.Sprintf("%d", units)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "." + s[i:]
-	}
-	return fmt.Sprintf("%s,%02d €", s, rest)
 }

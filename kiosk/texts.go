@@ -13,6 +13,8 @@ var texts = map[string]map[string]string{
 		"visit_qr": "Inquadra con il telefono: la visita entra nell'app", "visit_qr_alt": "Codice QR della visita", "hello": "Ciao", "end_visit": "Ho finito", "shop": "Negozio", "phone": "Telefono", "price": "Prezzo", "colour": "Colore", "model": "Modello",
 		"frames": "Montature", "sunglasses": "Occhiali da sole", "contact_lenses": "Lenti a contatto", "lens_care": "Cura delle lenti", "accessories": "Accessori",
 		"all": "Tutti", "not_found": "Prodotto non disponibile.",
+		"layout": "Uso dello schermo", "layout_totem": "Totem touch in negozio", "layout_window": "Vetrina (si guarda da fuori)",
+		"scan_window": "Inquadra: dettagli e prenotazione", "come_in": "Entra a trovarci", "see_you": "Ti aspettiamo", "today_open": "Oggi aperto %s", "today_closed": "Oggi chiuso",
 	},
 	"en": {
 		"pair_title": "Pair this screen", "pair_help": "In the Vista console, under “Screens”, create a pairing code and type it here. It is valid for 10 minutes.",
@@ -26,5 +28,7 @@ var texts = map[string]map[string]string{
 		"visit_qr": "Scan with your phone: the visit joins your app", "visit_qr_alt": "Visit QR code", "hello": "Hello", "end_visit": "I'm done", "shop": "Shop", "phone": "Phone", "price": "Price", "colour": "Colour", "model": "Model",
 		"frames": "Frames", "sunglasses": "Sunglasses", "contact_lenses": "Contact lenses", "lens_care": "Lens care", "accessories": "Accessories",
 		"all": "All", "not_found": "Product not available.",
+		"layout": "How the screen is used", "layout_totem": "Touch totem in the shop", "layout_window": "Window (seen from outside)",
+		"scan_window": "Scan: details and booking", "come_in": "Come in and see us", "see_you": "We look forward to seeing you", "today_open": "Open today %s", "today_closed": "Closed today",
 	},
 }

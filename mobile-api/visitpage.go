@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"slices"
 	"strings"
 	"time"
 
@@ -257,24 +258,48 @@ func (a *API) landingLogin(c *fiber.Ctx) error {
 	return a.landingDone(c, s.Customer.ID)
 }
 
+// apps are the iOS and Android apps that open visit codes: the server's
+// flags and the chain's settings (the console's), each named once.
+func (a *API) apps(ctx context.Context) (apple, android []string, err error) {
+	apple, android = slices.Clone(a.AppLinks.AppleAppIDs), slices.Clone(a.AppLinks.AndroidApps)
+	if a.AppLinks.Chain != nil {
+		ch, err := a.AppLinks.Chain(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		apple, android = append(apple, ch.AppleAppIDs...), append(android, ch.AndroidApps...)
+	}
+	slices.Sort(apple)
+	slices.Sort(android)
+	return slices.Compact(apple), slices.Compact(android), nil
+}
+
 // appleAssociation lets iOS open PUBLIC_URL/q/… in the installed app.
 func (a *API) appleAssociation(c *fiber.Ctx) error {
-	if len(a.AppLinks.AppleAppIDs) == 0 {
-		return core.Errorf(core.ENOTFOUND, "no iOS app is configured (VISTA_APPLE_APP_IDS)")
+	apple, _, err := a.apps(c.UserContext())
+	if err != nil {
+		return err
+	}
+	if len(apple) == 0 {
+		return core.Errorf(core.ENOTFOUND, "no iOS app is configured (the console's settings or VISTA_APPLE_APP_IDS)")
 	}
 	b, _ := json.Marshal(map[string]any{"applinks": map[string]any{"details": []map[string]any{{
-		"appIDs": a.AppLinks.AppleAppIDs, "components": []map[string]string{{"/": "/q/*"}}}}}})
+		"appIDs": apple, "components": []map[string]string{{"/": "/q/*"}}}}}})
 	c.Type("json")
 	return c.Send(b)
 }
 
 // assetLinks lets Android open PUBLIC_URL/q/… in the installed app.
 func (a *API) assetLinks(c *fiber.Ctx) error {
-	if len(a.AppLinks.AndroidApps) == 0 {
-		return core.Errorf(core.ENOTFOUND, "no Android app is configured (VISTA_ANDROID_APPS)")
+	_, android, err := a.apps(c.UserContext())
+	if err != nil {
+		return err
+	}
+	if len(android) == 0 {
+		return core.Errorf(core.ENOTFOUND, "no Android app is configured (the console's settings or VISTA_ANDROID_APPS)")
 	}
 	var out []map[string]any
-	for _, app := range a.AppLinks.AndroidApps {
+	for _, app := range android {
 		pkg, fp, _ := strings.Cut(app, "=")
 		out = append(out, map[string]any{"relation": []string{"delegate_permission/common.handle_all_urls"},
 			"target": map[string]any{"namespace": "android_app", "package_name": pkg, "sha256_cert_fingerprints": strings.Split(fp, "|")}})

@@ -255,7 +255,7 @@ func (m *Main) openServices(ctx context.Context) error {
 	}
 	m.limiter = &ratelimit.Limiter{Store: m.Store, Clock: m.Clock}
 	m.links = &auth.Links{Store: m.Store, Clock: m.Clock}
-	m.Shops = &shop.Service{Store: m.Store, Sessions: m.Store, Tokens: m.Tokens, Passwords: m.passwords, Clock: m.Clock,
+	m.Shops = &shop.Service{Store: m.Store, Sessions: m.Store, Media: m.Store, Tokens: m.Tokens, Passwords: m.passwords, Clock: m.Clock,
 		Limiter: m.limiter, LoginLimit: m.StaffLoginAccount, Links: m.links, Mail: m.Store, PublicURL: m.publicURL}
 	m.Privacy = &privacy.Registry{}
 	m.Customers = &customer.Service{
@@ -271,7 +271,7 @@ func (m *Main) openServices(ctx context.Context) error {
 		SettingsStore: m.Store, ForgetSettings: settings.Forget, Customers: m.Customers,
 	}
 	m.messages = &notify.Messages{Store: m.Store, Clock: m.Clock, Audit: m.auditLog, Customers: m.Customers, Shops: m.Shops}
-	m.Catalog = &catalog.Service{Store: m.Store, Reservations: m.Store, Promotions: m.Store, Shops: m.Store, Clock: m.Clock}
+	m.Catalog = &catalog.Service{Store: m.Store, Reservations: m.Store, Promotions: m.Store, Shops: m.Store, Media: m.Store, Clock: m.Clock}
 	m.Hub = screen.NewHub(m.Store, ScreenPoll, m.Logger)
 	m.Hub.MaxStreams = m.Config.ScreenStreams
 	m.Screens = &screen.Service{Store: m.Store, Catalog: m.Catalog, Tokens: m.Tokens, Limiter: m.limiter, Customers: m.Store,
@@ -342,7 +342,7 @@ func (m *Main) openHTTP() error {
 		m.Router.Handle(api.Routes()...)
 	}
 	if m.Config.Has(RoleKiosk) {
-		screens := &kiosk.Screens{Screens: m.Screens, Catalog: m.Catalog, Hub: m.Hub, Visits: m.Visits, PublicURL: m.publicURL,
+		screens := &kiosk.Screens{Screens: m.Screens, Catalog: m.Catalog, Hub: m.Hub, Visits: m.Visits, Chain: m.Shops.Chain, PublicURL: m.publicURL,
 			SecureCookie: strings.HasPrefix(m.publicURL(), "https://")}
 		con := &console.Console{
 			Shops: m.Shops, Customers: m.Customers, Audit: m.auditLog, Catalog: m.Catalog,

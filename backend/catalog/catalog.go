@@ -111,4 +111,4 @@ type Touch struct {
 }
 
 // Sources a touch may come from; anything else is recorded as "other".
-var Sources = []string{"kiosk", "app", "web", "instagram", "facebook", "newsletter", "qr", "other"}
+var Sources = []string{"kiosk", "window", "app", "web", "instagram", "facebook", "newsletter", "qr", "other"}

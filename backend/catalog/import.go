@@ -73,7 +73,7 @@ func (s *Service) Import(ctx context.Context, shopID string, r io.Reader, skipEr
 	for _, row := range rows {
 		p := row.in.product(core.NewID(), now)
 		if old := known[p.SKU]; old != nil {
-			p.ID, p.CreatedAt = old.ID, old.CreatedAt
+			p.keep(old)
 		}
 		products = append(products, p)
 		if row.stock != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/vista-optical/vista/backend/core"
@@ -178,4 +179,18 @@ type PromotionStore interface {
 	Promotions(ctx context.Context, t time.Time) ([]Promotion, error)
 	// DeletePromotion removes the promotion with id. ENOTFOUND if none.
 	DeletePromotion(ctx context.Context, id string) error
+}
+
+// Euro writes cents as an Italian price: "1.159,00 €".
+func Euro(cents int64) string {
+	sign := ""
+	if cents < 0 {
+		sign, cents = "-", -cents
+	}
+	units, rest := cents/100, cents%100
+	s := strconv.FormatInt(units, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "." + s[i:]
+	}
+	return fmt.Sprintf("%s%s,%02d €", sign, s, rest)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/media"
 	"github.com/vista-optical/vista/backend/shop"
 	"github.com/vista-optical/vista/backend/validate"
 )
@@ -28,7 +29,9 @@ type Service struct {
 	Reservations ReservationStore
 	Promotions   PromotionStore
 	Shops        Shops
-	Clock        core.Clock
+	// Media keeps the products' pictures.
+	Media media.Store
+	Clock core.Clock
 }
 
 // inputs checks the bounds an input declares in its validate tags.
@@ -61,7 +64,7 @@ type ProductInput struct {
 	Colour     string   `json:"colour" validate:"max=40"`
 	Category   string   `json:"category" validate:"required,oneof=frames sunglasses contact_lenses lens_care accessories"`
 	PriceCents int64    `json:"price_cents" validate:"min=0,max=10000000"`
-	ImageURL   string   `json:"image_url" validate:"omitempty,max=500,http_url"`
+	ImageURL   string   `json:"image_url" validate:"omitempty,max=500,picture"` // an http(s) address, or one of Vista's /media/
 	Tags       []string `json:"tags" validate:"max=20,dive,tag"`
 	Novelty    bool     `json:"novelty"`
 	Active     *bool    `json:"active"` // default true
@@ -78,6 +81,15 @@ func (in *ProductInput) product(id string, now time.Time) *Product {
 		}
 	}
 	return p
+}
+
+// keep carries over what a new version of old keeps: its id, when it was
+// created, and its picture unless the new one names another.
+func (p *Product) keep(old *Product) {
+	p.ID, p.CreatedAt = old.ID, old.CreatedAt
+	if p.ImageURL == "" {
+		p.ImageURL = old.ImageURL
+	}
 }
 
 // SaveProduct creates the product with in's SKU, or replaces it, for a
@@ -97,8 +109,34 @@ func (s *Service) SaveProduct(ctx context.Context, in ProductInput) (*Product, e
 	}
 	p := in.product(core.NewID(), now)
 	if old := existing[in.SKU]; old != nil {
-		p.ID, p.CreatedAt = old.ID, old.CreatedAt
+		p.keep(old)
 	}
+	if err := s.Store.PutCatalog(ctx, []*Product{p}, nil); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// SetProductImage makes an uploaded picture the product's, shrunk to
+// media.ProductSide, for a manager or an owner. ENOTFOUND for no such
+// product.
+func (s *Service) SetProductImage(ctx context.Context, productID string, data []byte) (*Product, error) {
+	if a, _ := core.ActorFrom(ctx); a.Kind != core.ActorStaff || !a.Role.AtLeast(core.RoleManager) {
+		return nil, core.Errorf(core.EFORBIDDEN, "only managers and owners change the catalog")
+	}
+	p, err := s.Store.Product(ctx, productID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Clock.Now()
+	im, err := media.Prepare(data, media.ProductSide, now)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Media.PutImage(ctx, im); err != nil {
+		return nil, err
+	}
+	p.ImageURL, p.UpdatedAt = im.URL(), now
 	if err := s.Store.PutCatalog(ctx, []*Product{p}, nil); err != nil {
 		return nil, err
 	}

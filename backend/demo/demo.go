@@ -11,6 +11,7 @@ import (
 	"github.com/vista-optical/vista/backend/booking"
 	"github.com/vista-optical/vista/backend/catalog"
 	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/media"
 	"github.com/vista-optical/vista/backend/shop"
 )
 
@@ -20,6 +21,7 @@ type Stores interface {
 	catalog.Store
 	catalog.PromotionStore
 	booking.Store
+	media.Store
 }
 
 // Login is one demo staff member's generated login, shown once.
@@ -133,6 +135,12 @@ func Seed(ctx context.Context, st Stores, pw *auth.Passwords, clock core.Clock) 
 	var levels []catalog.Level
 	for i, p := range products {
 		p.ID, p.CreatedAt, p.UpdatedAt, p.Active = core.NewID(), now, now, true
+		if im := demoPicture(p.SKU, now); im != nil {
+			if err := st.PutImage(ctx, im); err != nil {
+				return nil, fmt.Errorf("demo picture of %s: %w", p.SKU, err)
+			}
+			p.ImageURL = im.URL()
+		}
 		for _, sh := range chain {
 			levels = append(levels, catalog.Level{ShopID: sh.ID, ProductID: p.ID, Quantity: 3 + i*2, UpdatedAt: now})
 		}

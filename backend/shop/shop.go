@@ -10,6 +10,7 @@ import (
 
 	"github.com/vista-optical/vista/backend/auth"
 	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/media"
 	"github.com/vista-optical/vista/backend/ratelimit"
 )
 
@@ -179,6 +180,8 @@ type Service struct {
 	Links     *auth.Links
 	Mail      Mailer
 	PublicURL func() string
+	// Media keeps the chain's logo.
+	Media media.Store
 }
 
 // StaffSession is a signed-in staff member.

@@ -18,6 +18,7 @@ import (
 	"github.com/vista-optical/vista/backend/catalog"
 	"github.com/vista-optical/vista/backend/customer"
 	"github.com/vista-optical/vista/backend/lens"
+	"github.com/vista-optical/vista/backend/media"
 	"github.com/vista-optical/vista/backend/notify"
 	"github.com/vista-optical/vista/backend/ratelimit"
 	"github.com/vista-optical/vista/backend/screen"
@@ -46,6 +47,7 @@ type Engine interface {
 	lens.ExamStore
 	lens.SettingsStore
 	ratelimit.Store
+	media.Store
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 }

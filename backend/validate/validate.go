@@ -51,6 +51,13 @@ func New() *Validator {
 		return slices.Contains(core.Purposes, core.Purpose(fl.Field().String()))
 	})
 	_ = v.RegisterValidation("sku", func(fl validator.FieldLevel) bool { return skuPattern.MatchString(fl.Field().String()) })
+	_ = v.RegisterValidation("picture", func(fl validator.FieldLevel) bool {
+		u := fl.Field().String()
+		if id, ok := strings.CutPrefix(u, "/media/"); ok {
+			return len(id) == 32 && strings.Trim(id, "0123456789abcdef") == ""
+		}
+		return (strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://")) && len(u) > 8 && !strings.ContainsAny(u, " \"<>\\")
+	})
 	_ = v.RegisterValidation("tag", func(fl validator.FieldLevel) bool { return tagPattern.MatchString(fl.Field().String()) })
 	_ = v.RegisterValidation("e164", func(fl validator.FieldLevel) bool { return ValidPhone(fl.Field().String()) })
 	_ = v.RegisterValidation("isodate", func(fl validator.FieldLevel) bool {
@@ -143,6 +150,8 @@ func message(fe validator.FieldError) (code, msg string) {
 		return "not_allowed", "must be one of: " + strings.Join(core.Names(core.ConsentChannels), ", ")
 	case "purpose":
 		return "not_allowed", "must be one of: " + strings.Join(core.Names(core.Purposes), ", ")
+	case "picture":
+		return "invalid_url", "must be an http(s) address or a picture uploaded to Vista"
 	case "http_url", "url":
 		return "invalid_url", "must be an http or https address"
 	case "sku":

@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/valyala/fasthttp"
 
 	"github.com/vista-optical/vista/backend/core"
 )
@@ -47,6 +48,19 @@ const DefaultReadTimeout = 10 * time.Second
 
 // DefaultBodyLimit is the body size limit of every JSON route (T33).
 const DefaultBodyLimit = 256 << 10
+
+// UploadBodyLimit is the body size limit of a picture's upload: a staff
+// route whose path ends in /image or /logo. The limit is chosen from the
+// request's path as soon as its headers are read, so every other route
+// still refuses a large body before reading it.
+const UploadBodyLimit = 9 << 20
+
+// IsUpload tells whether a request's URI is a picture's upload.
+func IsUpload(uri []byte) bool {
+	path, _, _ := bytes.Cut(uri, []byte("?"))
+	return (bytes.HasPrefix(path, []byte("/v1/staff/")) || bytes.HasPrefix(path, []byte("/console/"))) &&
+		(bytes.HasSuffix(path, []byte("/image")) || bytes.HasSuffix(path, []byte("/logo")))
+}
 
 // Validate reports configuration that must not start.
 func (c Config) Validate() error {
@@ -114,6 +128,12 @@ func NewApp(cfg Config, logger *slog.Logger, m *Metrics) (*fiber.App, error) {
 		fc.ProxyHeader = fiber.HeaderXForwardedFor
 	}
 	app := fiber.New(fc)
+	app.Server().HeaderReceived = func(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
+		if IsUpload(h.RequestURI()) {
+			return fasthttp.RequestConfig{MaxRequestBodySize: max(UploadBodyLimit, cfg.BodyLimit)}
+		}
+		return fasthttp.RequestConfig{}
+	}
 	app.Use(recover.New())
 	app.Use(refuseAmbiguousLength)
 	app.Use(func(c *fiber.Ctx) error {

@@ -5,8 +5,8 @@
 package console
 
 import (
-	"fmt"
 	"html/template"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -70,7 +70,8 @@ func (c *Console) Routes() []web.Route {
 		"clock":   func(t time.Time, loc *time.Location) string { return t.In(loc).Format("15:04") },
 		"local":   func(t time.Time, loc *time.Location, layout string) string { return t.In(loc).Format(layout) },
 		"lastDay": func(end time.Time) time.Time { return end.Add(-time.Millisecond) }, // an exclusive end's last day
-		"euro":    func(cents int64) string { return fmt.Sprintf("%d,%02d €", cents/100, cents%100) }}).ParseFS(templates, "templates/*.html"))
+		"join":    func(l []string) string { return strings.Join(l, "\n") },
+		"euro":    catalog.Euro}).ParseFS(templates, "templates/*.html"))
 	ip := []ratelimit.Limit{c.LoginIP}
 	return append(append(append(append(c.setupRoutes(), c.screenRoutes()...), c.offerPageRoutes()...), append(c.checkinRoutes(), c.agendaRoutes()...)...), []web.Route{
 		{Method: "POST", Path: "/v1/staff/auth/login", Auth: web.Public, Handler: c.apiLogin, Limits: ip},

@@ -25,6 +25,7 @@ func (c *Console) offerPageRoutes() []web.Route {
 		{Method: "POST", Path: "/console/offers/:shop/kiosks/:id", Auth: web.StaffPage(core.RoleManager), Handler: sameOrigin(c.kioskSubmit)},
 		{Method: "POST", Path: "/console/offers/:shop/:id/end", Auth: web.StaffPage(core.RoleManager), Handler: sameOrigin(c.endOfferSubmit)},
 		{Method: "POST", Path: "/console/offers/:shop/import", Auth: web.StaffPage(core.RoleManager), Handler: sameOrigin(c.importSubmit)},
+		{Method: "POST", Path: "/console/offers/:shop/products/:id/image", Auth: web.StaffPage(core.RoleManager), Handler: sameOrigin(c.pictureSubmit)},
 		{Method: "POST", Path: "/console/offers/:shop/promotions", Auth: web.StaffPage(core.RoleManager), Handler: sameOrigin(c.promotionSubmit)},
 		{Method: "POST", Path: "/console/offers/:shop/promotions/:id/end", Auth: web.StaffPage(core.RoleManager), Handler: sameOrigin(c.endPromotionSubmit)},
 	}
@@ -196,6 +197,22 @@ func (c *Console) importSubmit(ctx *fiber.Ctx) error {
 		return c.offersView(ctx, ctx.Params("shop"), page{Error: t["import_refused"], Import: res})
 	}
 	return c.backToOffers(ctx, fmt.Sprintf(t["import_done"], res.Products, res.Levels, len(res.Errors)))
+}
+
+// pictureSubmit makes the uploaded picture a product's.
+func (c *Console) pictureSubmit(ctx *fiber.Ctx) error {
+	data, err := uploaded(ctx)
+	if err != nil {
+		return err
+	}
+	p, err := c.Catalog.SetProductImage(ctx.UserContext(), ctx.Params("id"), data)
+	if msg, ok := formProblem(ctx, err); ok {
+		ctx.Status(fiber.StatusUnprocessableEntity)
+		return c.offersView(ctx, ctx.Params("shop"), page{Error: msg})
+	} else if err != nil {
+		return err
+	}
+	return c.backToOffers(ctx, fmt.Sprintf(texts[lang(ctx)]["picture_done"], p.Brand+" "+p.Name))
 }
 
 // promotionInputs are the inputs of the new promotion form.

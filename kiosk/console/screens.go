@@ -32,6 +32,7 @@ func (c *Console) screenRoutes() []web.Route {
 		{Method: "POST", Path: "/v1/staff/shops/:shop/kiosks/:id/link", Auth: web.Staff(core.RoleAssistant), Handler: c.apiDeskLink},
 
 		{Method: "POST", Path: "/v1/staff/products", Auth: web.Staff(core.RoleManager), Handler: c.apiSaveProduct},
+		{Method: "PUT", Path: "/v1/staff/products/:id/image", Auth: web.Staff(core.RoleManager), Handler: c.apiProductImage},
 		{Method: "GET", Path: "/v1/staff/shops/:shop/products", Auth: web.Staff(core.RoleAssistant), Handler: c.apiShopProducts},
 		{Method: "PUT", Path: "/v1/staff/shops/:shop/stock", Auth: web.Staff(core.RoleManager), Handler: c.apiSetStock},
 		{Method: "POST", Path: "/v1/staff/shops/:shop/catalog/import", Auth: web.Staff(core.RoleManager), Handler: c.apiImport},
@@ -195,6 +196,20 @@ func (c *Console) apiSaveProduct(ctx *fiber.Ctx) error {
 		return err
 	}
 	p, err := c.Catalog.SaveProduct(ctx.UserContext(), in)
+	if err != nil {
+		return err
+	}
+	return ctx.JSON(p)
+}
+
+// apiProductImage makes the picture in the body (or in a form's "image"
+// file) the product's.
+func (c *Console) apiProductImage(ctx *fiber.Ctx) error {
+	data, err := uploaded(ctx)
+	if err != nil {
+		return err
+	}
+	p, err := c.Catalog.SetProductImage(ctx.UserContext(), ctx.Params("id"), data)
 	if err != nil {
 		return err
 	}

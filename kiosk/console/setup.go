@@ -1,11 +1,14 @@
 package console
 
 import (
+	"io"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/media"
 	"github.com/vista-optical/vista/backend/ratelimit"
 	"github.com/vista-optical/vista/backend/shop"
 	"github.com/vista-optical/vista/backend/web"
@@ -28,6 +31,7 @@ func (c *Console) setupRoutes() []web.Route {
 		{Method: "POST", Path: "/v1/staff/members/:id/invitation", Auth: web.Staff(core.RoleManager), Handler: c.apiResendInvite},
 		{Method: "GET", Path: "/v1/staff/chain", Auth: web.Staff(core.RoleAssistant), Handler: c.apiChain},
 		{Method: "PUT", Path: "/v1/staff/chain", Auth: web.Staff(core.RoleOwner), Handler: c.apiSaveChain},
+		{Method: "PUT", Path: "/v1/staff/chain/logo", Auth: web.Staff(core.RoleOwner), Handler: c.apiLogo},
 		{Method: "POST", Path: "/v1/staff/me/password", Auth: web.Staff(core.RoleAssistant), Handler: c.apiChangePassword},
 		{Method: "POST", Path: "/v1/staff/auth/invitation", Auth: web.Public, Handler: c.apiAcceptInvite, Limits: linkIP},
 		{Method: "POST", Path: "/v1/staff/auth/password/forgot", Auth: web.Public, Handler: c.apiForgot, Limits: linkIP},
@@ -35,6 +39,7 @@ func (c *Console) setupRoutes() []web.Route {
 
 		{Method: "GET", Path: "/console/setup", Auth: web.StaffPage(core.RoleManager), Handler: c.setupPage},
 		{Method: "POST", Path: "/console/chain", Auth: web.StaffPage(core.RoleOwner), Handler: sameOrigin(c.chainSubmit)},
+		{Method: "POST", Path: "/console/chain/logo", Auth: web.StaffPage(core.RoleOwner), Handler: sameOrigin(c.logoSubmit)},
 		{Method: "POST", Path: "/console/shops", Auth: web.StaffPage(core.RoleOwner), Handler: sameOrigin(c.shopSubmit)},
 		{Method: "POST", Path: "/console/shops/:shop", Auth: web.StaffPage(core.RoleManager), Handler: sameOrigin(c.shopSubmit)},
 		{Method: "POST", Path: "/console/staff", Auth: web.StaffPage(core.RoleManager), Handler: sameOrigin(c.inviteSubmit)},
@@ -142,6 +147,41 @@ func (c *Console) apiSaveChain(ctx *fiber.Ctx) error {
 		return err
 	}
 	return ctx.JSON(ch)
+}
+
+// apiLogo stores the picture in the body (or in a form's "image" file) as
+// the chain's logo.
+func (c *Console) apiLogo(ctx *fiber.Ctx) error {
+	data, err := uploaded(ctx)
+	if err != nil {
+		return err
+	}
+	ch, err := c.Shops.SetLogo(ctx.UserContext(), data)
+	if err != nil {
+		return err
+	}
+	return ctx.JSON(ch)
+}
+
+// uploaded is the picture a request carries: the "image" file of a
+// multipart form, or else the body itself.
+func uploaded(ctx *fiber.Ctx) ([]byte, error) {
+	if !strings.HasPrefix(ctx.Get(fiber.HeaderContentType), fiber.MIMEMultipartForm) {
+		return ctx.Body(), nil
+	}
+	fh, err := ctx.FormFile("image")
+	if err != nil {
+		return nil, nil // Prepare names the missing picture
+	}
+	if fh.Size > media.MaxBytes {
+		return make([]byte, media.MaxBytes+1), nil // Prepare names the size
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, core.Internal(err)
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, media.MaxBytes+1))
 }
 
 type passwordBody struct {

@@ -288,7 +288,7 @@ func (f serviceForm) Has(skill string) bool {
 
 // The set-up page's forms and their inputs.
 var (
-	chainInputs  = []string{"name", "ios_url", "android_url", "default_locale"}
+	chainInputs  = []string{"name", "ios_url", "android_url", "default_locale", "apple_app_ids", "android_apps", "colour", "accent"}
 	shopInputs   = []string{"name", "slug", "city", "address", "phone", "time_zone", "hours"}
 	inviteInputs = []string{"name", "email", "role", "shop_id"}
 )
@@ -317,13 +317,46 @@ func (c *Console) backToSetup(ctx *fiber.Ctx, notice string) error {
 	return ctx.Redirect("/console/setup?"+url.Values{"lang": {lang(ctx)}, "done": {notice}}.Encode(), fiber.StatusSeeOther)
 }
 
+// chainSubmit saves the chain's settings; its logo stays unless the form
+// asks to take it away.
 func (c *Console) chainSubmit(ctx *fiber.Ctx) error {
+	old, err := c.Shops.Chain(ctx.UserContext())
+	if err != nil {
+		return err
+	}
 	in := shop.Chain{Name: ctx.FormValue("name"), IOSURL: ctx.FormValue("ios_url"), AndroidURL: ctx.FormValue("android_url"),
-		DefaultLocale: ctx.FormValue("default_locale")}
+		DefaultLocale: ctx.FormValue("default_locale"), AppleAppIDs: lines(ctx.FormValue("apple_app_ids")),
+		AndroidApps: lines(ctx.FormValue("android_apps")), Colour: ctx.FormValue("colour"), Accent: ctx.FormValue("accent"), LogoURL: old.LogoURL}
+	if ctx.FormValue("remove_logo") == "1" {
+		in.LogoURL = ""
+	}
 	if _, err := c.Shops.SaveChain(ctx.UserContext(), in); err != nil {
 		return c.formFailed(ctx, "chain", chainInputs, err)
 	}
 	return c.backToSetup(ctx, "chain")
+}
+
+// lines are the non-blank lines of a text area, trimmed.
+func lines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// logoSubmit stores the uploaded picture as the chain's logo.
+func (c *Console) logoSubmit(ctx *fiber.Ctx) error {
+	data, err := uploaded(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := c.Shops.SetLogo(ctx.UserContext(), data); err != nil {
+		return c.formFailed(ctx, "logo", []string{"image"}, err)
+	}
+	return c.backToSetup(ctx, "logo")
 }
 
 func (c *Console) shopSubmit(ctx *fiber.Ctx) error {

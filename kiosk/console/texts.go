@@ -55,7 +55,12 @@ var texts = map[string]map[string]string{
 		"line": "Riga", "promotions": "Promozioni", "promotion_new": "Nuova promozione", "promotion_kind": "Tipo", "kind_percent": "sconto in percentuale", "kind_fixed_price": "prezzo speciale",
 		"promotion_value": "Sconto (%) o prezzo (€)", "promotion_starts": "Dal", "promotion_ends": "Al (compreso)", "promotion_on": "Su", "promotion_go": "Crea la promozione",
 		"promotion_done": "Promozione creata.", "promotion_ended": "Promozione terminata.", "promotion_products": "Prodotti (facoltativo)",
-		"cat_frames": "montature", "cat_sunglasses": "occhiali da sole", "cat_contact_lenses": "lenti a contatto", "cat_lens_care": "cura delle lenti", "cat_accessories": "accessori",
+		"pictures": "Foto dei prodotti", "picture": "Foto", "picture_go": "Carica", "picture_help": "JPEG, PNG o WebP fino a 8 MB: Vista la riduce per gli schermi.",
+		"picture_done": "Foto salvata: %s.", "no_picture": "nessuna foto", "price": "Prezzo",
+		"brand": "Marchio e schermi", "logo": "Logo", "logo_go": "Carica il logo", "remove_logo": "Togli il logo", "done_logo": "Logo salvato.",
+		"colour": "Colore di fondo degli schermi", "accent": "Colore dei prezzi", "apple_app_ids": "App iOS che aprono i codici (TEAMID.bundle.id, una per riga)",
+		"android_apps": "App Android che aprono i codici (pacchetto=impronta SHA-256, una per riga)",
+		"cat_frames":   "montature", "cat_sunglasses": "occhiali da sole", "cat_contact_lenses": "lenti a contatto", "cat_lens_care": "cura delle lenti", "cat_accessories": "accessori",
 	},
 	"en": {
 		"title": "Vista console", "login_title": "Sign in to the console", "email": "E-mail", "password": "Password",
@@ -109,7 +114,12 @@ var texts = map[string]map[string]string{
 		"line": "Line", "promotions": "Promotions", "promotion_new": "New promotion", "promotion_kind": "Kind", "kind_percent": "percentage off", "kind_fixed_price": "special price",
 		"promotion_value": "Discount (%) or price (€)", "promotion_starts": "From", "promotion_ends": "To (included)", "promotion_on": "On", "promotion_go": "Create the promotion",
 		"promotion_done": "Promotion created.", "promotion_ended": "Promotion ended.", "promotion_products": "Products (optional)",
-		"cat_frames": "frames", "cat_sunglasses": "sunglasses", "cat_contact_lenses": "contact lenses", "cat_lens_care": "lens care", "cat_accessories": "accessories",
+		"pictures": "Product pictures", "picture": "Picture", "picture_go": "Upload", "picture_help": "JPEG, PNG or WebP up to 8 MB: Vista shrinks it for the screens.",
+		"picture_done": "Picture saved: %s.", "no_picture": "no picture", "price": "Price",
+		"brand": "Brand and screens", "logo": "Logo", "logo_go": "Upload the logo", "remove_logo": "Remove the logo", "done_logo": "Logo saved.",
+		"colour": "Screens' background colour", "accent": "Colour of prices", "apple_app_ids": "iOS apps that open codes (TEAMID.bundle.id, one per line)",
+		"android_apps": "Android apps that open codes (package=SHA-256 fingerprint, one per line)",
+		"cat_frames":   "frames", "cat_sunglasses": "sunglasses", "cat_contact_lenses": "contact lenses", "cat_lens_care": "lens care", "cat_accessories": "accessories",
 	},
 }
 

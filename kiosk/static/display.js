@@ -2,7 +2,8 @@
 // shop pushes an offer (server-sent events), with search and product
 // panels for touch screens. It keeps showing what it has while the
 // network is down, reconnects by itself with backoff, and goes back to
-// pairing if the screen is revoked. No build step, no framework.
+// pairing if the screen is revoked. The window layout uses it too, without
+// the totem's search, panels and visit code. No build step, no framework.
 (function () {
   "use strict";
   var slides = document.getElementById("slides");
@@ -28,7 +29,7 @@
     slideTimer = setTimeout(next, SLIDE_MS);
   }
   function next() {
-    if (panel.hidden) show(current + 1);
+    if (!panel || panel.hidden) show(current + 1);
     else slideTimer = setTimeout(next, SLIDE_MS);
   }
   function record() {
@@ -75,6 +76,7 @@
   // the server.
   var qrTimer = null, rotateMS = 25000;
   function newCode() {
+    if (!visitQR) return; // a window display has no visit code
     clearTimeout(qrTimer);
     qrTimer = setTimeout(newCode, rotateMS);
     fetch("/kiosk/v1/visit-qr", { credentials: "same-origin" }).then(function (r) {
@@ -96,6 +98,7 @@
     }).catch(function () { online(false); });
   }
   function greet(name) {
+    if (!greeting) return;
     greeting.textContent = (greeting.dataset.hello || "Ciao") + ", " + name + "!";
     greeting.hidden = false;
     setTimeout(function () { greeting.hidden = true; }, 8000);
@@ -138,20 +141,22 @@
   }
 
   function openPanel(url) {
+    if (!panel) return;
     fetch(url, { credentials: "same-origin" }).then(function (r) {
       if (!r.ok) return;
       return r.text().then(function (html) { panel.innerHTML = html; panel.hidden = false; touched(); });
     }).catch(function () { online(false); });
   }
-  function closePanel() { panel.hidden = true; panel.innerHTML = ""; }
+  function closePanel() { if (panel) { panel.hidden = true; panel.innerHTML = ""; } }
   function touched() { clearTimeout(idle); idle = setTimeout(closePanel, IDLE_MS); }
 
   // "Ho finito": the visit ends, the next visitor's starts with a new code.
-  document.getElementById("end-visit").addEventListener("click", function () {
+  var endVisit = document.getElementById("end-visit"), search = document.getElementById("search");
+  if (endVisit) endVisit.addEventListener("click", function () {
     closePanel();
     fetch("/kiosk/v1/visit/end", { method: "POST", credentials: "same-origin" }).then(newCode).catch(function () { online(false); });
   });
-  document.getElementById("search").addEventListener("submit", function (e) {
+  if (search) search.addEventListener("submit", function (e) {
     e.preventDefault();
     var q = e.target.elements.q.value;
     openPanel("/kiosk/display/search?q=" + encodeURIComponent(q));

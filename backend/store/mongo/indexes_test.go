@@ -182,6 +182,8 @@ var served = []query{
 	q("AllStaff", colStaff, "name,_id", nil, "name", "_id"),
 	id("ChainSettings", colChainSettings),
 	id("SaveChainSettings", colChainSettings),
+	id("PutImage", colImages),
+	id("Image", colImages),
 	id("StaffMember", colStaff),
 	q("StaffByEmail", colStaff, "email", eqs("email")),
 	q("StaffOfShop", colStaff, "shop_id,name", eqs("shop_id"), "name"),

@@ -87,6 +87,7 @@ const (
 	colBookings        = "bookings"
 	colBookingClaims   = "booking_claims"
 	colWaitlist        = "waitlist"
+	colImages          = "images"
 )
 
 // DB implements every Store of the domain.

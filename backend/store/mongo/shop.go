@@ -72,7 +72,9 @@ func (db *DB) ChainSettings(ctx context.Context) (*shop.Chain, error) {
 // SaveChainSettings implements shop.Store.
 func (db *DB) SaveChainSettings(ctx context.Context, c *shop.Chain) error {
 	_, err := db.col(colChainSettings).ReplaceOne(ctx, bson.D{{Key: "_id", Value: "chain"}},
-		chainDoc{ID: "chain", Name: c.Name, IOSURL: c.IOSURL, AndroidURL: c.AndroidURL, DefaultLocale: c.DefaultLocale, UpdatedAt: c.UpdatedAt},
+		chainDoc{ID: "chain", Name: c.Name, IOSURL: c.IOSURL, AndroidURL: c.AndroidURL, DefaultLocale: c.DefaultLocale,
+			AppleAppIDs: nonNil(c.AppleAppIDs), AndroidApps: nonNil(c.AndroidApps), LogoURL: c.LogoURL, Colour: c.Colour, Accent: c.Accent,
+			UpdatedAt: c.UpdatedAt},
 		options.Replace().SetUpsert(true))
 	return mapErr(err)
 }
@@ -83,11 +85,17 @@ type chainDoc struct {
 	IOSURL        string    `bson:"ios_url"`
 	AndroidURL    string    `bson:"android_url"`
 	DefaultLocale string    `bson:"default_locale"`
+	AppleAppIDs   []string  `bson:"apple_app_ids"`
+	AndroidApps   []string  `bson:"android_apps"`
+	LogoURL       string    `bson:"logo_url"`
+	Colour        string    `bson:"colour"`
+	Accent        string    `bson:"accent"`
 	UpdatedAt     time.Time `bson:"updated_at"`
 }
 
 func (d *chainDoc) model() *shop.Chain {
-	return &shop.Chain{Name: d.Name, IOSURL: d.IOSURL, AndroidURL: d.AndroidURL, DefaultLocale: d.DefaultLocale, UpdatedAt: utc(d.UpdatedAt)}
+	return &shop.Chain{Name: d.Name, IOSURL: d.IOSURL, AndroidURL: d.AndroidURL, DefaultLocale: d.DefaultLocale,
+		AppleAppIDs: d.AppleAppIDs, AndroidApps: d.AndroidApps, LogoURL: d.LogoURL, Colour: d.Colour, Accent: d.Accent, UpdatedAt: utc(d.UpdatedAt)}
 }
 
 // StaffMember implements shop.Store.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/shop"
@@ -149,12 +150,17 @@ func (db *DB) staffWhere(ctx context.Context, where string, args ...any) ([]*sho
 func (db *DB) ChainSettings(ctx context.Context) (*shop.Chain, error) {
 	var c shop.Chain
 	var updated int64
-	err := db.queryRow(ctx, `SELECT name, ios_url, android_url, default_locale, updated_at FROM chain_settings WHERE id = 1`).
-		Scan(&c.Name, &c.IOSURL, &c.AndroidURL, &c.DefaultLocale, &updated)
+	var apple, android string
+	err := db.queryRow(ctx, `SELECT name, ios_url, android_url, default_locale, apple_app_ids, android_apps, logo_url, colour, accent, updated_at
+		FROM chain_settings WHERE id = 1`).
+		Scan(&c.Name, &c.IOSURL, &c.AndroidURL, &c.DefaultLocale, &apple, &android, &c.LogoURL, &c.Colour, &c.Accent, &updated)
 	if err == sql.ErrNoRows {
 		return nil, notFound("chain settings")
 	} else if err != nil {
 		return nil, mapErr(err)
+	}
+	if err := errors.Join(json.Unmarshal([]byte(apple), &c.AppleAppIDs), json.Unmarshal([]byte(android), &c.AndroidApps)); err != nil {
+		return nil, core.Internal(err)
 	}
 	c.UpdatedAt = fromMS(updated)
 	return &c, nil
@@ -162,8 +168,19 @@ func (db *DB) ChainSettings(ctx context.Context) (*shop.Chain, error) {
 
 // SaveChainSettings implements shop.Store.
 func (db *DB) SaveChainSettings(ctx context.Context, c *shop.Chain) error {
-	_, err := db.write.ExecContext(ctx, `INSERT INTO chain_settings (id, name, ios_url, android_url, default_locale, updated_at) VALUES (1,?,?,?,?,?)
+	apple, err := json.Marshal(nonNil(c.AppleAppIDs))
+	if err != nil {
+		return core.Internal(err)
+	}
+	android, err := json.Marshal(nonNil(c.AndroidApps))
+	if err != nil {
+		return core.Internal(err)
+	}
+	_, err = db.write.ExecContext(ctx, `INSERT INTO chain_settings (id, name, ios_url, android_url, default_locale,
+		apple_app_ids, android_apps, logo_url, colour, accent, updated_at) VALUES (1,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, ios_url = excluded.ios_url, android_url = excluded.android_url,
-		default_locale = excluded.default_locale, updated_at = excluded.updated_at`, c.Name, c.IOSURL, c.AndroidURL, c.DefaultLocale, ms(c.UpdatedAt))
+		default_locale = excluded.default_locale, apple_app_ids = excluded.apple_app_ids, android_apps = excluded.android_apps,
+		logo_url = excluded.logo_url, colour = excluded.colour, accent = excluded.accent, updated_at = excluded.updated_at`,
+		c.Name, c.IOSURL, c.AndroidURL, c.DefaultLocale, string(apple), string(android), c.LogoURL, c.Colour, c.Accent, ms(c.UpdatedAt))
 	return mapErr(err)
 }

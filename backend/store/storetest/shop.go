@@ -121,9 +121,16 @@ func testChainSettings(t *testing.T, e Engine) {
 	wantCode(t, err, core.ENOTFOUND)
 	c := &shop.Chain{Name: "Ottica Rossi", IOSURL: "https://apps.apple.com/app/id1", DefaultLocale: "it", UpdatedAt: base}
 	must(t, e.SaveChainSettings(ctx, c))
-	c.Name, c.DefaultLocale, c.UpdatedAt = "Ottica Rossi & Figli", "en", base.Add(time.Hour)
-	must(t, e.SaveChainSettings(ctx, c))
 	got, err := e.ChainSettings(ctx)
+	must(t, err)
+	if len(got.AppleAppIDs) != 0 || len(got.AndroidApps) != 0 || got.LogoURL != "" {
+		t.Fatalf("ChainSettings without apps or brand = %+v", got)
+	}
+	c.Name, c.DefaultLocale, c.UpdatedAt = "Ottica Rossi & Figli", "en", base.Add(time.Hour)
+	c.AppleAppIDs, c.AndroidApps = []string{"ABCDE12345.it.rossi.app"}, []string{"it.rossi.app=AA:BB", "it.rossi.beta=CC:DD"}
+	c.LogoURL, c.Colour, c.Accent = "/media/0123456789abcdef0123456789abcdef", "#123456", "#abcdef"
+	must(t, e.SaveChainSettings(ctx, c))
+	got, err = e.ChainSettings(ctx)
 	must(t, err)
 	if !reflect.DeepEqual(got, c) {
 		t.Fatalf("ChainSettings = %+v, want %+v", got, c)

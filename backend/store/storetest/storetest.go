@@ -43,6 +43,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("ShopUpdate", func(t *testing.T) { testShopUpdate(t, open(t)) })
 	t.Run("StaffUpdate", func(t *testing.T) { testStaffUpdate(t, open(t)) })
 	t.Run("ChainSettings", func(t *testing.T) { testChainSettings(t, open(t)) })
+	t.Run("Images", func(t *testing.T) { testImages(t, open(t)) })
 	t.Run("Links", func(t *testing.T) { testLinks(t, open(t)) })
 	t.Run("LinkUseRace", func(t *testing.T) { testLinkUseRace(t, open(t)) })
 	t.Run("VoidLinks", func(t *testing.T) { testVoidLinks(t, open(t)) })
