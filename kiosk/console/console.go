@@ -59,14 +59,7 @@ func DefaultLoginLimits() (ip, account ratelimit.Limit) {
 
 // Routes is the console's route table.
 func (c *Console) Routes() []web.Route {
-	c.tmpl = template.Must(template.New("").Funcs(template.FuncMap{"pager": pagerOf, "shopForm": shopFormOf, "serviceForm": serviceFormOf,
-		"dict": func(kv ...string) map[string]string { // a template's pairs of input and label
-			m := map[string]string{}
-			for i := 0; i+1 < len(kv); i += 2 {
-				m[kv[i]] = kv[i+1]
-			}
-			return m
-		},
+	c.tmpl = template.Must(template.New("").Funcs(template.FuncMap{"pager": pagerOf, "shopForm": shopFormOf, "serviceForm": serviceFormOf, "agendaForm": agendaFormOf,
 		"clock":   func(t time.Time, loc *time.Location) string { return t.In(loc).Format("15:04") },
 		"local":   func(t time.Time, loc *time.Location, layout string) string { return t.In(loc).Format(layout) },
 		"lastDay": func(end time.Time) time.Time { return end.Add(-time.Millisecond) }, // an exclusive end's last day

@@ -112,8 +112,24 @@ func typedValues(ctx *fiber.Ctx, inputs []string) map[string]string {
 	typed := make(map[string]string, len(inputs))
 	for _, in := range inputs {
 		typed[in] = ctx.FormValue(in)
+		if many := ctx.Request().PostArgs().PeekMulti(in); len(many) > 1 { // ticked boxes
+			vals := make([]string, len(many))
+			for i, v := range many {
+				vals[i] = string(v)
+			}
+			typed[in] = strings.Join(vals, "\n")
+		}
 	}
 	return typed
+}
+
+// Ticked reports whether a failed form had value among its ticked boxes
+// name; ok is false when form is not the one that failed.
+func (p page) Ticked(form, name, value string) (ticked, ok bool) {
+	if !p.FailedIs(form) {
+		return false, false
+	}
+	return slices.Contains(strings.Split(p.Failed.Typed[name], "\n"), value), true
 }
 
 // ShopName is the name of one of the page's shops, for a table that holds

@@ -20,10 +20,6 @@ func TestOffersPageForms(t *testing.T) {
 	m := apptest.Boot(t, t.TempDir())
 	c := apptest.Client{T: t, M: m}
 	owner := apptest.OwnerLogin(t, m)
-	form := func(path string, v url.Values, want int) apptest.Response {
-		t.Helper()
-		return c.Form(path, v, want, apptest.Bearer(owner)...)
-	}
 	offers := func() []map[string]any {
 		var out struct {
 			Offers []map[string]any `json:"offers"`
@@ -32,12 +28,12 @@ func TestOffersPageForms(t *testing.T) {
 		return out.Offers
 	}
 	v := url.Values{"title": {"Aperitivo"}, "text": {"Sconto serale"}, "weekdays": {"thu", "fri"}, "from": {"19:30"}, "to": {"09:00"}, "action": {"preview"}}
-	r := form("/console/offers/shop-milano-centro", v, 200)
+	r := c.Form("/console/offers/shop-milano-centro", v, 200, apptest.Bearer(owner)...)
 	if !strings.Contains(string(r.Body), `id="reach"`) || len(offers()) != 0 {
 		t.Fatalf("preview stored an offer or shows no reach")
 	}
 	v.Set("action", "send")
-	form("/console/offers/shop-milano-centro", v, 303)
+	c.Form("/console/offers/shop-milano-centro", v, 303, apptest.Bearer(owner)...)
 	list := offers()
 	if len(list) != 1 {
 		t.Fatalf("offers %v", list)
@@ -47,13 +43,13 @@ func TestOffersPageForms(t *testing.T) {
 		t.Fatalf("schedule %v", s)
 	}
 	v.Set("from", "25:00")
-	r = form("/console/offers/shop-milano-centro", v, 422)
+	r = c.Form("/console/offers/shop-milano-centro", v, 422, apptest.Bearer(owner)...)
 	if !strings.Contains(string(r.Body), "schedule.from") || len(offers()) != 1 {
 		t.Fatal("a bad schedule was not refused on the page")
 	}
 	k := c.PairKiosk(owner, "shop-milano-centro", "Vetrina")
-	form("/console/offers/shop-milano-centro/kiosks/"+k.ID, url.Values{"label": {"Vetrina nord"}}, 303)
-	form("/console/offers/shop-milano-centro/kiosks/"+k.ID, url.Values{"revoke": {"1"}}, 303)
+	c.Form("/console/offers/shop-milano-centro/kiosks/"+k.ID, url.Values{"label": {"Vetrina nord"}}, 303, apptest.Bearer(owner)...)
+	c.Form("/console/offers/shop-milano-centro/kiosks/"+k.ID, url.Values{"revoke": {"1"}}, 303, apptest.Bearer(owner)...)
 	var ks struct {
 		Kiosks []struct {
 			Label     string `json:"label"`
@@ -64,7 +60,7 @@ func TestOffersPageForms(t *testing.T) {
 	if ks.Kiosks[0].Label != "Vetrina nord" || ks.Kiosks[0].RevokedAt == "" {
 		t.Fatalf("kiosk %+v", ks)
 	}
-	form("/console/offers/shop-milano-centro/"+list[0]["id"].(string)+"/end", url.Values{}, 303)
+	c.Form("/console/offers/shop-milano-centro/"+list[0]["id"].(string)+"/end", url.Values{}, 303, apptest.Bearer(owner)...)
 	if len(offers()) != 0 {
 		t.Fatal("an ended offer is still listed")
 	}
@@ -114,11 +110,7 @@ func TestStaffReadNamesNotIds(t *testing.T) {
 	m := apptest.Boot(t, t.TempDir())
 	c := apptest.Client{T: t, M: m}
 	owner := apptest.OwnerLogin(t, m)
-	form := func(path string, v url.Values, want int) apptest.Response {
-		t.Helper()
-		return c.Form(path, v, want, apptest.Bearer(owner)...)
-	}
-	form("/console/offers/shop-milano-centro", url.Values{"title": {"Aperitivo"}, "text": {"Sconto serale"}, "action": {"send"}}, 303)
+	c.Form("/console/offers/shop-milano-centro", url.Values{"title": {"Aperitivo"}, "text": {"Sconto serale"}, "action": {"send"}}, 303, apptest.Bearer(owner)...)
 	var offers struct {
 		Offers []struct{ ID string } `json:"offers"`
 	}
@@ -141,6 +133,12 @@ func TestStaffReadNamesNotIds(t *testing.T) {
 	c.Want(c.Do("GET", "/v1/staff/shops/shop-milano-centro/plays", nil, append(apptest.Bearer(owner), "Accept-Language", "it")...), 200).JSON(t, &plays)
 	if len(plays.Plays) != 1 || plays.Plays[0].KioskLabel != "Vetrina nord" || plays.Plays[0].ItemName != "Offerta «Aperitivo»" {
 		t.Fatalf("plays %+v", plays)
+	}
+	// Ended since, the offer still names its plays.
+	c.Form("/console/offers/shop-milano-centro/"+shown+"/end", url.Values{}, 303, apptest.Bearer(owner)...)
+	c.Want(c.Do("GET", "/v1/staff/shops/shop-milano-centro/plays", nil, append(apptest.Bearer(owner), "Accept-Language", "it")...), 200).JSON(t, &plays)
+	if len(plays.Plays) != 1 || plays.Plays[0].ItemName != "Offerta «Aperitivo»" {
+		t.Fatalf("plays of an ended offer %+v", plays)
 	}
 	apptest.AddStaff(t, m, "assistente@example.com", core.RoleAssistant, "shop-milano-centro")
 	setup := string(c.Want(c.Do("GET", "/console/setup", nil, apptest.Bearer(owner)...), 200).Body)

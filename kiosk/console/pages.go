@@ -58,6 +58,8 @@ type page struct {
 	// The set-up page: the chain, its staff, each shop's hours as text.
 	Chain   *shop.Chain
 	Members []*shop.Staff
+	// Agendas are the staff members' skills, hours and absences, by id.
+	Agendas map[string]*booking.Practitioner
 	Hours   map[string]string
 	Notice  string
 	// Failed is the form the service refused, to show again as typed.

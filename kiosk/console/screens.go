@@ -154,9 +154,21 @@ func (c *Console) apiPlays(ctx *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	t := texts[lang(ctx)]
 	out := make([]namedPlay, len(ps))
 	for i, p := range ps {
-		out[i] = namedPlay{Play: p, KioskLabel: labels[p.KioskID], ItemName: names[p.ItemKind+":"+p.ItemID]}
+		key := p.ItemKind + ":" + p.ItemID
+		if _, ok := names[key]; !ok && p.ItemKind == "offer" {
+			// An offer that has ended since is no longer current, but
+			// the play was of it: read its title once.
+			names[key] = t["showing_offer"]
+			if o, err := c.Screens.Store.Offer(uctx, p.ItemID); err == nil {
+				names[key] += " «" + o.Title + "»"
+			} else if !core.IsCode(err, core.ENOTFOUND) {
+				return err
+			}
+		}
+		out[i] = namedPlay{Play: p, KioskLabel: labels[p.KioskID], ItemName: names[key]}
 	}
 	return ctx.JSON(fiber.Map{"plays": out})
 }

@@ -46,6 +46,7 @@ func (c *Console) setupRoutes() []web.Route {
 		{Method: "POST", Path: "/console/services", Auth: web.StaffPage(core.RoleManager), Handler: sameOrigin(c.serviceSubmit)},
 		{Method: "POST", Path: "/console/services/:id", Auth: web.StaffPage(core.RoleManager), Handler: sameOrigin(c.serviceSubmit)},
 		{Method: "POST", Path: "/console/staff/:id", Auth: web.StaffPage(core.RoleManager), Handler: sameOrigin(c.memberSubmit)},
+		{Method: "POST", Path: "/console/staff/:id/agenda", Auth: web.StaffPage(core.RoleManager), Handler: sameOrigin(c.agendaSubmit)},
 		{Method: "GET", Path: "/console/password", Auth: web.StaffPage(core.RoleAssistant), Handler: c.passwordPage},
 		{Method: "POST", Path: "/console/password", Auth: web.StaffPage(core.RoleAssistant), Handler: sameOrigin(c.passwordSubmit)},
 		{Method: "GET", Path: "/console/link.js", Auth: web.Public, Handler: linkScript, Cache: "public, max-age=3600"},

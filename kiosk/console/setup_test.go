@@ -285,3 +285,81 @@ func TestChainSetUpInBrowser(t *testing.T) {
 		t.Fatalf("a used link: %q", e)
 	}
 }
+
+// TestStaffAgendaAndPicturesInBrowser: a manager opens a member's agenda on
+// the set-up page, types an absence the page cannot read and gets it back
+// next to the field, then saves it; on the offers page they upload a
+// product's picture and see it in the table. Screenshots of both pages are
+// kept in $TMPDIR.
+func TestStaffAgendaAndPicturesInBrowser(t *testing.T) {
+	m := apptest.Boot(t, t.TempDir())
+	base := apptest.Serve(t, m)
+	managerPW := apptest.AddStaff(t, m, "responsabile@example.com", core.RoleManager, "shop-milano-centro")
+	apptest.AddStaff(t, m, "ottico@example.com", core.RoleAssistant, "shop-milano-centro")
+	member := staffID(t, m, "ottico@example.com")
+	form := "#agenda-" + member
+	ctx := apptest.Browser(t)
+	err := apptest.Steps(ctx,
+		chromedp.Navigate(base+"/console/setup"),
+		chromedp.WaitVisible(`#email`),
+		chromedp.SendKeys(`#email`, "responsabile@example.com"),
+		chromedp.SendKeys(`#password`, managerPW),
+		chromedp.Submit(`#login`),
+		chromedp.WaitVisible(`#staff`),
+		chromedp.Click(form+` summary`),
+		chromedp.Click(form+` input[value=optometrist]`),
+		chromedp.SendKeys(form+` textarea[name=hours]`, "mar 10:00-13:00"),
+		chromedp.SendKeys(form+` textarea[name=absences]`, "Natale"),
+		chromedp.Submit(form+` form`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apptest.WaitFor(t, ctx, form+" .field-error", "riga 1")
+	if shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+		_ = os.WriteFile(filepath.Join(os.TempDir(), "vista-setup-agenda-refused.png"), shot, 0o644)
+	}
+	err = apptest.Steps(ctx,
+		chromedp.Clear(form+` textarea[name=absences]`),
+		chromedp.SendKeys(form+` textarea[name=absences]`, "24/12/2026 31/12/2026 ferie"),
+		chromedp.Submit(form+` form`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apptest.WaitFor(t, ctx, "#notice", "Agenda salvata")
+	p, err := m.Store.Practitioner(t.Context(), member)
+	apptest.Must(t, err)
+	if len(p.Skills) != 1 || p.Skills[0] != "optometrist" || len(p.Absences) != 1 || len(p.Hours["tue"]) != 1 {
+		t.Fatalf("stored agenda %+v", p)
+	}
+
+	pic := filepath.Join(t.TempDir(), "montatura.png")
+	apptest.Must(t, os.WriteFile(pic, photo(t, 800, 500, false), 0o644))
+	oasys, err := m.Store.ProductsBySKU(t.Context(), []string{"PE-PO3007V"})
+	apptest.Must(t, err)
+	row := "#product-" + oasys["PE-PO3007V"].ID
+	err = apptest.Steps(ctx,
+		chromedp.Navigate(base+"/console/offers?shop=shop-milano-centro"),
+		chromedp.WaitVisible(`#pictures`),
+		chromedp.SetUploadFiles(row+` input[type=file]`, []string{pic}),
+		chromedp.Submit(row+` form`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apptest.WaitFor(t, ctx, "#notice", "Foto salvata: Persol")
+	after, err := m.Store.Product(t.Context(), oasys["PE-PO3007V"].ID)
+	apptest.Must(t, err)
+	if after.ImageURL == oasys["PE-PO3007V"].ImageURL {
+		t.Fatal("the upload did not change the picture")
+	}
+	if shown, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("`+row+` img").naturalWidth > 0`)); err != nil || !shown {
+		t.Fatalf("the new picture is not shown (%v)", err)
+	}
+	if err := apptest.Steps(ctx, chromedp.ScrollIntoView(`#catalog`)); err == nil {
+		if shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+			_ = os.WriteFile(filepath.Join(os.TempDir(), "vista-offers-pictures.png"), shot, 0o644)
+		}
+	}
+}

@@ -134,6 +134,11 @@ func TestServicesSetUpInTheConsole(t *testing.T) {
 		!strings.Contains(page, `value="Controllo montatura"`) || !regexp.MustCompile(`value="2" aria-invalid="true"></label><span class="field-error" role="alert">[^<]*5`).MatchString(page) {
 		t.Fatalf("a 2-minute service: %s", page)
 	}
+	// The refused form keeps its ticked boxes, and asks for the duration
+	// before the buffers.
+	if !strings.Contains(page, `value="assistant" style="width:auto" checked>`) || strings.Index(page, `name="duration_min"`) > strings.Index(page, `name="buffer_before_min"`) {
+		t.Fatalf("the refused form lost its ticked skill or its order: %s", page)
+	}
 	v.Set("duration_min", "15")
 	c.Form("/console/services", v, 303, apptest.Bearer(manager)...)
 	svcs, err := m.Store.Services(t.Context())
@@ -159,4 +164,71 @@ func TestServicesSetUpInTheConsole(t *testing.T) {
 	if !strings.Contains(setup, "Controllo montatura · 20 min (disattivato)") {
 		t.Fatalf("the set-up page does not list the service: %s", setup)
 	}
+}
+
+// TestStaffAgendaInTheConsole: a manager sets what a member of their shop
+// does, when they work and when they are away from the set-up page; the
+// agenda API and the form show it back; a wrong line is refused next to
+// its field, with what was typed and ticked, and stores nothing; an
+// assistant changes nothing.
+func TestStaffAgendaInTheConsole(t *testing.T) {
+	m := apptest.Boot(t, t.TempDir())
+	c := apptest.Client{T: t, M: m}
+	manager := c.StaffLogin("responsabile@example.com", apptest.AddStaff(t, m, "responsabile@example.com", core.RoleManager, "shop-milano-centro"))
+	asstPw := apptest.AddStaff(t, m, "ottico@example.com", core.RoleAssistant, "shop-milano-centro")
+	member, err := m.Store.StaffByEmail(t.Context(), "ottico@example.com")
+	apptest.Must(t, err)
+	path := "/console/staff/" + member.ID + "/agenda?lang=it"
+	v := url.Values{"skills": {"optometrist", "contact_lens"}, "hours": {"mar 10:00-13:00 14:00-18:00\ngio 10:00-13:00"},
+		"absences": {"24/12/2026 31/12/2026 ferie\n2027-01-15"}}
+	c.Form(path, v, 303, apptest.Bearer(manager)...)
+	var ps struct {
+		Practitioners []booking.Practitioner `json:"practitioners"`
+	}
+	c.Want(c.Do("GET", "/v1/staff/shops/shop-milano-centro/practitioners", nil, apptest.Bearer(manager)...), 200).JSON(t, &ps)
+	var got *booking.Practitioner
+	for i := range ps.Practitioners {
+		if ps.Practitioners[i].StaffID == member.ID {
+			got = &ps.Practitioners[i]
+		}
+	}
+	if got == nil || len(got.Skills) != 2 || len(got.Hours["tue"]) != 2 || got.Hours["thu"][0].Close != "13:00" || len(got.Hours["mon"]) != 0 ||
+		len(got.Absences) != 2 || got.Absences[0] != (booking.Absence{From: "2026-12-24", To: "2026-12-31", Note: "ferie"}) ||
+		got.Absences[1] != (booking.Absence{From: "2027-01-15", To: "2027-01-15"}) {
+		t.Fatalf("stored agenda %+v", got)
+	}
+	setup := string(c.Want(c.Do("GET", "/console/setup", nil, apptest.Bearer(manager)...), 200).Body)
+	if !strings.Contains(setup, "24/12/2026 31/12/2026 ferie\n15/01/2027 15/01/2027") || !strings.Contains(setup, "mar 10:00-13:00 14:00-18:00") ||
+		!strings.Contains(setup, `value="optometrist" style="width:auto" checked>`) {
+		t.Fatalf("the set-up page does not show the agenda: %s", setup)
+	}
+
+	v.Set("skills", "contact_lens")
+	v.Set("absences", "Natale 2026")
+	page := string(c.Form(path, v, 422, apptest.Bearer(manager)...).Body)
+	if i := strings.Index(page, `<details id="agenda-`+member.ID); i >= 0 { // the member's form alone
+		page = page[i:]
+		page = page[:strings.Index(page, "</details>")]
+	}
+	if !strings.Contains(page, "riga 1: scrivi il primo giorno") || !strings.Contains(page, ">Natale 2026</textarea>") ||
+		!strings.Contains(page, `value="contact_lens" style="width:auto" checked>`) || strings.Contains(page, `value="optometrist" style="width:auto" checked>`) ||
+		!strings.Contains(page, `<details id="agenda-`+member.ID+`" open>`) {
+		t.Fatalf("a wrong absence on the page: %s", page)
+	}
+	v.Set("absences", "24/12/2026 31/12/2027")
+	if page := string(c.Form(path, v, 422, apptest.Bearer(manager)...).Body); !strings.Contains(page, "riga 1: l&#39;ultimo giorno viene prima del primo, o l&#39;assenza dura più di un anno") {
+		t.Fatalf("an absence of over a year: %s", page)
+	}
+	v.Set("absences", "")
+	v.Set("hours", "12-24 chiuso")
+	if page := string(c.Form(path, v, 422, apptest.Bearer(manager)...).Body); !strings.Contains(page, "solo i giorni della settimana") {
+		t.Fatalf("a closing day in a member's hours: %s", page)
+	}
+	again, err := m.Store.Practitioner(t.Context(), member.ID)
+	apptest.Must(t, err)
+	if len(again.Skills) != 2 || len(again.Absences) != 2 {
+		t.Fatalf("a refused form changed the agenda: %+v", again)
+	}
+	assistant := c.StaffLogin("ottico@example.com", asstPw)
+	c.Form(path, url.Values{"skills": {"assistant"}}, 403, apptest.Bearer(assistant)...)
 }

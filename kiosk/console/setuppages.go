@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -33,20 +34,30 @@ const maxHoursText = 8 << 10
 // hoursTexts are parseHours' messages, by language.
 var hoursTexts = map[string]map[string]string{
 	"it": {
-		"line":     "riga %d: %s",
-		"too_long": "il testo è troppo lungo",
-		"holidays": "%q: scrivi \"festivi aperto\" o \"festivi chiuso\"",
-		"span":     "%q non è nella forma HH:MM-HH:MM",
-		"yearly":   "%s è un giorno chiuso ogni anno: scrivi %s chiuso, oppure una data AAAA-MM-GG per altri orari",
-		"day":      "%q non è un giorno della settimana (lun … dom) né una data AAAA-MM-GG o MM-GG",
+		"line":          "riga %d: %s",
+		"too_long":      "il testo è troppo lungo",
+		"holidays":      "%q: scrivi \"festivi aperto\" o \"festivi chiuso\"",
+		"span":          "%q non è nella forma HH:MM-HH:MM",
+		"yearly":        "%s è un giorno chiuso ogni anno: scrivi %s chiuso, oppure una data AAAA-MM-GG per altri orari",
+		"day":           "%q non è un giorno della settimana (lun … dom) né una data AAAA-MM-GG o MM-GG",
+		"absence_date":  "scrivi il primo giorno e, se sono più giorni, l'ultimo (24/12/2026 31/12/2026), poi una nota",
+		"weekdays_only": "qui vanno solo i giorni della settimana (lun … dom); le assenze hanno il loro campo",
+		"absence_span":  "l'ultimo giorno viene prima del primo, o l'assenza dura più di un anno",
+		"absence_note":  "la nota supera i 200 caratteri",
+		"absence_many":  "al massimo 60 assenze: togli quelle passate",
 	},
 	"en": {
-		"line":     "line %d: %s",
-		"too_long": "the text is too long",
-		"holidays": "%q: write \"holidays open\" or \"holidays closed\"",
-		"span":     "%q is not HH:MM-HH:MM",
-		"yearly":   "%s is a day closed every year: write %s closed, or a date YYYY-MM-DD for other hours",
-		"day":      "%q is neither a weekday (mon … sun) nor a date YYYY-MM-DD or MM-DD",
+		"line":          "line %d: %s",
+		"too_long":      "the text is too long",
+		"holidays":      "%q: write \"holidays open\" or \"holidays closed\"",
+		"span":          "%q is not HH:MM-HH:MM",
+		"yearly":        "%s is a day closed every year: write %s closed, or a date YYYY-MM-DD for other hours",
+		"day":           "%q is neither a weekday (mon … sun) nor a date YYYY-MM-DD or MM-DD",
+		"absence_date":  "write the first day and, for several days, the last (2026-12-24 2026-12-31), then a note",
+		"weekdays_only": "only weekdays (mon … sun) go here; absences have their own field",
+		"absence_span":  "the last day comes before the first, or the absence lasts over a year",
+		"absence_note":  "the note is over 200 characters",
+		"absence_many":  "at most 60 absences: remove past ones",
 	},
 }
 
@@ -193,8 +204,18 @@ func (c *Console) renderSetup(ctx *fiber.Ctx, notice, problem string, failed *fa
 	if err != nil {
 		return err
 	}
+	agendas := map[string]*booking.Practitioner{}
+	for _, s := range shops {
+		ps, err := c.Agenda.ShopPractitioners(uctx, s.ID)
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			agendas[p.StaffID] = p
+		}
+	}
 	return c.render(ctx, "setup.html", page{Staff: m, Shops: shops, Members: members, Chain: chain, Hours: hours,
-		Notice: notice, Error: problem, Failed: failed, Services: services})
+		Notice: notice, Error: problem, Failed: failed, Services: services, Agendas: agendas})
 }
 
 // serviceInputs are the inputs of a service's form.
@@ -277,13 +298,185 @@ func (f serviceForm) V(name string) string { return f.page.Val(f.ID, name, f.sto
 // E is the message next to input name, if this form failed on it.
 func (f serviceForm) E(name string) string { return f.page.Err(f.ID, name) }
 
-// Has reports whether the service is performed by skill (as typed if the
-// form failed: then the ticked boxes are not known, and none is).
+// Has reports whether the service is performed by skill (as ticked if
+// the form failed).
 func (f serviceForm) Has(skill string) bool {
-	if f.page.FailedIs(f.ID) || f.Service == nil {
-		return false
+	if ticked, ok := f.page.Ticked(f.ID, "skills", skill); ok {
+		return ticked
 	}
-	return slices.Contains(f.Service.Skills, skill)
+	return f.Service != nil && slices.Contains(f.Service.Skills, skill)
+}
+
+// Numbers are the service's numeric inputs with their labels, in the
+// order a manager thinks of them.
+func (f serviceForm) Numbers() [][2]string {
+	return [][2]string{{"duration_min", f.T["svc_duration"]}, {"buffer_before_min", f.T["svc_buffer_before"]},
+		{"buffer_after_min", f.T["svc_buffer_after"]}, {"min_notice_min", f.T["svc_notice"]}, {"max_ahead_days", f.T["svc_ahead"]},
+		{"cancel_notice_min", f.T["svc_cancel"]}, {"daily_cap", f.T["svc_cap"]}}
+}
+
+// agendaForm is the form of one staff member's agenda on the set-up page:
+// what they perform, when they work, when they are away.
+type agendaForm struct {
+	T      map[string]string
+	ID     string
+	Member *shop.Staff
+	Skills []string
+	page   page
+	p      *booking.Practitioner
+	Lang   string
+}
+
+func agendaFormOf(p page, m *shop.Staff) agendaForm {
+	return agendaForm{T: p.T, ID: "agenda-" + m.ID, Member: m, Skills: skills, page: p, p: p.Agendas[m.ID], Lang: p.Lang}
+}
+
+// Hours is the member's weekly hours as the form writes them; "" works
+// the shop's hours.
+func (f agendaForm) Hours() string {
+	stored := ""
+	if f.p != nil && f.p.Hours != nil {
+		stored = formatHours(shop.Hours{Weekly: f.p.Hours}, f.Lang)
+	}
+	return f.page.Val(f.ID, "hours", stored)
+}
+
+// Absences are the member's absences, one a line: from, to, note.
+func (f agendaForm) Absences() string {
+	var b strings.Builder
+	if f.p != nil {
+		for _, a := range f.p.Absences {
+			b.WriteString(dayOf(a.From, f.Lang) + " " + dayOf(a.To, f.Lang))
+			if a.Note != "" {
+				b.WriteString(" " + a.Note)
+			}
+			b.WriteString("\n")
+		}
+	}
+	return f.page.Val(f.ID, "absences", b.String())
+}
+
+// E is the message next to input name, if this form failed on it.
+func (f agendaForm) E(name string) string { return f.page.Err(f.ID, name) }
+
+// Open reports whether the form shows unfolded: it failed, or it was
+// just saved.
+func (f agendaForm) Open() bool { return f.page.FailedIs(f.ID) }
+
+// Has reports whether the member performs skill (as ticked if the form
+// failed).
+func (f agendaForm) Has(skill string) bool {
+	if ticked, ok := f.page.Ticked(f.ID, "skills", skill); ok {
+		return ticked
+	}
+	return f.p != nil && slices.Contains(f.p.Skills, skill)
+}
+
+// dayOf writes an ISO date as the page's language reads it: 24/12/2026.
+func dayOf(iso, lang string) string {
+	d, err := time.Parse(time.DateOnly, iso)
+	if err != nil || lang != "it" {
+		return iso
+	}
+	return d.Format("02/01/2006")
+}
+
+// Bounds of the absences text area: its size, and its lines (as the
+// agenda keeps at most 60 absences).
+const (
+	maxAbsenceText = 8 << 10
+	maxAbsences    = 60
+)
+
+// parseAbsences reads one absence a line: a day, or a first and a last
+// day (24/12/2026 or 2026-12-24), then an optional note.
+func parseAbsences(text, lang string) ([]booking.Absence, error) {
+	t := hoursTexts[lang]
+	if t == nil {
+		t = hoursTexts["en"]
+	}
+	bad := func(line int, msg string) error {
+		return core.Invalid("the absences are not valid", core.FieldError{Field: "absences", Message: fmt.Sprintf(t["line"], line, msg)})
+	}
+	if len(text) > maxAbsenceText {
+		return nil, core.Invalid("the absences are not valid", core.FieldError{Field: "absences", Code: "too_long", Message: t["too_long"]})
+	}
+	var out []booking.Absence
+	for i, line := range strings.Split(text, "\n") {
+		words := strings.Fields(line)
+		if len(words) == 0 {
+			continue
+		}
+		from, ok := isoDay(words[0])
+		if !ok {
+			return nil, bad(i+1, t["absence_date"])
+		}
+		a := booking.Absence{From: from, To: from}
+		rest := words[1:]
+		if len(rest) > 0 {
+			if to, ok := isoDay(strings.TrimPrefix(rest[0], "-")); ok {
+				a.To, rest = to, rest[1:]
+			}
+		}
+		a.Note = strings.Join(rest, " ")
+		from2, _ := time.Parse(time.DateOnly, a.From)
+		to2, _ := time.Parse(time.DateOnly, a.To)
+		switch {
+		case from2.Year() < 2000 || to2.Year() > 2100 || to2.Before(from2) || to2.Sub(from2) > 366*24*time.Hour:
+			return nil, bad(i+1, t["absence_span"])
+		case len([]rune(a.Note)) > 200:
+			return nil, bad(i+1, t["absence_note"])
+		case len(out) == maxAbsences:
+			return nil, bad(i+1, t["absence_many"])
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// isoDay reads 24/12/2026, 24.12.2026 or 2026-12-24 as 2026-12-24.
+func isoDay(s string) (string, bool) {
+	for _, layout := range []string{"02/01/2006", "2/1/2006", "02.01.2006", time.DateOnly} {
+		if d, err := time.Parse(layout, s); err == nil {
+			return d.Format(time.DateOnly), true
+		}
+	}
+	return "", false
+}
+
+// agendaInputs are the inputs of a staff member's agenda form.
+var agendaInputs = []string{"skills", "hours", "absences"}
+
+// agendaSubmit saves a staff member's skills, weekly hours (none: the
+// shop's) and absences.
+func (c *Console) agendaSubmit(ctx *fiber.Ctx) error {
+	form := "agenda-" + ctx.Params("id")
+	in := booking.PractitionerInput{}
+	for _, v := range ctx.Request().PostArgs().PeekMulti("skills") {
+		in.Skills = append(in.Skills, string(v))
+	}
+	if text := strings.TrimSpace(ctx.FormValue("hours")); text != "" {
+		h, err := parseHours(text, lang(ctx))
+		if err == nil && (len(h.Exceptions) > 0 || len(h.Closures) > 0) {
+			err = core.Invalid("the hours are not valid", core.FieldError{Field: "hours", Message: hoursTexts[lang(ctx)]["weekdays_only"]})
+		}
+		if err != nil {
+			return c.formFailed(ctx, form, agendaInputs, err)
+		}
+		in.Hours = h.Weekly
+	}
+	abs, err := parseAbsences(ctx.FormValue("absences"), lang(ctx))
+	if err == nil {
+		in.Absences = abs
+		err = web.Valid(&in)
+	}
+	if err == nil {
+		_, err = c.Agenda.SavePractitioner(ctx.UserContext(), ctx.Params("id"), in)
+	}
+	if err != nil {
+		return c.formFailed(ctx, form, agendaInputs, err)
+	}
+	return c.backToSetup(ctx, "agenda")
 }
 
 // The set-up page's forms and their inputs.

@@ -60,7 +60,10 @@ var texts = map[string]map[string]string{
 		"brand": "Marchio e schermi", "logo": "Logo", "logo_go": "Carica il logo", "remove_logo": "Togli il logo", "done_logo": "Logo salvato.",
 		"colour": "Colore di fondo degli schermi", "accent": "Colore dei prezzi", "apple_app_ids": "App iOS che aprono i codici (TEAMID.bundle.id, una per riga)",
 		"android_apps": "App Android che aprono i codici (pacchetto=impronta SHA-256, una per riga)",
-		"cat_frames":   "montature", "cat_sunglasses": "occhiali da sole", "cat_contact_lenses": "lenti a contatto", "cat_lens_care": "cura delle lenti", "cat_accessories": "accessori",
+		"agenda_of":    "Agenda di", "agenda_skills": "Cosa fa", "agenda_hours": "Orari di lavoro (vuoto: gli orari del negozio)",
+		"agenda_hours_ph": "mar 09:30-13:00 15:30-19:30", "agenda_absences": "Assenze, una per riga: dal, al, nota", "agenda_absences_ph": "24/12/2026 31/12/2026 ferie",
+		"done_agenda": "Agenda salvata.",
+		"cat_frames":  "montature", "cat_sunglasses": "occhiali da sole", "cat_contact_lenses": "lenti a contatto", "cat_lens_care": "cura delle lenti", "cat_accessories": "accessori",
 	},
 	"en": {
 		"title": "Vista console", "login_title": "Sign in to the console", "email": "E-mail", "password": "Password",
@@ -119,7 +122,10 @@ var texts = map[string]map[string]string{
 		"brand": "Brand and screens", "logo": "Logo", "logo_go": "Upload the logo", "remove_logo": "Remove the logo", "done_logo": "Logo saved.",
 		"colour": "Screens' background colour", "accent": "Colour of prices", "apple_app_ids": "iOS apps that open codes (TEAMID.bundle.id, one per line)",
 		"android_apps": "Android apps that open codes (package=SHA-256 fingerprint, one per line)",
-		"cat_frames":   "frames", "cat_sunglasses": "sunglasses", "cat_contact_lenses": "contact lenses", "cat_lens_care": "lens care", "cat_accessories": "accessories",
+		"agenda_of":    "Agenda of", "agenda_skills": "What they do", "agenda_hours": "Working hours (empty: the shop's hours)",
+		"agenda_hours_ph": "tue 09:30-13:00 15:30-19:30", "agenda_absences": "Absences, one a line: from, to, note", "agenda_absences_ph": "2026-12-24 2026-12-31 holidays",
+		"done_agenda": "Agenda saved.",
+		"cat_frames":  "frames", "cat_sunglasses": "sunglasses", "cat_contact_lenses": "contact lenses", "cat_lens_care": "lens care", "cat_accessories": "accessories",
 	},
 }
 
