@@ -64,6 +64,7 @@ func (c *Console) Routes() []web.Route {
 		"local":   func(t time.Time, loc *time.Location, layout string) string { return t.In(loc).Format(layout) },
 		"lastDay": func(end time.Time) time.Time { return end.Add(-time.Millisecond) }, // an exclusive end's last day
 		"join":    func(l []string) string { return strings.Join(l, "\n") },
+		"list":    func(s ...string) []string { return s },
 		"euro":    catalog.Euro}).ParseFS(templates, "templates/*.html"))
 	ip := []ratelimit.Limit{c.LoginIP}
 	return append(append(append(append(c.setupRoutes(), c.screenRoutes()...), c.offerPageRoutes()...), append(c.checkinRoutes(), c.agendaRoutes()...)...), []web.Route{

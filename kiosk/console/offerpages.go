@@ -11,6 +11,7 @@ import (
 
 	"github.com/vista-optical/vista/backend/catalog"
 	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/media"
 	"github.com/vista-optical/vista/backend/screen"
 	"github.com/vista-optical/vista/backend/web"
 )
@@ -25,6 +26,7 @@ func (c *Console) offerPageRoutes() []web.Route {
 		{Method: "POST", Path: "/console/offers/:shop/kiosks/:id", Auth: web.StaffPage(core.RoleManager), Handler: sameOrigin(c.kioskSubmit)},
 		{Method: "POST", Path: "/console/offers/:shop/:id/end", Auth: web.StaffPage(core.RoleManager), Handler: sameOrigin(c.endOfferSubmit)},
 		{Method: "POST", Path: "/console/offers/:shop/import", Auth: web.StaffPage(core.RoleManager), Handler: sameOrigin(c.importSubmit)},
+		{Method: "POST", Path: "/console/offers/:shop/products", Auth: web.StaffPage(core.RoleManager), Handler: sameOrigin(c.productSubmit)},
 		{Method: "POST", Path: "/console/offers/:shop/products/:id/image", Auth: web.StaffPage(core.RoleManager), Handler: sameOrigin(c.pictureSubmit)},
 		{Method: "POST", Path: "/console/offers/:shop/promotions", Auth: web.StaffPage(core.RoleManager), Handler: sameOrigin(c.promotionSubmit)},
 		{Method: "POST", Path: "/console/offers/:shop/promotions/:id/end", Auth: web.StaffPage(core.RoleManager), Handler: sameOrigin(c.endPromotionSubmit)},
@@ -197,6 +199,57 @@ func (c *Console) importSubmit(ctx *fiber.Ctx) error {
 		return c.offersView(ctx, ctx.Params("shop"), page{Error: t["import_refused"], Import: res})
 	}
 	return c.backToOffers(ctx, fmt.Sprintf(t["import_done"], res.Products, res.Levels, len(res.Errors)))
+}
+
+// productInputs are the inputs of the product form.
+var productInputs = []string{"sku", "brand", "name", "model", "colour", "category", "price", "tags", "novelty", "image"}
+
+// productSubmit creates a product from the page's form, or changes the one
+// with its SKU, with its picture when one is chosen: a product a shop
+// adds without writing a catalog file.
+func (c *Console) productSubmit(ctx *fiber.Ctx) error {
+	in := catalog.ProductInput{SKU: strings.TrimSpace(ctx.FormValue("sku")), Brand: ctx.FormValue("brand"), Name: ctx.FormValue("name"),
+		Model: strings.TrimSpace(ctx.FormValue("model")), Colour: strings.TrimSpace(ctx.FormValue("colour")), Category: ctx.FormValue("category"),
+		Novelty: ctx.FormValue("novelty") == "1"}
+	for _, tag := range strings.Split(ctx.FormValue("tags"), ",") {
+		if tag = strings.ToLower(strings.TrimSpace(tag)); tag != "" {
+			in.Tags = append(in.Tags, tag)
+		}
+	}
+	price, ok := catalog.ParseEuros(ctx.FormValue("price"))
+	var err error
+	if !ok {
+		err = core.Invalid("the product is not valid", core.FieldError{Field: "price", Code: "invalid", Message: "must be a price in euro, such as 159,00"})
+	} else {
+		in.PriceCents = price
+	}
+	var data []byte
+	if err == nil {
+		if fh, ferr := ctx.FormFile("image"); ferr == nil && fh.Size > 0 {
+			data, err = uploaded(ctx)
+		}
+	}
+	var p *catalog.Product
+	if err == nil && data != nil {
+		// The picture is checked before the product is stored: a refused
+		// picture stores nothing.
+		_, err = media.Prepare(data, media.ProductSide, time.Time{})
+	}
+	if err == nil {
+		p, err = c.Catalog.SaveProduct(ctx.UserContext(), in)
+	}
+	if err == nil && data != nil {
+		p, err = c.Catalog.SetProductImage(ctx.UserContext(), p.ID, data)
+	}
+	if err != nil {
+		msg, fe, ok := problemOf(err, lang(ctx), productInputs)
+		if !ok {
+			return err
+		}
+		ctx.Status(fiber.StatusUnprocessableEntity)
+		return c.offersView(ctx, ctx.Params("shop"), page{Error: msg, Failed: &failedForm{ID: "product", Typed: typedValues(ctx, productInputs), Fields: fe}})
+	}
+	return c.backToOffers(ctx, fmt.Sprintf(texts[lang(ctx)]["product_done"], p.Brand+" "+p.Name))
 }
 
 // pictureSubmit makes the uploaded picture a product's.

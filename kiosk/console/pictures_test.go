@@ -223,3 +223,48 @@ func TestChainBrandAndApps(t *testing.T) {
 		t.Fatal("the set-up page does not show the logo")
 	}
 }
+
+// TestProductFormOnTheOffersPage: a manager adds the product a shop just
+// received, with its picture, from the offers page; a wrong price or a
+// file that is not a picture comes back next to its field, as typed, and
+// stores nothing.
+func TestProductFormOnTheOffersPage(t *testing.T) {
+	m := apptest.Boot(t, t.TempDir())
+	c := apptest.Client{T: t, M: m}
+	manager := c.StaffLogin("responsabile@example.com", apptest.AddStaff(t, m, "responsabile@example.com", core.RoleManager, "shop-milano-centro"))
+	post := func(fields map[string]string, pic []byte, want int) string {
+		t.Helper()
+		var body bytes.Buffer
+		w := multipart.NewWriter(&body)
+		for k, v := range fields {
+			w.WriteField(k, v)
+		}
+		if pic != nil {
+			f, _ := w.CreateFormFile("image", "foto.png")
+			f.Write(pic)
+		}
+		w.Close()
+		return string(c.Want(c.Do("POST", "/console/offers/shop-milano-centro/products?lang=it", body.Bytes(),
+			append(apptest.Bearer(manager), "Content-Type", w.FormDataContentType())...), want).Body)
+	}
+	fields := map[string]string{"sku": "OK-HOLB-1", "brand": "Oakley", "name": "Holbrook", "category": "sunglasses", "price": "129,9", "tags": "Estate, sport", "novelty": "1"}
+	fields["price"] = "tanti"
+	page := post(fields, photo(t, 400, 300, false), 422)
+	if !strings.Contains(page, `value="tanti" aria-invalid="true"`) || !strings.Contains(page, `value="Holbrook"`) || !strings.Contains(page, `<details id="new-product" open>`) {
+		t.Fatalf("a wrong price on the page: %s", page)
+	}
+	fields["price"] = "129,9"
+	if page := post(fields, []byte("GIF87a not really"), 422); !strings.Contains(page, `name="image" accept="image/png,image/jpeg,image/webp,image/gif" aria-invalid="true"`) {
+		t.Fatalf("a wrong picture on the page: %s", page)
+	}
+	if got, _ := m.Store.ProductsBySKU(t.Context(), []string{"OK-HOLB-1"}); len(got) != 0 {
+		t.Fatalf("a refused form stored %+v", got["OK-HOLB-1"])
+	}
+	post(fields, photo(t, 400, 300, false), 303)
+	got, err := m.Store.ProductsBySKU(t.Context(), []string{"OK-HOLB-1"})
+	apptest.Must(t, err)
+	p := got["OK-HOLB-1"]
+	if p == nil || p.PriceCents != 12990 || !p.Novelty || len(p.Tags) != 2 || p.Tags[0] != "estate" || !strings.HasPrefix(p.ImageURL, "/media/") || !p.Active {
+		t.Fatalf("stored product %+v", p)
+	}
+}

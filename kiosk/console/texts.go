@@ -63,7 +63,10 @@ var texts = map[string]map[string]string{
 		"agenda_of":    "Agenda di", "agenda_skills": "Cosa fa", "agenda_hours": "Orari di lavoro (vuoto: gli orari del negozio)",
 		"agenda_hours_ph": "mar 09:30-13:00 15:30-19:30", "agenda_absences": "Assenze, una per riga: dal, al, nota", "agenda_absences_ph": "24/12/2026 31/12/2026 ferie",
 		"done_agenda": "Agenda salvata.",
-		"cat_frames":  "montature", "cat_sunglasses": "occhiali da sole", "cat_contact_lenses": "lenti a contatto", "cat_lens_care": "cura delle lenti", "cat_accessories": "accessori",
+		"product_new": "Nuovo prodotto (o cambia quello con lo stesso codice)", "product_sku": "Codice (SKU)", "product_brand": "Marca", "product_name": "Nome",
+		"product_model": "Modello", "product_colour": "Colore", "product_category": "Categoria", "product_tags": "Etichette, separate da virgole",
+		"product_novelty": "Novità (prima sugli schermi)", "product_go": "Salva il prodotto", "product_done": "Prodotto salvato: %s.",
+		"cat_frames": "montature", "cat_sunglasses": "occhiali da sole", "cat_contact_lenses": "lenti a contatto", "cat_lens_care": "cura delle lenti", "cat_accessories": "accessori",
 	},
 	"en": {
 		"title": "Vista console", "login_title": "Sign in to the console", "email": "E-mail", "password": "Password",
@@ -125,7 +128,10 @@ var texts = map[string]map[string]string{
 		"agenda_of":    "Agenda of", "agenda_skills": "What they do", "agenda_hours": "Working hours (empty: the shop's hours)",
 		"agenda_hours_ph": "tue 09:30-13:00 15:30-19:30", "agenda_absences": "Absences, one a line: from, to, note", "agenda_absences_ph": "2026-12-24 2026-12-31 holidays",
 		"done_agenda": "Agenda saved.",
-		"cat_frames":  "frames", "cat_sunglasses": "sunglasses", "cat_contact_lenses": "contact lenses", "cat_lens_care": "lens care", "cat_accessories": "accessories",
+		"product_new": "New product (or change the one with the same code)", "product_sku": "Code (SKU)", "product_brand": "Brand", "product_name": "Name",
+		"product_model": "Model", "product_colour": "Colour", "product_category": "Category", "product_tags": "Tags, comma separated",
+		"product_novelty": "New in (first on screens)", "product_go": "Save the product", "product_done": "Product saved: %s.",
+		"cat_frames": "frames", "cat_sunglasses": "sunglasses", "cat_contact_lenses": "contact lenses", "cat_lens_care": "lens care", "cat_accessories": "accessories",
 	},
 }
 
