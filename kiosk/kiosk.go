@@ -99,7 +99,7 @@ func (s *Screens) Routes() []web.Route {
 		{Method: "GET", Path: "/kiosk/display/product/:id", Auth: web.KioskPage, Handler: s.detail},
 		{Method: "GET", Path: "/kiosk/static/:file", Auth: web.Public, Handler: static, Cache: "no-cache"},
 
-		{Method: "GET", Path: media.Path + ":id", Auth: web.Public, Handler: s.picture, Limits: pageIP},
+		{Method: "GET", Path: media.Path + ":id", Auth: web.Public, Handler: s.picture, Cache: media.CacheControl, Limits: pageIP},
 		{Method: "GET", Path: "/p/:shop/:product", Auth: web.Public, Handler: s.productPage, Limits: pageIP},
 		{Method: "GET", Path: "/p/:shop/:product/qr.svg", Auth: web.Public, Handler: s.productQR, Cache: "public, max-age=3600", Limits: pageIP},
 	}
@@ -201,7 +201,6 @@ func (s *Screens) picture(c *fiber.Ctx) error {
 	}
 	etag := `"` + id + `"`
 	if c.Get(fiber.HeaderIfNoneMatch) == etag {
-		c.Set(fiber.HeaderCacheControl, media.CacheControl)
 		c.Set(fiber.HeaderETag, etag)
 		return c.SendStatus(fiber.StatusNotModified)
 	}
@@ -209,7 +208,6 @@ func (s *Screens) picture(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderCacheControl, media.CacheControl)
 	c.Set(fiber.HeaderETag, etag)
 	c.Set(fiber.HeaderContentType, im.ContentType)
 	c.Set("Content-Security-Policy", "default-src 'none'")
