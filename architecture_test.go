@@ -5,8 +5,10 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -30,7 +32,7 @@ func TestImportsRunOneWay(t *testing.T) {
 	http := []string{"github.com/gofiber/", "github.com/valyala/fasthttp", "github.com/prometheus/", "net/http/pprof", module + "backend/web"}
 	engines := []string{"go.mongodb.org/mongo-driver", "modernc.org/sqlite", module + "backend/store"}
 	surfaces := []string{module + "kiosk", module + "mobile-api"}
-	capabilities := []string{"audit", "auth", "booking", "catalog", "core", "customer", "demo", "jobs", "lens", "notify", "privacy", "ratelimit", "screen", "shop", "validate", "visit"}
+	capabilities := capabilityFolders(t)
 
 	rules := []struct {
 		pkg    string // a package, with those under it
@@ -41,6 +43,7 @@ func TestImportsRunOneWay(t *testing.T) {
 		{pkg: "qr", refuse: [][]string{http, engines, surfaces}, why: "a capability is used by surfaces, never the other way"},
 		{pkg: "kiosk", refuse: [][]string{{"go.mongodb.org/mongo-driver", "modernc.org/sqlite", module + "backend/store"}, {module + "mobile-api"}}, why: "a surface calls services, not engines or other surfaces"},
 		{pkg: "mobile-api", refuse: [][]string{{"go.mongodb.org/mongo-driver", "modernc.org/sqlite", module + "backend/store"}, {module + "kiosk"}}, why: "a surface calls services, not engines or other surfaces"},
+		{pkg: "backend/web", refuse: [][]string{engines, surfaces}, why: "the HTTP layer serves surfaces and knows no engine"},
 	}
 	for _, c := range capabilities {
 		rules = append(rules, struct {
@@ -79,8 +82,93 @@ func TestImportsRunOneWay(t *testing.T) {
 			}
 		}
 	}
+	// The console and the screens are two surfaces that share a folder:
+	// neither imports the other.
+	for _, pair := range [][2]string{{"kiosk/console", "kiosk"}, {"kiosk", "kiosk/console"}} {
+		for _, d := range deps[module+pair[0]] {
+			if d == module+pair[1] {
+				t.Errorf("%s depends on %s: a surface calls services, not other surfaces", pair[0], pair[1])
+			}
+		}
+	}
 	if checked < len(rules) {
 		t.Fatalf("only %d packages were checked against %d rules: has the tree moved?", checked, len(rules))
+	}
+}
+
+// capabilityFolders are the folders under backend/ that hold a capability:
+// every one but the program (app, cmd), the engines (store) and HTTP (web).
+// A new capability is under the rules the day its folder exists.
+func capabilityFolders(t *testing.T) []string {
+	t.Helper()
+	entries, err := os.ReadDir("backend")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		if e.IsDir() && !slices.Contains([]string{"app", "cmd", "store", "web"}, e.Name()) {
+			out = append(out, e.Name())
+		}
+	}
+	if len(out) < 10 {
+		t.Fatalf("only %d capabilities under backend/: has the tree moved?", len(out))
+	}
+	return out
+}
+
+// TestProgramLayerOnlyWires: the program layer (backend/app) constructs
+// services and hands them the store; it calls no store method but
+// Migrate, Close and Ping, and writes no function that reads a store — a
+// read across capabilities is a method of the capability that owns it.
+func TestProgramLayerOnlyWires(t *testing.T) {
+	allowed := []string{"Migrate", "Close", "Ping"}
+	for path, f := range goFiles(t, filepath.Join("backend", "app")) {
+		if strings.Contains(path, "apptest") {
+			continue
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch x := n.(type) {
+			case *ast.CallExpr:
+				if fn, ok := x.Fun.(*ast.SelectorExpr); ok && isStore(fn.X) && !slices.Contains(allowed, fn.Sel.Name) {
+					t.Errorf("%s calls the store's %s: give the capability that owns it a method", path, fn.Sel.Name)
+				}
+			case *ast.FuncLit:
+				ast.Inspect(x.Body, func(n ast.Node) bool {
+					if sel, ok := n.(*ast.SelectorExpr); ok && isStore(sel) {
+						t.Errorf("%s: a function literal reads the store: give the capability that owns it a method", path)
+					}
+					return true
+				})
+			}
+			return true
+		})
+	}
+}
+
+// isStore reports whether e is m.Store (or any x.Store).
+func isStore(e ast.Expr) bool {
+	sel, ok := e.(*ast.SelectorExpr)
+	return ok && sel.Sel.Name == "Store"
+}
+
+// TestSurfacesCallServicesOnly: a handler asks a service, never the store,
+// the token signer or the clock behind it (s.Screens.Store, s.Visits.Tokens,
+// c.Agenda.Clock): what it may read and what "today" is are the service's.
+func TestSurfacesCallServicesOnly(t *testing.T) {
+	for path, f := range goFiles(t, "kiosk", "mobile-api") {
+		ast.Inspect(f, func(n ast.Node) bool {
+			sel, ok := n.(*ast.SelectorExpr)
+			if !ok || !slices.Contains([]string{"Store", "Tokens", "Clock", "Shops", "Media"}, sel.Sel.Name) {
+				return true
+			}
+			if inner, ok := sel.X.(*ast.SelectorExpr); ok {
+				if _, ok := inner.X.(*ast.Ident); ok {
+					t.Errorf("%s reaches into a service: %s.%s", path, inner.Sel.Name, sel.Sel.Name)
+				}
+			}
+			return true
+		})
 	}
 }
 

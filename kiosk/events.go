@@ -41,18 +41,9 @@ func (s *Screens) events(c *fiber.Ctx) error {
 	// are skipped by sequence number.
 	var replay []screen.Event
 	if after > 0 {
-		evs, err := s.Screens.Store.EventsAfter(c.UserContext(), after, maxReplay+1)
-		if err != nil {
+		if replay, err = s.Screens.Replay(c.UserContext(), after, maxReplay); err != nil {
 			s.Hub.Unsubscribe(sub)
 			return err
-		}
-		for _, e := range evs {
-			if e.ShopID == "" || e.ShopID == a.Shop && (e.KioskID == "" || e.KioskID == a.ID) {
-				replay = append(replay, e)
-			}
-		}
-		if len(evs) > maxReplay { // too far behind: start again from the content
-			replay = []screen.Event{{Seq: evs[len(evs)-1].Seq, Kind: screen.EventContent, Data: `{}`}}
 		}
 	} else {
 		after = s.Hub.Last()

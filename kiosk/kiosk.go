@@ -122,11 +122,11 @@ func (s *Screens) apiPair(c *fiber.Ctx) error {
 // a fresh device token: a screen that asks now and then never expires.
 func (s *Screens) session(c *fiber.Ctx) error {
 	a, _ := core.ActorFrom(c.UserContext())
-	sh, err := s.Catalog.Shops.Shop(c.UserContext(), a.Shop)
+	sh, err := s.Catalog.ResolveShop(c.UserContext(), a.Shop)
 	if err != nil {
 		return err
 	}
-	k, err := s.Screens.Store.Kiosk(c.UserContext(), a.ID)
+	k, err := s.Screens.Kiosk(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -151,7 +151,7 @@ func (s *Screens) content(c *fiber.Ctx) error {
 // products searches the kiosk's shop's catalog.
 func (s *Screens) products(c *fiber.Ctx) error {
 	a, _ := core.ActorFrom(c.UserContext())
-	sh, err := s.Catalog.Shops.Shop(c.UserContext(), a.Shop)
+	sh, err := s.Catalog.ResolveShop(c.UserContext(), a.Shop)
 	if err != nil {
 		return err
 	}
@@ -204,7 +204,7 @@ func (s *Screens) picture(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderETag, etag)
 		return c.SendStatus(fiber.StatusNotModified)
 	}
-	im, err := s.Catalog.Media.Image(c.UserContext(), id)
+	im, err := s.Catalog.Picture(c.UserContext(), id)
 	if err != nil {
 		return err
 	}

@@ -97,7 +97,7 @@ func (s *Screens) windowView(c *fiber.Ctx, ct *screen.Content) (view, error) {
 	}
 	t := texts[v.Lang]
 	var spans []string
-	for _, sp := range sh.Hours.SpansOn(s.Screens.Clock.Now(), sh.Location()) {
+	for _, sp := range s.Screens.HoursToday(sh) {
 		spans = append(spans, sp.Open+"–"+sp.Close)
 	}
 	v.Today = t["today_closed"]
@@ -171,7 +171,7 @@ func (s *Screens) pairSubmit(c *fiber.Ctx) error {
 
 func (s *Screens) kioskShop(c *fiber.Ctx) (*shop.Shop, error) {
 	a, _ := core.ActorFrom(c.UserContext())
-	return s.Catalog.Shops.Shop(c.UserContext(), a.Shop)
+	return s.Catalog.ResolveShop(c.UserContext(), a.Shop)
 }
 
 // display is the full-screen page of a touch totem or a window display.

@@ -39,7 +39,7 @@ func (s *Screens) visitQRImage(c *fiber.Ctx) error {
 	png, svg, ok := s.visitQRs.get(a.ID, token)
 	if !ok {
 		// Made by another instance: render it here, once, if it is ours.
-		if _, err := s.Visits.Tokens.VerifyVisitLink(token); err != nil {
+		if !s.Visits.ValidCode(token) {
 			return core.Errorf(core.ENOTFOUND, "no such code")
 		}
 		var err error

@@ -161,7 +161,7 @@ func (a *API) renderBooking(c *fiber.Ctx, problem string, form url.Values) error
 	sv := svcs[i]
 	v.Service, v.ServiceName = sv, sv.NameIn(lang)
 	v.Back = v.Touch.query(lang, "embed", get("embed"))
-	today := a.Agenda.Clock.Now().In(loc)
+	today := a.Agenda.Today(loc)
 	from := today.Format(time.DateOnly)
 	if f := get("from"); f != "" {
 		if d, err := time.ParseInLocation(time.DateOnly, f, loc); err == nil && !d.Before(today.AddDate(0, 0, -1)) {

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -112,19 +113,16 @@ type Main struct {
 	admin      *http.Server
 	metrics    *web.Metrics
 	jobs       *jobs.Runner
+	sessions   *auth.Sessions
 	cancelJobs context.CancelFunc
 	stopSync   context.CancelFunc
 	workers    sync.WaitGroup
 	served     chan error
 }
 
-// Screens: how often each instance reads the event log for events other
-// instances appended, and how long events and touches are kept.
-const (
-	ScreenPoll           = 250 * time.Millisecond
-	ScreenEventRetention = 24 * time.Hour
-	TouchRetention       = 400 * 24 * time.Hour
-)
+// ScreenPoll is how often each instance reads the screens' event log for
+// events other instances appended.
+const ScreenPoll = 250 * time.Millisecond
 
 // NewMain returns a program with the default configuration.
 func NewMain(out io.Writer) *Main {
@@ -240,12 +238,15 @@ func (m *Main) openServices(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	loc, _ := time.LoadLocation(m.Config.TimeZone)
+	loc, err := m.Config.Location()
+	if err != nil {
+		return err
+	}
 	m.Tokens = auth.NewTokens(keys, m.Clock)
 	m.passwords = auth.NewPasswords(m.PasswordParams)
 	validator := validate.New()
 	m.auditLog = &audit.Log{Store: m.Store, Clock: m.Clock, Logger: m.Logger}
-	sessions := &auth.Sessions{Store: m.Store, Tokens: m.Tokens, Clock: m.Clock,
+	m.sessions = &auth.Sessions{Store: m.Store, Tokens: m.Tokens, Clock: m.Clock,
 		OnReuse: func(ctx context.Context, customerID, familyID string) error {
 			return m.auditLog.Record(ctx, "session.refresh_reuse_detected", customerID, "", "family "+familyID)
 		}}
@@ -255,20 +256,19 @@ func (m *Main) openServices(ctx context.Context) error {
 	}
 	m.limiter = &ratelimit.Limiter{Store: m.Store, Clock: m.Clock}
 	m.links = &auth.Links{Store: m.Store, Clock: m.Clock}
-	m.Shops = &shop.Service{Store: m.Store, Sessions: m.Store, Media: m.Store, Tokens: m.Tokens, Passwords: m.passwords, Clock: m.Clock,
+	m.Shops = &shop.Service{Store: m.Store, Sessions: m.Store, Media: m.Store, Default: loc, Tokens: m.Tokens, Passwords: m.passwords, Clock: m.Clock,
 		Limiter: m.limiter, LoginLimit: m.StaffLoginAccount, Links: m.links, Mail: m.Store, PublicURL: m.publicURL}
 	m.Privacy = &privacy.Registry{}
 	m.Customers = &customer.Service{
-		Store: m.Store, Family: m.Store, Sessions: sessions, Passwords: m.passwords, Audit: m.auditLog, Privacy: m.Privacy,
+		Store: m.Store, Family: m.Store, Sessions: m.sessions, Passwords: m.passwords, Audit: m.auditLog, Privacy: m.Privacy,
 		Validator: validator, Clock: m.Clock, Logger: m.Logger, ShopExists: m.Shops.Exists, Location: loc, Revoked: m.Revoked,
 		Limiter: m.limiter, LoginLimit: m.Limits.LoginAccount, Links: m.links, Mail: m.Store, PublicURL: m.publicURL,
 	}
-	settings := &lens.SettingsSource{Store: m.Store, Zone: m.Shops.Zone}
+	settings := &lens.SettingsSource{Store: m.Store, Zones: m.Shops}
 	m.Lenses = &lens.Service{
 		Store: m.Store, Exams: m.Store, Members: m.Store, Outbox: m.Store, Reservations: m.Store, Audit: m.auditLog, Validator: validator,
 		Clock: m.Clock, Logger: m.Logger,
-		HomeShop: m.Customers.HomeShop, Locale: m.Customers.Locale, Settings: settings.For,
-		SettingsStore: m.Store, ForgetSettings: settings.Forget, Customers: m.Customers,
+		Settings: settings, SettingsStore: m.Store, Customers: m.Customers,
 	}
 	m.messages = &notify.Messages{Store: m.Store, Clock: m.Clock, Audit: m.auditLog, Customers: m.Customers, Shops: m.Shops}
 	m.Catalog = &catalog.Service{Store: m.Store, Reservations: m.Store, Promotions: m.Store, Shops: m.Store, Media: m.Store, Clock: m.Clock}
@@ -277,27 +277,9 @@ func (m *Main) openServices(ctx context.Context) error {
 	m.Screens = &screen.Service{Store: m.Store, Catalog: m.Catalog, Tokens: m.Tokens, Limiter: m.limiter, Customers: m.Store,
 		Consents: customer.ConsentCheck{Store: m.Store, Now: m.Clock.Now}, Outbox: m.Store, Clock: m.Clock, Appended: m.Hub.Wake}
 	m.Visits = &visit.Service{Store: m.Store, Tokens: m.Tokens, Limiter: m.limiter, Shops: m.Store, Kiosks: m.Store, Clock: m.Clock,
-		PublicURL: m.publicURL, Screens: m.Screens,
-		FirstName: func(ctx context.Context, id string) (string, error) {
-			c, err := m.Store.Customer(ctx, id)
-			if err != nil {
-				return "", err
-			}
-			return c.FirstName, nil
-		},
-		Active: func(ctx context.Context, id string) (bool, error) {
-			c, err := m.Store.Customer(ctx, id)
-			if core.IsCode(err, core.ENOTFOUND) {
-				return false, nil
-			}
-			return err == nil && c.Status == customer.StatusActive, err
-		}}
+		PublicURL: m.publicURL, Screens: m.Screens, Customers: m.Customers, Retention: m.Config.VisitRetention}
 	m.Agenda = &booking.Agenda{Store: m.Store, Shops: m.Store, Tokens: m.Tokens, Clock: m.Clock, PublicURL: m.publicURL,
-		Family: func(ctx context.Context, customerID, memberID string) error {
-			_, err := m.Store.FamilyMember(ctx, customerID, memberID)
-			return err
-		},
-		CheckIn: m.Visits.CheckIn, Locale: m.Customers.Locale}
+		Customers: m.Customers, Visits: m.Visits, Outbox: m.Store, GuestRetention: m.Config.GuestRetention}
 	m.Privacy.Register(m.Agenda.Sections()...)
 	m.Privacy.Register(m.Visits.Sections()...)
 	m.Privacy.Register(m.Customers.Sections()...)
@@ -363,70 +345,9 @@ func (m *Main) openWorker(ctx context.Context) error {
 	if err := m.setupDispatcher(ctx, m.Shops.Zone); err != nil {
 		return err
 	}
-	every := func(name string, d time.Duration, run func(ctx context.Context) error) jobs.Task {
-		return jobs.Task{Name: name, Every: d, Run: run}
-	}
-	m.jobs = &jobs.Runner{Logger: m.Logger, Tasks: []jobs.Task{
-		every("lens_reminders", time.Minute, func(ctx context.Context) error {
-			_, err := m.Lenses.Scan(ctx)
-			return err
-		}),
-		every("eye_exam_reminders", time.Minute, func(ctx context.Context) error {
-			_, err := m.Lenses.ScanExams(ctx)
-			return err
-		}),
-		every("booking_reminders", time.Minute, func(ctx context.Context) error {
-			_, err := m.Agenda.Remind(ctx, m.Store)
-			return err
-		}),
-		every("purge_expired_refresh_tokens", time.Hour, func(ctx context.Context) error {
-			_, err := m.Store.PurgeRefreshTokens(ctx, m.Clock.Now())
-			return err
-		}),
-		every("purge_expired_links", time.Hour, func(ctx context.Context) error {
-			_, err := m.Store.PurgeLinks(ctx, m.Clock.Now().Add(-24*time.Hour))
-			return err
-		}),
-		every("purge_rate_windows", 10*time.Minute, func(ctx context.Context) error {
-			_, err := m.Store.PurgeRates(ctx, m.Clock.Now())
-			return err
-		}),
-		every("purge_screen_events", time.Hour, func(ctx context.Context) error {
-			_, err := m.Store.PurgeEvents(ctx, m.Clock.Now().Add(-ScreenEventRetention))
-			return err
-		}),
-		every("purge_proof_of_play", time.Hour, func(ctx context.Context) error {
-			if _, err := m.Store.PurgePlays(ctx, m.Clock.Now().Add(-screen.PlayRetention)); err != nil {
-				return err
-			}
-			_, err := m.Store.PurgeTouches(ctx, m.Clock.Now().Add(-TouchRetention))
-			return err
-		}),
-		every("purge_booking_data", time.Hour, func(ctx context.Context) error {
-			now := m.Clock.Now()
-			if _, err := m.Store.PurgeClaims(ctx, now.Add(-24*time.Hour)); err != nil {
-				return err
-			}
-			if _, err := m.Store.CancelExpiredHolds(ctx, now); err != nil {
-				return err
-			}
-			_, err := m.Store.ForgetGuests(ctx, now.Add(-m.Config.GuestRetention))
-			return err
-		}),
-		every("purge_anonymous_visits", time.Hour, func(ctx context.Context) error {
-			_, err := m.Store.PurgeAnonymousVisits(ctx, m.Clock.Now().Add(-m.Config.VisitRetention))
-			return err
-		}),
-		every("purge_ended_sessions", time.Hour, func(ctx context.Context) error {
-			if _, err := m.Store.PurgeStaffSessions(ctx, m.Clock.Now().Add(-shop.MaxSessionAge)); err != nil {
-				return err
-			}
-			// A revocation matters while a token it ends can still be
-			// presented; closed accounts stay.
-			_, err := m.Store.PurgeRevocations(ctx, m.Clock.Now().Add(-auth.RefreshTTL))
-			return err
-		}),
-	}}
+	// Each capability names its own upkeep and how long its data lives.
+	m.jobs = &jobs.Runner{Logger: m.Logger, Tasks: slices.Concat(m.Lenses.Jobs(), m.Agenda.Jobs(), m.sessions.Jobs(), m.links.Jobs(),
+		m.Revoked.Jobs(), m.limiter.Jobs(), m.Screens.Jobs(), m.Catalog.Jobs(), m.Visits.Jobs(), m.Shops.Jobs())}
 	return nil
 }
 
@@ -539,13 +460,7 @@ func (m *Main) setupDispatcher(ctx context.Context, zone func(context.Context, s
 			return err
 		}
 		mail.Logger = m.Logger
-		mail.Address = func(ctx context.Context, customerID string) (string, error) {
-			c, err := m.Store.Customer(ctx, customerID)
-			if err != nil {
-				return "", err
-			}
-			return c.Email, nil
-		}
+		mail.Addresses = m.Customers
 		checkCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 		err = mail.Check(checkCtx)
 		cancel()
@@ -582,7 +497,6 @@ func (m *Main) setupDispatcher(ctx context.Context, zone func(context.Context, s
 			}))
 		}
 	}
-	rome, _ := time.LoadLocation(m.Config.TimeZone)
 	rates, err := m.Config.Rates()
 	if err != nil {
 		return err
@@ -590,7 +504,7 @@ func (m *Main) setupDispatcher(ctx context.Context, zone func(context.Context, s
 	m.Dispatcher = &notify.Dispatcher{
 		Rates: rates, Concurrency: m.Config.SendConcurrency,
 		Store: m.Store, Channels: channels, Clock: m.Clock, Logger: m.Logger, Owner: "vista-" + core.NewID(),
-		Rules: &notify.SendRules{Consents: customer.ConsentCheck{Store: m.Store, Now: m.Clock.Now}, Zone: zone, Default: rome,
+		Rules: &notify.SendRules{Consents: customer.ConsentCheck{Store: m.Store, Now: m.Clock.Now}, Zone: zone, Default: m.Shops.Default,
 			Sent: m.Store, MarketingCap: m.Config.MarketingCap, CapWindow: m.Config.MarketingWindow, Closed: m.Revoked.Closed, Phones: m.Customers},
 		Fallback: notify.ServiceFallback,
 	}
@@ -767,7 +681,7 @@ func (m *Main) printBanner() {
 	}
 	if m.Config.Has(RoleAPI) {
 		fmt.Fprintf(w, "  Mobile API      %s/v1/   (contract: %s/v1/openapi.json)\n", u, u)
-		if shops, err := m.Store.Shops(context.Background()); err == nil && len(shops) > 0 {
+		if shops, err := m.Shops.OperatorShops(context.Background()); err == nil && len(shops) > 0 {
 			fmt.Fprintf(w, "  Booking page    %s/prenota/%s?src=instagram   (one per shop; widget and links on the console's Agenda)\n", u, shops[0].SlugOrID())
 		}
 	}

@@ -274,6 +274,15 @@ func (c Config) Redacted() Config {
 	return c
 }
 
+// Location is the configured time zone, loaded.
+func (c *Config) Location() (*time.Location, error) {
+	loc, err := time.LoadLocation(c.TimeZone)
+	if err != nil {
+		return nil, fmt.Errorf("time-zone: %w", err)
+	}
+	return loc, nil
+}
+
 // SQLitePath is where the embedded database lives.
 func (c *Config) SQLitePath() string { return filepath.Join(c.DataDir, "vista.db") }
 

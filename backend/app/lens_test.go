@@ -295,7 +295,7 @@ func TestRemindersAcrossDSTWithReplicasAndRestarts(t *testing.T) {
 			t.Fatalf("supplies of %s: %v %v", id, sps, err)
 		}
 		sp := sps[0]
-		for _, r := range lens.Schedule(sp.Usage(), m.Lenses.Settings(ctx, sp.ShopID)) {
+		for _, r := range lens.Schedule(sp.Usage(), m.Lenses.Settings.For(ctx, sp.ShopID)) {
 			if r.At.Before(created[id]) || r.At.After(clock.Now()) {
 				continue
 			}

@@ -110,8 +110,8 @@ func (a *Agenda) Book(ctx context.Context, in CustomerInput, idemKey string) (*B
 	if act.Kind != core.ActorCustomer {
 		return nil, core.Errorf(core.EUNAUTHORIZED, "sign in to book")
 	}
-	if in.FamilyMemberID != "" && a.Family != nil {
-		if err := a.Family(ctx, act.ID, in.FamilyMemberID); err != nil {
+	if in.FamilyMemberID != "" && a.Customers != nil {
+		if err := a.Customers.FamilyMemberOf(ctx, act.ID, in.FamilyMemberID); err != nil {
 			return nil, fieldErr("family_member_id", "unknown", "is not one of your family")
 		}
 	}
@@ -162,14 +162,14 @@ func (a *Agenda) BookForCustomer(ctx context.Context, in Input, idemKey string) 
 	b := &Booking{By: ByStaff, Source: cmp.Or(in.Source, "phone"), Note: strings.TrimSpace(in.Note), IdemScope: "s:" + act.ID}
 	switch {
 	case in.CustomerID != "" && in.Guest == nil:
-		if a.Locale != nil {
-			if _, ok := a.Locale(ctx, in.CustomerID); !ok {
+		if a.Customers != nil {
+			if _, ok := a.Customers.Locale(ctx, in.CustomerID); !ok {
 				return nil, fieldErr("customer_id", "unknown", "is not an active customer")
 			}
 		}
 		b.CustomerID = in.CustomerID
-		if in.FamilyMemberID != "" && a.Family != nil {
-			if err := a.Family(ctx, in.CustomerID, in.FamilyMemberID); err != nil {
+		if in.FamilyMemberID != "" && a.Customers != nil {
+			if err := a.Customers.FamilyMemberOf(ctx, in.CustomerID, in.FamilyMemberID); err != nil {
 				return nil, fieldErr("family_member_id", "unknown", "is not one of this customer's family")
 			}
 		}
@@ -678,8 +678,8 @@ func (a *Agenda) Mark(ctx context.Context, id, status string) (*Booked, error) {
 	visitID := ""
 	switch status {
 	case StatusArrived:
-		if b.CustomerID != "" && a.CheckIn != nil {
-			if visitID, err = a.CheckIn(ctx, b.ShopID, b.CustomerID); err != nil {
+		if b.CustomerID != "" && a.Visits != nil {
+			if visitID, err = a.Visits.CheckIn(ctx, b.ShopID, b.CustomerID); err != nil {
 				return nil, err
 			}
 		}

@@ -83,8 +83,8 @@ func (a *Agenda) localeOf(ctx context.Context, b *Booking) string {
 	if b.Guest != nil {
 		return b.Guest.Locale
 	}
-	if a.Locale != nil {
-		if l, ok := a.Locale(ctx, b.CustomerID); ok {
+	if a.Customers != nil {
+		if l, ok := a.Customers.Locale(ctx, b.CustomerID); ok {
 			return l
 		}
 	}
@@ -127,8 +127,8 @@ func (a *Agenda) notice(ctx context.Context, b *Booking, sv *Service, sh *shop.S
 // is free: a push whose tap takes it, and its in-app copy.
 func (a *Agenda) offerMessages(ctx context.Context, e *WaitEntry, b *Booking, sv *Service, sh *shop.Shop, now time.Time) []*notify.Message {
 	locale := "it"
-	if a.Locale != nil {
-		if l, ok := a.Locale(ctx, e.CustomerID); ok {
+	if a.Customers != nil {
+		if l, ok := a.Customers.Locale(ctx, e.CustomerID); ok {
 			locale = l
 		}
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/vista-optical/vista/backend/auth"
 	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/notify"
 	"github.com/vista-optical/vista/backend/shop"
 )
 
@@ -31,12 +32,33 @@ type Agenda struct {
 	Clock  core.Clock
 	// PublicURL is the address guests' manage links and feeds start with.
 	PublicURL func() string
-	// Family reports whether memberID is one of customerID's family.
-	Family func(ctx context.Context, customerID, memberID string) error
-	// CheckIn opens a visit at the shop for a customer who arrived.
-	CheckIn func(ctx context.Context, shopID, customerID string) (visitID string, err error)
+	// Outbox takes the reminders Remind writes.
+	Outbox interface {
+		EnqueueMessages(ctx context.Context, ms []*notify.Message) (int, error)
+	}
+	// GuestRetention is how long after their appointment a guest's name,
+	// phone and e-mail are kept.
+	GuestRetention time.Duration
+	// Customers is what bookings read about customers: the customer
+	// service; nil takes every account for active, Italian and alone.
+	Customers Customers
+	// Visits opens a visit at the shop for a customer who arrived: the
+	// visit service.
+	Visits interface {
+		CheckIn(ctx context.Context, shopID, customerID string) (visitID string, err error)
+	}
+}
+
+// Today is now in loc: the day an agenda or a booking page opens on.
+func (a *Agenda) Today(loc *time.Location) time.Time { return a.Clock.Now().In(loc) }
+
+// Customers is what bookings read about a customer.
+type Customers interface {
 	// Locale is an account's language, and false for a closed one.
-	Locale func(ctx context.Context, customerID string) (string, bool)
+	Locale(ctx context.Context, customerID string) (string, bool)
+	// FamilyMemberOf answers nil when memberID is one of customerID's
+	// family.
+	FamilyMemberOf(ctx context.Context, customerID, memberID string) error
 }
 
 func (a *Agenda) url(path string) string {

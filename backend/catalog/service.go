@@ -117,6 +117,14 @@ func (s *Service) SaveProduct(ctx context.Context, in ProductInput) (*Product, e
 	return p, nil
 }
 
+// Picture is an uploaded picture, for anyone: its address is its hash.
+func (s *Service) Picture(ctx context.Context, id string) (*media.Image, error) {
+	if !media.ValidID(id) {
+		return nil, core.Errorf(core.ENOTFOUND, "no such picture")
+	}
+	return s.Media.Image(ctx, id)
+}
+
 // SetProductImage makes an uploaded picture the product's, shrunk to
 // media.ProductSide, for a manager or an owner. ENOTFOUND for no such
 // product.

@@ -62,6 +62,41 @@ func (s *Service) active(ctx context.Context, id string) (*Customer, error) {
 	return c, nil
 }
 
+// FirstName is a stored customer's first name (the kiosk's greeting).
+func (s *Service) FirstName(ctx context.Context, id string) (string, error) {
+	c, err := s.Store.Customer(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	return c.FirstName, nil
+}
+
+// Email is a stored customer's e-mail address (the e-mail channel's
+// recipient when a message names none).
+func (s *Service) Email(ctx context.Context, id string) (string, error) {
+	c, err := s.Store.Customer(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	return c.Email, nil
+}
+
+// Active tells whether a customer exists and is not erased.
+func (s *Service) Active(ctx context.Context, id string) (bool, error) {
+	c, err := s.Store.Customer(ctx, id)
+	if core.IsCode(err, core.ENOTFOUND) {
+		return false, nil
+	}
+	return err == nil && c.Status == StatusActive, err
+}
+
+// FamilyMemberOf answers nil when memberID is one of customerID's family,
+// ENOTFOUND otherwise.
+func (s *Service) FamilyMemberOf(ctx context.Context, customerID, memberID string) error {
+	_, err := s.Family.FamilyMember(ctx, customerID, memberID)
+	return err
+}
+
 // HomeShop returns the home shop of an active customer ("" when none).
 // EUNAUTHORIZED for a closed account, so nothing new is recorded for it.
 func (s *Service) HomeShop(ctx context.Context, id string) (string, error) {

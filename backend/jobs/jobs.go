@@ -18,6 +18,21 @@ type Task struct {
 	Run   func(ctx context.Context) error
 }
 
+// Every is a task that runs run every period.
+func Every(name string, period time.Duration, run func(ctx context.Context) error) Task {
+	return Task{Name: name, Every: period, Run: run}
+}
+
+// Purge is a task that removes, every period, what has been kept longer
+// than keep: purge is given now minus keep.
+func Purge(name string, period time.Duration, now func() time.Time, keep time.Duration,
+	purge func(ctx context.Context, before time.Time) (int, error)) Task {
+	return Every(name, period, func(ctx context.Context) error {
+		_, err := purge(ctx, now().Add(-keep))
+		return err
+	})
+}
+
 // Runner runs tasks until its context ends.
 type Runner struct {
 	Tasks  []Task

@@ -88,7 +88,7 @@ func (s *Service) RecordExam(ctx context.Context, customerID string, in ExamInpu
 	a, _ := core.ActorFrom(ctx)
 	now := s.Clock.Now()
 	e := &Exam{ID: core.NewID(), CustomerID: customerID, MemberID: in.MemberID, ShopID: shopID, DueOn: in.DueOn, RecordedBy: a.ID, UpdatedAt: now}
-	st := s.Settings(ctx, shopID)
+	st := s.Settings.For(ctx, shopID)
 	if at, err := examReminderAt(in.DueOn, st); err == nil && at.After(now) {
 		e.NextReminderAt = &at
 	} else if err == nil && in.DueOn >= SendingHour(now, st).In(st.Location).Format(time.DateOnly) {

@@ -37,25 +37,43 @@ type Service struct {
 	Validator    *validate.Validator
 	Clock        core.Clock
 	Logger       *slog.Logger
-	// HomeShop returns a customer's home shop ("" when none).
-	HomeShop func(ctx context.Context, customerID string) (string, error)
-	// Locale returns the language a customer reads ("it" or "en"), and
-	// ok=false for a closed (erased) account, whose reminders stop; nil
-	// means Italian for everyone.
-	Locale func(ctx context.Context, customerID string) (locale string, ok bool)
-	// Settings returns a shop's reminder settings.
-	Settings func(ctx context.Context, shopID string) Settings
-	// SettingsStore keeps the shops' own reminder settings; ForgetSettings
-	// drops a shop's cached settings once they change.
-	SettingsStore  SettingsStore
-	ForgetSettings func(shopID string)
-	// Customers tells whether the staff member in ctx may see a customer
+	// Settings answers a shop's reminder settings (a SettingsSource).
+	Settings SettingsReader
+	// SettingsStore keeps the shops' own reminder settings.
+	SettingsStore SettingsStore
+	// Customers is what lenses read about customers: the customer service.
+	// nil (benchmarks) writes every reminder in Italian.
+	Customers Customers
+}
+
+// Customers is what lenses read about a customer.
+type Customers interface {
+	// VisibleShop tells whether the staff member in ctx may see a customer
 	// (recording the read), and the customer's shop: every staff method
 	// checks it itself.
-	Customers interface {
-		VisibleShop(ctx context.Context, customerID string) (string, error)
-	}
+	VisibleShop(ctx context.Context, customerID string) (string, error)
+	// HomeShop returns a customer's home shop ("" when none).
+	HomeShop(ctx context.Context, customerID string) (string, error)
+	// Locale returns the language a customer reads ("it" or "en"), and
+	// ok=false for a closed (erased) account, whose reminders stop.
+	Locale(ctx context.Context, customerID string) (locale string, ok bool)
 }
+
+// SettingsReader answers a shop's reminder settings, and forgets a
+// shop's once they change.
+type SettingsReader interface {
+	For(ctx context.Context, shopID string) Settings
+	Forget(shopID string)
+}
+
+// FixedSettings are the same settings for every shop (benchmarks, tests).
+type FixedSettings Settings
+
+// For implements SettingsReader.
+func (f FixedSettings) For(context.Context, string) Settings { return Settings(f) }
+
+// Forget implements SettingsReader.
+func (FixedSettings) Forget(string) {}
 
 // SupplyInput is a supply as the app or staff enter it.
 type SupplyInput struct {
@@ -89,7 +107,7 @@ type View struct {
 }
 
 func (s *Service) view(ctx context.Context, sp *Supply) *View {
-	st := s.Settings(ctx, sp.ShopID)
+	st := s.Settings.For(ctx, sp.ShopID)
 	p, err := Compute(sp.Usage(), Date(s.Clock.Now(), st.Location))
 	v := &View{Supply: sp}
 	if err == nil {
@@ -126,7 +144,7 @@ func (s *Service) add(ctx context.Context, customerID string, in SupplyInput) (*
 			return nil, err
 		}
 	}
-	shop, err := s.HomeShop(ctx, customerID)
+	shop, err := s.Customers.HomeShop(ctx, customerID)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +174,7 @@ const (
 // plan fills the derived fields: the run-out date and the next reminder
 // after now (a reminder whose time has already passed is not caught up).
 func (s *Service) plan(ctx context.Context, sp *Supply) error {
-	st := s.Settings(ctx, sp.ShopID)
+	st := s.Settings.For(ctx, sp.ShopID)
 	today := s.Clock.Now()
 	if err := validate.DateWithin("start_date", sp.StartDate, today.AddDate(-StartYearsBack, 0, -1), today.AddDate(StartYearsForward, 0, 1)); err != nil {
 		return err
@@ -278,7 +296,7 @@ func (s *Service) Reorder(ctx context.Context, id, note string) (r *catalog.Rese
 	}
 	shop := sp.ShopID
 	if shop == "" {
-		if shop, err = s.HomeShop(ctx, customerID); err != nil {
+		if shop, err = s.Customers.HomeShop(ctx, customerID); err != nil {
 			return nil, false, err
 		}
 	}
@@ -384,16 +402,16 @@ func scan[T any](ctx context.Context, s *Service,
 // locale is the language a customer's reminders are written in, and
 // ok=false for a closed account, which gets none.
 func (s *Service) locale(ctx context.Context, customerID string) (string, bool) {
-	if s.Locale == nil {
+	if s.Customers == nil {
 		return "it", true
 	}
-	return s.Locale(ctx, customerID)
+	return s.Customers.Locale(ctx, customerID)
 }
 
 // remind returns the messages a due supply must send now, and its next
 // reminder time (nil when none is left).
 func (s *Service) remind(ctx context.Context, sp *Supply, now time.Time, locale string) ([]*notify.Message, *time.Time) {
-	st := s.Settings(ctx, sp.ShopID)
+	st := s.Settings.For(ctx, sp.ShopID)
 	prev := *sp.NextReminderAt
 	rs := Schedule(sp.Usage(), st)
 	today := Date(now, st.Location)

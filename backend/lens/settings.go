@@ -32,8 +32,10 @@ type SettingsStore interface {
 // a scan asks once per due supply.
 type SettingsSource struct {
 	Store SettingsStore
-	// Zone returns a shop's time zone.
-	Zone func(ctx context.Context, shopID string) (*time.Location, error)
+	// Zones answers a shop's time zone: the shop service.
+	Zones interface {
+		Zone(ctx context.Context, shopID string) (*time.Location, error)
+	}
 
 	mu    sync.Mutex
 	cache map[string]cachedSettings
@@ -55,7 +57,7 @@ func (src *SettingsSource) For(ctx context.Context, shopID string) Settings {
 	src.mu.Unlock()
 	st := DefaultSettings()
 	if shopID != "" {
-		if loc, err := src.Zone(ctx, shopID); err == nil && loc != nil {
+		if loc, err := src.Zones.Zone(ctx, shopID); err == nil && loc != nil {
 			st.Location = loc
 		}
 		if own, err := src.Store.ShopSettings(ctx, shopID); err == nil {
@@ -111,8 +113,8 @@ func (s *Service) SaveReminderSettings(ctx context.Context, shopID string, in Sh
 	if err := s.SettingsStore.SaveShopSettings(ctx, &in); err != nil {
 		return nil, err
 	}
-	if s.ForgetSettings != nil {
-		s.ForgetSettings(shopID)
+	if s.Settings != nil {
+		s.Settings.Forget(shopID)
 	}
 	return &in, nil
 }

@@ -510,12 +510,75 @@ func (s *Service) Heartbeat(ctx context.Context) error {
 	return s.Store.TouchKiosk(ctx, a.ID, s.Clock.Now(), "")
 }
 
-// ShopPlays lists a shop's proof of play since t, newest first.
+// ShopPlays lists a shop's proof of play since t (the last 24 hours for
+// the zero time), newest first.
 func (s *Service) ShopPlays(ctx context.Context, shopID string, since time.Time, limit int) ([]Play, error) {
 	if a, _ := core.ActorFrom(ctx); a.Kind != core.ActorStaff || !a.CanSeeShop(shopID) {
 		return nil, core.Errorf(core.ENOTFOUND, "shop not found")
 	}
+	if since.IsZero() {
+		since = s.Clock.Now().Add(-24 * time.Hour)
+	}
 	return s.Store.Plays(ctx, shopID, since, min(max(limit, 1), 1000))
+}
+
+// StaffOffer is an offer of shopID (or the chain's), ended or not, for its
+// staff: what a play of long ago showed.
+func (s *Service) StaffOffer(ctx context.Context, shopID, id string) (*Offer, error) {
+	if a, _ := core.ActorFrom(ctx); a.Kind != core.ActorStaff || !a.CanSeeShop(shopID) {
+		return nil, core.Errorf(core.ENOTFOUND, "shop not found")
+	}
+	o, err := s.Store.Offer(ctx, id)
+	if err != nil || o.ShopID != "" && o.ShopID != shopID {
+		return nil, core.Errorf(core.ENOTFOUND, "offer not found")
+	}
+	return o, nil
+}
+
+// DefaultOfferEnd is the day a new offer ends unless staff choose: a week
+// from today in loc.
+func (s *Service) DefaultOfferEnd(loc *time.Location) string {
+	return s.Clock.Now().In(loc).AddDate(0, 0, 7).Format(time.DateOnly)
+}
+
+// Kiosk is the signed-in screen itself.
+func (s *Service) Kiosk(ctx context.Context) (*Kiosk, error) {
+	a, _ := core.ActorFrom(ctx)
+	if a.Kind != core.ActorKiosk {
+		return nil, core.Errorf(core.EFORBIDDEN, "kiosks only")
+	}
+	return s.Store.Kiosk(ctx, a.ID)
+}
+
+// HoursToday are the opening periods of sh today, in its zone: what a
+// window display says when it has nothing else to show.
+func (s *Service) HoursToday(sh *shop.Shop) []shop.Span {
+	return sh.Hours.SpansOn(s.Clock.Now(), sh.Location())
+}
+
+// Replay is what the signed-in screen missed since the event after: the
+// log's events for the chain, its shop or itself. A screen more than max
+// events behind gets one content event at the log's last, to start again
+// from its content.
+func (s *Service) Replay(ctx context.Context, after int64, max int) ([]Event, error) {
+	a, _ := core.ActorFrom(ctx)
+	if a.Kind != core.ActorKiosk {
+		return nil, core.Errorf(core.EFORBIDDEN, "kiosks only")
+	}
+	evs, err := s.Store.EventsAfter(ctx, after, max+1)
+	if err != nil {
+		return nil, err
+	}
+	if len(evs) > max {
+		return []Event{{Seq: evs[len(evs)-1].Seq, Kind: EventContent, Data: `{}`}}, nil
+	}
+	var replay []Event
+	for _, e := range evs {
+		if e.ShopID == "" || e.ShopID == a.Shop && (e.KioskID == "" || e.KioskID == a.ID) {
+			replay = append(replay, e)
+		}
+	}
+	return replay, nil
 }
 
 // Content is what a screen shows now: the shop's offers on their

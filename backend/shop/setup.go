@@ -538,6 +538,10 @@ func (s *Service) SetLogo(ctx context.Context, data []byte) (*Chain, error) {
 // Operator commands: no one is signed in; the operator at the server's
 // command line acts for the chain.
 
+// OperatorShops lists every shop of the chain, for the operator at the
+// command line (the start-up banner).
+func (s *Service) OperatorShops(ctx context.Context) ([]*Shop, error) { return s.Store.Shops(ctx) }
+
 // CreateStaffMember creates an active member with password (the command
 // line's "staff create"). mustChange asks them for a new one at sign-in.
 func (s *Service) CreateStaffMember(ctx context.Context, email, name string, role core.Role, shopID, password string, mustChange bool) (*Staff, error) {

@@ -182,6 +182,9 @@ type Service struct {
 	PublicURL func() string
 	// Media keeps the chain's logo.
 	Media media.Store
+	// Default is the zone of a shop whose own does not load (the
+	// configured time zone): Zone is the one resolver of shops' zones.
+	Default *time.Location
 }
 
 // StaffSession is a signed-in staff member.
@@ -331,7 +334,13 @@ func (s *Service) Zone(ctx context.Context, shopID string) (*time.Location, erro
 	if err != nil {
 		return nil, err
 	}
-	return time.LoadLocation(sh.TimeZone)
+	if loc, err := time.LoadLocation(sh.TimeZone); err == nil && sh.TimeZone != "" {
+		return loc, nil
+	}
+	if s.Default != nil {
+		return s.Default, nil
+	}
+	return sh.Location(), nil
 }
 
 // Exists reports whether id names a shop.

@@ -58,11 +58,20 @@ type Service struct {
 	Screens interface {
 		Notify(ctx context.Context, e *screen.Event) error
 	}
+	// Customers is what visits read about customers: the customer service.
+	Customers Customers
+	// Retention is how long an anonymous visit (what a screen showed while
+	// no one was linked) is kept.
+	Retention time.Duration
+}
+
+// Customers is what visits read about a customer.
+type Customers interface {
 	// FirstName is a customer's first name, for the greeting.
-	FirstName func(ctx context.Context, customerID string) (string, error)
+	FirstName(ctx context.Context, customerID string) (string, error)
 	// Active tells whether a customer exists and is not erased (staff
 	// linking at the desk).
-	Active func(ctx context.Context, customerID string) (bool, error)
+	Active(ctx context.Context, customerID string) (bool, error)
 }
 
 // KioskCode is a QR code a kiosk shows now.
@@ -74,6 +83,12 @@ type KioskCode struct {
 }
 
 // URL is the address a QR code opens: PUBLIC_URL/q/<token>.
+func (s *Service) ValidCode(token string) bool {
+	_, err := s.Tokens.VerifyVisitLink(token)
+	return err == nil
+}
+
+// URL is the address a visit code's token opens.
 func (s *Service) URL(token string) string {
 	return strings.TrimRight(s.PublicURL(), "/") + "/q/" + url.PathEscape(token)
 }
@@ -306,10 +321,10 @@ func (s *Service) tellScreen(ctx context.Context, shopID, kioskID, customerID st
 		return err
 	}
 	greet, err := s.Store.Greets(ctx, customerID)
-	if err != nil || !greet || s.FirstName == nil {
+	if err != nil || !greet || s.Customers == nil {
 		return err
 	}
-	name, err := s.FirstName(ctx, customerID)
+	name, err := s.Customers.FirstName(ctx, customerID)
 	if err != nil || name == "" {
 		return err
 	}
@@ -479,8 +494,8 @@ func (s *Service) LinkAtDesk(ctx context.Context, shopID, kioskID, customerID st
 	if err != nil || k.ShopID != shopID {
 		return nil, core.Errorf(core.ENOTFOUND, "kiosk not found")
 	}
-	if s.Active != nil {
-		if ok, err := s.Active(ctx, customerID); err != nil {
+	if s.Customers != nil {
+		if ok, err := s.Customers.Active(ctx, customerID); err != nil {
 			return nil, err
 		} else if !ok {
 			return nil, core.Invalid("unknown customer", core.FieldError{Field: "customer_id", Code: "unknown", Message: "is not an active customer"})

@@ -85,7 +85,7 @@ func scan(total, due int) time.Duration {
 	}
 	flush()
 	svc := &lens.Service{Store: db, Outbox: db, Clock: func() time.Time { return now }, Logger: slog.New(slog.DiscardHandler),
-		Settings: func(context.Context, string) lens.Settings { return settings }}
+		Settings: lens.FixedSettings(settings)}
 	started := time.Now()
 	n, err := svc.Scan(ctx)
 	elapsed := time.Since(started)

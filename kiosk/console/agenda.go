@@ -170,7 +170,7 @@ func (c *Console) agendaView(ctx *fiber.Ctx, shopID, day, service string, p page
 		return err
 	}
 	loc := p.Shop.Location()
-	now := c.Agenda.Clock.Now().In(loc)
+	now := c.Agenda.Today(loc)
 	if _, err := time.Parse(time.DateOnly, day); err != nil {
 		day = now.Format(time.DateOnly)
 	}

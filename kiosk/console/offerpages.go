@@ -81,7 +81,7 @@ func (c *Console) offersView(ctx *fiber.Ctx, shopID string, p page) error {
 		return err
 	}
 	if p.Until == "" {
-		p.Until = c.Screens.Clock.Now().In(p.Shop.Location()).AddDate(0, 0, 7).Format(time.DateOnly)
+		p.Until = c.Screens.DefaultOfferEnd(p.Shop.Location())
 	}
 	p.Weekdays = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
 	return c.render(ctx, "offers.html", p)

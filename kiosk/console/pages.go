@@ -230,10 +230,7 @@ func (c *Console) home(ctx *fiber.Ctx) error {
 	}
 	p.Paged["customers"] = custAfter != ""
 	link("customers", next)
-	loc, lerr := time.LoadLocation(p.Shop.TimeZone)
-	if lerr != nil {
-		loc = time.UTC
-	}
+	loc := p.Shop.Location()
 	names := map[string]string{}
 	name := func(id string) string {
 		if n, ok := names[id]; ok {

@@ -117,7 +117,7 @@ func (c *Console) apiEndOffer(ctx *fiber.Ctx) error {
 }
 
 func (c *Console) apiPlays(ctx *fiber.Ctx) error {
-	since := c.Screens.Clock.Now().Add(-24 * time.Hour)
+	var since time.Time // the last 24 hours
 	if v := ctx.Query("since"); v != "" {
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {
@@ -162,7 +162,7 @@ func (c *Console) apiPlays(ctx *fiber.Ctx) error {
 			// An offer that has ended since is no longer current, but
 			// the play was of it: read its title once.
 			names[key] = t["showing_offer"]
-			if o, err := c.Screens.Store.Offer(uctx, p.ItemID); err == nil {
+			if o, err := c.Screens.StaffOffer(uctx, ctx.Params("shop"), p.ItemID); err == nil {
 				names[key] += " «" + o.Title + "»"
 			} else if !core.IsCode(err, core.ENOTFOUND) {
 				return err

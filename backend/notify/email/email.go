@@ -44,9 +44,11 @@ type Channel struct {
 	user     string
 	pass     string
 	from     string
-	// Address returns a customer's e-mail, for a message that does not
-	// name its recipient in Data[notify.DataTo].
-	Address func(ctx context.Context, customerID string) (string, error)
+	// Addresses answers a customer's e-mail, for a message that does not
+	// name its recipient in Data[notify.DataTo]: the customer service.
+	Addresses interface {
+		Email(ctx context.Context, customerID string) (string, error)
+	}
 	Timeout time.Duration
 	Logger  *slog.Logger
 	// TLSConfig overrides the TLS settings (tests with their own CA).
@@ -142,9 +144,9 @@ func render(m *notify.Message) (text, html string, err error) {
 // Deliver implements notify.Channel.
 func (c *Channel) Deliver(ctx context.Context, m *notify.Message) notify.Delivery {
 	to := m.Data[notify.DataTo]
-	if to == "" && c.Address != nil && m.CustomerID != "" {
+	if to == "" && c.Addresses != nil && m.CustomerID != "" {
 		var err error
-		if to, err = c.Address(ctx, m.CustomerID); err != nil {
+		if to, err = c.Addresses.Email(ctx, m.CustomerID); err != nil {
 			return notify.Delivery{Status: notify.StatusPending, Reason: "look up the address: " + err.Error()}
 		}
 	}

@@ -83,7 +83,7 @@ func TestDeliverSendsTextAndHTML(t *testing.T) {
 	// English frame when the message is in English; a customer's own
 	// address when the message names none.
 	en := message("", "en")
-	ch.Address = func(_ context.Context, id string) (string, error) { return id + "@example.com", nil }
+	ch.Addresses = addresses(func(id string) string { return id + "@example.com" })
 	if d := ch.Deliver(context.Background(), en); d.Status != notify.StatusSent {
 		t.Fatalf("Deliver = %+v", d)
 	}
@@ -105,7 +105,7 @@ func TestDeliverSendsTextAndHTML(t *testing.T) {
 	if len(got) != 3 || !strings.Contains(got[2].Raw, "per una prenotazione") || strings.Contains(got[2].Raw, "account") {
 		t.Fatalf("a guest's footer: %s", got[len(got)-1].Raw)
 	}
-	ch.Address = func(context.Context, string) (string, error) { return "", nil }
+	ch.Addresses = addresses(func(string) string { return "" })
 	if d := ch.Deliver(context.Background(), message("", "it")); d.Status != notify.StatusSkipped {
 		t.Fatalf("no address: %+v, want skipped", d)
 	}
@@ -209,3 +209,8 @@ func TestSignsInToALoopbackRelayWithoutTLS(t *testing.T) {
 		t.Fatalf("a closed server: %v, want ErrUnreachable", err)
 	}
 }
+
+// addresses answers each customer's e-mail with a function.
+type addresses func(id string) string
+
+func (a addresses) Email(_ context.Context, id string) (string, error) { return a(id), nil }
