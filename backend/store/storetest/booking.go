@@ -326,6 +326,48 @@ func testBookingIdempotency(t *testing.T, e Engine) {
 	if _, ok, err := e.CreateBooking(ctx, b, h, nil); err != nil || !ok {
 		t.Fatalf("other scope: %v %v", ok, err)
 	}
+	// BookingByKey finds each by its scope and key, and nothing else.
+	if got, err := e.BookingByKey(ctx, "c:cust-1", "key-1"); err != nil || got.ID != first {
+		t.Fatalf("BookingByKey = %v %v, want %s", got, err, first)
+	}
+	if got, err := e.BookingByKey(ctx, "c:cust-2", "key-1"); err != nil || got.ID != b.ID {
+		t.Fatalf("BookingByKey of the other scope = %v %v, want %s", got, err, b.ID)
+	}
+	_, err := e.BookingByKey(ctx, "c:cust-3", "key-1")
+	wantCode(t, err, core.ENOTFOUND)
+	_, err = e.BookingByKey(ctx, "c:cust-1", "key-2")
+	wantCode(t, err, core.ENOTFOUND)
+}
+
+// testShopHolds: what keeps a shop's slots busy is its active bookings
+// whose hold overlaps the window, of that shop only.
+func testShopHolds(t *testing.T, e Engine) {
+	ctx := context.Background()
+	day := base.Add(96 * time.Hour).Truncate(time.Hour)
+	in, ih := newBooking("opt-1", "cust-1", day, 30)
+	gone, gh := newBooking("opt-2", "cust-2", day, 30)
+	later, lh := newBooking("opt-1", "cust-3", day.Add(5*time.Hour), 30)
+	other, oh := newBooking("opt-3", "cust-4", day, 30)
+	other.ShopID = "shop-b"
+	for _, x := range []struct {
+		b *booking.Booking
+		h booking.Hold
+	}{{in, ih}, {gone, gh}, {later, lh}, {other, oh}} {
+		_, _, err := e.CreateBooking(ctx, x.b, x.h, nil)
+		must(t, err)
+	}
+	_, _, err := e.CancelBooking(ctx, gone.ID, base, nil, func(*booking.WaitEntry) []*notify.Message { return nil })
+	must(t, err)
+	got, err := e.ShopHolds(ctx, "shop-a", day.Add(-time.Hour), day.Add(2*time.Hour))
+	must(t, err)
+	if len(got) != 1 || got[0].StaffID != "opt-1" || got[0].ServiceID != "svc-1" || !got[0].HoldStart.Equal(in.HoldStart) ||
+		!got[0].HoldEnd.Equal(in.HoldEnd) || got[0].Day != in.Day || got[0].Status != booking.StatusBooked {
+		t.Fatalf("ShopHolds = %+v, want the one active booking of shop-a in the window", got)
+	}
+	// A window that only touches the hold's end keeps nothing busy.
+	if got, err := e.ShopHolds(ctx, "shop-a", in.HoldEnd, in.HoldEnd.Add(time.Hour)); err != nil || len(got) != 0 {
+		t.Fatalf("ShopHolds after the hold = %+v %v", got, err)
+	}
 }
 
 // testWaitlist: a cancellation offers its slot to the first entry of its

@@ -444,3 +444,25 @@ func testLimitZero(t *testing.T, e Engine) {
 		t.Fatalf("DueBookingReminders limit 0 = %d, %v", len(got), err)
 	}
 }
+
+// testOutboxEnqueueMany: EnqueueMessages stores each dedupe key once,
+// within the batch and against what is stored, and counts only the new.
+func testOutboxEnqueueMany(t *testing.T, e Engine) {
+	ctx := context.Background()
+	must(t, errOf(e.EnqueueMessage(ctx, newMessage("c1", "many:stored", base))))
+	batch := []*notify.Message{newMessage("c1", "many:1", base), newMessage("c2", "many:2", base), newMessage("c2", "many:2", base),
+		newMessage("c1", "many:stored", base)}
+	n, err := e.EnqueueMessages(ctx, batch)
+	must(t, err)
+	if n != 2 {
+		t.Fatalf("EnqueueMessages created %d, want 2", n)
+	}
+	if n, err := e.EnqueueMessages(ctx, batch); err != nil || n != 0 {
+		t.Fatalf("the same batch again created %d (%v), want 0", n, err)
+	}
+	if n, _ := e.CountMessages(ctx, notify.StatusPending); n != 3 {
+		t.Fatalf("%d pending messages, want 3", n)
+	}
+}
+
+func errOf(_ bool, err error) error { return err }
