@@ -125,6 +125,20 @@ func (s *Service) Picture(ctx context.Context, id string) (*media.Image, error) 
 	return s.Media.Image(ctx, id)
 }
 
+// StorePicture stores an uploaded picture shrunk to media.ProductSide,
+// for a manager or an owner, and returns its address: a product's
+// image_url. A picture stored and never named is only some bytes.
+func (s *Service) StorePicture(ctx context.Context, data []byte) (string, error) {
+	if a, _ := core.ActorFrom(ctx); a.Kind != core.ActorStaff || !a.Role.AtLeast(core.RoleManager) {
+		return "", core.Errorf(core.EFORBIDDEN, "only managers and owners change the catalog")
+	}
+	im, err := media.Prepare(data, media.ProductSide, s.Clock.Now())
+	if err != nil {
+		return "", err
+	}
+	return im.URL(), s.Media.PutImage(ctx, im)
+}
+
 // SetProductImage makes an uploaded picture the product's, shrunk to
 // media.ProductSide, for a manager or an owner. ENOTFOUND for no such
 // product.
@@ -136,15 +150,11 @@ func (s *Service) SetProductImage(ctx context.Context, productID string, data []
 	if err != nil {
 		return nil, err
 	}
-	now := s.Clock.Now()
-	im, err := media.Prepare(data, media.ProductSide, now)
+	url, err := s.StorePicture(ctx, data)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Media.PutImage(ctx, im); err != nil {
-		return nil, err
-	}
-	p.ImageURL, p.UpdatedAt = im.URL(), now
+	p.ImageURL, p.UpdatedAt = url, s.Clock.Now()
 	if err := s.Store.PutCatalog(ctx, []*Product{p}, nil); err != nil {
 		return nil, err
 	}

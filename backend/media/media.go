@@ -16,6 +16,7 @@ import (
 	_ "image/gif" // decoders the upload accepts
 	"image/jpeg"
 	"image/png"
+	"strings"
 	"time"
 
 	"golang.org/x/image/draw"
@@ -74,7 +75,7 @@ func Prepare(data []byte, maxSide int, now time.Time) (*Image, error) {
 		return nil, core.Invalid("no picture was sent", core.FieldError{Field: "image", Code: "required", Message: "choose a picture"})
 	}
 	if len(data) > MaxBytes {
-		return nil, core.Invalid("the picture is too large", core.FieldError{Field: "image", Code: "too_large", Param: "8 MB", Message: "must be at most 8 MB"})
+		return nil, TooLarge()
 	}
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
@@ -150,11 +151,20 @@ func opaque(img image.Image) bool {
 	return true
 }
 
-// ValidID tells whether id can name a picture, before any look-up.
+// ValidID tells whether id can name a picture, before any look-up: 32
+// lower-case hex digits, as Encode writes them.
 func ValidID(id string) bool {
-	if len(id) != 32 {
-		return false
-	}
-	_, err := hex.DecodeString(id)
-	return err == nil
+	return len(id) == 32 && strings.Trim(id, "0123456789abcdef") == ""
+}
+
+// ValidURL tells whether u is the address of a picture stored in Vista.
+func ValidURL(u string) bool {
+	id, ok := strings.CutPrefix(u, Path)
+	return ok && ValidID(id)
+}
+
+// TooLarge is the error of a picture over MaxBytes, for a reader that
+// can tell before reading it.
+func TooLarge() error {
+	return core.Invalid("the picture is too large", core.FieldError{Field: "image", Code: "too_large", Param: "8 MB", Message: "must be at most 8 MB"})
 }

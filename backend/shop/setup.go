@@ -506,7 +506,7 @@ func (s *Service) SaveChain(ctx context.Context, c Chain) (*Chain, error) {
 			return nil, core.Invalid("a colour is not valid", core.FieldError{Field: field, Code: "invalid_colour", Message: "must be #rrggbb, such as #0f1720"})
 		}
 	}
-	if id, ok := strings.CutPrefix(c.LogoURL, "/media/"); c.LogoURL != "" && (!ok || len(id) != 32 || strings.Trim(id, "0123456789abcdef") != "") {
+	if c.LogoURL != "" && !media.ValidURL(c.LogoURL) {
 		return nil, core.Invalid("the logo is not valid", core.FieldError{Field: "logo_url", Code: "invalid_url", Message: "must be a picture uploaded to Vista"})
 	}
 	c.UpdatedAt = s.Clock.Now()

@@ -16,6 +16,7 @@ import (
 	"github.com/nyaruka/phonenumbers"
 
 	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/media"
 )
 
 // Validator validates structs by their `validate` tags. It is safe for
@@ -53,8 +54,8 @@ func New() *Validator {
 	_ = v.RegisterValidation("sku", func(fl validator.FieldLevel) bool { return skuPattern.MatchString(fl.Field().String()) })
 	_ = v.RegisterValidation("picture", func(fl validator.FieldLevel) bool {
 		u := fl.Field().String()
-		if id, ok := strings.CutPrefix(u, "/media/"); ok {
-			return len(id) == 32 && strings.Trim(id, "0123456789abcdef") == ""
+		if strings.HasPrefix(u, media.Path) {
+			return media.ValidURL(u)
 		}
 		return (strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://")) && len(u) > 8 && !strings.ContainsAny(u, " \"<>\\")
 	})

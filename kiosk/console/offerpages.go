@@ -11,7 +11,6 @@ import (
 
 	"github.com/vista-optical/vista/backend/catalog"
 	"github.com/vista-optical/vista/backend/core"
-	"github.com/vista-optical/vista/backend/media"
 	"github.com/vista-optical/vista/backend/screen"
 	"github.com/vista-optical/vista/backend/web"
 )
@@ -229,17 +228,14 @@ func (c *Console) productSubmit(ctx *fiber.Ctx) error {
 			data, err = uploaded(ctx)
 		}
 	}
-	var p *catalog.Product
 	if err == nil && data != nil {
-		// The picture is checked before the product is stored: a refused
-		// picture stores nothing.
-		_, err = media.Prepare(data, media.ProductSide, time.Time{})
+		// The picture first: a refused one stores no product, and the
+		// product is stored with its picture in one write.
+		in.ImageURL, err = c.Catalog.StorePicture(ctx.UserContext(), data)
 	}
+	var p *catalog.Product
 	if err == nil {
 		p, err = c.Catalog.SaveProduct(ctx.UserContext(), in)
-	}
-	if err == nil && data != nil {
-		p, err = c.Catalog.SetProductImage(ctx.UserContext(), p.ID, data)
 	}
 	if err != nil {
 		msg, fe, ok := problemOf(err, lang(ctx), productInputs)

@@ -175,7 +175,7 @@ func uploaded(ctx *fiber.Ctx) ([]byte, error) {
 		return nil, nil // Prepare names the missing picture
 	}
 	if fh.Size > media.MaxBytes {
-		return make([]byte, media.MaxBytes+1), nil // Prepare names the size
+		return nil, media.TooLarge()
 	}
 	f, err := fh.Open()
 	if err != nil {
