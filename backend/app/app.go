@@ -392,6 +392,15 @@ func (m *Main) Start() {
 			}
 		}()
 	}
+	if m.Config.Has(RoleKiosk) {
+		// Before serving, so that a screen connecting at once starts
+		// where the log ends; on failure screens wait for Run.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if err := m.Hub.Init(ctx); err != nil {
+			m.Logger.Warn("screen events: cannot read the log", "err", err)
+		}
+		cancel()
+	}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.App.Listener(m.ln) }()
 	if m.Config.Has(RoleKiosk) {

@@ -46,6 +46,9 @@ type Hub struct {
 	gapSince time.Time
 	closed   bool
 	count    int
+	// ready is set once last holds the log's end: before it, a screen is
+	// refused, since the hub would not know where its stream starts.
+	ready bool
 }
 
 // Sub is one connected screen.
@@ -85,8 +88,9 @@ func (h *Hub) Wake() {
 }
 
 // Subscribe connects a screen of shopID. A device past MaxPerKiosk
-// streams loses its oldest; past MaxStreams on this instance the new one
-// is refused (EUNAVAILABLE: 503, retry later).
+// streams loses its oldest; past MaxStreams on this instance, or before
+// the hub knows the log's end (Init), the new one is refused
+// (EUNAVAILABLE: 503, retry later).
 func (h *Hub) Subscribe(shopID, kioskID string) (*Sub, error) {
 	s := &Sub{ShopID: shopID, KioskID: kioskID, C: make(chan Event, subBuffer)}
 	h.mu.Lock()
@@ -94,6 +98,9 @@ func (h *Hub) Subscribe(shopID, kioskID string) (*Sub, error) {
 	if h.closed {
 		close(s.C)
 		return s, nil
+	}
+	if !h.ready {
+		return nil, core.Errorf(core.EUNAVAILABLE, "the screen service is starting: try again shortly")
 	}
 	if mine := h.byKiosk[kioskID]; len(mine) >= cmp.Or(h.MaxPerKiosk, DefaultMaxPerKiosk) {
 		h.drop(mine[0])
@@ -150,15 +157,36 @@ func (h *Hub) Last() int64 {
 	return h.last
 }
 
+// Init reads where the log ends, from which the hub delivers. Call it
+// before serving, so that no screen connects before the hub knows its
+// starting point: a hub that learnt it later would skip the events
+// appended in between. Run calls it until it succeeds; a second call does
+// nothing.
+func (h *Hub) Init(ctx context.Context) error {
+	h.mu.Lock()
+	ready := h.ready
+	h.mu.Unlock()
+	if ready {
+		return nil
+	}
+	last, err := h.Events.LastEventSeq(ctx)
+	if err != nil {
+		return err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.ready {
+		h.last, h.ready = last, true
+	}
+	return nil
+}
+
 // Run tails the log until ctx ends, then drops every screen.
 func (h *Hub) Run(ctx context.Context) {
 	defer h.Close()
 	for {
-		last, err := h.Events.LastEventSeq(ctx)
+		err := h.Init(ctx)
 		if err == nil {
-			h.mu.Lock()
-			h.last = last
-			h.mu.Unlock()
 			break
 		}
 		h.Logger.Warn("screen events: cannot read the log", "err", err)

@@ -85,7 +85,15 @@ func (l *log) EventsAfter(_ context.Context, seq int64, limit int) ([]Event, err
 	return out, nil
 }
 
-func (l *log) LastEventSeq(context.Context) (int64, error) { return 0, nil }
+func (l *log) LastEventSeq(context.Context) (int64, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var last int64
+	for _, e := range l.events {
+		last = max(last, e.Seq)
+	}
+	return last, nil
+}
 
 func (l *log) add(e Event, hidden bool) {
 	l.mu.Lock()
@@ -120,6 +128,9 @@ func TestHubDeliversInOrderAcrossAGap(t *testing.T) {
 	h := NewHub(l, 10*time.Millisecond, slog.New(slog.DiscardHandler))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	if err := h.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
 	a := subscribe(t, h, "shop-a", "k1")
 	a2 := subscribe(t, h, "shop-a", "k2")
 	b := subscribe(t, h, "shop-b", "k3")
@@ -173,6 +184,9 @@ func TestHubDropsASlowScreen(t *testing.T) {
 	h := NewHub(l, 5*time.Millisecond, slog.New(slog.DiscardHandler))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	if err := h.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
 	slow := subscribe(t, h, "shop-a", "slow")
 	fast := subscribe(t, h, "shop-a", "fast")
 	go h.Run(ctx)
@@ -199,6 +213,29 @@ func TestHubDropsASlowScreen(t *testing.T) {
 	}
 }
 
+// TestHubStartsWhereTheLogEndedAtInit: an event appended after Init but
+// before Run's first read reaches a screen that connected in between; a
+// screen is refused before Init, since its stream would have no start.
+func TestHubStartsWhereTheLogEndedAtInit(t *testing.T) {
+	l := &log{hidden: map[int64]bool{}}
+	l.add(Event{Seq: 1, ShopID: "shop-a", Kind: EventOffer}, false)
+	h := NewHub(l, 10*time.Millisecond, slog.New(slog.DiscardHandler))
+	if _, err := h.Subscribe("shop-a", "k1"); !core.IsCode(err, core.EUNAVAILABLE) {
+		t.Fatalf("before Init: %v, want EUNAVAILABLE", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := h.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s := subscribe(t, h, "shop-a", "k1")
+	l.add(Event{Seq: 2, ShopID: "shop-a", Kind: EventOffer}, false)
+	go h.Run(ctx)
+	if e, ok := recv(t, s, time.Second); !ok || e.Seq != 2 {
+		t.Fatalf("got %+v %v, want the event appended before Run read the log", e, ok)
+	}
+}
+
 func subscribe(t *testing.T, h *Hub, shopID, kioskID string) *Sub {
 	t.Helper()
 	s, err := h.Subscribe(shopID, kioskID)
@@ -214,6 +251,9 @@ func subscribe(t *testing.T, h *Hub, shopID, kioskID string) *Sub {
 func TestHubBoundsStreams(t *testing.T) {
 	h := NewHub(&log{hidden: map[int64]bool{}}, time.Second, slog.New(slog.DiscardHandler))
 	h.MaxPerKiosk, h.MaxStreams = 3, 5
+	if err := h.Init(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	var stolen []*Sub
 	for range 10 {
 		stolen = append(stolen, subscribe(t, h, "shop-a", "k1"))

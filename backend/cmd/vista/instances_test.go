@@ -141,14 +141,24 @@ func call(t *testing.T, method, url, token string, body any, want int, out any) 
 // arrive.
 func stream(t *testing.T, base, token, lastID string) (<-chan [2]string, func()) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", base+"/kiosk/v1/events", nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	if lastID != "" {
-		req.Header.Set("Last-Event-ID", lastID)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	var resp *http.Response
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		req, _ := http.NewRequest("GET", base+"/kiosk/v1/events", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		if lastID != "" {
+			req.Header.Set("Last-Event-ID", lastID)
+		}
+		var err error
+		if resp, err = http.DefaultClient.Do(req); err != nil {
+			t.Fatal(err)
+		}
+		// 503 while the instance's hub has not read the log yet: the
+		// display retries, and so does this.
+		if resp.StatusCode != http.StatusServiceUnavailable || time.Now().After(deadline) {
+			break
+		}
+		resp.Body.Close()
+		time.Sleep(200 * time.Millisecond)
 	}
 	if resp.StatusCode != 200 {
 		t.Fatalf("events: %d", resp.StatusCode)
