@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"strconv"
+	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -272,6 +273,14 @@ type pace struct {
 	limit   *rate.Limiter
 	waiters chan struct{}
 	every   time.Duration // one turn
+
+	// The limiter schedules turns exactly, but each waiter wakes when the
+	// scheduler gets to it: one woken late would then go out right beside
+	// the next on time, and a busy machine would bunch sends past the
+	// rate. So a turn is also kept one interval after the previous turn
+	// as it was actually taken.
+	mu    sync.Mutex
+	taken time.Time
 }
 
 func newPace(perSecond float64, senders int) *pace {
@@ -307,5 +316,11 @@ func (p *pace) turn(stop context.Context, m *Message, now time.Time, reserve tim
 		}
 		return nil, time.Duration(cap(p.waiters)) * p.every, errors.New("its turn under the send rate would come after its lease")
 	}
+	p.mu.Lock()
+	if gap := p.every - time.Since(p.taken); gap > 0 {
+		time.Sleep(gap) // holding mu: one turn at a time
+	}
+	p.taken = time.Now()
+	p.mu.Unlock()
 	return func() { <-p.waiters }, 0, nil
 }
