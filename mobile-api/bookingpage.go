@@ -101,7 +101,7 @@ type bookingView struct {
 	Shop              *shop.Shop
 	Touch             touch
 	Services          []*serviceLink
-	Service           *booking.Service
+	Service           *booking.Offering
 	ServiceName       string
 	Days              []dayLink
 	Day, DayLabel     string
@@ -144,14 +144,14 @@ func (a *API) renderBooking(c *fiber.Ctx, problem string, form url.Values) error
 	}
 	v := bookingView{Lang: lang, Slug: c.Params("slug"), T: bookingTexts[lang], Touch: touchOf(get), Error: problem, Form: form,
 		Key: auth.RandomSecret(16), Embed: get("embed") == "1"}
-	sh, svcs, err := a.Agenda.ShopServices(ctx, v.Slug)
+	sh, svcs, err := a.Agenda.ShopOfferings(ctx, v.Slug)
 	if err != nil {
 		return err
 	}
 	v.Shop = sh
 	v.Other = v.Touch.query(map[string]string{"it": "en", "en": "it"}[lang], "service", get("service"), "day", get("day"), "embed", get("embed"))
 	loc := sh.Location()
-	i := slices.IndexFunc(svcs, func(s *booking.Service) bool { return s.ID == get("service") })
+	i := slices.IndexFunc(svcs, func(s *booking.Offering) bool { return s.ID == get("service") })
 	if i < 0 {
 		for _, s := range svcs {
 			v.Services = append(v.Services, &serviceLink{Name: s.NameIn(lang), Min: s.DurationMin, Href: v.Touch.query(lang, "service", s.ID, "embed", get("embed"))})

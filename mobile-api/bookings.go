@@ -44,7 +44,7 @@ func (a *API) bookingRoutes() []web.Route {
 }
 
 func (a *API) shopServices(c *fiber.Ctx) error {
-	sh, svcs, err := a.Agenda.ShopServices(c.UserContext(), c.Params("shop"))
+	sh, svcs, err := a.Agenda.ShopOfferings(c.UserContext(), c.Params("shop"))
 	if err != nil {
 		return err
 	}

@@ -37,10 +37,10 @@ func BenchmarkAvailability(b *testing.B) {
 	}
 	must(m.Store.CreateShop(ctx, &shop.Shop{ID: "shop-bench", Slug: "bench", Name: "Bench", TimeZone: "Europe/Rome", Hours: hours, CreatedAt: time.Now()}))
 	owner := core.WithActor(ctx, core.Actor{Kind: core.ActorStaff, ID: "owner", Role: core.RoleOwner})
-	svc, err := m.Agenda.SaveService(owner, "", booking.ServiceInput{Code: "exam", Name: "Esame", DurationMin: 30, BufferAfterMin: 10,
+	svc, err := m.Agenda.SaveOffering(owner, "", booking.OfferingInput{Code: "exam", Name: "Esame", DurationMin: 30, BufferAfterMin: 10,
 		MaxAheadDays: 90, Skills: []string{booking.SkillOptometrist}})
 	must(err)
-	long, err := m.Agenda.SaveService(owner, "", booking.ServiceInput{Code: "cl", Name: "LAC", DurationMin: 45, BufferAfterMin: 15,
+	long, err := m.Agenda.SaveOffering(owner, "", booking.OfferingInput{Code: "cl", Name: "LAC", DurationMin: 45, BufferAfterMin: 15,
 		MaxAheadDays: 90, Skills: []string{booking.SkillOptometrist}})
 	must(err)
 	for i := range 5 {

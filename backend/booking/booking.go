@@ -72,9 +72,9 @@ type Variant struct {
 	DurationMin int    `json:"duration_min"`
 }
 
-// Service is something a customer books. Minutes throughout; the buffers
+// Offering is something a customer books. Minutes throughout; the buffers
 // are kept free before and after each appointment (preparation, cleaning).
-type Service struct {
+type Offering struct {
 	ID string `json:"id"`
 	// ShopID is the one shop offering it; "" for every shop of the chain.
 	ShopID          string    `json:"shop_id,omitempty"`
@@ -103,7 +103,7 @@ type Service struct {
 
 // Duration is the length of the service, or of its variant code ("" for
 // the service itself); ok is false for an unknown variant.
-func (s *Service) Duration(variant string) (time.Duration, bool) {
+func (s *Offering) Duration(variant string) (time.Duration, bool) {
 	if variant == "" {
 		return time.Duration(s.DurationMin) * time.Minute, true
 	}
@@ -116,12 +116,12 @@ func (s *Service) Duration(variant string) (time.Duration, bool) {
 }
 
 // OfferedAt reports whether shopID offers the service.
-func (s *Service) OfferedAt(shopID string) bool {
+func (s *Offering) OfferedAt(shopID string) bool {
 	return s.Active && (s.ShopID == "" || s.ShopID == shopID)
 }
 
 // NameIn is the service's name in locale.
-func (s *Service) NameIn(locale string) string {
+func (s *Offering) NameIn(locale string) string {
 	if locale == "en" && s.NameEN != "" {
 		return s.NameEN
 	}
@@ -299,28 +299,16 @@ var (
 	ErrTaken = core.Errorf(core.ECONFLICT, "this slot was just taken: please pick another")
 )
 
-// Store keeps services, agendas, bookings and waitlists.
+// Store keeps offerings, bookings and waitlists; each part has its file
+// in both engines and in the conformance suite.
 type Store interface {
-	// CreateService stores s. ECONFLICT when the id or code is taken.
-	CreateService(ctx context.Context, s *Service) error
-	// UpdateService replaces the service with s.ID. ENOTFOUND when none;
-	// ECONFLICT when the code is another's.
-	UpdateService(ctx context.Context, s *Service) error
-	// Service returns the service with id, or ENOTFOUND.
-	Service(ctx context.Context, id string) (*Service, error)
-	// Services returns every service, by name.
-	Services(ctx context.Context) ([]*Service, error)
+	OfferingStore
+	BookingStore
+	WaitlistStore
+}
 
-	// SavePractitioner creates or replaces the agenda of p.StaffID.
-	SavePractitioner(ctx context.Context, p *Practitioner) error
-	// Practitioner returns a staff member's agenda, or ENOTFOUND.
-	Practitioner(ctx context.Context, staffID string) (*Practitioner, error)
-	// Practitioners returns the agendas of a shop's staff, by staff id.
-	Practitioners(ctx context.Context, shopID string) ([]*Practitioner, error)
-	// PractitionerByFeed returns the agenda whose feed secret hashes to
-	// hash, or ENOTFOUND.
-	PractitionerByFeed(ctx context.Context, hash string) (*Practitioner, error)
-
+// BookingStore keeps bookings and the claims that hold their slots.
+type BookingStore interface {
 	// CreateBooking stores b, its hold and msgs in one write. When
 	// b.IdemKey is set and a booking with the same scope and key exists,
 	// nothing is written and that booking is returned with created false.
@@ -386,15 +374,4 @@ type Store interface {
 	// DeleteCustomerBookings removes an account's bookings, claims and
 	// waitlist entries (erasure).
 	DeleteCustomerBookings(ctx context.Context, customerID string) error
-
-	// JoinWaitlist stores e. ECONFLICT when the customer already waits for
-	// that service, shop and day.
-	JoinWaitlist(ctx context.Context, e *WaitEntry) error
-	// WaitEntry returns the entry with id, or ENOTFOUND.
-	WaitEntry(ctx context.Context, id string) (*WaitEntry, error)
-	// CustomerWaitlist returns an account's waitlist entries, by day.
-	CustomerWaitlist(ctx context.Context, customerID string) ([]*WaitEntry, error)
-	// LeaveWaitlist deletes the customer's entry id. ENOTFOUND when it is
-	// not theirs.
-	LeaveWaitlist(ctx context.Context, customerID, id string) error
 }

@@ -95,7 +95,7 @@ func (a *Agenda) localeOf(ctx context.Context, b *Booking) string {
 // its in-app copy; to a guest, an e-mail (or an SMS when they gave only a
 // phone) to what they gave, with their manage link. Each carries a dedupe
 // key of its kind, booking and start, so a retry never sends it twice.
-func (a *Agenda) notice(ctx context.Context, b *Booking, sv *Service, sh *shop.Shop, kind string, now time.Time) []*notify.Message {
+func (a *Agenda) notice(ctx context.Context, b *Booking, sv *Offering, sh *shop.Shop, kind string, now time.Time) []*notify.Message {
 	locale := a.localeOf(ctx, b)
 	t, ok := texts[locale]
 	if !ok {
@@ -125,7 +125,7 @@ func (a *Agenda) notice(ctx context.Context, b *Booking, sv *Service, sh *shop.S
 
 // offerMessages tell the first customer waiting for a day that b's slot
 // is free: a push whose tap takes it, and its in-app copy.
-func (a *Agenda) offerMessages(ctx context.Context, e *WaitEntry, b *Booking, sv *Service, sh *shop.Shop, now time.Time) []*notify.Message {
+func (a *Agenda) offerMessages(ctx context.Context, e *WaitEntry, b *Booking, sv *Offering, sh *shop.Shop, now time.Time) []*notify.Message {
 	locale := "it"
 	if a.Customers != nil {
 		if l, ok := a.Customers.Locale(ctx, e.CustomerID); ok {

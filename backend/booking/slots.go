@@ -26,7 +26,7 @@ type Slot struct {
 type Plan struct {
 	Loc      *time.Location
 	Hours    shop.Hours
-	Service  *Service
+	Service  *Offering
 	Duration time.Duration
 	// Staff are the shop's agendas; those without the service's skills
 	// are left out.
@@ -40,7 +40,7 @@ type Plan struct {
 
 // Window is the first and last start a service can be booked at now:
 // its minimum notice and how far ahead it opens.
-func Window(s *Service, now time.Time, loc *time.Location) (earliest, latest time.Time) {
+func Window(s *Offering, now time.Time, loc *time.Location) (earliest, latest time.Time) {
 	earliest = now.Add(time.Duration(s.MinNoticeMin) * time.Minute)
 	y, m, d := now.In(loc).Date()
 	latest = time.Date(y, m, d+s.MaxAheadDays+1, 0, 0, 0, 0, loc)

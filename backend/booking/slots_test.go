@@ -30,7 +30,7 @@ func TestSlots(t *testing.T) {
 	week := []shop.Span{{Open: "09:00", Close: "11:00"}, {Open: "15:00", Close: "16:00"}}
 	hours := shop.Hours{Weekly: map[string][]shop.Span{"mon": week, "tue": week, "wed": week, "thu": week, "fri": week, "sat": week},
 		Exceptions: []shop.Exception{{Date: "2026-12-08", Closed: true}, {Date: "2026-12-13", Spans: []shop.Span{{Open: "10:00", Close: "11:00"}}}}}
-	exam := &Service{ID: "svc-exam", DurationMin: 30, BufferAfterMin: 10, MaxAheadDays: 60, Skills: []string{SkillOptometrist}}
+	exam := &Offering{ID: "svc-exam", DurationMin: 30, BufferAfterMin: 10, MaxAheadDays: 60, Skills: []string{SkillOptometrist}}
 	opt := &Practitioner{StaffID: "opt", Skills: []string{SkillOptometrist}}
 	asst := &Practitioner{StaffID: "asst", Skills: []string{SkillAssistant}}
 	booked := func(staff, svc string, start time.Time, min, before, after int) *Booking {
@@ -41,7 +41,7 @@ func TestSlots(t *testing.T) {
 	cases := []struct {
 		name  string
 		day   string
-		svc   *Service
+		svc   *Offering
 		staff []*Practitioner
 		busy  []*Booking
 		now   time.Time
@@ -52,21 +52,21 @@ func TestSlots(t *testing.T) {
 		{name: "holiday", day: "2026-12-08", want: ""},
 		{name: "extra Sunday opening", day: "2026-12-13", want: "10:00 10:15 10:30"},
 		{name: "closed Sunday", day: "2026-12-06", want: ""},
-		{name: "minimum notice", day: "2026-12-01", now: local("2026-12-01 08:50"), svc: &Service{ID: "svc-exam", DurationMin: 30, MinNoticeMin: 60, MaxAheadDays: 60, Skills: []string{SkillOptometrist}},
+		{name: "minimum notice", day: "2026-12-01", now: local("2026-12-01 08:50"), svc: &Offering{ID: "svc-exam", DurationMin: 30, MinNoticeMin: 60, MaxAheadDays: 60, Skills: []string{SkillOptometrist}},
 			want: "10:00 10:15 10:30 15:00 15:15 15:30"},
 		{name: "how far ahead", day: "2027-02-01", want: ""},
 		// A 30-minute exam at 10:00 holds 10:00–10:40 with its buffer; a new
 		// exam needs its own 10 minutes after it.
 		{name: "buffers of both bookings", day: "2026-12-02", busy: []*Booking{booked("opt", "svc-exam", local("2026-12-02 10:00"), 30, 0, 10)},
 			want: "09:00 09:15 15:00 15:15 15:30"},
-		{name: "buffer before", day: "2026-12-02", svc: &Service{ID: "svc-cl", DurationMin: 30, BufferBeforeMin: 15, MaxAheadDays: 60, Skills: []string{SkillOptometrist}},
+		{name: "buffer before", day: "2026-12-02", svc: &Offering{ID: "svc-cl", DurationMin: 30, BufferBeforeMin: 15, MaxAheadDays: 60, Skills: []string{SkillOptometrist}},
 			busy: []*Booking{booked("opt", "svc-exam", local("2026-12-02 10:00"), 30, 0, 0)}, want: "09:00 09:15 09:30 15:00 15:15 15:30"},
 		{name: "cancelled bookings free their time", day: "2026-12-02", busy: []*Booking{func() *Booking {
 			b := booked("opt", "svc-exam", local("2026-12-02 10:00"), 30, 0, 10)
 			b.Status = StatusCancelled
 			return b
 		}()}, want: "09:00 09:15 09:30 09:45 10:00 10:15 10:30 15:00 15:15 15:30"},
-		{name: "daily cap", day: "2026-12-02", svc: &Service{ID: "svc-exam", DurationMin: 30, MaxAheadDays: 60, DailyCap: 1, Skills: []string{SkillOptometrist}},
+		{name: "daily cap", day: "2026-12-02", svc: &Offering{ID: "svc-exam", DurationMin: 30, MaxAheadDays: 60, DailyCap: 1, Skills: []string{SkillOptometrist}},
 			busy: []*Booking{booked("other", "svc-exam", local("2026-12-02 15:00"), 30, 0, 0)}, want: ""},
 		{name: "absence", day: "2026-12-02", staff: []*Practitioner{{StaffID: "opt", Skills: []string{SkillOptometrist},
 			Absences: []Absence{{From: "2026-12-01", To: "2026-12-02"}}}}, want: ""},
@@ -101,7 +101,7 @@ func TestSlotsAcrossDST(t *testing.T) {
 	night := []shop.Span{{Open: "01:00", Close: "04:00"}}
 	day := []shop.Span{{Open: "09:00", Close: "10:00"}}
 	hours := shop.Hours{Weekly: map[string][]shop.Span{"sat": day, "sun": night, "mon": day}}
-	svc := &Service{ID: "svc", DurationMin: 30, MaxAheadDays: 365, Skills: []string{SkillOptometrist}}
+	svc := &Offering{ID: "svc", DurationMin: 30, MaxAheadDays: 365, Skills: []string{SkillOptometrist}}
 	staff := []*Practitioner{{StaffID: "opt", Skills: []string{SkillOptometrist}}}
 	plan := func(from, to string) []Slot {
 		return Plan{Loc: rome, Hours: hours, Service: svc, Duration: 30 * time.Minute, Staff: staff, Now: local("2026-01-01 00:00"), From: from, To: to}.Slots()
@@ -142,7 +142,7 @@ func TestSlotsAcrossDST(t *testing.T) {
 func BenchmarkSlots(b *testing.B) {
 	week := []shop.Span{{Open: "09:00", Close: "13:00"}, {Open: "15:00", Close: "19:30"}}
 	hours := shop.Hours{Weekly: map[string][]shop.Span{"mon": week, "tue": week, "wed": week, "thu": week, "fri": week, "sat": week}}
-	svc := &Service{ID: "svc", DurationMin: 30, BufferAfterMin: 10, MaxAheadDays: 90, Skills: []string{SkillOptometrist}}
+	svc := &Offering{ID: "svc", DurationMin: 30, BufferAfterMin: 10, MaxAheadDays: 90, Skills: []string{SkillOptometrist}}
 	var staff []*Practitioner
 	var busy []*Booking
 	from := local("2026-12-01 00:00")

@@ -99,7 +99,7 @@ func Seed(ctx context.Context, st Stores, pw *auth.Passwords, clock core.Clock) 
 			}
 		}
 	}
-	services := []*booking.Service{
+	services := []*booking.Offering{
 		{ID: "svc-eye-exam", Code: "eye-exam", Name: "Esame della vista", NameEN: "Eye exam", DurationMin: 30, BufferAfterMin: 10,
 			Variants: []booking.Variant{{Code: "child", Name: "Esame della vista (bambini)", NameEN: "Eye exam (children)", DurationMin: 20}},
 			Skills:   []string{booking.SkillOptometrist}, DailyCap: 12},
@@ -121,7 +121,7 @@ func Seed(ctx context.Context, st Stores, pw *auth.Passwords, clock core.Clock) 
 			sv.CancelNoticeMin = 24 * 60
 		}
 		sv.MaxAheadDays = 60
-		if err := st.CreateService(ctx, sv); err != nil {
+		if err := st.CreateOffering(ctx, sv); err != nil {
 			return nil, fmt.Errorf("demo service %s: %w", sv.Name, err)
 		}
 	}

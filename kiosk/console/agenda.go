@@ -40,11 +40,11 @@ func (c *Console) agendaRoutes() []web.Route {
 }
 
 func (c *Console) apiSaveService(ctx *fiber.Ctx) error {
-	var in booking.ServiceInput
+	var in booking.OfferingInput
 	if err := web.DecodeValid(ctx, &in); err != nil {
 		return err
 	}
-	s, err := c.Agenda.SaveService(ctx.UserContext(), ctx.Params("id"), in)
+	s, err := c.Agenda.SaveOffering(ctx.UserContext(), ctx.Params("id"), in)
 	if err != nil {
 		return err
 	}
@@ -183,7 +183,7 @@ func (c *Console) agendaView(ctx *fiber.Ctx, shopID, day, service string, p page
 	if p.Widget, err = c.Agenda.Widget(uctx, p.Shop.ID); err != nil {
 		return err
 	}
-	if _, p.Services, err = c.Agenda.ShopServices(uctx, p.Shop.ID); err != nil {
+	if _, p.Services, err = c.Agenda.ShopOfferings(uctx, p.Shop.ID); err != nil {
 		return err
 	}
 	for _, sv := range p.Services {

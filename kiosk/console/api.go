@@ -115,7 +115,7 @@ func (c *Console) apiAudit(ctx *fiber.Ctx) error {
 }
 
 func (c *Console) apiServices(ctx *fiber.Ctx) error {
-	list, err := c.Agenda.StaffServices(ctx.UserContext())
+	list, err := c.Agenda.StaffOfferings(ctx.UserContext())
 	if err != nil {
 		return err
 	}

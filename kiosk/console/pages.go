@@ -95,8 +95,8 @@ type page struct {
 	DayLabel string // Day as a heading says it: "mercoledì 9 dicembre"
 	// The agenda's booking form: the shop's services, the one chosen and
 	// its free times that day.
-	Services  []*booking.Service
-	Service   *booking.Service
+	Services  []*booking.Offering
+	Service   *booking.Offering
 	FreeTimes []freeTime
 	Agenda    []*booking.AgendaEntry
 	Widget    *booking.Widget

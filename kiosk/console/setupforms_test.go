@@ -141,9 +141,9 @@ func TestServicesSetUpInTheConsole(t *testing.T) {
 	}
 	v.Set("duration_min", "15")
 	c.Form("/console/services", v, 303, apptest.Bearer(manager)...)
-	svcs, err := m.Store.Services(t.Context())
+	svcs, err := m.Store.Offerings(t.Context())
 	apptest.Must(t, err)
-	var got *booking.Service
+	var got *booking.Offering
 	for _, s := range svcs {
 		if s.Code == "controllo-montatura" {
 			got = s
@@ -155,7 +155,7 @@ func TestServicesSetUpInTheConsole(t *testing.T) {
 	v.Set("duration_min", "20")
 	v.Del("active")
 	c.Form("/console/services/"+got.ID, v, 303, apptest.Bearer(manager)...)
-	again, err := m.Store.Service(t.Context(), got.ID)
+	again, err := m.Store.Offering(t.Context(), got.ID)
 	apptest.Must(t, err)
 	if again.DurationMin != 20 || again.Active {
 		t.Fatalf("after the change: %+v", again)

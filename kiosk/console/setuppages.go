@@ -200,7 +200,7 @@ func (c *Console) renderSetup(ctx *fiber.Ctx, notice, problem string, failed *fa
 	for _, s := range shops {
 		hours[s.ID] = formatHours(s.Hours, lang(ctx))
 	}
-	services, err := c.Agenda.StaffServices(uctx)
+	services, err := c.Agenda.StaffOfferings(uctx)
 	if err != nil {
 		return err
 	}
@@ -241,7 +241,7 @@ func (c *Console) serviceSubmit(ctx *fiber.Ctx) error {
 		return n
 	}
 	active := ctx.FormValue("active") == "1"
-	in := booking.ServiceInput{ShopID: ctx.FormValue("shop_id"), Code: strings.TrimSpace(ctx.FormValue("code")), Name: ctx.FormValue("name"),
+	in := booking.OfferingInput{ShopID: ctx.FormValue("shop_id"), Code: strings.TrimSpace(ctx.FormValue("code")), Name: ctx.FormValue("name"),
 		NameEN: ctx.FormValue("name_en"), DurationMin: num("duration_min"), BufferBeforeMin: num("buffer_before_min"),
 		BufferAfterMin: num("buffer_after_min"), MinNoticeMin: num("min_notice_min"), MaxAheadDays: num("max_ahead_days"),
 		CancelNoticeMin: num("cancel_notice_min"), DailyCap: num("daily_cap"), Active: &active}
@@ -250,7 +250,7 @@ func (c *Console) serviceSubmit(ctx *fiber.Ctx) error {
 	}
 	err := web.Valid(&in)
 	if err == nil {
-		_, err = c.Agenda.SaveService(ctx.UserContext(), ctx.Params("id"), in)
+		_, err = c.Agenda.SaveOffering(ctx.UserContext(), ctx.Params("id"), in)
 	}
 	if err != nil {
 		return c.formFailed(ctx, form, serviceInputs, err)
@@ -262,7 +262,7 @@ func (c *Console) serviceSubmit(ctx *fiber.Ctx) error {
 // Service is nil): what it shows, as stored or as typed.
 type serviceForm struct {
 	T       map[string]string
-	Service *booking.Service
+	Service *booking.Offering
 	ID      string
 	Shops   []*shop.Shop
 	Skills  []string
@@ -270,7 +270,7 @@ type serviceForm struct {
 	stored  map[string]string
 }
 
-func serviceFormOf(p page, s *booking.Service) serviceForm {
+func serviceFormOf(p page, s *booking.Offering) serviceForm {
 	f := serviceForm{T: p.T, Service: s, ID: "service-new", Shops: p.Shops, Skills: skills, page: p, stored: map[string]string{
 		"duration_min": "30", "buffer_before_min": "0", "buffer_after_min": "0", "min_notice_min": "120", "max_ahead_days": "60",
 		"cancel_notice_min": "1440", "daily_cap": "0", "active": "1"}}

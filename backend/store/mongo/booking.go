@@ -3,7 +3,6 @@ package mongo
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -14,109 +13,7 @@ import (
 	"github.com/vista-optical/vista/backend/booking"
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/notify"
-	"github.com/vista-optical/vista/backend/shop"
 )
-
-type serviceDoc struct {
-	ID              string            `bson:"_id"`
-	ShopID          string            `bson:"shop_id"`
-	Code            string            `bson:"code"`
-	Name            string            `bson:"name"`
-	NameEN          string            `bson:"name_en"`
-	DurationMin     int               `bson:"duration_min"`
-	BufferBeforeMin int               `bson:"buffer_before_min"`
-	BufferAfterMin  int               `bson:"buffer_after_min"`
-	Variants        []booking.Variant `bson:"variants,omitempty"`
-	MinNoticeMin    int               `bson:"min_notice_min"`
-	MaxAheadDays    int               `bson:"max_ahead_days"`
-	CancelNoticeMin int               `bson:"cancel_notice_min"`
-	DailyCap        int               `bson:"daily_cap"`
-	Skills          []string          `bson:"skills"`
-	Active          bool              `bson:"active"`
-	CreatedAt       time.Time         `bson:"created_at"`
-	UpdatedAt       time.Time         `bson:"updated_at"`
-}
-
-func toServiceDoc(s *booking.Service) serviceDoc {
-	return serviceDoc{ID: s.ID, ShopID: s.ShopID, Code: s.Code, Name: s.Name, NameEN: s.NameEN, DurationMin: s.DurationMin,
-		BufferBeforeMin: s.BufferBeforeMin, BufferAfterMin: s.BufferAfterMin, Variants: s.Variants, MinNoticeMin: s.MinNoticeMin,
-		MaxAheadDays: s.MaxAheadDays, CancelNoticeMin: s.CancelNoticeMin, DailyCap: s.DailyCap, Skills: s.Skills, Active: s.Active,
-		CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
-}
-
-func (d *serviceDoc) model() *booking.Service {
-	return &booking.Service{ID: d.ID, ShopID: d.ShopID, Code: d.Code, Name: d.Name, NameEN: d.NameEN, DurationMin: d.DurationMin,
-		BufferBeforeMin: d.BufferBeforeMin, BufferAfterMin: d.BufferAfterMin, Variants: d.Variants, MinNoticeMin: d.MinNoticeMin,
-		MaxAheadDays: d.MaxAheadDays, CancelNoticeMin: d.CancelNoticeMin, DailyCap: d.DailyCap, Skills: d.Skills, Active: d.Active,
-		CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt)}
-}
-
-// CreateService implements booking.Store.
-func (db *DB) CreateService(ctx context.Context, s *booking.Service) error {
-	_, err := db.col(colBookingServices).InsertOne(ctx, toServiceDoc(s))
-	return mapErr(err)
-}
-
-// UpdateService implements booking.Store.
-func (db *DB) UpdateService(ctx context.Context, s *booking.Service) error {
-	res, err := db.col(colBookingServices).ReplaceOne(ctx, bson.D{{Key: "_id", Value: s.ID}}, toServiceDoc(s))
-	if err != nil {
-		return mapErr(err)
-	}
-	if res.MatchedCount == 0 {
-		return notFound("service")
-	}
-	return nil
-}
-
-// Service implements booking.Store.
-func (db *DB) Service(ctx context.Context, id string) (*booking.Service, error) {
-	return findOne(ctx, db.col(colBookingServices), bson.D{{Key: "_id", Value: id}}, "service", (*serviceDoc).model)
-}
-
-// Services implements booking.Store.
-func (db *DB) Services(ctx context.Context) ([]*booking.Service, error) {
-	cur, err := db.col(colBookingServices).Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "name", Value: 1}, {Key: "_id", Value: 1}}))
-	return all(ctx, cur, err, (*serviceDoc).model)
-}
-
-type practitionerDoc struct {
-	StaffID   string                 `bson:"_id"`
-	ShopID    string                 `bson:"shop_id"`
-	Skills    []string               `bson:"skills"`
-	Hours     map[string][]shop.Span `bson:"hours,omitempty"`
-	Absences  []booking.Absence      `bson:"absences,omitempty"`
-	FeedHash  string                 `bson:"feed_hash,omitempty"`
-	UpdatedAt time.Time              `bson:"updated_at"`
-}
-
-func (d *practitionerDoc) model() *booking.Practitioner {
-	return &booking.Practitioner{StaffID: d.StaffID, ShopID: d.ShopID, Skills: d.Skills, Hours: d.Hours, Absences: d.Absences,
-		FeedHash: d.FeedHash, UpdatedAt: utc(d.UpdatedAt)}
-}
-
-// SavePractitioner implements booking.Store.
-func (db *DB) SavePractitioner(ctx context.Context, p *booking.Practitioner) error {
-	d := practitionerDoc{StaffID: p.StaffID, ShopID: p.ShopID, Skills: p.Skills, Hours: p.Hours, Absences: p.Absences, FeedHash: p.FeedHash, UpdatedAt: p.UpdatedAt}
-	_, err := db.col(colPractitioners).ReplaceOne(ctx, bson.D{{Key: "_id", Value: p.StaffID}}, d, options.Replace().SetUpsert(true))
-	return mapErr(err)
-}
-
-// Practitioner implements booking.Store.
-func (db *DB) Practitioner(ctx context.Context, staffID string) (*booking.Practitioner, error) {
-	return findOne(ctx, db.col(colPractitioners), bson.D{{Key: "_id", Value: staffID}}, "agenda", (*practitionerDoc).model)
-}
-
-// Practitioners implements booking.Store.
-func (db *DB) Practitioners(ctx context.Context, shopID string) ([]*booking.Practitioner, error) {
-	cur, err := db.col(colPractitioners).Find(ctx, bson.D{{Key: "shop_id", Value: shopID}}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
-	return all(ctx, cur, err, (*practitionerDoc).model)
-}
-
-// PractitionerByFeed implements booking.Store.
-func (db *DB) PractitionerByFeed(ctx context.Context, hash string) (*booking.Practitioner, error) {
-	return findOne(ctx, db.col(colPractitioners), bson.D{{Key: "feed_hash", Value: hash}}, "agenda", (*practitionerDoc).model)
-}
 
 type bookingDoc struct {
 	ID             string            `bson:"_id"`
@@ -167,76 +64,6 @@ func (d *bookingDoc) model() *booking.Booking {
 		b.Guest.ConsentAt = utc(b.Guest.ConsentAt)
 	}
 	return b
-}
-
-type claimDoc struct {
-	Key       string    `bson:"_id"`
-	BookingID string    `bson:"booking_id"`
-	Until     time.Time `bson:"until"`
-}
-
-// hold inserts h's claims for booking id inside a transaction: the keys
-// in one insert (a duplicate is booking.ErrTaken), then a seat of each
-// group after freeing the group's seats whose booking has ended.
-func (db *DB) hold(ctx context.Context, id string, h booking.Hold, now time.Time) error {
-	claims := db.col(colBookingClaims)
-	if len(h.Keys) > 0 {
-		keys := make(bson.A, len(h.Keys))
-		docs := make([]any, 0, len(h.Keys))
-		for i, k := range h.Keys {
-			keys[i] = k
-			docs = append(docs, claimDoc{Key: k, BookingID: id, Until: h.Until})
-		}
-		// Claims whose time is over (an unconfirmed hold's, a past
-		// booking's) are free.
-		if _, err := claims.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys}}}, {Key: "until", Value: bson.D{{Key: "$lte", Value: now}}}}); err != nil {
-			return err
-		}
-		if _, err := claims.InsertMany(ctx, docs); err != nil {
-			if mongo.IsDuplicateKeyError(err) {
-				return booking.ErrTaken
-			}
-			return err
-		}
-	}
-	for _, g := range h.Seats {
-		group := bson.D{{Key: "_id", Value: bson.D{{Key: "$gte", Value: g.Group + "#"}, {Key: "$lt", Value: g.Group + "$"}}}}
-		expired := append(group, bson.E{Key: "until", Value: bson.D{{Key: "$lte", Value: now}}})
-		if _, err := claims.DeleteMany(ctx, expired); err != nil {
-			return err
-		}
-		cur, err := claims.Find(ctx, group)
-		if err != nil {
-			return err
-		}
-		var held []claimDoc
-		if err := cur.All(ctx, &held); err != nil {
-			return err
-		}
-		taken := map[string]bool{}
-		for _, c := range held {
-			taken[c.Key] = true
-		}
-		seat := ""
-		for n := 0; n < g.Max && seat == ""; n++ {
-			if k := fmt.Sprintf("%s#%d", g.Group, n); !taken[k] {
-				seat = k
-			}
-		}
-		if seat == "" {
-			return g.Full
-		}
-		if _, err := claims.InsertOne(ctx, claimDoc{Key: seat, BookingID: id, Until: g.Until}); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// release deletes what booking id claimed (a refused write's, outside a
-// transaction; inside one the abort does it too).
-func (db *DB) release(ctx context.Context, id string) {
-	_, _ = db.col(colBookingClaims).DeleteMany(ctx, bson.D{{Key: "booking_id", Value: id}})
 }
 
 func (db *DB) enqueueIn(ctx context.Context, msgs []*notify.Message) error {
@@ -385,14 +212,6 @@ func (db *DB) MoveBooking(ctx context.Context, b *booking.Booking, h booking.Hol
 	})
 }
 
-func keysOf(cs []claimDoc) bson.A {
-	out := make(bson.A, len(cs))
-	for i, c := range cs {
-		out[i] = c.Key
-	}
-	return out
-}
-
 // CancelBooking implements booking.Store.
 func (db *DB) CancelBooking(ctx context.Context, id string, at time.Time, msgs []*notify.Message, offer func(*booking.WaitEntry) []*notify.Message) (*booking.Booking, *booking.WaitEntry, error) {
 	var got *booking.Booking
@@ -487,16 +306,6 @@ func (db *DB) ConfirmBooking(ctx context.Context, b *booking.Booking, h booking.
 	return got, err
 }
 
-// CancelExpiredHolds implements booking.Store.
-func (db *DB) CancelExpiredHolds(ctx context.Context, before time.Time) (int, error) {
-	res, err := db.col(colBookings).UpdateMany(ctx, bson.D{{Key: "status", Value: booking.StatusHeld}, {Key: "held_until", Value: bson.D{{Key: "$lt", Value: before}}}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: booking.StatusCancelled}}}, {Key: "$unset", Value: bson.D{{Key: "held_until", Value: ""}}}})
-	if err != nil {
-		return 0, mapErr(err)
-	}
-	return int(res.ModifiedCount), nil
-}
-
 // MarkBooking implements booking.Store.
 func (db *DB) MarkBooking(ctx context.Context, id, status, visitID string, at time.Time) (*booking.Booking, error) {
 	var got *booking.Booking
@@ -566,55 +375,6 @@ func (db *DB) CountNoShows(ctx context.Context, customerID string) (int, error) 
 	return int(n), mapErr(err)
 }
 
-// DueBookingReminders implements booking.Store.
-func (db *DB) DueBookingReminders(ctx context.Context, now time.Time, limit int) ([]*booking.Booking, error) {
-	if limit <= 0 { // no rows, as in SQL (a MongoDB limit of 0 is none)
-		return []*booking.Booking{}, nil
-	}
-	cur, err := db.col(colBookings).Find(ctx, bson.D{{Key: "remind_at", Value: bson.D{{Key: "$lte", Value: now}}}, {Key: "status", Value: booking.StatusBooked}},
-		options.Find().SetSort(bson.D{{Key: "remind_at", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit)))
-	return all(ctx, cur, err, (*bookingDoc).model)
-}
-
-// AdvanceBookingReminders implements booking.Store.
-func (db *DB) AdvanceBookingReminders(ctx context.Context, rs []booking.Reminder) (int, error) {
-	moved := 0
-	for _, r := range rs {
-		upd := bson.D{{Key: "$unset", Value: bson.D{{Key: "remind_at", Value: ""}}}}
-		if r.Next != nil {
-			upd = bson.D{{Key: "$set", Value: bson.D{{Key: "remind_at", Value: *r.Next}}}}
-		}
-		res, err := db.col(colBookings).UpdateOne(ctx, bson.D{{Key: "_id", Value: r.Booking.ID}, {Key: "remind_at", Value: r.Prev}}, upd)
-		if err != nil {
-			return moved, mapErr(err)
-		}
-		moved += int(res.ModifiedCount)
-	}
-	return moved, nil
-}
-
-// PurgeClaims implements booking.Store.
-func (db *DB) PurgeClaims(ctx context.Context, before time.Time) (int, error) {
-	res, err := db.col(colBookingClaims).DeleteMany(ctx, bson.D{{Key: "until", Value: bson.D{{Key: "$lt", Value: before}}}})
-	if err != nil {
-		return 0, mapErr(err)
-	}
-	return int(res.DeletedCount), nil
-}
-
-// ForgetGuests implements booking.Store.
-func (db *DB) ForgetGuests(ctx context.Context, before time.Time) (int, error) {
-	res, err := db.col(colBookings).UpdateMany(ctx, bson.D{{Key: "end", Value: bson.D{{Key: "$lt", Value: before}}},
-		{Key: "$or", Value: bson.A{bson.D{{Key: "guest.name", Value: bson.D{{Key: "$ne", Value: ""}}}},
-			bson.D{{Key: "guest.phone", Value: bson.D{{Key: "$exists", Value: true}}}}, bson.D{{Key: "guest.email", Value: bson.D{{Key: "$exists", Value: true}}}}}},
-		{Key: "guest", Value: bson.D{{Key: "$exists", Value: true}}}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "guest.name", Value: ""}}}, {Key: "$unset", Value: bson.D{{Key: "guest.phone", Value: ""}, {Key: "guest.email", Value: ""}}}})
-	if err != nil {
-		return 0, mapErr(err)
-	}
-	return int(res.ModifiedCount), nil
-}
-
 // DeleteCustomerBookings implements booking.Store.
 func (db *DB) DeleteCustomerBookings(ctx context.Context, customerID string) error {
 	cur, err := db.col(colBookings).Find(ctx, bson.D{{Key: "customer_id", Value: customerID}}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
@@ -639,51 +399,4 @@ func (db *DB) DeleteCustomerBookings(ctx context.Context, customerID string) err
 	}
 	_, err = db.col(colWaitlist).DeleteMany(ctx, bson.D{{Key: "customer_id", Value: customerID}})
 	return mapErr(err)
-}
-
-type waitDoc struct {
-	ID         string     `bson:"_id"`
-	ShopID     string     `bson:"shop_id"`
-	ServiceID  string     `bson:"service_id"`
-	Day        string     `bson:"day"`
-	CustomerID string     `bson:"customer_id"`
-	CreatedAt  time.Time  `bson:"created_at"`
-	OfferedAt  *time.Time `bson:"offered_at"`
-	OfferStart *time.Time `bson:"offer_start,omitempty"`
-	OfferStaff string     `bson:"offer_staff,omitempty"`
-}
-
-func (d *waitDoc) model() *booking.WaitEntry {
-	return &booking.WaitEntry{ID: d.ID, ShopID: d.ShopID, ServiceID: d.ServiceID, Day: d.Day, CustomerID: d.CustomerID, CreatedAt: utc(d.CreatedAt),
-		OfferedAt: utcp(d.OfferedAt), OfferStart: utcp(d.OfferStart), OfferStaff: d.OfferStaff}
-}
-
-// JoinWaitlist implements booking.Store.
-func (db *DB) JoinWaitlist(ctx context.Context, e *booking.WaitEntry) error {
-	_, err := db.col(colWaitlist).InsertOne(ctx, waitDoc{ID: e.ID, ShopID: e.ShopID, ServiceID: e.ServiceID, Day: e.Day, CustomerID: e.CustomerID,
-		CreatedAt: e.CreatedAt, OfferedAt: e.OfferedAt, OfferStart: e.OfferStart, OfferStaff: e.OfferStaff})
-	return mapErr(err)
-}
-
-// WaitEntry implements booking.Store.
-func (db *DB) WaitEntry(ctx context.Context, id string) (*booking.WaitEntry, error) {
-	return findOne(ctx, db.col(colWaitlist), bson.D{{Key: "_id", Value: id}}, "waitlist entry", (*waitDoc).model)
-}
-
-// CustomerWaitlist implements booking.Store.
-func (db *DB) CustomerWaitlist(ctx context.Context, customerID string) ([]*booking.WaitEntry, error) {
-	cur, err := db.col(colWaitlist).Find(ctx, bson.D{{Key: "customer_id", Value: customerID}}, options.Find().SetSort(bson.D{{Key: "day", Value: 1}, {Key: "_id", Value: 1}}))
-	return all(ctx, cur, err, (*waitDoc).model)
-}
-
-// LeaveWaitlist implements booking.Store.
-func (db *DB) LeaveWaitlist(ctx context.Context, customerID, id string) error {
-	res, err := db.col(colWaitlist).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "customer_id", Value: customerID}})
-	if err != nil {
-		return mapErr(err)
-	}
-	if res.DeletedCount == 0 {
-		return notFound("waitlist entry")
-	}
-	return nil
 }

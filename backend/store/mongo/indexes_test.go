@@ -40,9 +40,9 @@ var served = []query{
 	q("AuditEntries", colAudit, "actor_id,at", eqs("actor_id"), "at"),
 	q("AuditEntries", colAudit, "at", nil, "at"),
 
-	id("UpdateService", colBookingServices),
-	id("Service", colBookingServices),
-	q("Services", colBookingServices, "name,_id", nil, "name", "_id"),
+	id("UpdateOffering", colBookingServices),
+	id("Offering", colBookingServices),
+	q("Offerings", colBookingServices, "name,_id", nil, "name", "_id"),
 	id("SavePractitioner", colPractitioners),
 	id("Practitioner", colPractitioners),
 	q("Practitioners", colPractitioners, "shop_id,_id", eqs("shop_id"), "_id"),

@@ -11,7 +11,6 @@ import (
 
 	"github.com/vista-optical/vista/backend/booking"
 	"github.com/vista-optical/vista/backend/core"
-	"github.com/vista-optical/vista/backend/lens"
 	"github.com/vista-optical/vista/backend/notify"
 )
 
@@ -21,112 +20,6 @@ func jsonDoc(v any) (string, error) {
 		return "", core.Internal(err)
 	}
 	return string(b), nil
-}
-
-// CreateService implements booking.Store.
-func (db *DB) CreateService(ctx context.Context, s *booking.Service) error {
-	doc, err := jsonDoc(s)
-	if err != nil {
-		return err
-	}
-	_, err = db.write.ExecContext(ctx, `INSERT INTO booking_services (id, code, shop_id, name, doc, created_at, updated_at) VALUES (?,?,?,?,?,?,?)`,
-		s.ID, s.Code, s.ShopID, s.Name, doc, ms(s.CreatedAt), ms(s.UpdatedAt))
-	return mapErr(err)
-}
-
-// UpdateService implements booking.Store.
-func (db *DB) UpdateService(ctx context.Context, s *booking.Service) error {
-	doc, err := jsonDoc(s)
-	if err != nil {
-		return err
-	}
-	return db.updateOne(ctx, "service", `UPDATE booking_services SET code = ?, shop_id = ?, name = ?, doc = ?, updated_at = ? WHERE id = ?`,
-		s.Code, s.ShopID, s.Name, doc, ms(s.UpdatedAt), s.ID)
-}
-
-const serviceColumns = `id, code, shop_id, name, doc, created_at, updated_at`
-
-func scanService(row scanner) (*booking.Service, error) {
-	var s booking.Service
-	var doc string
-	var created, updated int64
-	var id, code, shopID, name string
-	if err := row.Scan(&id, &code, &shopID, &name, &doc, &created, &updated); err != nil {
-		return nil, err
-	}
-	if err := json.Unmarshal([]byte(doc), &s); err != nil {
-		return nil, core.Internal(err)
-	}
-	s.ID, s.Code, s.ShopID, s.Name, s.CreatedAt, s.UpdatedAt = id, code, shopID, name, fromMS(created), fromMS(updated)
-	return &s, nil
-}
-
-// Service implements booking.Store.
-func (db *DB) Service(ctx context.Context, id string) (*booking.Service, error) {
-	s, err := scanService(db.queryRow(ctx, `SELECT `+serviceColumns+` FROM booking_services WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("service")
-	}
-	return s, mapErr(err)
-}
-
-// Services implements booking.Store.
-func (db *DB) Services(ctx context.Context) ([]*booking.Service, error) {
-	rows, err := db.query(ctx, `SELECT `+serviceColumns+` FROM booking_services ORDER BY name, id`)
-	return collect(rows, err, scanService)
-}
-
-// SavePractitioner implements booking.Store.
-func (db *DB) SavePractitioner(ctx context.Context, p *booking.Practitioner) error {
-	doc, err := jsonDoc(p)
-	if err != nil {
-		return err
-	}
-	_, err = db.write.ExecContext(ctx, `INSERT INTO practitioners (staff_id, shop_id, doc, feed_hash, updated_at) VALUES (?,?,?,?,?)
-		ON CONFLICT (staff_id) DO UPDATE SET shop_id = excluded.shop_id, doc = excluded.doc, feed_hash = excluded.feed_hash, updated_at = excluded.updated_at`,
-		p.StaffID, p.ShopID, doc, nullString(p.FeedHash), ms(p.UpdatedAt))
-	return mapErr(err)
-}
-
-const practitionerColumns = `staff_id, shop_id, doc, feed_hash, updated_at`
-
-func scanPractitioner(row scanner) (*booking.Practitioner, error) {
-	var p booking.Practitioner
-	var doc, staffID, shopID string
-	var feed sql.NullString
-	var updated int64
-	if err := row.Scan(&staffID, &shopID, &doc, &feed, &updated); err != nil {
-		return nil, err
-	}
-	if err := json.Unmarshal([]byte(doc), &p); err != nil {
-		return nil, core.Internal(err)
-	}
-	p.StaffID, p.ShopID, p.FeedHash, p.UpdatedAt = staffID, shopID, feed.String, fromMS(updated)
-	return &p, nil
-}
-
-// Practitioner implements booking.Store.
-func (db *DB) Practitioner(ctx context.Context, staffID string) (*booking.Practitioner, error) {
-	p, err := scanPractitioner(db.queryRow(ctx, `SELECT `+practitionerColumns+` FROM practitioners WHERE staff_id = ?`, staffID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("agenda")
-	}
-	return p, mapErr(err)
-}
-
-// Practitioners implements booking.Store.
-func (db *DB) Practitioners(ctx context.Context, shopID string) ([]*booking.Practitioner, error) {
-	rows, err := db.query(ctx, `SELECT `+practitionerColumns+` FROM practitioners WHERE shop_id = ? ORDER BY staff_id`, shopID)
-	return collect(rows, err, scanPractitioner)
-}
-
-// PractitionerByFeed implements booking.Store.
-func (db *DB) PractitionerByFeed(ctx context.Context, hash string) (*booking.Practitioner, error) {
-	p, err := scanPractitioner(db.queryRow(ctx, `SELECT `+practitionerColumns+` FROM practitioners WHERE feed_hash = ?`, hash))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("agenda")
-	}
-	return p, mapErr(err)
 }
 
 const bookingColumns = `id, shop_id, service_id, variant, staff_id, customer_id, family_member_id, guest, day, start_at, end_at,
@@ -401,11 +294,6 @@ func (db *DB) ConfirmBooking(ctx context.Context, b *booking.Booking, h booking.
 	return got, err
 }
 
-// CancelExpiredHolds implements booking.Store.
-func (db *DB) CancelExpiredHolds(ctx context.Context, before time.Time) (int, error) {
-	return db.affected(ctx, `UPDATE bookings SET status = 'cancelled', held_until = NULL WHERE status = 'held' AND held_until < ?`, ms(before))
-}
-
 // MarkBooking implements booking.Store.
 func (db *DB) MarkBooking(ctx context.Context, id, status, visitID string, at time.Time) (*booking.Booking, error) {
 	var got *booking.Booking
@@ -472,37 +360,6 @@ func (db *DB) CountNoShows(ctx context.Context, customerID string) (int, error) 
 	return n, mapErr(err)
 }
 
-// DueBookingReminders implements booking.Store.
-func (db *DB) DueBookingReminders(ctx context.Context, now time.Time, limit int) ([]*booking.Booking, error) {
-	rows, err := db.query(ctx, `SELECT `+bookingColumns+` FROM bookings WHERE remind_at IS NOT NULL AND remind_at <= ? AND status = 'booked'
-		ORDER BY remind_at, id LIMIT ?`, ms(now), limit)
-	return collect(rows, err, scanBooking)
-}
-
-// AdvanceBookingReminders implements booking.Store with the reminder
-// advance the lens reminders use.
-func (db *DB) AdvanceBookingReminders(ctx context.Context, rs []booking.Reminder) (int, error) {
-	as := make([]lens.Advance, len(rs))
-	for i, r := range rs {
-		as[i] = lens.Advance{ID: r.Booking.ID, Prev: r.Prev, Next: r.Next}
-	}
-	return db.advanceReminders(ctx, "bookings", "remind_at", as)
-}
-
-// PurgeClaims implements booking.Store.
-func (db *DB) PurgeClaims(ctx context.Context, before time.Time) (int, error) {
-	return db.affected(ctx, `DELETE FROM booking_claims WHERE until_at < ?`, ms(before))
-}
-
-// ForgetGuests implements booking.Store: the guest keeps a name of
-// nothing, so a later read still has a guest (not an account) booking.
-func (db *DB) ForgetGuests(ctx context.Context, before time.Time) (int, error) {
-	return db.affected(ctx, `UPDATE bookings SET guest = json_object('name', '', 'locale', json_extract(guest, '$.locale'),
-		'consent_at', json_extract(guest, '$.consent_at'), 'consent_version', json_extract(guest, '$.consent_version'))
-		WHERE guest IS NOT NULL AND end_at < ? AND (json_extract(guest, '$.name') != '' OR json_extract(guest, '$.phone') IS NOT NULL
-		OR json_extract(guest, '$.email') IS NOT NULL)`, ms(before))
-}
-
 // DeleteCustomerBookings implements booking.Store.
 func (db *DB) DeleteCustomerBookings(ctx context.Context, customerID string) error {
 	return db.withTx(ctx, func(tx *sql.Tx) error {
@@ -517,44 +374,4 @@ func (db *DB) DeleteCustomerBookings(ctx context.Context, customerID string) err
 		}
 		return nil
 	})
-}
-
-const waitColumns = `id, shop_id, service_id, day, customer_id, created_at, offered_at, offer_start, offer_staff`
-
-func scanWait(row scanner) (*booking.WaitEntry, error) {
-	var e booking.WaitEntry
-	var created int64
-	var offered, start sql.NullInt64
-	if err := row.Scan(&e.ID, &e.ShopID, &e.ServiceID, &e.Day, &e.CustomerID, &created, &offered, &start, &e.OfferStaff); err != nil {
-		return nil, err
-	}
-	e.CreatedAt, e.OfferedAt, e.OfferStart = fromMS(created), fromNullMS(offered), fromNullMS(start)
-	return &e, nil
-}
-
-// JoinWaitlist implements booking.Store.
-func (db *DB) JoinWaitlist(ctx context.Context, e *booking.WaitEntry) error {
-	_, err := db.write.ExecContext(ctx, `INSERT INTO waitlist (`+waitColumns+`) VALUES (?,?,?,?,?,?,?,?,?)`,
-		e.ID, e.ShopID, e.ServiceID, e.Day, e.CustomerID, ms(e.CreatedAt), nullMS(e.OfferedAt), nullMS(e.OfferStart), e.OfferStaff)
-	return mapErr(err)
-}
-
-// WaitEntry implements booking.Store.
-func (db *DB) WaitEntry(ctx context.Context, id string) (*booking.WaitEntry, error) {
-	e, err := scanWait(db.queryRow(ctx, `SELECT `+waitColumns+` FROM waitlist WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("waitlist entry")
-	}
-	return e, mapErr(err)
-}
-
-// CustomerWaitlist implements booking.Store.
-func (db *DB) CustomerWaitlist(ctx context.Context, customerID string) ([]*booking.WaitEntry, error) {
-	rows, err := db.query(ctx, `SELECT `+waitColumns+` FROM waitlist WHERE customer_id = ? ORDER BY day, id`, customerID)
-	return collect(rows, err, scanWait)
-}
-
-// LeaveWaitlist implements booking.Store.
-func (db *DB) LeaveWaitlist(ctx context.Context, customerID, id string) error {
-	return db.updateOne(ctx, "waitlist entry", `DELETE FROM waitlist WHERE id = ? AND customer_id = ?`, id, customerID)
 }
