@@ -2,10 +2,11 @@ package console
 
 import (
 	"embed"
-	"github.com/vista-optical/vista/backend/booking"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/vista-optical/vista/backend/booking"
 
 	"github.com/gofiber/fiber/v2"
 
