@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/uudashr/gocognit"
 )
 
 const module = "github.com/vista-optical/vista/"
@@ -262,5 +264,61 @@ func TestCacheControlIsSetInOnePlace(t *testing.T) {
 			}
 			return true
 		})
+	}
+}
+
+// Bounds on the size of what a reader holds at once.
+const (
+	maxFileLines     = 450
+	maxCognitiveFunc = 30
+)
+
+// TestFilesAndFunctionsStayReadable: no non-test Go file over
+// maxFileLines lines (generated files excepted), and no function outside
+// tests over a cognitive complexity of maxCognitiveFunc, as gocognit
+// counts it (nesting weighs, flat lists do not): past those a file wants
+// splitting by job, a function its steps named.
+func TestFilesAndFunctionsStayReadable(t *testing.T) {
+	fset := token.NewFileSet()
+	files := 0
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && path != "." && strings.HasPrefix(d.Name(), ".") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		f, err := parser.ParseFile(fset, path, src, parser.ParseComments)
+		if err != nil {
+			return err
+		}
+		if ast.IsGenerated(f) {
+			return nil
+		}
+		files++
+		if n := strings.Count(string(src), "\n"); n > maxFileLines {
+			t.Errorf("%s has %d lines, over %d: split it by job", path, n, maxFileLines)
+		}
+		for _, d := range f.Decls {
+			if fn, ok := d.(*ast.FuncDecl); ok {
+				if c := gocognit.Complexity(fn); c > maxCognitiveFunc {
+					t.Errorf("%s: %s has a cognitive complexity of %d, over %d: name its steps", fset.Position(fn.Pos()), fn.Name.Name, c, maxCognitiveFunc)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if files < 100 {
+		t.Fatalf("only %d Go files read: has the tree moved?", files)
 	}
 }

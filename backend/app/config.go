@@ -183,12 +183,6 @@ func (c *Config) Validate() error {
 	if c.HTTPAddr == "" {
 		errs = append(errs, errors.New("http-addr is empty"))
 	}
-	if c.GuestRetention < 24*time.Hour || c.GuestRetention > 730*24*time.Hour {
-		errs = append(errs, fmt.Errorf("guest-retention %s is outside 24h–17520h (two years)", c.GuestRetention))
-	}
-	if c.VisitRetention < 24*time.Hour || c.VisitRetention > 730*24*time.Hour {
-		errs = append(errs, fmt.Errorf("visit-retention %s is outside 24h–17520h (two years)", c.VisitRetention))
-	}
 	if c.MongoURI == "" && c.DataDir == "" {
 		errs = append(errs, errors.New("data-dir is empty and no MongoDB URI is set"))
 	}
@@ -217,10 +211,30 @@ func (c *Config) Validate() error {
 	if _, err := c.Rates(); err != nil {
 		errs = append(errs, err)
 	}
+	if c.SMTPURL != "" {
+		if c.MailFrom == "" {
+			errs = append(errs, errors.New("smtp-url is set but mail-from is not: e-mail needs a sender"))
+		} else if _, err := email.New(c.SMTPURL, c.MailFrom); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(append(errs, c.outOfBounds()...)...)
+}
+
+// outOfBounds reports the durations and counts outside what makes sense.
+func (c *Config) outOfBounds() []error {
+	const day = 24 * time.Hour
+	var errs []error
+	if c.GuestRetention < day || c.GuestRetention > 730*day {
+		errs = append(errs, fmt.Errorf("guest-retention %s is outside 24h–17520h (two years)", c.GuestRetention))
+	}
+	if c.VisitRetention < day || c.VisitRetention > 730*day {
+		errs = append(errs, fmt.Errorf("visit-retention %s is outside 24h–17520h (two years)", c.VisitRetention))
+	}
 	if c.MarketingCap < 0 || c.MarketingCap > 100 {
 		errs = append(errs, fmt.Errorf("marketing-cap %d: want 0–100", c.MarketingCap))
 	}
-	if c.MarketingWindow < time.Hour || c.MarketingWindow > 90*24*time.Hour {
+	if c.MarketingWindow < time.Hour || c.MarketingWindow > 90*day {
 		errs = append(errs, fmt.Errorf("marketing-window %s: want 1h to 2160h (90 days)", c.MarketingWindow))
 	}
 	if c.ScreenStreams < 1 || c.ScreenStreams > 1_000_000 {
@@ -229,14 +243,7 @@ func (c *Config) Validate() error {
 	if c.SendConcurrency < 1 || c.SendConcurrency > 1000 {
 		errs = append(errs, fmt.Errorf("send-concurrency %d: want 1–1000", c.SendConcurrency))
 	}
-	if c.SMTPURL != "" {
-		if c.MailFrom == "" {
-			errs = append(errs, errors.New("smtp-url is set but mail-from is not: e-mail needs a sender"))
-		} else if _, err := email.New(c.SMTPURL, c.MailFrom); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
+	return errs
 }
 
 // Rates parses SendRates.

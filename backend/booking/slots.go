@@ -101,13 +101,79 @@ func (p Plan) Slots() []Slot {
 	if err1 != nil || err2 != nil || p.Service == nil {
 		return nil
 	}
-	earliest, latest := Window(p.Service, p.Now, p.Loc)
-	lo, hi := earliest.Unix(), latest.Unix()
-	dur := int64(p.Duration / time.Second)
-	before := int64(p.Service.BufferBeforeMin * 60)
-	after := int64(p.Service.BufferAfterMin * 60)
-	step := int64(Step / time.Second)
+	g := p.grid()
+	busy, perDay := p.holds()
+	staff := p.able()
+	for day := from; !day.After(to); {
+		y, m, d := day.Date()
+		date := day.Format(time.DateOnly)
+		noon := time.Date(y, m, d, 12, 0, 0, 0, p.Loc)
+		day = time.Date(y, m, d+1, 0, 0, 0, 0, p.Loc)
+		if p.Service.DailyCap > 0 && perDay[date] >= p.Service.DailyCap {
+			continue
+		}
+		shopSpans := spanMinutes(p.Hours.SpansOn(noon, p.Loc))
+		for _, st := range staff {
+			if st.Away(date) {
+				continue
+			}
+			spans := shopSpans
+			if st.Hours != nil {
+				spans = intersect(shopSpans, spanMinutes(st.Hours[weekdayKey(noon.Weekday())]))
+			}
+			g.fill(y, m, d, spans, busy[st.StaffID], st.StaffID)
+		}
+	}
+	for i := range g.out {
+		slices.Sort(g.out[i].StaffIDs)
+		g.out[i].StaffIDs = slices.Compact(g.out[i].StaffIDs)
+	}
+	slices.SortFunc(g.out, func(a, b Slot) int { return a.Start.Compare(b.Start) })
+	return g.out
+}
 
+// slotGrid is where the plan's appointments may start, in Unix seconds,
+// and the free starts found so far. Starts are found day by day, staff
+// member by staff member: they are indexed by instant to gather who is
+// free at each.
+type slotGrid struct {
+	lo, hi, dur, before, after, step int64
+	loc                              *time.Location
+	out                              []Slot
+	index                            map[int64]int
+}
+
+func (p Plan) grid() *slotGrid {
+	earliest, latest := Window(p.Service, p.Now, p.Loc)
+	return &slotGrid{lo: earliest.Unix(), hi: latest.Unix(), dur: int64(p.Duration / time.Second),
+		before: int64(p.Service.BufferBeforeMin * 60), after: int64(p.Service.BufferAfterMin * 60),
+		step: int64(Step / time.Second), loc: p.Loc, index: map[int64]int{}}
+}
+
+// fill adds the starts of one staff member's day: inside spans (minutes
+// of the day), in the window, clear of what they hold with the buffers.
+func (g *slotGrid) fill(y int, m time.Month, d int, spans [][2]int, held []span, staffID string) {
+	for _, sp := range spans {
+		open, close := at(y, m, d, sp[0], g.loc).Unix(), at(y, m, d, sp[1], g.loc).Unix()
+		first := (open + g.step - 1) / g.step * g.step
+		for s := first; s+g.dur <= close; s += g.step {
+			if s < g.lo || s >= g.hi || clashes(held, span{s - g.before, s + g.dur + g.after}) {
+				continue
+			}
+			i, ok := g.index[s]
+			if !ok {
+				i = len(g.out)
+				g.index[s] = i
+				g.out = append(g.out, Slot{Start: time.Unix(s, 0).In(g.loc), End: time.Unix(s+g.dur, 0).In(g.loc)})
+			}
+			g.out[i].StaffIDs = append(g.out[i].StaffIDs, staffID)
+		}
+	}
+}
+
+// holds returns what each staff member holds, merged, and how many of
+// the plan's service each day already has.
+func (p Plan) holds() (map[string][]span, map[string]int) {
 	busy := map[string][]span{}
 	perDay := map[string]int{}
 	for _, b := range p.Busy {
@@ -122,60 +188,18 @@ func (p Plan) Slots() []Slot {
 	for id, iv := range busy {
 		busy[id] = merge(iv)
 	}
+	return busy, perDay
+}
+
+// able returns the staff with the service's skills.
+func (p Plan) able() []*Practitioner {
 	var staff []*Practitioner
 	for _, s := range p.Staff {
 		if s.Can(p.Service.Skills) {
 			staff = append(staff, s)
 		}
 	}
-
-	// Starts are found day by day, staff member by staff member: index
-	// them by instant to gather who is free at each.
-	var out []Slot
-	index := map[int64]int{}
-	for day := from; !day.After(to); {
-		y, m, d := day.Date()
-		date := day.Format(time.DateOnly)
-		noon := time.Date(y, m, d, 12, 0, 0, 0, p.Loc)
-		if p.Service.DailyCap > 0 && perDay[date] >= p.Service.DailyCap {
-			day = time.Date(y, m, d+1, 0, 0, 0, 0, p.Loc)
-			continue
-		}
-		shopSpans := spanMinutes(p.Hours.SpansOn(noon, p.Loc))
-		for _, st := range staff {
-			if st.Away(date) {
-				continue
-			}
-			spans := shopSpans
-			if st.Hours != nil {
-				spans = intersect(shopSpans, spanMinutes(st.Hours[weekdayKey(noon.Weekday())]))
-			}
-			held := busy[st.StaffID]
-			for _, sp := range spans {
-				open, close := at(y, m, d, sp[0], p.Loc).Unix(), at(y, m, d, sp[1], p.Loc).Unix()
-				first := (open + step - 1) / step * step
-				for s := first; s+dur <= close; s += step {
-					if s < lo || s >= hi || clashes(held, span{s - before, s + dur + after}) {
-						continue
-					}
-					i, ok := index[s]
-					if !ok {
-						i = len(out)
-						index[s] = i
-						out = append(out, Slot{Start: time.Unix(s, 0).In(p.Loc), End: time.Unix(s+dur, 0).In(p.Loc)})
-					}
-					out[i].StaffIDs = append(out[i].StaffIDs, st.StaffID)
-				}
-			}
-		}
-		day = time.Date(y, m, d+1, 0, 0, 0, 0, p.Loc)
-	}
-	for i := range out {
-		slices.Sort(out[i].StaffIDs)
-		out[i].StaffIDs = slices.Compact(out[i].StaffIDs)
-	}
-	slices.SortFunc(out, func(a, b Slot) int { return a.Start.Compare(b.Start) })
-	return out
+	return staff
 }
 
 // merge sorts iv and joins overlapping or touching spans, so that both

@@ -99,39 +99,13 @@ func readImport(r io.Reader) ([]importRow, *ImportResult, error) {
 	if err != nil {
 		return nil, nil, core.Internal(err)
 	}
-	encoding := "utf-8"
-	if !utf8.Valid(data) {
-		// Excel's "CSV" in Italy is Windows-1252: read it as that, on
-		// purpose, rather than storing mojibake or refusing the file.
-		if data, err = charmap.Windows1252.NewDecoder().Bytes(data); err != nil {
-			return nil, nil, core.Invalid("the file is not text", core.FieldError{Field: "file", Code: "encoding", Message: "must be text in UTF-8 or Windows-1252"})
-		}
-		encoding = "windows-1252"
-	}
-	first, _, _ := bytes.Cut(data, []byte("\n"))
-	cr := csv.NewReader(bytes.NewReader(data))
-	if bytes.Count(first, []byte(";")) > bytes.Count(first, []byte(",")) {
-		cr.Comma = ';' // as spreadsheets write CSV where the decimal mark is a comma
-	}
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = false
-	header, err := cr.Read()
+	data, encoding, err := asText(data)
 	if err != nil {
-		return nil, nil, core.Invalid("the file has no header line", core.FieldError{Field: "file", Code: "invalid", Message: "must be CSV with a header line naming the columns"})
+		return nil, nil, err
 	}
-	col := map[string]int{}
-	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-		if !slices.Contains(importColumns, h) {
-			return nil, nil, core.Invalid("unknown column", core.FieldError{Field: "file", Code: "unknown_column",
-				Message: fmt.Sprintf("column %q is not one of: %s", h, strings.Join(importColumns, ", "))})
-		}
-		col[h] = i
-	}
-	for _, need := range []string{"sku", "brand", "name", "category", "price"} {
-		if _, ok := col[need]; !ok {
-			return nil, nil, core.Invalid("a column is missing", core.FieldError{Field: "file", Code: "missing_column", Message: "the header must name the column " + need})
-		}
+	cr, col, err := csvColumns(data)
+	if err != nil {
+		return nil, nil, err
 	}
 	res := &ImportResult{Encoding: encoding, Errors: []LineError{}}
 	var rows []importRow
@@ -180,6 +154,51 @@ func readImport(r io.Reader) ([]importRow, *ImportResult, error) {
 		return nil, nil, core.Invalid("the file has no products", core.FieldError{Field: "file", Code: "empty", Message: "must hold at least one product after the header"})
 	}
 	return rows, res, nil
+}
+
+// asText returns data as UTF-8, and the encoding it was in. Excel's "CSV"
+// in Italy is Windows-1252: it is read as that, on purpose, rather than
+// storing mojibake or refusing the file.
+func asText(data []byte) ([]byte, string, error) {
+	if utf8.Valid(data) {
+		return data, "utf-8", nil
+	}
+	data, err := charmap.Windows1252.NewDecoder().Bytes(data)
+	if err != nil {
+		return nil, "", core.Invalid("the file is not text", core.FieldError{Field: "file", Code: "encoding", Message: "must be text in UTF-8 or Windows-1252"})
+	}
+	return data, "windows-1252", nil
+}
+
+// csvColumns opens data as CSV (comma- or semicolon-separated, as its
+// first line says) and reads its header: the index of each column.
+func csvColumns(data []byte) (*csv.Reader, map[string]int, error) {
+	first, _, _ := bytes.Cut(data, []byte("\n"))
+	cr := csv.NewReader(bytes.NewReader(data))
+	if bytes.Count(first, []byte(";")) > bytes.Count(first, []byte(",")) {
+		cr.Comma = ';' // as spreadsheets write CSV where the decimal mark is a comma
+	}
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = false
+	header, err := cr.Read()
+	if err != nil {
+		return nil, nil, core.Invalid("the file has no header line", core.FieldError{Field: "file", Code: "invalid", Message: "must be CSV with a header line naming the columns"})
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		if !slices.Contains(importColumns, h) {
+			return nil, nil, core.Invalid("unknown column", core.FieldError{Field: "file", Code: "unknown_column",
+				Message: fmt.Sprintf("column %q is not one of: %s", h, strings.Join(importColumns, ", "))})
+		}
+		col[h] = i
+	}
+	for _, need := range []string{"sku", "brand", "name", "category", "price"} {
+		if _, ok := col[need]; !ok {
+			return nil, nil, core.Invalid("a column is missing", core.FieldError{Field: "file", Code: "missing_column", Message: "the header must name the column " + need})
+		}
+	}
+	return cr, col, nil
 }
 
 // parseRow reads one line through get (a column's trimmed value).

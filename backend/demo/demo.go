@@ -6,6 +6,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/vista-optical/vista/backend/auth"
 	"github.com/vista-optical/vista/backend/booking"
@@ -68,62 +69,12 @@ func Seed(ctx context.Context, st Stores, pw *auth.Passwords, clock core.Clock) 
 			return nil, err
 		}
 	}
-	var logins []Login
-	people := []struct {
-		email, name string
-		role        core.Role
-		shop        string
-	}{
-		{OwnerEmail, "Olga Ferri", core.RoleOwner, ""},
-		{"responsabile.milano@ottica-vista.demo", "Marco Bianchi", core.RoleManager, "shop-milano-centro"},
-		{"assistente.milano@ottica-vista.demo", "Sara Colombo", core.RoleAssistant, "shop-milano-centro"},
-		{"responsabile.roma@ottica-vista.demo", "Luca Romano", core.RoleManager, "shop-roma-prati"},
-		{"assistente.roma@ottica-vista.demo", "Chiara Greco", core.RoleAssistant, "shop-roma-prati"},
+	logins, err := seedStaff(ctx, st, pw, now)
+	if err != nil {
+		return nil, err
 	}
-	for _, p := range people {
-		password := auth.RandomSecret(12)
-		logins = append(logins, Login{Email: p.email, Password: password, Name: p.name, Role: p.role, ShopID: p.shop})
-		hash, err := pw.Hash(password)
-		if err != nil {
-			return nil, err
-		}
-		m := &shop.Staff{ID: core.NewID(), Email: p.email, Name: p.name, PasswordHash: hash, Role: p.role, ShopID: p.shop, Active: true, CreatedAt: now}
-		if err := st.CreateStaff(ctx, m); err != nil {
-			return nil, fmt.Errorf("demo staff %s: %w", p.email, err)
-		}
-		// Managers are the shops' optometrists; assistants hand over glasses.
-		skills := map[core.Role][]string{core.RoleManager: {booking.SkillContactLens, booking.SkillOptometrist}, core.RoleAssistant: {booking.SkillAssistant}}[p.role]
-		if p.shop != "" {
-			if err := st.SavePractitioner(ctx, &booking.Practitioner{StaffID: m.ID, ShopID: p.shop, Skills: skills, UpdatedAt: now}); err != nil {
-				return nil, fmt.Errorf("demo agenda %s: %w", p.email, err)
-			}
-		}
-	}
-	services := []*booking.Offering{
-		{ID: "svc-eye-exam", Code: "eye-exam", Name: "Esame della vista", NameEN: "Eye exam", DurationMin: 30, BufferAfterMin: 10,
-			Variants: []booking.Variant{{Code: "child", Name: "Esame della vista (bambini)", NameEN: "Eye exam (children)", DurationMin: 20}},
-			Skills:   []string{booking.SkillOptometrist}, DailyCap: 12},
-		{ID: "svc-contact-lens", Code: "contact-lens", Name: "Consulenza lenti a contatto", NameEN: "Contact-lens consultation", DurationMin: 45, BufferAfterMin: 15,
-			Variants: []booking.Variant{{Code: "first", Name: "Prima applicazione", NameEN: "First fitting", DurationMin: 60},
-				{Code: "follow-up", Name: "Controllo", NameEN: "Follow-up", DurationMin: 20}},
-			Skills: []string{booking.SkillContactLens}},
-		{ID: "svc-myopia-kids", Code: "myopia-kids", Name: "Controllo miopia bambini", NameEN: "Children's myopia check", DurationMin: 30, BufferAfterMin: 10,
-			Skills: []string{booking.SkillOptometrist}},
-		{ID: "svc-glasses-pickup", Code: "glasses-pickup", Name: "Ritiro occhiali", NameEN: "Glasses pickup", DurationMin: 15,
-			Skills: []string{booking.SkillAssistant, booking.SkillOptometrist}, CancelNoticeMin: 60, MinNoticeMin: 60},
-	}
-	for _, sv := range services {
-		sv.Active, sv.CreatedAt, sv.UpdatedAt = true, now, now
-		if sv.MinNoticeMin == 0 {
-			sv.MinNoticeMin = 120
-		}
-		if sv.CancelNoticeMin == 0 {
-			sv.CancelNoticeMin = 24 * 60
-		}
-		sv.MaxAheadDays = 60
-		if err := st.CreateOffering(ctx, sv); err != nil {
-			return nil, fmt.Errorf("demo service %s: %w", sv.Name, err)
-		}
+	if err := seedOfferings(ctx, st, now); err != nil {
+		return nil, err
 	}
 	products := []*catalog.Product{
 		{SKU: "AC-OASYS-1D-30", Brand: "Acuvue", Name: "Oasys 1-Day (30 lenti)", Category: "contact_lenses", PriceCents: 3290, Tags: []string{"giornaliere"}},
@@ -162,4 +113,72 @@ func Seed(ctx context.Context, st Stores, pw *auth.Passwords, clock core.Clock) 
 func closing(h shop.Hours, date, note string) shop.Hours {
 	h.Closures = []shop.Closure{{Date: date, Note: note}}
 	return h
+}
+
+// seedStaff creates the demo staff with random passwords, and the
+// agendas of those who work in a shop.
+func seedStaff(ctx context.Context, st Stores, pw *auth.Passwords, now time.Time) ([]Login, error) {
+	var logins []Login
+	people := []struct {
+		email, name string
+		role        core.Role
+		shop        string
+	}{
+		{OwnerEmail, "Olga Ferri", core.RoleOwner, ""},
+		{"responsabile.milano@ottica-vista.demo", "Marco Bianchi", core.RoleManager, "shop-milano-centro"},
+		{"assistente.milano@ottica-vista.demo", "Sara Colombo", core.RoleAssistant, "shop-milano-centro"},
+		{"responsabile.roma@ottica-vista.demo", "Luca Romano", core.RoleManager, "shop-roma-prati"},
+		{"assistente.roma@ottica-vista.demo", "Chiara Greco", core.RoleAssistant, "shop-roma-prati"},
+	}
+	for _, p := range people {
+		password := auth.RandomSecret(12)
+		logins = append(logins, Login{Email: p.email, Password: password, Name: p.name, Role: p.role, ShopID: p.shop})
+		hash, err := pw.Hash(password)
+		if err != nil {
+			return nil, err
+		}
+		m := &shop.Staff{ID: core.NewID(), Email: p.email, Name: p.name, PasswordHash: hash, Role: p.role, ShopID: p.shop, Active: true, CreatedAt: now}
+		if err := st.CreateStaff(ctx, m); err != nil {
+			return nil, fmt.Errorf("demo staff %s: %w", p.email, err)
+		}
+		// Managers are the shops' optometrists; assistants hand over glasses.
+		skills := map[core.Role][]string{core.RoleManager: {booking.SkillContactLens, booking.SkillOptometrist}, core.RoleAssistant: {booking.SkillAssistant}}[p.role]
+		if p.shop != "" {
+			if err := st.SavePractitioner(ctx, &booking.Practitioner{StaffID: m.ID, ShopID: p.shop, Skills: skills, UpdatedAt: now}); err != nil {
+				return nil, fmt.Errorf("demo agenda %s: %w", p.email, err)
+			}
+		}
+	}
+	return logins, nil
+}
+
+// seedOfferings creates what the demo shops can be booked for.
+func seedOfferings(ctx context.Context, st Stores, now time.Time) error {
+	services := []*booking.Offering{
+		{ID: "svc-eye-exam", Code: "eye-exam", Name: "Esame della vista", NameEN: "Eye exam", DurationMin: 30, BufferAfterMin: 10,
+			Variants: []booking.Variant{{Code: "child", Name: "Esame della vista (bambini)", NameEN: "Eye exam (children)", DurationMin: 20}},
+			Skills:   []string{booking.SkillOptometrist}, DailyCap: 12},
+		{ID: "svc-contact-lens", Code: "contact-lens", Name: "Consulenza lenti a contatto", NameEN: "Contact-lens consultation", DurationMin: 45, BufferAfterMin: 15,
+			Variants: []booking.Variant{{Code: "first", Name: "Prima applicazione", NameEN: "First fitting", DurationMin: 60},
+				{Code: "follow-up", Name: "Controllo", NameEN: "Follow-up", DurationMin: 20}},
+			Skills: []string{booking.SkillContactLens}},
+		{ID: "svc-myopia-kids", Code: "myopia-kids", Name: "Controllo miopia bambini", NameEN: "Children's myopia check", DurationMin: 30, BufferAfterMin: 10,
+			Skills: []string{booking.SkillOptometrist}},
+		{ID: "svc-glasses-pickup", Code: "glasses-pickup", Name: "Ritiro occhiali", NameEN: "Glasses pickup", DurationMin: 15,
+			Skills: []string{booking.SkillAssistant, booking.SkillOptometrist}, CancelNoticeMin: 60, MinNoticeMin: 60},
+	}
+	for _, sv := range services {
+		sv.Active, sv.CreatedAt, sv.UpdatedAt = true, now, now
+		if sv.MinNoticeMin == 0 {
+			sv.MinNoticeMin = 120
+		}
+		if sv.CancelNoticeMin == 0 {
+			sv.CancelNoticeMin = 24 * 60
+		}
+		sv.MaxAheadDays = 60
+		if err := st.CreateOffering(ctx, sv); err != nil {
+			return fmt.Errorf("demo service %s: %w", sv.Name, err)
+		}
+	}
+	return nil
 }

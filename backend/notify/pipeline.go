@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"cmp"
 	"context"
 	"sync"
 	"time"
@@ -93,13 +94,13 @@ func (p *pipeline) run(ctx context.Context, forever bool) (int, error) {
 		closed   bool
 	)
 	for {
-		if !closed && (ctx.Err() != nil || (!forever && claimed > 0) || (!forever && idle != nil)) {
-			close(p.jobs)
+		if !closed && (ctx.Err() != nil || (!forever && (claimed > 0 || idle != nil))) {
+			close(p.jobs) // no more claims: stopping, or a single pass has claimed or found nothing
 			closed, stop = true, nil
 		}
 		want := 0
-		if !closed && idle == nil && len(p.jobs) <= cap(p.jobs)/2 {
-			want = cap(p.jobs) - len(p.jobs)
+		if !closed && idle == nil {
+			want = p.room()
 		}
 		if want == 0 && len(batch) == 0 {
 			select {
@@ -116,36 +117,59 @@ func (p *pipeline) run(ctx context.Context, forever bool) (int, error) {
 			}
 		}
 		batch = p.gather(batch)
-		fs := make([]Finish, len(batch))
-		for i, r := range batch {
-			fs[i] = Finish{ID: r.m.ID, Outcome: r.out}
+		msgs, err := p.write(batch, want)
+		if err != nil && len(batch) > 0 {
+			firstErr = cmp.Or(firstErr, err)
 		}
-		now := d.Clock.Now()
-		lost, msgs, err := d.Store.FinishAndClaim(p.work, d.Owner, fs, now, now.Add(d.Lease), want)
-		if err != nil {
-			d.Logger.Warn("dispatch write failed; unrecorded messages are claimed again when their lease ends",
-				"outcomes", len(fs), "err", err)
-			if firstErr == nil && len(fs) > 0 {
-				firstErr = err
-			}
-			if idle == nil {
-				idle = time.After(d.Idle)
-			}
-		} else {
-			d.recorded(p.work, batch, lost)
-		}
-		for _, r := range batch {
-			r.done <- struct{}{}
+		if err != nil && idle == nil {
+			idle = time.After(d.Idle) // the database is failing: pause the claims
 		}
 		batch = batch[:0]
-		for _, m := range msgs {
-			p.jobs <- m // never blocks: want fits the free room and only this loop sends
-		}
+		p.queue(msgs)
 		claimed += len(msgs)
 		if err == nil && want > 0 && len(msgs) == 0 {
 			idle = time.After(d.Idle)
 		}
 	}
+}
+
+// queue hands claimed messages to the senders. It never blocks: what was
+// claimed fits the room, and only the run loop sends.
+func (p *pipeline) queue(msgs []*Message) {
+	for _, m := range msgs {
+		p.jobs <- m
+	}
+}
+
+// room is how many messages to claim: the queue's free room once it is
+// at most half full, else none (claims come in batches, not one by one).
+func (p *pipeline) room() int {
+	if len(p.jobs) > cap(p.jobs)/2 {
+		return 0
+	}
+	return cap(p.jobs) - len(p.jobs)
+}
+
+// write records the batch's outcomes and claims up to want messages, in
+// one write, then lets the batch's senders go on.
+func (p *pipeline) write(batch []record, want int) ([]*Message, error) {
+	d := p.d
+	fs := make([]Finish, len(batch))
+	for i, r := range batch {
+		fs[i] = Finish{ID: r.m.ID, Outcome: r.out}
+	}
+	now := d.Clock.Now()
+	lost, msgs, err := d.Store.FinishAndClaim(p.work, d.Owner, fs, now, now.Add(d.Lease), want)
+	if err != nil {
+		d.Logger.Warn("dispatch write failed; unrecorded messages are claimed again when their lease ends",
+			"outcomes", len(fs), "err", err)
+	} else {
+		d.recorded(p.work, batch, lost)
+	}
+	for _, r := range batch {
+		r.done <- struct{}{}
+	}
+	return msgs, err
 }
 
 // gather adds to batch the outcomes that have already arrived, up to

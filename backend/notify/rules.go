@@ -68,6 +68,24 @@ func (r *SendRules) Check(ctx context.Context, m *Message, now time.Time) (bool,
 		// gave with their consent when booking (kept with the booking).
 		return r.quiet(ctx, m, now)
 	}
+	if reason, err := r.unreachable(ctx, m); err != nil {
+		return false, "", time.Time{}, err
+	} else if reason != "" {
+		return false, reason, time.Time{}, nil
+	}
+	if m.Purpose == PurposeMarketing {
+		if capped, err := r.capped(ctx, m, now); err != nil {
+			return false, "", time.Time{}, err
+		} else if capped {
+			return false, "marketing frequency cap reached", time.Time{}, nil
+		}
+	}
+	return r.quiet(ctx, m, now)
+}
+
+// unreachable says why m may not go to its customer on its channel: no
+// consent for it, or no phone number to send it to ("" when it may).
+func (r *SendRules) unreachable(ctx context.Context, m *Message) (string, error) {
 	consent := m.Channel
 	switch m.Channel {
 	case ChannelInbox:
@@ -75,42 +93,43 @@ func (r *SendRules) Check(ctx context.Context, m *Message, now time.Time) (bool,
 		consent = ""
 	case ChannelRecall:
 		if m.Purpose != PurposeService {
-			return false, "phone recalls are for service messages only", time.Time{}, nil
+			return "phone recalls are for service messages only", nil
 		}
 		consent = CallConsent
 	}
 	if consent != "" {
 		ok, err := r.Consents.Granted(ctx, m.CustomerID, consent, m.Purpose)
 		if err != nil {
-			return false, "", time.Time{}, err
+			return "", err
 		}
 		if !ok {
-			return false, "no consent for " + string(consent) + "/" + string(m.Purpose), time.Time{}, nil
+			return "no consent for " + string(consent) + "/" + string(m.Purpose), nil
 		}
 	}
 	if r.Phones != nil && (m.Channel == ChannelSMS || m.Channel == ChannelWhatsApp || m.Channel == ChannelRecall) {
 		ok, err := r.Phones.HasPhone(ctx, m.CustomerID)
 		if err != nil {
-			return false, "", time.Time{}, err
+			return "", err
 		}
 		if !ok {
-			return false, "no phone number", time.Time{}, nil
+			return "no phone number", nil
 		}
 	}
-	if m.Purpose == PurposeMarketing && r.MarketingCap > 0 && r.Sent != nil {
-		window := r.CapWindow
-		if window == 0 {
-			window = 7 * 24 * time.Hour
-		}
-		n, err := r.Sent.CountSent(ctx, m.CustomerID, PurposeMarketing, now.Add(-window))
-		if err != nil {
-			return false, "", time.Time{}, err
-		}
-		if n >= r.MarketingCap {
-			return false, "marketing frequency cap reached", time.Time{}, nil
-		}
+	return "", nil
+}
+
+// capped reports whether the customer has had as many marketing messages
+// in the cap's window as the cap allows.
+func (r *SendRules) capped(ctx context.Context, m *Message, now time.Time) (bool, error) {
+	if r.MarketingCap <= 0 || r.Sent == nil {
+		return false, nil
 	}
-	return r.quiet(ctx, m, now)
+	window := r.CapWindow
+	if window == 0 {
+		window = 7 * 24 * time.Hour
+	}
+	n, err := r.Sent.CountSent(ctx, m.CustomerID, PurposeMarketing, now.Add(-window))
+	return n >= r.MarketingCap, err
 }
 
 // quiet defers what buzzes a phone until the shop's quiet hours end.

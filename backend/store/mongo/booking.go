@@ -148,31 +148,7 @@ func (db *DB) MoveBooking(ctx context.Context, b *booking.Booking, h booking.Hol
 		if err := cur.All(ctx, &mine); err != nil {
 			return err
 		}
-		held := map[string]bool{}
-		for _, c := range mine {
-			held[c.Key] = true
-		}
-		keep := map[string]bool{}
-		var add []string
-		for _, k := range h.Keys {
-			if held[k] {
-				keep[k] = true
-			} else {
-				add = append(add, k)
-			}
-		}
-		var seats []booking.Seats
-		for _, g := range h.Seats {
-			found := false
-			for _, c := range mine {
-				if strings.HasPrefix(c.Key, g.Group+"#") {
-					keep[c.Key], found = true, true
-				}
-			}
-			if !found {
-				seats = append(seats, g)
-			}
-		}
+		keep, add, seats := moveClaims(mine, h)
 		undo := func() {
 			_, _ = claims.DeleteMany(ctx, bson.D{{Key: "booking_id", Value: b.ID}, {Key: "_id", Value: bson.D{{Key: "$nin", Value: keysOf(mine)}}}})
 		}
@@ -180,15 +156,7 @@ func (db *DB) MoveBooking(ctx context.Context, b *booking.Booking, h booking.Hol
 			undo()
 			return err
 		}
-		set := bson.D{{Key: "staff_id", Value: b.StaffID}, {Key: "day", Value: b.Day}, {Key: "start", Value: b.Start}, {Key: "end", Value: b.End},
-			{Key: "hold_start", Value: b.HoldStart}, {Key: "hold_end", Value: b.HoldEnd}, {Key: "updated_at", Value: b.UpdatedAt}}
-		upd := bson.D{{Key: "$unset", Value: bson.D{{Key: "remind_at", Value: ""}}}}
-		if b.RemindAt != nil {
-			set = append(set, bson.E{Key: "remind_at", Value: *b.RemindAt})
-			upd = nil
-		}
-		upd = append(upd, bson.E{Key: "$set", Value: set})
-		res, err := db.col(colBookings).UpdateOne(ctx, bson.D{{Key: "_id", Value: b.ID}, {Key: "status", Value: booking.StatusBooked}}, upd)
+		res, err := db.col(colBookings).UpdateOne(ctx, bson.D{{Key: "_id", Value: b.ID}, {Key: "status", Value: booking.StatusBooked}}, moveUpdate(b))
 		if err != nil {
 			undo()
 			return err
@@ -197,19 +165,64 @@ func (db *DB) MoveBooking(ctx context.Context, b *booking.Booking, h booking.Hol
 			undo()
 			return core.Errorf(core.ECONFLICT, "this appointment is no longer booked")
 		}
-		var stale []string
-		for _, c := range mine {
-			if !keep[c.Key] {
-				stale = append(stale, c.Key)
-			}
-		}
-		if len(stale) > 0 {
+		if stale := staleClaims(mine, keep); len(stale) > 0 {
 			if _, err := claims.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: stale}}}, {Key: "booking_id", Value: b.ID}}); err != nil {
 				return err
 			}
 		}
 		return db.enqueueIn(ctx, msgs)
 	})
+}
+
+// moveClaims compares what a booking holds with what its move needs:
+// the keys it keeps, the keys it must add, and the seat groups it does
+// not hold yet (a seat already held in a group is kept).
+func moveClaims(mine []claimDoc, h booking.Hold) (keep map[string]bool, add []string, seats []booking.Seats) {
+	held := map[string]bool{}
+	for _, c := range mine {
+		held[c.Key] = true
+	}
+	keep = map[string]bool{}
+	for _, k := range h.Keys {
+		if held[k] {
+			keep[k] = true
+		} else {
+			add = append(add, k)
+		}
+	}
+	for _, g := range h.Seats {
+		found := false
+		for _, c := range mine {
+			if strings.HasPrefix(c.Key, g.Group+"#") {
+				keep[c.Key], found = true, true
+			}
+		}
+		if !found {
+			seats = append(seats, g)
+		}
+	}
+	return keep, add, seats
+}
+
+// staleClaims returns the keys of mine that the move does not keep.
+func staleClaims(mine []claimDoc, keep map[string]bool) []string {
+	var stale []string
+	for _, c := range mine {
+		if !keep[c.Key] {
+			stale = append(stale, c.Key)
+		}
+	}
+	return stale
+}
+
+// moveUpdate sets a moved booking's new time, staff and reminder.
+func moveUpdate(b *booking.Booking) bson.D {
+	set := bson.D{{Key: "staff_id", Value: b.StaffID}, {Key: "day", Value: b.Day}, {Key: "start", Value: b.Start}, {Key: "end", Value: b.End},
+		{Key: "hold_start", Value: b.HoldStart}, {Key: "hold_end", Value: b.HoldEnd}, {Key: "updated_at", Value: b.UpdatedAt}}
+	if b.RemindAt == nil {
+		return bson.D{{Key: "$unset", Value: bson.D{{Key: "remind_at", Value: ""}}}, {Key: "$set", Value: set}}
+	}
+	return bson.D{{Key: "$set", Value: append(set, bson.E{Key: "remind_at", Value: *b.RemindAt})}}
 }
 
 // CancelBooking implements booking.Store.

@@ -277,18 +277,25 @@ func finishAll(ctx context.Context, finish, sent *sql.Stmt, owner string, fs []n
 			return nil, err
 		}
 		if len(done) < len(ids) {
-			got := make(map[string]bool, len(done))
-			for _, id := range done {
-				got[id] = true
-			}
-			for _, id := range ids {
-				if !got[id] {
-					lost = append(lost, id)
-				}
-			}
+			lost = append(lost, missing(ids, done)...)
 		}
 	}
 	return lost, nil
+}
+
+// missing returns the ids that are not in done.
+func missing(ids, done []string) []string {
+	got := make(map[string]bool, len(done))
+	for _, id := range done {
+		got[id] = true
+	}
+	var out []string
+	for _, id := range ids {
+		if !got[id] {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // Message implements notify.Store.
