@@ -122,11 +122,15 @@ func (a *API) book(c *fiber.Ctx) error {
 }
 
 func (a *API) myBookings(c *fiber.Ctx) error {
-	bs, err := a.Agenda.Mine(c.UserContext())
+	p, err := web.PageQuery(c, booking.MaxBookingsPage, booking.MaxBookingsPage)
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"bookings": bs})
+	bs, next, err := a.Agenda.Mine(c.UserContext(), p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"bookings": bs, "next_after": next})
 }
 
 func calendar(c *fiber.Ctx, ics string) error {

@@ -387,7 +387,11 @@ func (a *API) reorder(c *fiber.Ctx) error {
 }
 
 func (a *API) messages(c *fiber.Ctx) error {
-	list, err := a.Messages.Inbox(c.UserContext(), c.QueryInt("limit", 50))
+	p, err := web.PageQuery(c, 50, notify.MaxInboxPage)
+	if err != nil {
+		return err
+	}
+	list, next, err := a.Messages.Inbox(c.UserContext(), p)
 	if err != nil {
 		return err
 	}
@@ -395,7 +399,7 @@ func (a *API) messages(c *fiber.Ctx) error {
 	for _, m := range list {
 		out = append(out, InboxMessage{ID: m.ID, Title: m.Title, Body: m.Body, Data: m.Data, CreatedAt: m.CreatedAt, ReadAt: m.ReadAt, OpenedAt: m.OpenedAt})
 	}
-	return c.JSON(fiber.Map{"messages": out})
+	return c.JSON(fiber.Map{"messages": out, "next_after": next})
 }
 
 // InboxMessage is what the app shows of a message: no delivery internals.

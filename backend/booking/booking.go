@@ -353,7 +353,7 @@ type BookingStore interface {
 	StaffBookings(ctx context.Context, staffID string, from, to time.Time) ([]*Booking, error)
 	// CustomerBookings returns an account's bookings (its family's
 	// included), newest start first, at most limit.
-	CustomerBookings(ctx context.Context, customerID string, limit int) ([]*Booking, error)
+	CustomerBookings(ctx context.Context, customerID string, p core.Page) ([]*Booking, error)
 	// CountNoShows counts a person's no-shows.
 	CountNoShows(ctx context.Context, customerID string) (int, error)
 	// DueBookingReminders returns booked bookings whose next reminder is

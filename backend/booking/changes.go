@@ -71,17 +71,39 @@ func (a *Agenda) staffs(ctx context.Context, id string) (*Booking, *Offering, *s
 	return b, sv, sh, err
 }
 
-// Mine lists the signed-in customer's bookings, latest first.
-func (a *Agenda) Mine(ctx context.Context) ([]*Booked, error) {
+// MaxBookingsPage bounds one page of a customer's bookings.
+const MaxBookingsPage = 200
+
+// Mine lists one page of the signed-in customer's bookings (their
+// family's included), latest start first (its limit brought within 1 to
+// MaxBookingsPage), with the cursor of the next page ("" on the last).
+func (a *Agenda) Mine(ctx context.Context, p core.Page) ([]*Booked, string, error) {
 	id, err := core.SignedInCustomer(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	bs, err := a.Store.CustomerBookings(ctx, id, 200)
+	p.Limit = min(max(p.Limit, 1), MaxBookingsPage)
+	bs, next, err := core.Paged(p, func(p core.Page) ([]*Booking, error) { return a.Store.CustomerBookings(ctx, id, p) }, bookingPlace)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return a.views(ctx, bs), nil
+	return a.views(ctx, bs), next, nil
+}
+
+// bookingPlace is where a booking sits in a customer's list.
+func bookingPlace(b *Booking) core.Cursor { return core.Cursor{At: b.Start, ID: b.ID} }
+
+// allBookings reads every page of a customer's bookings (for the export).
+func (a *Agenda) allBookings(ctx context.Context, id string) ([]*Booking, error) {
+	var out []*Booking
+	for p := (core.Page{Limit: 500}); ; {
+		bs, err := a.Store.CustomerBookings(ctx, id, p)
+		if err != nil || len(bs) < p.Limit {
+			return append(out, bs...), err
+		}
+		out = append(out, bs...)
+		p.After = bookingPlace(bs[len(bs)-1])
+	}
 }
 
 func (a *Agenda) views(ctx context.Context, bs []*Booking) []*Booked {

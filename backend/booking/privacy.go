@@ -13,7 +13,7 @@ func (a *Agenda) Sections() []privacy.Section {
 	return []privacy.Section{{
 		Name: "bookings", Collections: []string{"bookings", "booking_claims", "waitlist"},
 		Export: func(ctx context.Context, id string) (any, error) {
-			bs, err := a.Store.CustomerBookings(ctx, id, 10000)
+			bs, err := a.allBookings(ctx, id)
 			if err != nil {
 				return nil, err
 			}

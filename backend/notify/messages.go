@@ -32,14 +32,20 @@ type Recorder interface {
 	Record(ctx context.Context, action, customerID, shopID, detail string) error
 }
 
-// Inbox lists the signed-in customer's in-app inbox, newest first, at
-// most limit (brought within 1 to 200).
-func (s *Messages) Inbox(ctx context.Context, limit int) ([]*Message, error) {
+// MaxInboxPage bounds one page of the inbox.
+const MaxInboxPage = 200
+
+// Inbox lists one page of the signed-in customer's in-app inbox, newest
+// first (its limit brought within 1 to MaxInboxPage), with the cursor of
+// the next page ("" on the last).
+func (s *Messages) Inbox(ctx context.Context, p core.Page) ([]*Message, string, error) {
 	id, err := core.SignedInCustomer(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return s.Store.Inbox(ctx, id, min(max(limit, 1), 200))
+	p.Limit = min(max(p.Limit, 1), MaxInboxPage)
+	return core.Paged(p, func(p core.Page) ([]*Message, error) { return s.Store.Inbox(ctx, id, p) },
+		func(m *Message) core.Cursor { return core.Cursor{At: m.CreatedAt, ID: m.ID} })
 }
 
 // Mark records that the signed-in customer read ("read") or opened from a

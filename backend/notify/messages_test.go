@@ -43,7 +43,7 @@ func TestMessagesCheckWhoAsks(t *testing.T) {
 	if _, err := svc.Retry(roma, m.ID); core.ErrorCode(err) != core.ENOTFOUND {
 		t.Errorf("retry of another shop's message: %v", err)
 	}
-	if _, err := svc.Inbox(roma, 10); core.ErrorCode(err) != core.EUNAUTHORIZED {
+	if _, _, err := svc.Inbox(roma, core.Page{Limit: 10}); core.ErrorCode(err) != core.EUNAUTHORIZED {
 		t.Errorf("a staff member read an inbox: %v", err)
 	}
 	if err := svc.Mark(roma, m.ID, "read"); core.ErrorCode(err) != core.EUNAUTHORIZED {

@@ -155,7 +155,7 @@ type Store interface {
 	ShopMessages(ctx context.Context, shopID string, channel core.Channel, p core.Page) ([]*Message, error)
 	// Inbox lists the in-app inbox of a customer: sent inbox messages,
 	// newest first, at most limit.
-	Inbox(ctx context.Context, customerID string, limit int) ([]*Message, error)
+	Inbox(ctx context.Context, customerID string, p core.Page) ([]*Message, error)
 	// MarkMessage records that the customer read (field "read") or opened
 	// from a notification (field "opened") their message id, keeping the
 	// first time. ENOTFOUND when the message is not the customer's.

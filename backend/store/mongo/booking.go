@@ -373,13 +373,8 @@ func (db *DB) StaffBookings(ctx context.Context, staffID string, from, to time.T
 }
 
 // CustomerBookings implements booking.Store.
-func (db *DB) CustomerBookings(ctx context.Context, customerID string, limit int) ([]*booking.Booking, error) {
-	if limit <= 0 { // no rows, as in SQL (a MongoDB limit of 0 is none)
-		return []*booking.Booking{}, nil
-	}
-	cur, err := db.col(colBookings).Find(ctx, bson.D{{Key: "customer_id", Value: customerID}},
-		options.Find().SetSort(bson.D{{Key: "start", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit)))
-	return all(ctx, cur, err, (*bookingDoc).model)
+func (db *DB) CustomerBookings(ctx context.Context, customerID string, p core.Page) ([]*booking.Booking, error) {
+	return findPage(ctx, db.col(colBookings), bson.D{{Key: "customer_id", Value: customerID}}, "start", p, (*bookingDoc).model)
 }
 
 // CountNoShows implements booking.Store.

@@ -330,13 +330,9 @@ func (db *DB) ShopMessages(ctx context.Context, shopID string, channel core.Chan
 }
 
 // Inbox implements notify.Store.
-func (db *DB) Inbox(ctx context.Context, customerID string, limit int) ([]*notify.Message, error) {
-	if limit <= 0 { // no rows, as in SQL (a MongoDB limit of 0 is none)
-		return []*notify.Message{}, nil
-	}
-	cur, err := db.col(colOutbox).Find(ctx, bson.D{{Key: "customer_id", Value: customerID}, {Key: "channel", Value: notify.ChannelInbox}, {Key: "status", Value: notify.StatusSent}},
-		options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit)))
-	return all(ctx, cur, err, (*messageDoc).model)
+func (db *DB) Inbox(ctx context.Context, customerID string, p core.Page) ([]*notify.Message, error) {
+	filter := bson.D{{Key: "customer_id", Value: customerID}, {Key: "channel", Value: notify.ChannelInbox}, {Key: "status", Value: notify.StatusSent}}
+	return findPage(ctx, db.col(colOutbox), filter, "created_at", p, (*messageDoc).model)
 }
 
 // MarkMessage implements notify.Store.

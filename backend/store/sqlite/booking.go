@@ -348,8 +348,9 @@ func (db *DB) StaffBookings(ctx context.Context, staffID string, from, to time.T
 }
 
 // CustomerBookings implements booking.Store.
-func (db *DB) CustomerBookings(ctx context.Context, customerID string, limit int) ([]*booking.Booking, error) {
-	rows, err := db.query(ctx, `SELECT `+bookingColumns+` FROM bookings WHERE customer_id = ? ORDER BY start_at DESC, id DESC LIMIT ?`, customerID, limit)
+func (db *DB) CustomerBookings(ctx context.Context, customerID string, p core.Page) ([]*booking.Booking, error) {
+	tail, args := page("start_at", p)
+	rows, err := db.query(ctx, `SELECT `+bookingColumns+` FROM bookings WHERE customer_id = ?`+tail, append([]any{customerID}, args...)...)
 	return collect(rows, err, scanBooking)
 }
 

@@ -353,9 +353,10 @@ func (db *DB) ShopMessages(ctx context.Context, shopID string, channel core.Chan
 }
 
 // Inbox implements notify.Store.
-func (db *DB) Inbox(ctx context.Context, customerID string, limit int) ([]*notify.Message, error) {
-	return db.messages(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE customer_id = ? AND channel = 'inbox' AND status = 'sent'
-		ORDER BY created_at DESC, id DESC LIMIT ?`, customerID, limit)
+func (db *DB) Inbox(ctx context.Context, customerID string, p core.Page) ([]*notify.Message, error) {
+	tail, args := page("created_at", p)
+	return db.messages(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE customer_id = ? AND channel = 'inbox' AND status = 'sent'`+tail,
+		append([]any{customerID}, args...)...)
 }
 
 // MarkMessage implements notify.Store.

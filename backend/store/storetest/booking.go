@@ -208,13 +208,13 @@ func testBookingSeats(t *testing.T, e Engine) {
 	if n, _ := e.CountNoShows(ctx, "cust-1"); n != 1 {
 		t.Fatalf("CountNoShows = %d, want 1", n)
 	}
-	bs, err := e.CustomerBookings(ctx, "cust-1", 10)
+	bs, err := e.CustomerBookings(ctx, "cust-1", core.Page{Limit: 10})
 	must(t, err)
 	if len(bs) != 5 || bs[0].ID != late.ID {
 		t.Fatalf("CustomerBookings = %d, first %s", len(bs), bs[0].ID)
 	}
 	must(t, e.DeleteCustomerBookings(ctx, "cust-1"))
-	if bs, _ := e.CustomerBookings(ctx, "cust-1", 10); len(bs) != 0 {
+	if bs, _ := e.CustomerBookings(ctx, "cust-1", core.Page{Limit: 10}); len(bs) != 0 {
 		t.Fatalf("after erasure %d bookings", len(bs))
 	}
 	// Its claims went with it: the slot is free.

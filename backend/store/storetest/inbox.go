@@ -16,12 +16,12 @@ func testInbox(t *testing.T, e Engine) {
 	m.Channel = notify.ChannelInbox
 	_, err := e.EnqueueMessage(ctx, m)
 	must(t, err)
-	if list, _ := e.Inbox(ctx, "c1", 10); len(list) != 0 {
+	if list, _ := e.Inbox(ctx, "c1", core.Page{Limit: 10}); len(list) != 0 {
 		t.Fatal("unsent message in the inbox")
 	}
 	got, _ := e.ClaimMessages(ctx, "w", base, base.Add(time.Minute), 10)
 	must(t, e.FinishMessage(ctx, got[0].ID, "w", notify.Outcome{Status: notify.StatusSent, At: base}))
-	list, err := e.Inbox(ctx, "c1", 10)
+	list, err := e.Inbox(ctx, "c1", core.Page{Limit: 10})
 	must(t, err)
 	if len(list) != 1 || list[0].ReadAt != nil {
 		t.Fatalf("Inbox = %+v", list)

@@ -370,7 +370,7 @@ func testLimitZero(t *testing.T, e Engine) {
 	if got, err := e.MessagesByStatus(ctx, notify.StatusPending, 0); err != nil || len(got) != 0 {
 		t.Fatalf("MessagesByStatus limit 0 = %d, %v", len(got), err)
 	}
-	if got, err := e.Inbox(ctx, c.ID, 0); err != nil || len(got) != 0 {
+	if got, err := e.Inbox(ctx, c.ID, core.Page{}); err != nil || len(got) != 0 {
 		t.Fatalf("Inbox limit 0 = %d, %v", len(got), err)
 	}
 	if got, err := e.CustomerMessages(ctx, c.ID, core.Page{Limit: 0}); err != nil || len(got) != 0 {

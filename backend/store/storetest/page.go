@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vista-optical/vista/backend/audit"
+	"github.com/vista-optical/vista/backend/booking"
 	"github.com/vista-optical/vista/backend/catalog"
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/notify"
@@ -111,6 +112,44 @@ func testStaffListPages(t *testing.T, e Engine) {
 	if len(first) != 4 || len(second) != 4 || second[0].ID != want[4].ID {
 		t.Fatalf("the second page moved when newer items arrived: starts at %s, want %s", second[0].ID, want[4].ID)
 	}
+}
+
+// testCustomerListPages: a customer's inbox and bookings read a page at a
+// time, newest first, each item once, and only the customer's own.
+func testCustomerListPages(t *testing.T, e Engine) {
+	ctx := context.Background()
+	// Three items per millisecond, so that ties are broken by id.
+	at := func(i int) time.Time { return base.Add(time.Duration(i/3) * time.Millisecond) }
+	var inbox, bookings []core.Cursor
+	for i := range 11 {
+		for _, cust := range []string{"c-inbox", "c-other"} {
+			m := newMessage(cust, fmt.Sprintf("inbox-%s-%d", cust, i), base)
+			m.Channel, m.CreatedAt = notify.ChannelInbox, at(i)
+			_, err := e.EnqueueMessage(ctx, m)
+			must(t, err)
+			b, h := newBooking(fmt.Sprintf("opt-%s-%d", cust, i), cust, base.Add(24*time.Hour+time.Duration(i/3)*time.Millisecond), 30)
+			_, _, err = e.CreateBooking(ctx, b, h, nil)
+			must(t, err)
+			if cust == "c-inbox" {
+				bookings = append(bookings, core.Cursor{At: b.Start, ID: b.ID})
+			}
+		}
+	}
+	sent, err := e.ClaimMessages(ctx, "w", base, base.Add(time.Minute), 100)
+	must(t, err)
+	for _, m := range sent {
+		must(t, e.FinishMessage(ctx, m.ID, "w", notify.Outcome{Status: notify.StatusSent, At: base.Add(time.Hour)}))
+		if m.CustomerID == "c-inbox" {
+			inbox = append(inbox, core.Cursor{At: m.CreatedAt, ID: m.ID})
+		}
+	}
+	walkPages(t, "Inbox", sortedNewestFirst(inbox), func(p core.Page) ([]*notify.Message, error) {
+		return e.Inbox(ctx, "c-inbox", p)
+	}, func(m *notify.Message) core.Cursor { return core.Cursor{At: m.CreatedAt, ID: m.ID} })
+	walkPages(t, "CustomerBookings", sortedNewestFirst(bookings), func(p core.Page) ([]*booking.Booking, error) {
+		return e.CustomerBookings(ctx, "c-inbox", p)
+	}, func(b *booking.Booking) core.Cursor { return core.Cursor{At: b.Start, ID: b.ID} })
+
 }
 
 // walkPages reads every page of a list, three items at a time, and checks

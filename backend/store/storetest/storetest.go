@@ -93,6 +93,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Family", func(t *testing.T) { testFamily(t, open(t)) })
 	t.Run("Reservations", func(t *testing.T) { testReservations(t, open(t)) })
 	t.Run("StaffListPages", func(t *testing.T) { testStaffListPages(t, open(t)) })
+	t.Run("CustomerListPages", func(t *testing.T) { testCustomerListPages(t, open(t)) })
 }
 
 // base is a fixed instant, at millisecond precision like both engines.
