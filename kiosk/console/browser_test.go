@@ -3,6 +3,7 @@ package console_test
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -141,5 +142,39 @@ func TestBookACallerInBrowser(t *testing.T) {
 	}
 	if shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
 		_ = os.WriteFile(filepath.Join(os.TempDir(), "vista-agenda-book.png"), shot, 0o644)
+	}
+}
+
+// TestCheckinsPageFollowsTheShop: the check-in page left open shows a
+// customer linked at a screen within seconds, without a reload; while
+// nothing changes it polls with the tag it last saw and keeps its rows.
+func TestCheckinsPageFollowsTheShop(t *testing.T) {
+	m := apptest.Boot(t, t.TempDir())
+	base := apptest.Serve(t, m)
+	c := apptest.Client{T: t, M: m}
+	owner := apptest.OwnerLogin(t, m)
+	k := c.PairKiosk(owner, "shop-milano-centro", "Banco")
+	c.Signup("cliente.banco@example.com", func(b map[string]any) { b["shop_id"] = "shop-milano-centro" })
+	pw := apptest.AddStaff(t, m, "banco@example.com", core.RoleManager, "shop-milano-centro")
+	ctx := apptest.Browser(t)
+	err := apptest.Steps(ctx,
+		chromedp.Navigate(base+"/console/checkins?shop=shop-milano-centro"),
+		chromedp.WaitVisible(`#email`),
+		chromedp.SendKeys(`#email`, "banco@example.com"),
+		chromedp.SendKeys(`#password`, pw),
+		chromedp.Submit(`#login`),
+		chromedp.WaitVisible(`#checkins`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A colleague links the visit at the screen from another desk.
+	manager := c.StaffLogin("banco@example.com", pw)
+	v := url.Values{"kiosk": {k.ID}, "email": {"cliente.banco@example.com"}}
+	c.Want(c.Do("POST", "/console/checkins/shop-milano-centro/link", v.Encode(),
+		append(apptest.Bearer(manager), "Content-Type", "application/x-www-form-urlencoded")...), 200)
+	apptest.WaitFor(t, ctx, "#checkins", "Giulia Rossi")
+	if shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+		_ = os.WriteFile(filepath.Join(os.TempDir(), "vista-checkins.png"), shot, 0o644)
 	}
 }

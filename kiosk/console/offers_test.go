@@ -85,6 +85,20 @@ func TestDeskLinkPage(t *testing.T) {
 		return string(c.Want(c.Do("POST", "/console/checkins/shop-milano-centro/link", v.Encode(),
 			append(apptest.Bearer(manager), "Content-Type", "application/x-www-form-urlencoded")...), want).Body)
 	}
+	// The page polls its rows with the tag it last saw: an unchanged list
+	// is a 304 with no body; a new check-in changes the tag.
+	list := func(tag string, want int) apptest.Response {
+		t.Helper()
+		h := apptest.Bearer(manager)
+		if tag != "" {
+			h = append(h, "If-None-Match", tag)
+		}
+		return c.Want(c.Do("GET", "/console/checkins/list?shop=shop-milano-centro", nil, h...), want)
+	}
+	before := list("", 200).Header.Get("ETag")
+	if r := list(before, 304); before == "" || len(r.Body) != 0 {
+		t.Fatalf("an unchanged list: tag %q, body %q", before, r.Body)
+	}
 	if body := post("nobody@example.com", 422); !strings.Contains(body, "Nessun cliente") {
 		t.Fatalf("unknown e-mail: %s", body)
 	} else if !strings.Contains(body, `value="nobody@example.com"`) || !strings.Contains(body, `<option value="`+k.ID+`" selected>`) {
@@ -101,6 +115,11 @@ func TestDeskLinkPage(t *testing.T) {
 	if len(vs) != 1 || vs[0].Via != "desk" || vs[0].KioskID != k.ID {
 		t.Fatalf("visits %+v", vs)
 	}
+	after := list(before, 200)
+	if tag := after.Header.Get("ETag"); tag == before || !strings.Contains(string(after.Body), "Giulia Rossi") {
+		t.Fatalf("after a check-in: tag %q (was %q), rows %s", tag, before, after.Body)
+	}
+	list(after.Header.Get("ETag"), 304)
 }
 
 // TestStaffReadNamesNotIds: the screens table says what a screen shows,
