@@ -226,20 +226,8 @@ func (a *API) bookingSubmit(c *fiber.Ctx) error {
 		return a.renderBooking(c, bookingTexts[lang]["pick_slot"], form)
 	}
 	g := &booking.GuestInput{Name: strings.TrimSpace(form.Get("name")), Email: strings.TrimSpace(form.Get("email")),
-		Consent: form.Get("consent") == "on", Locale: lang}
-	if p := strings.TrimSpace(form.Get("phone")); p != "" {
-		e164, ok := validate.NormalizePhone(p, validate.DefaultRegion)
-		if !ok {
-			c.Status(fiber.StatusUnprocessableEntity)
-			return a.renderBooking(c, bookingTexts[lang]["bad_phone"], form)
-		}
-		g.Phone = e164
-	}
+		Phone: strings.TrimSpace(form.Get("phone")), Consent: form.Get("consent") == "on", Locale: lang}
 	in := booking.GuestBookingInput{Request: booking.Request{ServiceID: form.Get("service"), Start: start, Source: t.Source, UTM: t.UTM}, Guest: g}
-	if err := web.Valid(&in); err != nil {
-		c.Status(fiber.StatusUnprocessableEntity)
-		return a.renderBooking(c, problemText(err), form)
-	}
 	b, err := a.Agenda.BookAsGuest(c.UserContext(), c.Params("slug"), in, form.Get("key"))
 	if err != nil {
 		var ce *core.Error
@@ -248,8 +236,11 @@ func (a *API) bookingSubmit(c *fiber.Ctx) error {
 		}
 		c.Status(web.StatusOf(ce.Code))
 		msg := problemText(err)
-		if errors.Is(err, booking.ErrTaken) {
+		switch {
+		case errors.Is(err, booking.ErrTaken):
 			msg = bookingTexts[lang]["taken"]
+		case slices.ContainsFunc(ce.Fields, func(f core.FieldError) bool { return f.Field == "guest.phone" && f.Code == "invalid_phone" }):
+			msg = bookingTexts[lang]["bad_phone"]
 		}
 		form.Del("slot")
 		return a.renderBooking(c, msg, form)

@@ -111,7 +111,7 @@ func created(c *fiber.Ctx, b *booking.Booked) error {
 
 func (a *API) book(c *fiber.Ctx) error {
 	var in booking.CustomerInput
-	if err := web.DecodeValid(c, &in); err != nil {
+	if err := web.Decode(c, &in); err != nil {
 		return err
 	}
 	b, err := a.Agenda.Book(c.UserContext(), in, idemKey(c))
@@ -157,7 +157,7 @@ func (a *API) confirmBooking(c *fiber.Ctx) error {
 
 func (a *API) moveBooking(c *fiber.Ctx) error {
 	var in booking.MoveInput
-	if err := web.DecodeValid(c, &in); err != nil {
+	if err := web.Decode(c, &in); err != nil {
 		return err
 	}
 	b, err := a.Agenda.Move(c.UserContext(), c.Params("id"), in)
@@ -177,7 +177,7 @@ func (a *API) cancelBooking(c *fiber.Ctx) error {
 
 func (a *API) joinWaitlist(c *fiber.Ctx) error {
 	var in booking.WaitInput
-	if err := web.DecodeValid(c, &in); err != nil {
+	if err := web.Decode(c, &in); err != nil {
 		return err
 	}
 	e, err := a.Agenda.JoinWaitlist(c.UserContext(), in)
@@ -212,7 +212,7 @@ func (a *API) takeOffer(c *fiber.Ctx) error {
 
 func (a *API) guestBook(c *fiber.Ctx) error {
 	var in booking.GuestBookingInput
-	if err := web.DecodeValid(c, &in); err != nil {
+	if err := web.Decode(c, &in); err != nil {
 		return err
 	}
 	b, err := a.Agenda.BookAsGuest(c.UserContext(), c.Params("slug"), in, idemKey(c))

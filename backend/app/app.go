@@ -257,7 +257,7 @@ func (m *Main) openServices(ctx context.Context) error {
 		Consents: customer.ConsentCheck{Store: m.Store, Now: m.Clock.Now}, Outbox: m.Store, Clock: m.Clock, Appended: m.Hub.Wake}
 	m.Visits = &visit.Service{Store: m.Store, Tokens: m.Tokens, Limiter: m.limiter, Shops: m.Store, Kiosks: m.Store, Clock: m.Clock,
 		PublicURL: m.publicURL, Screens: m.Screens, Customers: m.Customers, Retention: m.Config.VisitRetention}
-	m.Agenda = &booking.Agenda{Store: m.Store, Shops: m.Store, Tokens: m.Tokens, Clock: m.Clock, PublicURL: m.publicURL,
+	m.Agenda = &booking.Agenda{Store: m.Store, Shops: m.Store, Tokens: m.Tokens, Clock: m.Clock, PublicURL: m.publicURL, Validator: validator,
 		Customers: m.Customers, Visits: m.Visits, Outbox: m.Store, GuestRetention: m.Config.GuestRetention}
 	m.Privacy.Register(m.Agenda.Sections()...)
 	m.Privacy.Register(m.Visits.Sections()...)

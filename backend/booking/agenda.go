@@ -1,6 +1,7 @@
 package booking
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -11,6 +12,7 @@ import (
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/notify"
 	"github.com/vista-optical/vista/backend/shop"
+	"github.com/vista-optical/vista/backend/validate"
 )
 
 // Shops is what the agenda reads of shops and staff.
@@ -28,6 +30,10 @@ type Agenda struct {
 	Shops  Shops
 	Tokens *auth.Tokens
 	Clock  core.Clock
+	// Validator checks every input against its validate tags, phone
+	// numbers made E.164 first (as people type them, guests' included):
+	// the house's one validator. Nil: a new one.
+	Validator *validate.Validator
 	// PublicURL is the address guests' manage links and feeds start with.
 	PublicURL func() string
 	// Outbox takes the reminders Remind writes.
@@ -206,4 +212,13 @@ func (a *Agenda) ShopAgenda(ctx context.Context, shopID, from, to string) ([]*Ag
 		out = append(out, e)
 	}
 	return out, nil
+}
+
+// defaultInputs is the validator of an agenda given none.
+var defaultInputs = validate.New()
+
+// check validates in, which it may rewrite (phone numbers to E.164):
+// the surfaces only decode, the rules are here.
+func (a *Agenda) check(in any) error {
+	return cmp.Or(a.Validator, defaultInputs).Struct(in)
 }

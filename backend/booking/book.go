@@ -106,6 +106,9 @@ type Booked struct {
 // Book books a slot for the signed-in customer (or one of their family).
 // idemKey is the request's Idempotency-Key ("" for none).
 func (a *Agenda) Book(ctx context.Context, in CustomerInput, idemKey string) (*Booked, error) {
+	if err := a.check(&in); err != nil {
+		return nil, err
+	}
 	act, _ := core.ActorFrom(ctx)
 	if act.Kind != core.ActorCustomer {
 		return nil, core.Errorf(core.EUNAUTHORIZED, "sign in to book")
@@ -130,6 +133,9 @@ func (a *Agenda) Book(ctx context.Context, in CustomerInput, idemKey string) (*B
 
 // BookAsGuest books a slot at the shop slug for someone without an account.
 func (a *Agenda) BookAsGuest(ctx context.Context, slug string, in GuestBookingInput, idemKey string) (*Booked, error) {
+	if err := a.check(&in); err != nil {
+		return nil, err
+	}
 	sh, err := a.ResolveShop(ctx, slug)
 	if err != nil {
 		return nil, err
@@ -151,6 +157,9 @@ func (a *Agenda) BookAsGuest(ctx context.Context, slug string, in GuestBookingIn
 // account (CustomerID) or a guest, with no notice or window rule, and no
 // cap on upcoming bookings.
 func (a *Agenda) BookForCustomer(ctx context.Context, in Input, idemKey string) (*Booked, error) {
+	if err := a.check(&in); err != nil {
+		return nil, err
+	}
 	act, _ := core.ActorFrom(ctx)
 	if act.Kind != core.ActorStaff || !act.CanSeeShop(in.ShopID) || in.ShopID == "" {
 		return nil, core.Errorf(core.ENOTFOUND, "shop not found")

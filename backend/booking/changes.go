@@ -268,6 +268,9 @@ type MoveInput struct {
 // Move reschedules the signed-in customer's booking, within the shop's
 // rules; the old slot is free once the move is saved.
 func (a *Agenda) Move(ctx context.Context, id string, in MoveInput) (*Booked, error) {
+	if err := a.check(&in); err != nil {
+		return nil, err
+	}
 	b, sv, sh, err := a.mine(ctx, id)
 	if err != nil {
 		return nil, err
@@ -280,6 +283,9 @@ func (a *Agenda) Move(ctx context.Context, id string, in MoveInput) (*Booked, er
 
 // MoveForCustomer is staff moving a booking.
 func (a *Agenda) MoveForCustomer(ctx context.Context, id string, in MoveInput) (*Booked, error) {
+	if err := a.check(&in); err != nil {
+		return nil, err
+	}
 	b, sv, sh, err := a.staffs(ctx, id)
 	if err != nil {
 		return nil, err

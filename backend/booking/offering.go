@@ -57,6 +57,9 @@ func (in OfferingInput) check() error {
 // shop's manager configures their shop's services; chain-wide ones are
 // the owner's.
 func (a *Agenda) SaveOffering(ctx context.Context, id string, in OfferingInput) (*Offering, error) {
+	if err := a.check(&in); err != nil {
+		return nil, err
+	}
 	if err := in.check(); err != nil {
 		return nil, err
 	}
@@ -154,6 +157,9 @@ type PractitionerInput struct {
 // SavePractitioner sets what a staff member performs and when they work,
 // for a manager of their shop.
 func (a *Agenda) SavePractitioner(ctx context.Context, staffID string, in PractitionerInput) (*Practitioner, error) {
+	if err := a.check(&in); err != nil {
+		return nil, err
+	}
 	m, err := a.Shops.StaffMember(ctx, staffID)
 	if err != nil || m.ShopID == "" {
 		return nil, core.Errorf(core.ENOTFOUND, "staff member not found")

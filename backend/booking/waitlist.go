@@ -17,6 +17,9 @@ type WaitInput struct {
 // JoinWaitlist puts the signed-in customer on the waitlist of a service
 // for a day: the first slot freed that day is offered to them first.
 func (a *Agenda) JoinWaitlist(ctx context.Context, in WaitInput) (*WaitEntry, error) {
+	if err := a.check(&in); err != nil {
+		return nil, err
+	}
 	id, err := core.SignedInCustomer(ctx)
 	if err != nil {
 		return nil, err

@@ -41,7 +41,7 @@ func (c *Console) agendaRoutes() []web.Route {
 
 func (c *Console) apiSaveService(ctx *fiber.Ctx) error {
 	var in booking.OfferingInput
-	if err := web.DecodeValid(ctx, &in); err != nil {
+	if err := web.Decode(ctx, &in); err != nil {
 		return err
 	}
 	s, err := c.Agenda.SaveOffering(ctx.UserContext(), ctx.Params("id"), in)
@@ -64,7 +64,7 @@ func (c *Console) apiPractitioners(ctx *fiber.Ctx) error {
 
 func (c *Console) apiSavePractitioner(ctx *fiber.Ctx) error {
 	var in booking.PractitionerInput
-	if err := web.DecodeValid(ctx, &in); err != nil {
+	if err := web.Decode(ctx, &in); err != nil {
 		return err
 	}
 	p, err := c.Agenda.SavePractitioner(ctx.UserContext(), ctx.Params("id"), in)
@@ -114,7 +114,7 @@ func (c *Console) apiWidget(ctx *fiber.Ctx) error {
 
 func (c *Console) apiBookFor(ctx *fiber.Ctx) error {
 	var in booking.Input
-	if err := web.DecodeValid(ctx, &in); err != nil {
+	if err := web.Decode(ctx, &in); err != nil {
 		return err
 	}
 	b, err := c.Agenda.BookForCustomer(ctx.UserContext(), in, ctx.Get("Idempotency-Key"))
@@ -126,7 +126,7 @@ func (c *Console) apiBookFor(ctx *fiber.Ctx) error {
 
 func (c *Console) apiMoveBooking(ctx *fiber.Ctx) error {
 	var in booking.MoveInput
-	if err := web.DecodeValid(ctx, &in); err != nil {
+	if err := web.Decode(ctx, &in); err != nil {
 		return err
 	}
 	b, err := c.Agenda.MoveForCustomer(ctx.UserContext(), ctx.Params("id"), in)
@@ -220,11 +220,7 @@ func (c *Console) bookSubmit(ctx *fiber.Ctx) error {
 			Email: strings.TrimSpace(ctx.FormValue("guest.email")), Locale: "it"},
 		Note: strings.TrimSpace(ctx.FormValue("note"))}
 	in.Start, _ = time.Parse(time.RFC3339, ctx.FormValue("start")) // a time that does not read is none: "required"
-	err := web.Valid(&in)
-	var b *booking.Booked
-	if err == nil {
-		b, err = c.Agenda.BookForCustomer(ctx.UserContext(), in, "")
-	}
+	b, err := c.Agenda.BookForCustomer(ctx.UserContext(), in, "")
 	if err != nil {
 		msg, fields, ok := problemOf(err, lang(ctx), bookInputs)
 		if !ok {

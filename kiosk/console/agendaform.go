@@ -10,7 +10,6 @@ import (
 	"github.com/vista-optical/vista/backend/booking"
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/shop"
-	"github.com/vista-optical/vista/backend/web"
 )
 
 // agendaForm is the form of one staff member's agenda on the set-up page:
@@ -166,9 +165,6 @@ func (c *Console) agendaSubmit(ctx *fiber.Ctx) error {
 	abs, err := parseAbsences(ctx.FormValue("absences"), lang(ctx))
 	if err == nil {
 		in.Absences = abs
-		err = web.Valid(&in)
-	}
-	if err == nil {
 		_, err = c.Agenda.SavePractitioner(ctx.UserContext(), ctx.Params("id"), in)
 	}
 	if err != nil {

@@ -90,11 +90,7 @@ func (c *Console) serviceSubmit(ctx *fiber.Ctx) error {
 	for _, v := range ctx.Request().PostArgs().PeekMulti("skills") {
 		in.Skills = append(in.Skills, string(v))
 	}
-	err := web.Valid(&in)
-	if err == nil {
-		_, err = c.Agenda.SaveOffering(ctx.UserContext(), ctx.Params("id"), in)
-	}
-	if err != nil {
+	if _, err := c.Agenda.SaveOffering(ctx.UserContext(), ctx.Params("id"), in); err != nil {
 		return c.formFailed(ctx, form, serviceInputs, err)
 	}
 	return c.backToSetup(ctx, "service")
