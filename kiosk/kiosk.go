@@ -108,7 +108,7 @@ func (s *Screens) Routes() []web.Route {
 // apiPair pairs a device: 201 with its token and kiosk.
 func (s *Screens) apiPair(c *fiber.Ctx) error {
 	var in screen.PairInput
-	if err := web.DecodeValid(c, &in); err != nil {
+	if err := web.Decode(c, &in); err != nil {
 		return err
 	}
 	tok, k, err := s.Screens.Pair(c.UserContext(), in)
@@ -166,7 +166,7 @@ func (s *Screens) products(c *fiber.Ctx) error {
 // plays records proof of play and the screen's heartbeat.
 func (s *Screens) plays(c *fiber.Ctx) error {
 	var in screen.PlayInput
-	if err := web.DecodeValid(c, &in); err != nil {
+	if err := web.Decode(c, &in); err != nil {
 		return err
 	}
 	n, err := s.Screens.ReportPlays(c.UserContext(), in)

@@ -65,7 +65,7 @@ func (a *API) visitSettings(c *fiber.Ctx) error {
 
 func (a *API) saveVisitSettings(c *fiber.Ctx) error {
 	var in visit.Settings
-	if err := web.DecodeValid(c, &in); err != nil {
+	if err := web.Decode(c, &in); err != nil {
 		return err
 	}
 	st, err := a.Visits.SaveMySettings(c.UserContext(), in)

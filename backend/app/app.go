@@ -235,7 +235,7 @@ func (m *Main) openServices(ctx context.Context) error {
 	}
 	m.limiter = &ratelimit.Limiter{Store: m.Store, Clock: m.Clock}
 	m.links = &auth.Links{Store: m.Store, Clock: m.Clock}
-	m.Shops = &shop.Service{Store: m.Store, Sessions: m.Store, Media: m.Store, Default: loc, Tokens: m.Tokens, Passwords: m.passwords, Clock: m.Clock,
+	m.Shops = &shop.Service{Validator: validator, Store: m.Store, Sessions: m.Store, Media: m.Store, Default: loc, Tokens: m.Tokens, Passwords: m.passwords, Clock: m.Clock,
 		Limiter: m.limiter, LoginLimit: m.StaffLoginAccount, Links: m.links, Mail: m.Store, PublicURL: m.publicURL}
 	m.Privacy = &privacy.Registry{}
 	m.Customers = &customer.Service{
@@ -250,12 +250,12 @@ func (m *Main) openServices(ctx context.Context) error {
 		Settings: settings, SettingsStore: m.Store, Customers: m.Customers,
 	}
 	m.messages = &notify.Messages{Store: m.Store, Clock: m.Clock, Audit: m.auditLog, Customers: m.Customers, Shops: m.Shops}
-	m.Catalog = &catalog.Service{Store: m.Store, Reservations: m.Store, Promotions: m.Store, Shops: m.Store, Media: m.Store, Clock: m.Clock}
+	m.Catalog = &catalog.Service{Validator: validator, Store: m.Store, Reservations: m.Store, Promotions: m.Store, Shops: m.Store, Media: m.Store, Clock: m.Clock}
 	m.Hub = screen.NewHub(m.Store, ScreenPoll, m.Logger)
 	m.Hub.MaxStreams = m.Config.ScreenStreams
-	m.Screens = &screen.Service{Store: m.Store, Catalog: m.Catalog, Tokens: m.Tokens, Limiter: m.limiter, Customers: m.Store,
+	m.Screens = &screen.Service{Validator: validator, Store: m.Store, Catalog: m.Catalog, Tokens: m.Tokens, Limiter: m.limiter, Customers: m.Store,
 		Consents: customer.ConsentCheck{Store: m.Store, Now: m.Clock.Now}, Outbox: m.Store, Clock: m.Clock, Appended: m.Hub.Wake}
-	m.Visits = &visit.Service{Store: m.Store, Tokens: m.Tokens, Limiter: m.limiter, Shops: m.Store, Kiosks: m.Store, Clock: m.Clock,
+	m.Visits = &visit.Service{Validator: validator, Store: m.Store, Tokens: m.Tokens, Limiter: m.limiter, Shops: m.Store, Kiosks: m.Store, Clock: m.Clock,
 		PublicURL: m.publicURL, Screens: m.Screens, Customers: m.Customers, Retention: m.Config.VisitRetention}
 	m.Agenda = &booking.Agenda{Store: m.Store, Shops: m.Store, Tokens: m.Tokens, Clock: m.Clock, PublicURL: m.publicURL, Validator: validator,
 		Customers: m.Customers, Visits: m.Visits, Outbox: m.Store, GuestRetention: m.Config.GuestRetention}

@@ -52,7 +52,7 @@ func (s *Service) Import(ctx context.Context, shopID string, r io.Reader, skipEr
 	if _, err := core.ManagerOf(ctx, shopID); err != nil {
 		return nil, err
 	}
-	rows, res, err := readImport(r)
+	rows, res, err := readImport(r, s.check)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +94,7 @@ type importRow struct {
 
 // readImport parses and checks a file, line by line. Only a file that is
 // not CSV at all, or has no usable header, is an error of its own.
-func readImport(r io.Reader) ([]importRow, *ImportResult, error) {
+func readImport(r io.Reader, check func(any) error) ([]importRow, *ImportResult, error) {
 	data, err := io.ReadAll(io.LimitReader(r, 8<<20))
 	if err != nil {
 		return nil, nil, core.Internal(err)
@@ -136,7 +136,7 @@ func readImport(r io.Reader) ([]importRow, *ImportResult, error) {
 			}
 			return ""
 		}
-		row, lerr := parseRow(get)
+		row, lerr := parseRow(get, check)
 		if lerr == nil {
 			if first, dup := seen[row.in.SKU]; dup {
 				lerr = &LineError{Field: "sku", Message: fmt.Sprintf("the same SKU is on line %d", first)}
@@ -201,8 +201,9 @@ func csvColumns(data []byte) (*csv.Reader, map[string]int, error) {
 	return cr, col, nil
 }
 
-// parseRow reads one line through get (a column's trimmed value).
-func parseRow(get func(string) string) (importRow, *LineError) {
+// parseRow reads one line through get (a column's trimmed value) and
+// checks it with check.
+func parseRow(get func(string) string, check func(any) error) (importRow, *LineError) {
 	var row importRow
 	price, ok := ParseEuros(get("price"))
 	if !ok {
@@ -237,7 +238,7 @@ func parseRow(get func(string) string) (importRow, *LineError) {
 		}
 		row.stock = &n
 	}
-	if err := inputs.Struct(&row.in); err != nil {
+	if err := check(&row.in); err != nil {
 		var ce *core.Error
 		if errors.As(err, &ce) && len(ce.Fields) > 0 {
 			return row, &LineError{Field: ce.Fields[0].Field, Message: ce.Fields[0].Message}

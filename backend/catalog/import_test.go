@@ -27,7 +27,7 @@ func TestReadImport(t *testing.T) {
 		"A-1,Zeiss,Panno due,accessories,5,10,\n" +
 		"\"B,2\",Zeiss,Spray,lens_care,7,,\n" +
 		"C-3,Zeiss,Spray,lens_care,7,-2,\n" +
-		"D-4,Zeiss,\"Spray \"\"grande\"\"\",lens_care,7,,forse\n"))
+		"D-4,Zeiss,\"Spray \"\"grande\"\"\",lens_care,7,,forse\n"), (&Service{}).check)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func TestReadImport(t *testing.T) {
 		"unknown column": "sku,brand,name,category,price,colore\n",
 		"missing price":  "sku,brand,name,category\nA,B,C,frames\n",
 	} {
-		if _, _, err := readImport(strings.NewReader(file)); err == nil {
+		if _, _, err := readImport(strings.NewReader(file), (&Service{}).check); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}
@@ -62,12 +62,12 @@ func FuzzReadImport(f *testing.F) {
 	f.Add("sku;brand;name;category;price\nA;B;C;frames;1.159,00\n")
 	f.Add("sku,brand,name,category,price\n\"A,\"\"1\",B,C,frames,1\n")
 	f.Fuzz(func(t *testing.T, file string) {
-		rows, _, err := readImport(strings.NewReader(file))
+		rows, _, err := readImport(strings.NewReader(file), (&Service{}).check)
 		if err != nil {
 			return
 		}
 		for _, r := range rows {
-			if err := inputs.Struct(&r.in); err != nil {
+			if err := defaultInputs.Struct(&r.in); err != nil {
 				t.Fatalf("a row that breaks its bounds was accepted: %+v: %v", r.in, err)
 			}
 			if r.stock != nil && (*r.stock < 0 || *r.stock > MaxStock) {

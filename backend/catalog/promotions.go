@@ -30,7 +30,7 @@ func (s *Service) CreatePromotion(ctx context.Context, in PromotionInput) (*Prom
 	if a.Kind != core.ActorStaff || !a.Role.AtLeast(core.RoleManager) {
 		return nil, core.Errorf(core.EFORBIDDEN, "only managers and owners create promotions")
 	}
-	if err := inputs.Struct(&in); err != nil {
+	if err := s.check(&in); err != nil {
 		return nil, err
 	}
 	if a.Shop != "" {

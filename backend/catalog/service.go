@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"slices"
@@ -25,6 +26,9 @@ type Shops interface {
 // promotions, channel toggles) and what every surface reads (products
 // with their one price), each call checking who asks.
 type Service struct {
+	// Validator checks inputs against their validate tags: the house's
+	// one validator. Nil: a new one.
+	Validator    *validate.Validator
 	Store        Store
 	Reservations ReservationStore
 	Promotions   PromotionStore
@@ -35,7 +39,8 @@ type Service struct {
 }
 
 // inputs checks the bounds an input declares in its validate tags.
-var inputs = validate.New()
+// defaultInputs is the validator of a service given none.
+var defaultInputs = validate.New()
 
 // Products returns every product, by brand then name, to staff.
 func (s *Service) Products(ctx context.Context) ([]*Product, error) {
@@ -99,7 +104,7 @@ func (s *Service) SaveProduct(ctx context.Context, in ProductInput) (*Product, e
 	if a, _ := core.ActorFrom(ctx); a.Kind != core.ActorStaff || !a.Role.AtLeast(core.RoleManager) {
 		return nil, core.Errorf(core.EFORBIDDEN, "only managers and owners change the catalog")
 	}
-	if err := inputs.Struct(&in); err != nil {
+	if err := s.check(&in); err != nil {
 		return nil, err
 	}
 	now := s.Clock.Now()
@@ -137,7 +142,7 @@ func (s *Service) SetStock(ctx context.Context, shopID string, in StockInput) ([
 	if _, err := core.ManagerOf(ctx, shopID); err != nil {
 		return nil, err
 	}
-	if err := inputs.Struct(&in); err != nil {
+	if err := s.check(&in); err != nil {
 		return nil, err
 	}
 	now := s.Clock.Now()
@@ -175,7 +180,7 @@ func (s *Service) SaveSettings(ctx context.Context, shopID string, in Settings) 
 	if _, err := core.ManagerOf(ctx, shopID); err != nil {
 		return nil, err
 	}
-	if err := inputs.Struct(&in); err != nil {
+	if err := s.check(&in); err != nil {
 		return nil, err
 	}
 	in.ShopID, in.UpdatedAt = shopID, s.Clock.Now()
@@ -350,4 +355,10 @@ func parseProductCursor(s string) (string, error) {
 		return "", core.Invalid("cursor is not a page cursor", core.FieldError{Field: "cursor", Code: "invalid", Message: "must be the next_cursor of a previous page"})
 	}
 	return string(b), nil
+}
+
+// check validates in against its validate tags, phone numbers made E.164
+// first; the surfaces only decode.
+func (s *Service) check(in any) error {
+	return cmp.Or(s.Validator, defaultInputs).Struct(in)
 }

@@ -6,6 +6,8 @@ package customer
 import (
 	"context"
 	"time"
+
+	"github.com/vista-optical/vista/backend/core"
 )
 
 // Status of a customer record.
@@ -59,13 +61,6 @@ type Device struct {
 	LastSeenAt time.Time `json:"last_seen_at"`
 }
 
-// Page asks for one page of a listing: items after the id After, at most
-// Limit of them.
-type Page struct {
-	After string
-	Limit int
-}
-
 // Store keeps customers, consent events and devices.
 type Store interface {
 	// CreateCustomer stores c. ECONFLICT when another customer has the same
@@ -84,9 +79,9 @@ type Store interface {
 	// and returns the result. ENOTFOUND if there is no such active customer;
 	// ECONFLICT if the new e-mail or Firebase uid is taken.
 	UpdateCustomer(ctx context.Context, id string, u Update, now time.Time) (*Customer, error)
-	// CustomersByShop lists the active customers whose home shop is shop, by
-	// id, one page at a time.
-	CustomersByShop(ctx context.Context, shop string, p Page) ([]*Customer, error)
+	// CustomersByShop returns one page of a shop's active customers,
+	// newest first (by created_at, then id).
+	CustomersByShop(ctx context.Context, shop string, p core.Page) ([]*Customer, error)
 	// EraseCustomer removes the personal data of the customer with id and
 	// marks the record erased at now, keeping only the id. Erasing an erased
 	// customer succeeds. ENOTFOUND if there is no customer with id.

@@ -12,7 +12,7 @@ import (
 // customers of a shop the staff member in ctx may see, with the After of
 // the next page ("" after the last). ENOTFOUND for a shop outside their
 // scope, EINVALID for an After that no page gave.
-func (s *Service) ListForStaff(ctx context.Context, shop string, p Page) ([]*Customer, string, error) {
+func (s *Service) ListForStaff(ctx context.Context, shop string, p core.Page) ([]*Customer, string, error) {
 	a, _ := core.ActorFrom(ctx)
 	if !a.CanSeeShop(shop) {
 		return nil, "", core.Errorf(core.ENOTFOUND, "shop not found")
@@ -20,16 +20,11 @@ func (s *Service) ListForStaff(ctx context.Context, shop string, p Page) ([]*Cus
 	if p.Limit <= 0 || p.Limit > 200 {
 		p.Limit = 50
 	}
-	if len(p.After) > 64 {
-		return nil, "", core.Invalid("after is not a customer id", core.FieldError{Field: "after", Message: "must be the next_after value of a previous page"})
-	}
-	list, err := s.Store.CustomersByShop(ctx, shop, Page{After: p.After, Limit: p.Limit + 1})
-	if err != nil || len(list) <= p.Limit {
-		return list, "", err
-	}
-	list = list[:p.Limit]
-	return list, list[p.Limit-1].ID, nil
+	return core.Paged(p, func(p core.Page) ([]*Customer, error) { return s.Store.CustomersByShop(ctx, shop, p) }, Place)
 }
+
+// Place is where a customer sits in a shop's list, newest first.
+func Place(c *Customer) core.Cursor { return core.Cursor{At: c.CreatedAt, ID: c.ID} }
 
 // GetForStaff returns a customer to the staff member in ctx, recording the
 // read in the audit log. ENOTFOUND for customers outside their scope.

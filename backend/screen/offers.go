@@ -35,7 +35,7 @@ const (
 
 // offer checks in and makes it an offer of shopID ("" for the chain).
 func (s *Service) offer(ctx context.Context, shopID string, in OfferInput, by string) (*Offer, error) {
-	if err := inputs.Struct(&in); err != nil {
+	if err := s.check(&in); err != nil {
 		return nil, err
 	}
 	if fe := in.Schedule.Check("schedule"); fe != nil {
@@ -133,7 +133,7 @@ func (s *Service) audience(ctx context.Context, shopID string, fn func(*customer
 		return err
 	}
 	for _, id := range ids {
-		p := customer.Page{Limit: 500}
+		p := core.Page{Limit: 500}
 		for {
 			cs, err := s.Customers.CustomersByShop(ctx, id, p)
 			if err != nil {
@@ -153,7 +153,7 @@ func (s *Service) audience(ctx context.Context, shopID string, fn func(*customer
 			if len(cs) < p.Limit {
 				break
 			}
-			p.After = cs[len(cs)-1].ID
+			p.After = customer.Place(cs[len(cs)-1])
 		}
 	}
 	return nil

@@ -93,7 +93,7 @@ type PairInput struct {
 // device token. ENOTFOUND for a code never made, EGONE for one used or
 // expired. The caller applies the per-address limit (PairIP).
 func (s *Service) Pair(ctx context.Context, in PairInput) (string, *Kiosk, error) {
-	if err := inputs.Struct(&in); err != nil {
+	if err := s.check(&in); err != nil {
 		return "", nil, err
 	}
 	code := normalizeCode(in.Code)
@@ -167,7 +167,7 @@ func (s *Service) ChangeKiosk(ctx context.Context, shopID, id string, in KioskCh
 	if _, err := core.ManagerOf(ctx, shopID); err != nil {
 		return nil, err
 	}
-	if err := inputs.Struct(&in); err != nil {
+	if err := s.check(&in); err != nil {
 		return nil, err
 	}
 	k, err := s.Store.Kiosk(ctx, id)

@@ -1,6 +1,7 @@
 package screen
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -18,7 +19,7 @@ import (
 // Customers is what offers read of customers: those of a shop, and
 // whether one consents to marketing push now.
 type Customers interface {
-	CustomersByShop(ctx context.Context, shop string, p customer.Page) ([]*customer.Customer, error)
+	CustomersByShop(ctx context.Context, shop string, p core.Page) ([]*customer.Customer, error)
 }
 
 // Consents tells whether a customer consents now.
@@ -34,6 +35,9 @@ type Outbox interface {
 // Service pairs kiosks, pushes offers to screens and to the app, and
 // tells each screen what to show now.
 type Service struct {
+	// Validator checks inputs against their validate tags: the house's
+	// one validator. Nil: a new one.
+	Validator *validate.Validator
 	Store     Store
 	Catalog   *catalog.Service
 	Tokens    *auth.Tokens
@@ -47,7 +51,8 @@ type Service struct {
 	Appended func()
 }
 
-var inputs = validate.New()
+// defaultInputs is the validator of a service given none.
+var defaultInputs = validate.New()
 
 // Notify sends e to the screens it names (its shop, or one kiosk), from
 // any instance: other capabilities tell screens through it (a visit
@@ -88,7 +93,7 @@ func (s *Service) ReportPlays(ctx context.Context, in PlayInput) (int, error) {
 	if a.Kind != core.ActorKiosk {
 		return 0, core.Errorf(core.EFORBIDDEN, "kiosks only")
 	}
-	if err := inputs.Struct(&in); err != nil {
+	if err := s.check(&in); err != nil {
 		return 0, err
 	}
 	now := s.Clock.Now()
@@ -239,4 +244,10 @@ func (s *Service) ShopContent(ctx context.Context, sh *shop.Shop, channel string
 		return nil, err
 	}
 	return c, nil
+}
+
+// check validates in against its validate tags, phone numbers made E.164
+// first; the surfaces only decode.
+func (s *Service) check(in any) error {
+	return cmp.Or(s.Validator, defaultInputs).Struct(in)
 }

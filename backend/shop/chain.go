@@ -64,6 +64,9 @@ func (s *Service) Chain(ctx context.Context) (*Chain, error) {
 
 // SaveChain replaces the chain's settings: owners only.
 func (s *Service) SaveChain(ctx context.Context, c Chain) (*Chain, error) {
+	if err := s.check(&c); err != nil {
+		return nil, err
+	}
 	a, err := staffActor(ctx)
 	if err != nil {
 		return nil, err

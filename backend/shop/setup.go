@@ -42,6 +42,9 @@ func (in *ShopInput) check() error {
 // CreateShop adds a shop to the chain: owners only. Its id (the shop_id
 // customers pick) is "shop-" and the slug unless given.
 func (s *Service) CreateShop(ctx context.Context, in ShopInput) (*Shop, error) {
+	if err := s.check(&in); err != nil {
+		return nil, err
+	}
 	a, err := staffActor(ctx)
 	if err != nil {
 		return nil, err
@@ -69,6 +72,9 @@ func (s *Service) CreateShop(ctx context.Context, in ShopInput) (*Shop, error) {
 // UpdateShop changes a shop: the owner, or the manager of that shop. The
 // id stays.
 func (s *Service) UpdateShop(ctx context.Context, id string, in ShopInput) (*Shop, error) {
+	if err := s.check(&in); err != nil {
+		return nil, err
+	}
 	a, err := staffActor(ctx)
 	if err != nil {
 		return nil, err

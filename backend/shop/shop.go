@@ -3,6 +3,7 @@
 package shop
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/media"
 	"github.com/vista-optical/vista/backend/ratelimit"
+	"github.com/vista-optical/vista/backend/validate"
 )
 
 // Shop is one optician's shop of the chain.
@@ -168,6 +170,9 @@ const (
 
 // Service signs staff in and answers what they may see of shops.
 type Service struct {
+	// Validator checks inputs against their validate tags: the house's
+	// one validator. Nil: a new one.
+	Validator *validate.Validator
 	Store     Store
 	Sessions  SessionStore
 	Tokens    *auth.Tokens
@@ -377,4 +382,13 @@ func Resolve(ctx context.Context, st Finder, ref string) (*Shop, error) {
 		}
 	}
 	return nil, core.Errorf(core.ENOTFOUND, "shop not found")
+}
+
+// defaultInputs is the validator of a service given none.
+var defaultInputs = validate.New()
+
+// check validates in against its validate tags, phone numbers made E.164
+// first; the surfaces only decode.
+func (s *Service) check(in any) error {
+	return cmp.Or(s.Validator, defaultInputs).Struct(in)
 }

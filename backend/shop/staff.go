@@ -94,6 +94,9 @@ func (s *Service) mayPlace(ctx context.Context, a core.Actor, role core.Role, sh
 // link, valid InviteTTL, to choose one. An address already on the staff
 // is ECONFLICT.
 func (s *Service) Invite(ctx context.Context, in InviteInput) (*Staff, error) {
+	if err := s.check(&in); err != nil {
+		return nil, err
+	}
 	a, err := staffActor(ctx)
 	if err != nil {
 		return nil, err
@@ -150,6 +153,9 @@ func (s *Service) managed(ctx context.Context, a core.Actor, id string) (*Staff,
 // member. A deactivated member's sessions end at once. Nobody changes
 // their own role or deactivates themselves, so the chain keeps an owner.
 func (s *Service) ChangeStaff(ctx context.Context, id string, ch StaffChange) (*Staff, error) {
+	if err := s.check(&ch); err != nil {
+		return nil, err
+	}
 	a, err := staffActor(ctx)
 	if err != nil {
 		return nil, err

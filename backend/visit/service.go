@@ -1,6 +1,7 @@
 package visit
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"net/url"
@@ -12,6 +13,7 @@ import (
 	"github.com/vista-optical/vista/backend/ratelimit"
 	"github.com/vista-optical/vista/backend/screen"
 	"github.com/vista-optical/vista/backend/shop"
+	"github.com/vista-optical/vista/backend/validate"
 )
 
 // Lifetimes of the phygital link.
@@ -46,6 +48,9 @@ type (
 
 // Service runs the phygital link.
 type Service struct {
+	// Validator checks inputs against their validate tags: the house's
+	// one validator. Nil: a new one.
+	Validator *validate.Validator
 	Store     Store
 	Tokens    *auth.Tokens
 	Limiter   *ratelimit.Limiter
@@ -329,9 +334,21 @@ func (s *Service) MySettings(ctx context.Context) (*Settings, error) {
 
 // SaveMySettings records the signed-in customer's choices.
 func (s *Service) SaveMySettings(ctx context.Context, in Settings) (*Settings, error) {
+	if err := s.check(&in); err != nil {
+		return nil, err
+	}
 	id, err := core.SignedInCustomer(ctx)
 	if err != nil {
 		return nil, err
 	}
 	return &in, s.Store.SetGreets(ctx, id, in.GreetOnScreens, s.Clock.Now())
+}
+
+// defaultInputs is the validator of a service given none.
+var defaultInputs = validate.New()
+
+// check validates in against its validate tags, phone numbers made E.164
+// first; the surfaces only decode.
+func (s *Service) check(in any) error {
+	return cmp.Or(s.Validator, defaultInputs).Struct(in)
 }

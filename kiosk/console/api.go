@@ -7,7 +7,6 @@ import (
 
 	"github.com/vista-optical/vista/backend/audit"
 	"github.com/vista-optical/vista/backend/core"
-	"github.com/vista-optical/vista/backend/customer"
 	"github.com/vista-optical/vista/backend/lens"
 	"github.com/vista-optical/vista/backend/visit"
 	"github.com/vista-optical/vista/backend/web"
@@ -53,11 +52,11 @@ func (c *Console) apiShops(ctx *fiber.Ctx) error {
 }
 
 func (c *Console) apiShopCustomers(ctx *fiber.Ctx) error {
-	limit, err := web.LimitQuery(ctx, 50, 200)
+	p, err := web.PageQuery(ctx, 50, 200)
 	if err != nil {
 		return err
 	}
-	list, next, err := c.Customers.ListForStaff(ctx.UserContext(), ctx.Params("shop"), customer.Page{After: ctx.Query("after"), Limit: limit})
+	list, next, err := c.Customers.ListForStaff(ctx.UserContext(), ctx.Params("shop"), p)
 	if err != nil {
 		return err
 	}

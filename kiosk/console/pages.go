@@ -219,17 +219,11 @@ func (c *Console) home(ctx *fiber.Ctx) error {
 		}
 	}
 	p.First = "/console/?" + url.Values{"shop": {p.Shop.ID}, "lang": {lang(ctx)}}.Encode()
-	custAfter := ctx.Query("customers")
 	var next string
-	p.Rows, next, err = c.Customers.ListForStaff(uctx, p.Shop.ID, customer.Page{After: custAfter, Limit: homePage})
-	if core.IsCode(err, core.EINVALID) { // a cursor that does not read shows the first page
-		custAfter = ""
-		p.Rows, next, err = c.Customers.ListForStaff(uctx, p.Shop.ID, customer.Page{Limit: homePage})
-	}
+	p.Rows, next, err = c.Customers.ListForStaff(uctx, p.Shop.ID, after("customers"))
 	if err != nil {
 		return err
 	}
-	p.Paged["customers"] = custAfter != ""
 	link("customers", next)
 	loc := p.Shop.Location()
 	names := map[string]string{}

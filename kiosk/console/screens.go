@@ -62,7 +62,7 @@ func (c *Console) apiKiosks(ctx *fiber.Ctx) error {
 
 func (c *Console) apiChangeKiosk(ctx *fiber.Ctx) error {
 	var in screen.KioskChange
-	if err := web.DecodeValid(ctx, &in); err != nil {
+	if err := web.Decode(ctx, &in); err != nil {
 		return err
 	}
 	k, err := c.Screens.ChangeKiosk(ctx.UserContext(), ctx.Params("shop"), ctx.Params("id"), in)
@@ -83,7 +83,7 @@ func (c *Console) apiRevokeKiosk(ctx *fiber.Ctx) error {
 // event streams, the app customers through the outbox.
 func (c *Console) apiBroadcast(ctx *fiber.Ctx) error {
 	var in screen.OfferInput
-	if err := web.DecodeValid(ctx, &in); err != nil {
+	if err := web.Decode(ctx, &in); err != nil {
 		return err
 	}
 	b, err := c.Screens.Push(ctx.UserContext(), ctx.Params("shop"), in)
@@ -204,7 +204,7 @@ func (c *Console) screenNames(ctx context.Context, t map[string]string, offers [
 
 func (c *Console) apiSaveProduct(ctx *fiber.Ctx) error {
 	var in catalog.ProductInput
-	if err := web.DecodeValid(ctx, &in); err != nil {
+	if err := web.Decode(ctx, &in); err != nil {
 		return err
 	}
 	p, err := c.Catalog.SaveProduct(ctx.UserContext(), in)
@@ -243,7 +243,7 @@ func (c *Console) apiShopProducts(ctx *fiber.Ctx) error {
 
 func (c *Console) apiSetStock(ctx *fiber.Ctx) error {
 	var in catalog.StockInput
-	if err := web.DecodeValid(ctx, &in); err != nil {
+	if err := web.Decode(ctx, &in); err != nil {
 		return err
 	}
 	ls, err := c.Catalog.SetStock(ctx.UserContext(), ctx.Params("shop"), in)
@@ -281,7 +281,7 @@ func (c *Console) apiCatalogSettings(ctx *fiber.Ctx) error {
 
 func (c *Console) apiSaveCatalogSettings(ctx *fiber.Ctx) error {
 	var in catalog.Settings
-	if err := web.DecodeValid(ctx, &in); err != nil {
+	if err := web.Decode(ctx, &in); err != nil {
 		return err
 	}
 	st, err := c.Catalog.SaveSettings(ctx.UserContext(), ctx.Params("shop"), in)
@@ -301,7 +301,7 @@ func (c *Console) apiPromotions(ctx *fiber.Ctx) error {
 
 func (c *Console) apiCreatePromotion(ctx *fiber.Ctx) error {
 	var in catalog.PromotionInput
-	if err := web.DecodeValid(ctx, &in); err != nil {
+	if err := web.Decode(ctx, &in); err != nil {
 		return err
 	}
 	p, err := c.Catalog.CreatePromotion(ctx.UserContext(), in)

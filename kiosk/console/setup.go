@@ -61,7 +61,7 @@ func (c *Console) setupRoutes() []web.Route {
 
 func (c *Console) apiCreateShop(ctx *fiber.Ctx) error {
 	var in shop.ShopInput
-	if err := web.DecodeValid(ctx, &in); err != nil {
+	if err := web.Decode(ctx, &in); err != nil {
 		return err
 	}
 	s, err := c.Shops.CreateShop(ctx.UserContext(), in)
@@ -81,7 +81,7 @@ func (c *Console) apiShop(ctx *fiber.Ctx) error {
 
 func (c *Console) apiUpdateShop(ctx *fiber.Ctx) error {
 	var in shop.ShopInput
-	if err := web.DecodeValid(ctx, &in); err != nil {
+	if err := web.Decode(ctx, &in); err != nil {
 		return err
 	}
 	s, err := c.Shops.UpdateShop(ctx.UserContext(), ctx.Params("shop"), in)
@@ -101,7 +101,7 @@ func (c *Console) apiMembers(ctx *fiber.Ctx) error {
 
 func (c *Console) apiInvite(ctx *fiber.Ctx) error {
 	var in shop.InviteInput
-	if err := web.DecodeValid(ctx, &in); err != nil {
+	if err := web.Decode(ctx, &in); err != nil {
 		return err
 	}
 	m, err := c.Shops.Invite(ctx.UserContext(), in)
@@ -113,7 +113,7 @@ func (c *Console) apiInvite(ctx *fiber.Ctx) error {
 
 func (c *Console) apiChangeMember(ctx *fiber.Ctx) error {
 	var in shop.StaffChange
-	if err := web.DecodeValid(ctx, &in); err != nil {
+	if err := web.Decode(ctx, &in); err != nil {
 		return err
 	}
 	m, err := c.Shops.ChangeStaff(ctx.UserContext(), ctx.Params("id"), in)
@@ -140,7 +140,7 @@ func (c *Console) apiChain(ctx *fiber.Ctx) error {
 
 func (c *Console) apiSaveChain(ctx *fiber.Ctx) error {
 	var in shop.Chain
-	if err := web.DecodeValid(ctx, &in); err != nil {
+	if err := web.Decode(ctx, &in); err != nil {
 		return err
 	}
 	ch, err := c.Shops.SaveChain(ctx.UserContext(), in)

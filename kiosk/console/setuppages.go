@@ -11,7 +11,6 @@ import (
 	"github.com/vista-optical/vista/backend/booking"
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/shop"
-	"github.com/vista-optical/vista/backend/web"
 )
 
 // setupPage shows the chain's set-up: its settings (owner), its shops and
@@ -241,9 +240,6 @@ func (c *Console) shopSubmit(ctx *fiber.Ctx) error {
 	if in.TimeZone == "" {
 		in.TimeZone = "Europe/Rome"
 	}
-	if err := web.Valid(&in); err != nil {
-		return c.formFailed(ctx, form, shopInputs, err)
-	}
 	if id := ctx.Params("shop"); id != "" {
 		_, err = c.Shops.UpdateShop(ctx.UserContext(), id, in)
 	} else {
@@ -258,9 +254,6 @@ func (c *Console) shopSubmit(ctx *fiber.Ctx) error {
 func (c *Console) inviteSubmit(ctx *fiber.Ctx) error {
 	in := shop.InviteInput{Email: strings.TrimSpace(ctx.FormValue("email")), Name: strings.TrimSpace(ctx.FormValue("name")),
 		Role: core.Role(ctx.FormValue("role")), ShopID: ctx.FormValue("shop_id")}
-	if err := web.Valid(&in); err != nil {
-		return c.formFailed(ctx, "invite", inviteInputs, err)
-	}
 	if _, err := c.Shops.Invite(ctx.UserContext(), in); err != nil {
 		return c.formFailed(ctx, "invite", inviteInputs, err)
 	}

@@ -105,16 +105,9 @@ func (db *DB) UpdateCustomer(ctx context.Context, id string, u customer.Update, 
 }
 
 // CustomersByShop implements customer.Store.
-func (db *DB) CustomersByShop(ctx context.Context, shop string, p customer.Page) ([]*customer.Customer, error) {
-	if p.Limit <= 0 { // no rows, as in SQL
-		return []*customer.Customer{}, nil
-	}
+func (db *DB) CustomersByShop(ctx context.Context, shop string, p core.Page) ([]*customer.Customer, error) {
 	filter := bson.D{{Key: "shop_id", Value: shop}, {Key: "status", Value: customer.StatusActive}}
-	if p.After != "" {
-		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$gt", Value: p.After}}})
-	}
-	cur, err := db.col(colCustomers).Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(p.Limit)))
-	return all(ctx, cur, err, (*customerDoc).model)
+	return findPage(ctx, db.col(colCustomers), filter, "created_at", p, (*customerDoc).model)
 }
 
 // EraseCustomer implements customer.Store: one single-document update that

@@ -97,7 +97,7 @@ var served = []query{
 	q("CustomerByEmail", colCustomers, "email", eqs("email")),
 	q("CustomerByFirebaseUID", colCustomers, "firebase_uid", eqs("firebase_uid")),
 	id("UpdateCustomer", colCustomers),
-	q("CustomersByShop", colCustomers, "shop_id,_id", eqs("shop_id"), "_id"),
+	q("CustomersByShop", colCustomers, "shop_id,created_at,_id", eqs("shop_id"), "created_at"),
 	id("EraseCustomer", colCustomers),
 	q("ConsentEvents", colConsentEvents, "customer_id,occurred_at,_id", eqs("customer_id"), "occurred_at", "_id"),
 	q("DeleteConsentEvents", colConsentEvents, "customer_id,occurred_at,_id", eqs("customer_id")),
@@ -261,7 +261,7 @@ func schemaIndexes() map[string][]string {
 		name = strings.TrimSuffix(name, "_-1")
 		out[d.col] = slices.DeleteFunc(out[d.col], func(k string) bool { return k == name })
 	}
-	for _, step := range []map[string][]mongo.IndexModel{portableIndexModels(), retentionIndexModels(), linkSubjectIndexModels()} {
+	for _, step := range []map[string][]mongo.IndexModel{portableIndexModels(), retentionIndexModels(), linkSubjectIndexModels(), newestCustomersIndexModels()} {
 		for col, models := range step {
 			for _, m := range models {
 				add(col, m.Keys.(bson.D))

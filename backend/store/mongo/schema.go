@@ -34,6 +34,16 @@ var schemaSteps = []schemaStep{
 	{2, "portable unique indexes; outbox claims in bulk", portableIndexes},
 	{3, "booking retention indexes", func(ctx context.Context, db *DB) error { return db.createIndexes(ctx, retentionIndexModels()) }},
 	{4, "links by subject", func(ctx context.Context, db *DB) error { return db.createIndexes(ctx, linkSubjectIndexModels()) }},
+	{5, "a shop's customers newest first", func(ctx context.Context, db *DB) error { return db.createIndexes(ctx, newestCustomersIndexModels()) }},
+}
+
+// newestCustomersIndexModels are the indexes step 5 creates: a shop's
+// customers are listed newest first, as every staff list is.
+func newestCustomersIndexModels() map[string][]mongo.IndexModel {
+	return map[string][]mongo.IndexModel{colCustomers: {
+		{Keys: bson.D{{Key: "shop_id", Value: 1}, {Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}, Options: options.Index().
+			SetPartialFilterExpression(bson.D{{Key: "status", Value: "active"}})},
+	}}
 }
 
 // linkSubjectIndexModels are the indexes step 4 creates: a new one-time

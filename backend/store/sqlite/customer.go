@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/customer"
 )
 
@@ -101,22 +102,10 @@ func (db *DB) UpdateCustomer(ctx context.Context, id string, u customer.Update, 
 }
 
 // CustomersByShop implements customer.Store.
-func (db *DB) CustomersByShop(ctx context.Context, shop string, p customer.Page) ([]*customer.Customer, error) {
-	rows, err := db.query(ctx, `SELECT `+customerColumns+` FROM customers
-		WHERE shop_id = ? AND status = 'active' AND id > ? ORDER BY id LIMIT ?`, shop, p.After, p.Limit)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	out := []*customer.Customer{}
-	for rows.Next() {
-		c, err := scanCustomer(rows)
-		if err != nil {
-			return nil, mapErr(err)
-		}
-		out = append(out, c)
-	}
-	return out, mapErr(rows.Err())
+func (db *DB) CustomersByShop(ctx context.Context, shop string, p core.Page) ([]*customer.Customer, error) {
+	tail, args := page("created_at", p)
+	rows, err := db.query(ctx, `SELECT `+customerColumns+` FROM customers WHERE shop_id = ? AND status = 'active'`+tail, append([]any{shop}, args...)...)
+	return collect(rows, err, scanCustomer)
 }
 
 // EraseCustomer implements customer.Store.

@@ -55,37 +55,28 @@ func testCustomers(t *testing.T, e Engine) {
 	// Two customers without e-mail do not collide.
 	newCustomer(t, e, "", "")
 
-	// Listing by shop pages by id and skips other shops.
+	// Listing by shop pages newest first and skips other shops.
 	other := newShop(t, e, "Roma Prati")
 	newCustomer(t, e, "roma@example.com", other.ID)
 	ids := []string{c.ID}
 	for i := range 4 {
 		ids = append(ids, newCustomer(t, e, fmt.Sprintf("c%d@example.com", i), s.ID).ID)
 	}
-	var seen []string
-	after := ""
-	for {
-		page, err := e.CustomersByShop(ctx, s.ID, customer.Page{After: after, Limit: 2})
+	var want []core.Cursor
+	for _, id := range ids {
+		cu, err := e.Customer(ctx, id)
 		must(t, err)
-		if len(page) == 0 {
-			break
-		}
-		for _, p := range page {
-			if p.ShopID != s.ID {
-				t.Fatalf("CustomersByShop returned a customer of shop %s", p.ShopID)
+		want = append(want, customer.Place(cu))
+	}
+	walkPages(t, "CustomersByShop", sortedNewestFirst(want), func(p core.Page) ([]*customer.Customer, error) {
+		page, err := e.CustomersByShop(ctx, s.ID, p)
+		for _, cu := range page {
+			if cu.ShopID != s.ID {
+				t.Fatalf("CustomersByShop returned a customer of shop %s", cu.ShopID)
 			}
-			seen = append(seen, p.ID)
 		}
-		after = page[len(page)-1].ID
-	}
-	if len(seen) != len(ids) {
-		t.Fatalf("paged %d customers, want %d", len(seen), len(ids))
-	}
-	for i := 1; i < len(seen); i++ {
-		if seen[i-1] >= seen[i] {
-			t.Fatalf("pages not ordered by id: %v", seen)
-		}
-	}
+		return page, err
+	}, customer.Place)
 }
 
 func testCustomerUpdate(t *testing.T, e Engine) {
@@ -151,7 +142,7 @@ func testCustomerErase(t *testing.T, e Engine) {
 	wantCode(t, err, core.ENOTFOUND)
 	_, err = e.CustomerByFirebaseUID(ctx, uid)
 	wantCode(t, err, core.ENOTFOUND)
-	list, err := e.CustomersByShop(ctx, s.ID, customer.Page{Limit: 10})
+	list, err := e.CustomersByShop(ctx, s.ID, core.Page{Limit: 10})
 	must(t, err)
 	if len(list) != 0 {
 		t.Fatalf("erased customer still listed: %+v", list)
