@@ -22,11 +22,11 @@ func TestParseEuros(t *testing.T) {
 }
 
 func TestReadImport(t *testing.T) {
-	rows, res, err := readImport(strings.NewReader("\ufeffSKU,Brand,Name,Category,Price,Stock,Active\n" +
-		"A-1,Zeiss,Panno,accessories,5,10,no\n" +
-		"A-1,Zeiss,Panno due,accessories,5,10,\n" +
-		"\"B,2\",Zeiss,Spray,lens_care,7,,\n" +
-		"C-3,Zeiss,Spray,lens_care,7,-2,\n" +
+	rows, res, err := readImport(strings.NewReader("\ufeffSKU,Brand,Name,Category,Price,Stock,Active\n"+
+		"A-1,Zeiss,Panno,accessories,5,10,no\n"+
+		"A-1,Zeiss,Panno due,accessories,5,10,\n"+
+		"\"B,2\",Zeiss,Spray,lens_care,7,,\n"+
+		"C-3,Zeiss,Spray,lens_care,7,-2,\n"+
 		"D-4,Zeiss,\"Spray \"\"grande\"\"\",lens_care,7,,forse\n"), (&Service{}).check)
 	if err != nil {
 		t.Fatal(err)
