@@ -79,6 +79,9 @@ type Store interface {
 	// and returns the result. ENOTFOUND if there is no such active customer;
 	// ECONFLICT if the new e-mail or Firebase uid is taken.
 	UpdateCustomer(ctx context.Context, id string, u Update, now time.Time) (*Customer, error)
+	// CustomersByIDs returns the customers among ids that exist (erased or
+	// not), in no order; it is asked at most MaxBatch ids at once.
+	CustomersByIDs(ctx context.Context, ids []string) ([]*Customer, error)
 	// CustomersByShop returns one page of a shop's active customers,
 	// newest first (by created_at, then id).
 	CustomersByShop(ctx context.Context, shop string, p core.Page) ([]*Customer, error)

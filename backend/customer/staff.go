@@ -2,6 +2,8 @@ package customer
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/vista-optical/vista/backend/core"
@@ -46,7 +48,43 @@ func (s *Service) GetForStaff(ctx context.Context, id string) (*Customer, error)
 func (s *Service) LabelForStaff(ctx context.Context, id string) string {
 	a, _ := core.ActorFrom(ctx)
 	c, err := s.Store.Customer(ctx, id)
-	if a.Kind != core.ActorStaff || err != nil || c.Status != StatusActive {
+	if a.Kind != core.ActorStaff || err != nil {
+		return "—"
+	}
+	return label(c)
+}
+
+// MaxBatch bounds the ids one batch read of customers asks for.
+const MaxBatch = 500
+
+// LabelsForStaff is LabelForStaff for many customers, read in batches of
+// MaxBatch: each id's label (a dash for one erased, unknown, or when the
+// reader is not staff). The lists of the console name their rows with it,
+// one read per page rather than one per row.
+func (s *Service) LabelsForStaff(ctx context.Context, ids []string) (map[string]string, error) {
+	out := make(map[string]string, len(ids))
+	for _, id := range ids {
+		out[id] = "—"
+	}
+	if a, _ := core.ActorFrom(ctx); a.Kind != core.ActorStaff {
+		return out, nil
+	}
+	uniq := slices.Compact(slices.Sorted(maps.Keys(out)))
+	for batch := range slices.Chunk(uniq, MaxBatch) {
+		cs, err := s.Store.CustomersByIDs(ctx, batch)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cs {
+			out[c.ID] = label(c)
+		}
+	}
+	return out, nil
+}
+
+// label is how staff lists name an active customer; a dash once erased.
+func label(c *Customer) string {
+	if c.Status != StatusActive {
 		return "—"
 	}
 	n := c.FirstName + " " + c.LastName

@@ -87,21 +87,34 @@ func (c *Console) apiAgenda(ctx *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.label(ctx, es)
+	if err := c.label(ctx, es); err != nil {
+		return err
+	}
 	return ctx.JSON(fiber.Map{"bookings": es})
 }
 
-// label names each booking's customer: the account's label for staff, or
-// what the guest gave.
-func (c *Console) label(ctx *fiber.Ctx, es []*booking.AgendaEntry) {
+// label names each booking's customer: the account's label for staff
+// (all of them in one read), or what the guest gave.
+func (c *Console) label(ctx *fiber.Ctx, es []*booking.AgendaEntry) error {
+	var ids []string
+	for _, e := range es {
+		if e.CustomerID != "" {
+			ids = append(ids, e.CustomerID)
+		}
+	}
+	names, err := c.Customers.LabelsForStaff(ctx.UserContext(), ids)
+	if err != nil {
+		return err
+	}
 	for _, e := range es {
 		switch {
 		case e.CustomerID != "":
-			e.Who = c.Customers.LabelForStaff(ctx.UserContext(), e.CustomerID)
+			e.Who = names[e.CustomerID]
 		case e.Guest != nil:
 			e.Who = strings.TrimSpace(e.Guest.Name + " · " + validate.DisplayPhone(e.Guest.Phone) + " " + e.Guest.Email)
 		}
 	}
+	return nil
 }
 
 func (c *Console) apiWidget(ctx *fiber.Ctx) error {
@@ -179,7 +192,9 @@ func (c *Console) agendaView(ctx *fiber.Ctx, shopID, day, service string, p page
 	if p.Agenda, err = c.Agenda.ShopAgenda(uctx, p.Shop.ID, day, day); err != nil {
 		return err
 	}
-	c.label(ctx, p.Agenda)
+	if err := c.label(ctx, p.Agenda); err != nil {
+		return err
+	}
 	if p.Widget, err = c.Agenda.Widget(uctx, p.Shop.ID); err != nil {
 		return err
 	}

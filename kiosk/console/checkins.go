@@ -34,16 +34,24 @@ func (c *Console) checkins(ctx *fiber.Ctx, shopID, date string) ([]Checkin, erro
 	if err != nil {
 		return nil, err
 	}
-	return c.named(ctx, vs), nil
+	return c.named(ctx, vs)
 }
 
-// named gives each visit its customer's name.
-func (c *Console) named(ctx *fiber.Ctx, vs []*visit.Visit) []Checkin {
+// named gives each visit its customer's name, in one read.
+func (c *Console) named(ctx *fiber.Ctx, vs []*visit.Visit) ([]Checkin, error) {
+	ids := make([]string, 0, len(vs))
+	for _, v := range vs {
+		ids = append(ids, v.CustomerID)
+	}
+	names, err := c.Customers.LabelsForStaff(ctx.UserContext(), ids)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Checkin, 0, len(vs))
 	for _, v := range vs {
-		out = append(out, Checkin{Visit: v, Customer: c.Customers.LabelForStaff(ctx.UserContext(), v.CustomerID)})
+		out = append(out, Checkin{Visit: v, Customer: names[v.CustomerID]})
 	}
-	return out
+	return out, nil
 }
 
 // checkinsTag names one state of a day's check-ins in one language: the
@@ -132,7 +140,9 @@ func (c *Console) checkinsList(ctx *fiber.Ctx) error {
 	if ctx.Get(fiber.HeaderIfNoneMatch) == tag {
 		return ctx.SendStatus(fiber.StatusNotModified)
 	}
-	p.Checkins = c.named(ctx, vs)
+	if p.Checkins, err = c.named(ctx, vs); err != nil {
+		return err
+	}
 	return c.render(ctx, "checkin-rows", p)
 }
 

@@ -57,6 +57,15 @@ func (db *DB) Customer(ctx context.Context, id string) (*customer.Customer, erro
 	return db.findCustomer(ctx, bson.D{{Key: "_id", Value: id}})
 }
 
+// CustomersByIDs implements customer.Store.
+func (db *DB) CustomersByIDs(ctx context.Context, ids []string) ([]*customer.Customer, error) {
+	if len(ids) == 0 {
+		return []*customer.Customer{}, nil
+	}
+	cur, err := db.col(colCustomers).Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+	return all(ctx, cur, err, (*customerDoc).model)
+}
+
 // CustomerByEmail implements customer.Store.
 func (db *DB) CustomerByEmail(ctx context.Context, email string) (*customer.Customer, error) {
 	return db.findCustomer(ctx, bson.D{{Key: "email", Value: email}, {Key: "status", Value: customer.StatusActive}})

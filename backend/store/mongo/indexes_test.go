@@ -97,6 +97,7 @@ var served = []query{
 	q("CustomerByEmail", colCustomers, "email", eqs("email")),
 	q("CustomerByFirebaseUID", colCustomers, "firebase_uid", eqs("firebase_uid")),
 	id("UpdateCustomer", colCustomers),
+	q("CustomersByIDs", colCustomers, "_id", eqs("_id")),
 	q("CustomersByShop", colCustomers, "shop_id,created_at,_id", eqs("shop_id"), "created_at"),
 	id("EraseCustomer", colCustomers),
 	q("ConsentEvents", colConsentEvents, "customer_id,occurred_at,_id", eqs("customer_id"), "occurred_at", "_id"),

@@ -49,6 +49,12 @@ func (db *DB) Customer(ctx context.Context, id string) (*customer.Customer, erro
 	return c, mapErr(err)
 }
 
+// CustomersByIDs implements customer.Store.
+func (db *DB) CustomersByIDs(ctx context.Context, ids []string) ([]*customer.Customer, error) {
+	rows, err := db.query(ctx, `SELECT `+customerColumns+` FROM customers WHERE id IN (SELECT value FROM json_each(?))`, jsonList(ids))
+	return collect(rows, err, scanCustomer)
+}
+
 // CustomerByEmail implements customer.Store.
 func (db *DB) CustomerByEmail(ctx context.Context, email string) (*customer.Customer, error) {
 	c, err := scanCustomer(db.queryRow(ctx,

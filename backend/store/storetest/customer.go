@@ -147,6 +147,21 @@ func testCustomerErase(t *testing.T, e Engine) {
 	if len(list) != 0 {
 		t.Fatalf("erased customer still listed: %+v", list)
 	}
+	// A batch read finds the erased one too (as erased), and skips ids
+	// that name no one.
+	other := newCustomer(t, e, "other@example.com", s.ID)
+	batch, err := e.CustomersByIDs(ctx, []string{c.ID, "missing", other.ID})
+	must(t, err)
+	byID := map[string]*customer.Customer{}
+	for _, cu := range batch {
+		byID[cu.ID] = cu
+	}
+	if len(batch) != 2 || byID[c.ID] == nil || byID[c.ID].Status != customer.StatusErased || byID[other.ID] == nil || byID[other.ID].Email != "other@example.com" {
+		t.Fatalf("CustomersByIDs = %+v", batch)
+	}
+	if got, err := e.CustomersByIDs(ctx, nil); err != nil || len(got) != 0 {
+		t.Fatalf("CustomersByIDs(none) = %v, %v", got, err)
+	}
 	name := "x"
 	_, err = e.UpdateCustomer(ctx, c.ID, customer.Update{FirstName: &name}, at)
 	wantCode(t, err, core.ENOTFOUND)
