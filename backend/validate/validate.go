@@ -27,8 +27,8 @@ type Validator struct{ v *validator.Validate }
 const embedded = "\x00"
 
 // New returns a Validator that also knows the Vista tags "e164" (a phone
-// number in E.164 form that is a real number plan) and "isodate"
-// (YYYY-MM-DD).
+// number in E.164 form that is a real number plan), "isodate"
+// (YYYY-MM-DD) and "codicefiscale" (ValidTaxCode).
 func New() *Validator {
 	v := validator.New(validator.WithRequiredStructEnabled())
 	v.RegisterTagNameFunc(func(f reflect.StructField) string {
@@ -61,6 +61,7 @@ func New() *Validator {
 	})
 	_ = v.RegisterValidation("tag", func(fl validator.FieldLevel) bool { return tagPattern.MatchString(fl.Field().String()) })
 	_ = v.RegisterValidation("e164", func(fl validator.FieldLevel) bool { return ValidPhone(fl.Field().String()) })
+	_ = v.RegisterValidation("codicefiscale", func(fl validator.FieldLevel) bool { return ValidTaxCode(fl.Field().String()) })
 	_ = v.RegisterValidation("isodate", func(fl validator.FieldLevel) bool {
 		_, err := time.Parse(time.DateOnly, fl.Field().String())
 		return err == nil
@@ -132,6 +133,8 @@ func message(fe validator.FieldError) (code, msg string) {
 		return "invalid_phone", "must be a phone number in international E.164 form, such as +393401234567"
 	case "isodate":
 		return "invalid_date", "must be a date written YYYY-MM-DD"
+	case "codicefiscale":
+		return "invalid_tax_code", "must be an Italian codice fiscale of 16 characters, such as RSSMRA85T10A562S, with its check character"
 	case "min":
 		if fe.Kind() == reflect.String {
 			return "too_short", fmt.Sprintf("must be at least %s characters long", fe.Param())
