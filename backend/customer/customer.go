@@ -10,14 +10,21 @@ import (
 	"github.com/vista-optical/vista/backend/core"
 )
 
+// Where a customer record began.
+const (
+	OriginApp     = "app"
+	OriginCounter = "counter"
+)
+
 // Status of a customer record.
 const (
 	StatusActive = "active"
 	StatusErased = "erased"
 )
 
-// Customer is a person with an app account. A family member without an
-// account of their own is not a Customer.
+// Customer is a person the chain knows: with an app account, or created
+// by staff at the counter (no password until they claim it in the app). A
+// family member without an account of their own is not a Customer.
 type Customer struct {
 	ID           string     `json:"id"`
 	Email        string     `json:"email,omitempty"`
@@ -27,6 +34,12 @@ type Customer struct {
 	Phone        string     `json:"phone,omitempty"`
 	BirthDate    string     `json:"birth_date,omitempty"` // YYYY-MM-DD
 	ShopID       string     `json:"shop_id,omitempty"`    // home shop
+	// TaxCode is the codice fiscale, upper case; "" when not given.
+	TaxCode string `json:"tax_code,omitempty"`
+	Address string `json:"address,omitempty"`
+	// Origin is where the record began: OriginApp (a sign-up in the app)
+	// or OriginCounter (staff created it for someone in the shop).
+	Origin       string     `json:"origin"`
 	Locale       string     `json:"locale"`
 	FirebaseUID  string     `json:"-"`
 	Status       string     `json:"status"`
@@ -79,6 +92,10 @@ type Store interface {
 	// and returns the result. ENOTFOUND if there is no such active customer;
 	// ECONFLICT if the new e-mail or Firebase uid is taken.
 	UpdateCustomer(ctx context.Context, id string, u Update, now time.Time) (*Customer, error)
+	// CustomersByContact returns the active customers with that phone
+	// or that tax code ("" matches nothing), at most 20: the records that
+	// may be the same person as a new one.
+	CustomersByContact(ctx context.Context, phone, taxCode string) ([]*Customer, error)
 	// CustomersByIDs returns the customers among ids that exist (erased or
 	// not), in no order; it is asked at most MaxBatch ids at once.
 	CustomersByIDs(ctx context.Context, ids []string) ([]*Customer, error)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/vista-optical/vista/backend/audit"
 	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/customer"
 	"github.com/vista-optical/vista/backend/lens"
 	"github.com/vista-optical/vista/backend/visit"
 	"github.com/vista-optical/vista/backend/web"
@@ -61,6 +62,20 @@ func (c *Console) apiShopCustomers(ctx *fiber.Ctx) error {
 		return err
 	}
 	return ctx.JSON(fiber.Map{"customers": list, "next_after": next})
+}
+
+// apiCreateCustomer creates a customer at the counter: 201 with the
+// customer and the records that share their phone or codice fiscale.
+func (c *Console) apiCreateCustomer(ctx *fiber.Ctx) error {
+	var in customer.CounterInput
+	if err := web.Decode(ctx, &in); err != nil {
+		return err
+	}
+	out, err := c.Customers.CreateAtCounter(ctx.UserContext(), in)
+	if err != nil {
+		return err
+	}
+	return ctx.Status(fiber.StatusCreated).JSON(out)
 }
 
 func (c *Console) apiCustomer(ctx *fiber.Ctx) error {

@@ -73,6 +73,7 @@ func (c *Console) Routes() []web.Route {
 		{Method: "GET", Path: "/v1/staff/me", Auth: web.Staff(core.RoleAssistant), Handler: c.apiMe},
 		{Method: "GET", Path: "/v1/staff/shops", Auth: web.Staff(core.RoleAssistant), Handler: c.apiShops},
 		{Method: "GET", Path: "/v1/staff/shops/:shop/customers", Auth: web.Staff(core.RoleAssistant), Handler: c.apiShopCustomers},
+		{Method: "POST", Path: "/v1/staff/customers", Auth: web.Staff(core.RoleAssistant), Handler: c.apiCreateCustomer},
 		{Method: "GET", Path: "/v1/staff/customers/:id", Auth: web.Staff(core.RoleAssistant), Handler: c.apiCustomer},
 		{Method: "GET", Path: "/v1/staff/consents/:id", Auth: web.Staff(core.RoleAssistant), Handler: c.apiConsents},
 		{Method: "GET", Path: "/v1/staff/audit", Auth: web.Staff(core.RoleOwner), Handler: c.apiAudit},

@@ -1,6 +1,7 @@
 package mongo
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"time"
@@ -22,6 +23,9 @@ type customerDoc struct {
 	Phone        string     `bson:"phone"`
 	BirthDate    string     `bson:"birth_date"`
 	ShopID       string     `bson:"shop_id,omitempty"`
+	TaxCode      string     `bson:"tax_code,omitempty"`
+	Address      string     `bson:"address,omitempty"`
+	Origin       string     `bson:"origin,omitempty"`
 	Locale       string     `bson:"locale"`
 	FirebaseUID  string     `bson:"firebase_uid,omitempty"`
 	Status       string     `bson:"status"`
@@ -33,7 +37,8 @@ type customerDoc struct {
 func (d *customerDoc) model() *customer.Customer {
 	return &customer.Customer{
 		ID: d.ID, Email: d.Email, PasswordHash: d.PasswordHash, FirstName: d.FirstName, LastName: d.LastName, Phone: d.Phone,
-		BirthDate: d.BirthDate, ShopID: d.ShopID, Locale: d.Locale, FirebaseUID: d.FirebaseUID, Status: d.Status,
+		BirthDate: d.BirthDate, ShopID: d.ShopID, TaxCode: d.TaxCode, Address: d.Address, Origin: cmp.Or(d.Origin, customer.OriginApp),
+		Locale: d.Locale, FirebaseUID: d.FirebaseUID, Status: d.Status,
 		CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt), ErasedAt: utcp(d.ErasedAt),
 	}
 }
@@ -55,6 +60,31 @@ func (db *DB) findCustomer(ctx context.Context, filter bson.D) (*customer.Custom
 // Customer implements customer.Store.
 func (db *DB) Customer(ctx context.Context, id string) (*customer.Customer, error) {
 	return db.findCustomer(ctx, bson.D{{Key: "_id", Value: id}})
+}
+
+// CustomersByContact implements customer.Store: one query per field, each
+// on its index.
+func (db *DB) CustomersByContact(ctx context.Context, phone, taxCode string) ([]*customer.Customer, error) {
+	out := []*customer.Customer{}
+	seen := map[string]bool{}
+	for _, f := range []struct{ field, value string }{{"phone", phone}, {"tax_code", taxCode}} {
+		if f.value == "" {
+			continue
+		}
+		cur, err := db.col(colCustomers).Find(ctx, bson.D{{Key: f.field, Value: f.value}, {Key: "status", Value: customer.StatusActive}},
+			options.Find().SetLimit(20))
+		cs, err := all(ctx, cur, err, (*customerDoc).model)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cs {
+			if !seen[c.ID] && len(out) < 20 {
+				seen[c.ID] = true
+				out = append(out, c)
+			}
+		}
+	}
+	return out, nil
 }
 
 // CustomersByIDs implements customer.Store.
@@ -131,7 +161,7 @@ func (db *DB) EraseCustomer(ctx context.Context, id string, now time.Time) error
 			{Key: "updated_at", Value: now},
 		}},
 		{Key: "$min", Value: bson.D{{Key: "erased_at", Value: now}}},
-		{Key: "$unset", Value: bson.D{{Key: "email", Value: ""}, {Key: "firebase_uid", Value: ""}}},
+		{Key: "$unset", Value: bson.D{{Key: "email", Value: ""}, {Key: "firebase_uid", Value: ""}, {Key: "tax_code", Value: ""}, {Key: "address", Value: ""}}},
 	}
 	res, err := db.col(colCustomers).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, update)
 	if err != nil {

@@ -98,6 +98,8 @@ var served = []query{
 	q("CustomerByFirebaseUID", colCustomers, "firebase_uid", eqs("firebase_uid")),
 	id("UpdateCustomer", colCustomers),
 	q("CustomersByIDs", colCustomers, "_id", eqs("_id")),
+	q("CustomersByContact", colCustomers, "phone,status", eqs("phone", "status")),
+	q("CustomersByContact", colCustomers, "tax_code,status", eqs("tax_code", "status")),
 	q("CustomersByShop", colCustomers, "shop_id,created_at,_id", eqs("shop_id"), "created_at"),
 	id("EraseCustomer", colCustomers),
 	q("ConsentEvents", colConsentEvents, "customer_id,occurred_at,_id", eqs("customer_id"), "occurred_at", "_id"),
@@ -262,7 +264,7 @@ func schemaIndexes() map[string][]string {
 		name = strings.TrimSuffix(name, "_-1")
 		out[d.col] = slices.DeleteFunc(out[d.col], func(k string) bool { return k == name })
 	}
-	for _, step := range []map[string][]mongo.IndexModel{portableIndexModels(), retentionIndexModels(), linkSubjectIndexModels(), newestCustomersIndexModels()} {
+	for _, step := range []map[string][]mongo.IndexModel{portableIndexModels(), retentionIndexModels(), linkSubjectIndexModels(), newestCustomersIndexModels(), contactIndexModels()} {
 		for col, models := range step {
 			for _, m := range models {
 				add(col, m.Keys.(bson.D))

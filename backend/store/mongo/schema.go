@@ -35,6 +35,16 @@ var schemaSteps = []schemaStep{
 	{3, "booking retention indexes", func(ctx context.Context, db *DB) error { return db.createIndexes(ctx, retentionIndexModels()) }},
 	{4, "links by subject", func(ctx context.Context, db *DB) error { return db.createIndexes(ctx, linkSubjectIndexModels()) }},
 	{5, "a shop's customers newest first", func(ctx context.Context, db *DB) error { return db.createIndexes(ctx, newestCustomersIndexModels()) }},
+	{6, "customers by phone and tax code", func(ctx context.Context, db *DB) error { return db.createIndexes(ctx, contactIndexModels()) }},
+}
+
+// contactIndexModels are the indexes step 6 creates: a new record's
+// possible duplicates are found by phone or codice fiscale.
+func contactIndexModels() map[string][]mongo.IndexModel {
+	return map[string][]mongo.IndexModel{colCustomers: {
+		{Keys: bson.D{{Key: "phone", Value: 1}, {Key: "status", Value: 1}}},
+		{Keys: bson.D{{Key: "tax_code", Value: 1}, {Key: "status", Value: 1}}},
+	}}
 }
 
 // newestCustomersIndexModels are the indexes step 5 creates: a shop's

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"strings"
@@ -11,7 +12,7 @@ import (
 )
 
 const customerColumns = `id, email, password_hash, first_name, last_name, phone, birth_date, shop_id, locale,
-	firebase_uid, status, created_at, updated_at, erased_at`
+	firebase_uid, status, created_at, updated_at, erased_at, tax_code, address, origin`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -23,7 +24,7 @@ func scanCustomer(row scanner) (*customer.Customer, error) {
 		erased             sql.NullInt64
 	)
 	err := row.Scan(&c.ID, &email, &c.PasswordHash, &c.FirstName, &c.LastName, &c.Phone, &c.BirthDate, &shop, &c.Locale,
-		&fbUID, &c.Status, &created, &updated, &erased)
+		&fbUID, &c.Status, &created, &updated, &erased, &c.TaxCode, &c.Address, &c.Origin)
 	if err != nil {
 		return nil, err
 	}
@@ -34,9 +35,10 @@ func scanCustomer(row scanner) (*customer.Customer, error) {
 
 // CreateCustomer implements customer.Store.
 func (db *DB) CreateCustomer(ctx context.Context, c *customer.Customer) error {
-	_, err := db.write.ExecContext(ctx, `INSERT INTO customers (`+customerColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+	_, err := db.write.ExecContext(ctx, `INSERT INTO customers (`+customerColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		c.ID, nullString(c.Email), c.PasswordHash, c.FirstName, c.LastName, c.Phone, c.BirthDate, nullString(c.ShopID), c.Locale,
-		nullString(c.FirebaseUID), c.Status, ms(c.CreatedAt), ms(c.UpdatedAt), nullMS(c.ErasedAt))
+		nullString(c.FirebaseUID), c.Status, ms(c.CreatedAt), ms(c.UpdatedAt), nullMS(c.ErasedAt), c.TaxCode, c.Address,
+		cmp.Or(c.Origin, customer.OriginApp))
 	return mapErr(err)
 }
 
@@ -47,6 +49,13 @@ func (db *DB) Customer(ctx context.Context, id string) (*customer.Customer, erro
 		return nil, notFound("customer")
 	}
 	return c, mapErr(err)
+}
+
+// CustomersByContact implements customer.Store.
+func (db *DB) CustomersByContact(ctx context.Context, phone, taxCode string) ([]*customer.Customer, error) {
+	rows, err := db.query(ctx, `SELECT `+customerColumns+` FROM customers WHERE status = 'active' AND phone = ?1 AND ?1 <> ''
+		UNION SELECT `+customerColumns+` FROM customers WHERE status = 'active' AND tax_code = ?2 AND ?2 <> '' LIMIT 20`, phone, taxCode)
+	return collect(rows, err, scanCustomer)
 }
 
 // CustomersByIDs implements customer.Store.
@@ -117,7 +126,7 @@ func (db *DB) CustomersByShop(ctx context.Context, shop string, p core.Page) ([]
 // EraseCustomer implements customer.Store.
 func (db *DB) EraseCustomer(ctx context.Context, id string, now time.Time) error {
 	res, err := db.write.ExecContext(ctx, `UPDATE customers SET email = NULL, password_hash = '', first_name = '', last_name = '',
-		phone = '', birth_date = '', firebase_uid = NULL, status = 'erased', updated_at = ?, erased_at = COALESCE(erased_at, ?)
+		phone = '', birth_date = '', tax_code = '', address = '', firebase_uid = NULL, status = 'erased', updated_at = ?, erased_at = COALESCE(erased_at, ?)
 		WHERE id = ?`, ms(now), ms(now), id)
 	if err != nil {
 		return mapErr(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -248,5 +249,61 @@ func testDevices(t *testing.T, e Engine) {
 	la, _ = e.Devices(ctx, a.ID)
 	if len(la) != 0 {
 		t.Fatalf("DeleteDevices left %+v", la)
+	}
+}
+
+// testCounterCustomers: a record made at the counter keeps its codice
+// fiscale, address and origin; the records that may be the same person
+// are found by phone or codice fiscale (active ones, neither matching
+// empty); erasure clears them with the rest.
+func testCounterCustomers(t *testing.T, e Engine) {
+	ctx := context.Background()
+	s := newShop(t, e, "Milano Centro")
+	app := newCustomer(t, e, "giulia@example.com", s.ID) // +393401234567
+	counter := &customer.Customer{ID: core.NewID(), FirstName: "Mario", LastName: "Rossi", Phone: "+393331112222",
+		TaxCode: "RSSMRA85T10A562S", Address: "Via Torino 1, Milano", ShopID: s.ID, Locale: "it", Origin: customer.OriginCounter,
+		Status: customer.StatusActive, CreatedAt: base, UpdatedAt: base}
+	must(t, e.CreateCustomer(ctx, counter))
+	// No e-mail and no password: a second one without e-mail is fine too.
+	noContact := &customer.Customer{ID: core.NewID(), FirstName: "Anna", LastName: "Bianchi", ShopID: s.ID, Locale: "it",
+		Origin: customer.OriginCounter, Status: customer.StatusActive, CreatedAt: base, UpdatedAt: base}
+	must(t, e.CreateCustomer(ctx, noContact))
+	got, err := e.Customer(ctx, counter.ID)
+	must(t, err)
+	if !reflect.DeepEqual(got, counter) {
+		t.Fatalf("Customer = %+v, want %+v", got, counter)
+	}
+	ids := func(cs []*customer.Customer) []string {
+		var out []string
+		for _, c := range cs {
+			out = append(out, c.ID)
+		}
+		slices.Sort(out)
+		return out
+	}
+	for _, c := range []struct {
+		phone, tax string
+		want       []string
+	}{
+		{"+393331112222", "", []string{counter.ID}},
+		{"", "RSSMRA85T10A562S", []string{counter.ID}},
+		{"+393401234567", "RSSMRA85T10A562S", ids([]*customer.Customer{app, counter})},
+		{"", "", nil},
+		{"+390000000000", "", nil},
+	} {
+		found, err := e.CustomersByContact(ctx, c.phone, c.tax)
+		must(t, err)
+		if got := ids(found); !slices.Equal(got, c.want) {
+			t.Errorf("CustomersByContact(%q, %q) = %v, want %v", c.phone, c.tax, got, c.want)
+		}
+	}
+	must(t, e.EraseCustomer(ctx, counter.ID, base.Add(time.Hour)))
+	if found, _ := e.CustomersByContact(ctx, "+393331112222", "RSSMRA85T10A562S"); len(found) != 0 {
+		t.Fatalf("an erased record is still a possible duplicate: %v", ids(found))
+	}
+	erased, err := e.Customer(ctx, counter.ID)
+	must(t, err)
+	if erased.TaxCode != "" || erased.Address != "" || erased.Phone != "" {
+		t.Fatalf("erasure kept %+v", erased)
 	}
 }

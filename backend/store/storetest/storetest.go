@@ -94,6 +94,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Reservations", func(t *testing.T) { testReservations(t, open(t)) })
 	t.Run("StaffListPages", func(t *testing.T) { testStaffListPages(t, open(t)) })
 	t.Run("CustomerListPages", func(t *testing.T) { testCustomerListPages(t, open(t)) })
+	t.Run("CounterCustomers", func(t *testing.T) { testCounterCustomers(t, open(t)) })
 }
 
 // base is a fixed instant, at millisecond precision like both engines.
@@ -126,7 +127,7 @@ func newCustomer(t *testing.T, e Engine, email, shopID string) *customer.Custome
 	c := &customer.Customer{
 		ID: core.NewID(), Email: email, PasswordHash: "$argon2id$x", FirstName: "Giulia", LastName: "Rossi",
 		Phone: "+393401234567", BirthDate: "1990-05-17", ShopID: shopID, Locale: "it", Status: customer.StatusActive,
-		CreatedAt: base, UpdatedAt: base,
+		Origin: customer.OriginApp, CreatedAt: base, UpdatedAt: base,
 	}
 	must(t, e.CreateCustomer(context.Background(), c))
 	return c
