@@ -26,26 +26,26 @@ const (
 // by staff at the counter (no password until they claim it in the app). A
 // family member without an account of their own is not a Customer.
 type Customer struct {
-	ID           string     `json:"id"`
-	Email        string     `json:"email,omitempty"`
-	PasswordHash string     `json:"-"`
-	FirstName    string     `json:"first_name"`
-	LastName     string     `json:"last_name"`
-	Phone        string     `json:"phone,omitempty"`
-	BirthDate    string     `json:"birth_date,omitempty"` // YYYY-MM-DD
-	ShopID       string     `json:"shop_id,omitempty"`    // home shop
+	ID           string `json:"id"`
+	Email        string `json:"email,omitempty"`
+	PasswordHash string `json:"-"`
+	FirstName    string `json:"first_name"`
+	LastName     string `json:"last_name"`
+	Phone        string `json:"phone,omitempty"`
+	BirthDate    string `json:"birth_date,omitempty"` // YYYY-MM-DD
+	ShopID       string `json:"shop_id,omitempty"`    // home shop
 	// TaxCode is the codice fiscale, upper case; "" when not given.
 	TaxCode string `json:"tax_code,omitempty"`
 	Address string `json:"address,omitempty"`
 	// Origin is where the record began: OriginApp (a sign-up in the app)
 	// or OriginCounter (staff created it for someone in the shop).
-	Origin       string     `json:"origin"`
-	Locale       string     `json:"locale"`
-	FirebaseUID  string     `json:"-"`
-	Status       string     `json:"status"`
-	CreatedAt    time.Time  `json:"created_at"`
-	UpdatedAt    time.Time  `json:"updated_at"`
-	ErasedAt     *time.Time `json:"erased_at,omitempty"`
+	Origin      string     `json:"origin"`
+	Locale      string     `json:"locale"`
+	FirebaseUID string     `json:"-"`
+	Status      string     `json:"status"`
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+	ErasedAt    *time.Time `json:"erased_at,omitempty"`
 	// PendingEmail is not stored: the answer to an e-mail change carries
 	// the new address until its confirmation link is opened.
 	PendingEmail string `json:"pending_email,omitempty"`
