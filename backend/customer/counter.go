@@ -77,7 +77,7 @@ func (s *Service) CreateAtCounter(ctx context.Context, in CounterInput) (*Counte
 	if err := s.Store.CreateCustomer(ctx, c); err != nil {
 		if core.IsCode(err, core.ECONFLICT) {
 			return nil, &core.Error{Code: core.ECONFLICT, Message: "a customer with this e-mail already exists: search for them instead",
-				Fields: []core.FieldError{{Field: "email", Code: "taken", Message: "belongs to another customer"}}}
+				Fields: []core.FieldError{{Field: "email", Code: "email_taken", Message: "belongs to another customer: search for them instead"}}}
 		}
 		return nil, err
 	}

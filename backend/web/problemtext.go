@@ -69,6 +69,9 @@ var italianField = map[string]string{
 	"already_staff":       "è già nello staff",
 	"shop_for_role":       "va indicato per un manager o un assistente, e non per un titolare",
 	"unknown_shop":        "deve essere un negozio della catena",
+	"invalid_tax_code":    "deve essere un codice fiscale di 16 caratteri, come RSSMRA85T10A562S",
+	"minor":               "sotto i 18 anni: aggiungilo come familiare di un genitore",
+	"email_taken":         "appartiene già a un altro cliente: cercalo invece di crearne uno nuovo",
 }
 
 // httpCodes names Fiber's own refusals as problem types.

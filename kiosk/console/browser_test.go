@@ -178,3 +178,48 @@ func TestCheckinsPageFollowsTheShop(t *testing.T) {
 		_ = os.WriteFile(filepath.Join(os.TempDir(), "vista-checkins.png"), shot, 0o644)
 	}
 }
+
+// TestCustomerAtTheCounterInBrowser: an assistant creates the customer in
+// front of them from the home page with the keyboard alone, consents
+// ticked; the page says who was created and lists them first. A second
+// record with the same phone warns that it may be the same person. The
+// screenshot is kept as an artifact.
+func TestCustomerAtTheCounterInBrowser(t *testing.T) {
+	m := apptest.Boot(t, t.TempDir())
+	base := apptest.Serve(t, m)
+	pw := apptest.AddStaff(t, m, "banco@example.com", core.RoleAssistant, "shop-milano-centro")
+	ctx := apptest.Browser(t)
+	err := apptest.Steps(ctx,
+		chromedp.Navigate(base+"/console/"),
+		chromedp.WaitVisible(`#email`),
+		chromedp.SendKeys(`#email`, "banco@example.com"),
+		chromedp.SendKeys(`#password`, pw),
+		chromedp.Submit(`#login`),
+		chromedp.WaitVisible(`#counter-form`),
+		chromedp.SendKeys(`#counter-first`, "Mario"),
+		chromedp.SendKeys(`#counter-last`, "Rossi"),
+		chromedp.SendKeys(`#counter-phone`, "333 111 2222"),
+		chromedp.SendKeys(`#counter-tax`, "rssmra85t10a562s"),
+		chromedp.SendKeys(`#counter-service`, " "), // space ticks the box
+		chromedp.SendKeys(`#counter-address`, "Via Torino 1\r"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apptest.WaitFor(t, ctx, "#notice", "Cliente creato: Mario Rossi")
+	if rows, _ := chromedp.Run(ctx, chromedp.Text(`#customers`)); !strings.Contains(strings.SplitN(rows, "\n", 3)[1], "Mario Rossi") {
+		t.Fatalf("the shop's list does not start with the new customer: %q", rows)
+	}
+	err = apptest.Steps(ctx,
+		chromedp.SendKeys(`#counter-first`, "Mario G."),
+		chromedp.SendKeys(`#counter-last`, "Rossi"),
+		chromedp.SendKeys(`#counter-phone`, "+39 333 1112222\r"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apptest.WaitFor(t, ctx, "#duplicates", "RSSMRA85T10A562S")
+	if shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+		_ = os.WriteFile(filepath.Join(os.TempDir(), "vista-counter.png"), shot, 0o644)
+	}
+}

@@ -21,6 +21,7 @@ import (
 	"github.com/vista-optical/vista/backend/ratelimit"
 	"github.com/vista-optical/vista/backend/screen"
 	"github.com/vista-optical/vista/backend/shop"
+	"github.com/vista-optical/vista/backend/validate"
 	"github.com/vista-optical/vista/backend/visit"
 	"github.com/vista-optical/vista/backend/web"
 )
@@ -64,6 +65,7 @@ func (c *Console) Routes() []web.Route {
 		"local":   func(t time.Time, loc *time.Location, layout string) string { return t.In(loc).Format(layout) },
 		"lastDay": func(end time.Time) time.Time { return end.Add(-time.Millisecond) }, // an exclusive end's last day
 		"join":    func(l []string) string { return strings.Join(l, "\n") },
+		"phone":   validate.DisplayPhone,
 		"list":    func(s ...string) []string { return s },
 		"euro":    catalog.Euro}).ParseFS(templates, "templates/*.html"))
 	ip := []ratelimit.Limit{c.LoginIP}
@@ -96,6 +98,7 @@ func (c *Console) Routes() []web.Route {
 		{Method: "POST", Path: LoginPath, Auth: web.Public, Handler: sameOrigin(c.loginSubmit), Limits: ip},
 		{Method: "POST", Path: "/console/logout", Auth: web.Public, Handler: sameOrigin(c.logout)},
 		{Method: "GET", Path: "/console/", Auth: web.StaffPage(core.RoleAssistant), Handler: c.home},
+		{Method: "POST", Path: "/console/customers", Auth: web.StaffPage(core.RoleAssistant), Handler: sameOrigin(c.counterSubmit)},
 		{Method: "POST", Path: "/console/outbox/:id/retry", Auth: web.StaffPage(core.RoleManager), Handler: sameOrigin(c.retryPage)},
 	}...)
 }

@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -82,4 +83,25 @@ func TestCustomersAtTheCounter(t *testing.T) {
 	}
 	app := c.Signup("app@example.com")
 	c.Want(c.Do("POST", "/v1/staff/customers", body(nil), apptest.Bearer(app.Tokens.AccessToken)...), 401)
+}
+
+// TestCounterFormKeepsWhatWasTyped: the home page's form refused on a
+// wrong codice fiscale shows it again as typed, the message in Italian
+// next to the field; nothing is created.
+func TestCounterFormKeepsWhatWasTyped(t *testing.T) {
+	m := apptest.Boot(t, t.TempDir())
+	c := apptest.Client{T: t, M: m}
+	asst := c.StaffLogin("banco@milano.example", apptest.AddStaff(t, m, "banco@milano.example", core.RoleAssistant, "shop-milano-centro"))
+	v := url.Values{"shop_id": {"shop-milano-centro"}, "first_name": {"Anna"}, "last_name": {"Verdi"}, "phone": {"333 444 5555"},
+		"tax_code": {"VRDNNA80A41F205X"}, "consent_service": {"on"}}
+	page := string(c.Want(c.Do("POST", "/console/customers?shop=shop-milano-centro", v.Encode(),
+		append(apptest.Bearer(asst), "Content-Type", "application/x-www-form-urlencoded")...), 422).Body)
+	for _, want := range []string{`value="VRDNNA80A41F205X"`, `value="Anna"`, "deve essere un codice fiscale", `id="counter-service" style="width:auto" checked`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the refused form lacks %q", want)
+		}
+	}
+	if found, _ := m.Store.CustomersByContact(context.Background(), "+393334445555", ""); len(found) != 0 {
+		t.Fatal("a refused form created a customer")
+	}
 }

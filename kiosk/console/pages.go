@@ -46,6 +46,8 @@ type page struct {
 	Shops []*shop.Shop
 	Shop  *shop.Shop
 	Rows  []*customer.Customer
+	// Duplicates are the records that may be the customer just created.
+	Duplicates []*customer.Customer
 	// Dead are the shop's undelivered messages (managers and owners).
 	Dead []row
 	// Reservations and Recalls are the shop's to-do lists.
@@ -179,7 +181,10 @@ func (c *Console) logout(ctx *fiber.Ctx) error {
 // a link leads to the next page.
 const homePage = 50
 
-func (c *Console) home(ctx *fiber.Ctx) error {
+func (c *Console) home(ctx *fiber.Ctx) error { return c.homeWith(ctx, page{}) }
+
+// homeWith renders the home page over base (a form's notice or refusal).
+func (c *Console) homeWith(ctx *fiber.Ctx, base page) error {
 	uctx := ctx.UserContext()
 	a, _ := core.ActorFrom(uctx)
 	m, err := c.Shops.Me(uctx)
@@ -193,7 +198,8 @@ func (c *Console) home(ctx *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := page{Staff: m, Shops: shops, More: map[string]string{}, Paged: map[string]bool{}}
+	p := base
+	p.Staff, p.Shops, p.More, p.Paged = m, shops, map[string]string{}, map[string]bool{}
 	if len(shops) == 0 {
 		return c.render(ctx, "home.html", p)
 	}

@@ -67,6 +67,13 @@ var texts = map[string]map[string]string{
 		"product_model": "Modello", "product_colour": "Colore", "product_category": "Categoria", "product_tags": "Etichette, separate da virgole",
 		"product_novelty": "Novità (prima sugli schermi)", "product_go": "Salva il prodotto", "product_done": "Prodotto salvato: %s.",
 		"cat_frames": "montature", "cat_sunglasses": "occhiali da sole", "cat_contact_lenses": "lenti a contatto", "cat_lens_care": "cura delle lenti", "cat_accessories": "accessori",
+
+		"counter_new": "Nuovo cliente al banco", "first_name": "Nome", "last_name": "Cognome", "birth_date": "Data di nascita",
+		"tax_code": "Codice fiscale (facoltativo)", "counter_consents": "Consensi raccolti al banco",
+		"counter_consent_service":   "Accetta di ricevere per SMS ed e-mail i messaggi sul servizio (appuntamenti, lenti in esaurimento, occhiali pronti)",
+		"counter_consent_marketing": "Accetta di ricevere per SMS ed e-mail offerte e novità del negozio",
+		"counter_go":                "Crea il cliente", "counter_done": "Cliente creato:",
+		"counter_duplicates": "Attenzione: questi clienti hanno lo stesso telefono o codice fiscale. Potrebbe essere la stessa persona.",
 	},
 	"en": {
 		"title": "Vista console", "login_title": "Sign in to the console", "email": "E-mail", "password": "Password",
@@ -132,6 +139,13 @@ var texts = map[string]map[string]string{
 		"product_model": "Model", "product_colour": "Colour", "product_category": "Category", "product_tags": "Tags, comma separated",
 		"product_novelty": "New in (first on screens)", "product_go": "Save the product", "product_done": "Product saved: %s.",
 		"cat_frames": "frames", "cat_sunglasses": "sunglasses", "cat_contact_lenses": "contact lenses", "cat_lens_care": "lens care", "cat_accessories": "accessories",
+
+		"counter_new": "New customer at the counter", "first_name": "First name", "last_name": "Last name", "birth_date": "Date of birth",
+		"tax_code": "Codice fiscale (optional)", "counter_consents": "Consents given at the counter",
+		"counter_consent_service":   "Agrees to receive service messages by SMS and e-mail (appointments, lenses running out, glasses ready)",
+		"counter_consent_marketing": "Agrees to receive the shop's offers and news by SMS and e-mail",
+		"counter_go":                "Create the customer", "counter_done": "Customer created:",
+		"counter_duplicates": "Careful: these customers have the same phone or codice fiscale. They may be the same person.",
 	},
 }
 
