@@ -214,11 +214,8 @@ func (a *Agenda) ShopAgenda(ctx context.Context, shopID, from, to string) ([]*Ag
 	return out, nil
 }
 
-// defaultInputs is the validator of an agenda given none.
-var defaultInputs = validate.New()
-
 // check validates in, which it may rewrite (phone numbers to E.164):
 // the surfaces only decode, the rules are here.
 func (a *Agenda) check(in any) error {
-	return cmp.Or(a.Validator, defaultInputs).Struct(in)
+	return cmp.Or(a.Validator, validate.Default).Struct(in)
 }

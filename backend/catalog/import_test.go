@@ -3,6 +3,8 @@ package catalog
 import (
 	"strings"
 	"testing"
+
+	"github.com/vista-optical/vista/backend/validate"
 )
 
 func TestParseEuros(t *testing.T) {
@@ -67,7 +69,7 @@ func FuzzReadImport(f *testing.F) {
 			return
 		}
 		for _, r := range rows {
-			if err := defaultInputs.Struct(&r.in); err != nil {
+			if err := validate.Default.Struct(&r.in); err != nil {
 				t.Fatalf("a row that breaks its bounds was accepted: %+v: %v", r.in, err)
 			}
 			if r.stock != nil && (*r.stock < 0 || *r.stock > MaxStock) {

@@ -39,8 +39,6 @@ type Service struct {
 }
 
 // inputs checks the bounds an input declares in its validate tags.
-// defaultInputs is the validator of a service given none.
-var defaultInputs = validate.New()
 
 // Products returns every product, by brand then name, to staff.
 func (s *Service) Products(ctx context.Context) ([]*Product, error) {
@@ -360,5 +358,5 @@ func parseProductCursor(s string) (string, error) {
 // check validates in against its validate tags, phone numbers made E.164
 // first; the surfaces only decode.
 func (s *Service) check(in any) error {
-	return cmp.Or(s.Validator, defaultInputs).Struct(in)
+	return cmp.Or(s.Validator, validate.Default).Struct(in)
 }

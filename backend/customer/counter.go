@@ -3,7 +3,6 @@ package customer
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/vista-optical/vista/backend/core"
 	"github.com/vista-optical/vista/backend/validate"
@@ -94,12 +93,11 @@ func (s *Service) CreateAtCounter(ctx context.Context, in CounterInput) (*Counte
 
 // checkAdult refuses a birth date that is not a real one, or a minor's.
 func (s *Service) checkAdult(birth string) error {
-	if err := s.checkAge(birth); err != nil {
+	age, err := s.age(birth)
+	if err != nil {
 		return err
 	}
-	b, _ := time.ParseInLocation(time.DateOnly, birth, time.UTC)
-	now := s.Clock.Now().In(s.zone())
-	if Age(b, time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)) < AgeOfMajority {
+	if age < AgeOfMajority {
 		return core.Invalid("a minor is added as a family member of an adult",
 			core.FieldError{Field: "birth_date", Code: "minor", Message: "under 18: add them as a family member of a parent"})
 	}
@@ -109,10 +107,3 @@ func (s *Service) checkAdult(birth string) error {
 // AgeOfMajority is the age from which a customer may have a record of
 // their own at the counter.
 const AgeOfMajority = 18
-
-func (s *Service) zone() *time.Location {
-	if s.Location == nil {
-		return time.UTC
-	}
-	return s.Location
-}

@@ -222,9 +222,23 @@ func (s *Service) start(ctx context.Context, c *Customer) (*Session, error) {
 }
 
 func (s *Service) checkAge(birth string) error {
+	age, err := s.age(birth)
+	if err != nil {
+		return err
+	}
+	if age < AgeOfDigitalConsent {
+		return core.Invalid("people under 14 cannot open an account by themselves: a parent can add them as a family member in the parent's app",
+			core.FieldError{Field: "birth_date", Message: "under 14: ask a parent to add you as a family member"})
+	}
+	return nil
+}
+
+// age is the age today, in the service's zone, of a person born on
+// birth; EINVALID on birth_date for a date that is not a real birth date.
+func (s *Service) age(birth string) (int, error) {
 	b, err := time.ParseInLocation(time.DateOnly, birth, time.UTC)
 	if err != nil {
-		return core.Invalid("birth date is not valid", core.FieldError{Field: "birth_date", Message: "must be a date written YYYY-MM-DD"})
+		return 0, core.Invalid("birth date is not valid", core.FieldError{Field: "birth_date", Message: "must be a date written YYYY-MM-DD"})
 	}
 	loc := s.Location
 	if loc == nil {
@@ -233,14 +247,9 @@ func (s *Service) checkAge(birth string) error {
 	now := s.Clock.Now().In(loc)
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	if b.After(today) || b.Before(validate.EarliestBirth) {
-		return core.Invalid("birth date is not valid", core.FieldError{Field: "birth_date", Message: "must be a real date of birth"})
+		return 0, core.Invalid("birth date is not valid", core.FieldError{Field: "birth_date", Message: "must be a real date of birth"})
 	}
-	age := Age(b, today)
-	if age < AgeOfDigitalConsent {
-		return core.Invalid("people under 14 cannot open an account by themselves: a parent can add them as a family member in the parent's app",
-			core.FieldError{Field: "birth_date", Message: "under 14: ask a parent to add you as a family member"})
-	}
-	return nil
+	return Age(b, today), nil
 }
 
 func (s *Service) checkShop(ctx context.Context, id string) error {

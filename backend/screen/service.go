@@ -51,9 +51,6 @@ type Service struct {
 	Appended func()
 }
 
-// defaultInputs is the validator of a service given none.
-var defaultInputs = validate.New()
-
 // Notify sends e to the screens it names (its shop, or one kiosk), from
 // any instance: other capabilities tell screens through it (a visit
 // claimed, a greeting).
@@ -249,5 +246,5 @@ func (s *Service) ShopContent(ctx context.Context, sh *shop.Shop, channel string
 // check validates in against its validate tags, phone numbers made E.164
 // first; the surfaces only decode.
 func (s *Service) check(in any) error {
-	return cmp.Or(s.Validator, defaultInputs).Struct(in)
+	return cmp.Or(s.Validator, validate.Default).Struct(in)
 }

@@ -384,11 +384,8 @@ func Resolve(ctx context.Context, st Finder, ref string) (*Shop, error) {
 	return nil, core.Errorf(core.ENOTFOUND, "shop not found")
 }
 
-// defaultInputs is the validator of a service given none.
-var defaultInputs = validate.New()
-
 // check validates in against its validate tags, phone numbers made E.164
 // first; the surfaces only decode.
 func (s *Service) check(in any) error {
-	return cmp.Or(s.Validator, defaultInputs).Struct(in)
+	return cmp.Or(s.Validator, validate.Default).Struct(in)
 }

@@ -26,6 +26,10 @@ type Validator struct{ v *validator.Validate }
 // embedded names an embedded struct in a field path, to be dropped.
 const embedded = "\x00"
 
+// Default is the validator of a service given none (tests that build a
+// service by hand); the program hands every service the one it makes.
+var Default = New()
+
 // New returns a Validator that also knows the Vista tags "e164" (a phone
 // number in E.164 form that is a real number plan), "isodate"
 // (YYYY-MM-DD) and "codicefiscale" (ValidTaxCode).

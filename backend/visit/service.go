@@ -344,11 +344,8 @@ func (s *Service) SaveMySettings(ctx context.Context, in Settings) (*Settings, e
 	return &in, s.Store.SetGreets(ctx, id, in.GreetOnScreens, s.Clock.Now())
 }
 
-// defaultInputs is the validator of a service given none.
-var defaultInputs = validate.New()
-
 // check validates in against its validate tags, phone numbers made E.164
 // first; the surfaces only decode.
 func (s *Service) check(in any) error {
-	return cmp.Or(s.Validator, defaultInputs).Struct(in)
+	return cmp.Or(s.Validator, validate.Default).Struct(in)
 }
