@@ -222,4 +222,21 @@ func TestCustomerAtTheCounterInBrowser(t *testing.T) {
 	if shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
 		_ = os.WriteFile(filepath.Join(os.TempDir(), "vista-counter.png"), shot, 0o644)
 	}
+	// A codice fiscale typed wrong: the form comes back as typed, the
+	// message in Italian beside the field.
+	err = apptest.Steps(ctx,
+		chromedp.SendKeys(`#counter-first`, "Anna"),
+		chromedp.SendKeys(`#counter-last`, "Verdi"),
+		chromedp.SendKeys(`#counter-tax`, "VRDNNA80A41F205X\r"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apptest.WaitFor(t, ctx, "#counter", "deve essere un codice fiscale")
+	if v, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("counter-tax").value`)); v != "VRDNNA80A41F205X" {
+		t.Fatalf("the refused form lost the codice fiscale typed: %q", v)
+	}
+	if shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+		_ = os.WriteFile(filepath.Join(os.TempDir(), "vista-counter-refused.png"), shot, 0o644)
+	}
 }
