@@ -156,6 +156,9 @@ func TestWindowDisplayInBrowser(t *testing.T) {
 	if bg := eval(`getComputedStyle(document.body).backgroundColor`); bg != "rgb(18, 53, 91)" {
 		t.Fatalf("empty window background %s", bg)
 	}
+	if v := eval(`getComputedStyle(document.querySelector('.brand')).visibility`); v != "hidden" {
+		t.Fatalf("the empty window shows its header too (logo and hours twice): visibility %s", v)
+	}
 	settle()
 	shot("vista-window-empty.png")
 }
