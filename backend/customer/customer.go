@@ -96,6 +96,11 @@ type Store interface {
 	// or that tax code ("" matches nothing), at most 20: the records that
 	// may be the same person as a new one.
 	CustomersByContact(ctx context.Context, phone, taxCode string) ([]*Customer, error)
+	// SearchCustomers returns active customers matching every term of s
+	// (see Term), of s.Shops (every shop when nil), at most s.Limit, in no
+	// order. The keys of a customer are SearchKeys of it, kept by
+	// CreateCustomer, UpdateCustomer and EraseCustomer.
+	SearchCustomers(ctx context.Context, s Search) ([]*Customer, error)
 	// CustomersByIDs returns the customers among ids that exist (erased or
 	// not), in no order; it is asked at most MaxBatch ids at once.
 	CustomersByIDs(ctx context.Context, ids []string) ([]*Customer, error)

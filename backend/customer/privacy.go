@@ -77,7 +77,7 @@ func (s *Service) erase(ctx context.Context, c *Customer) error {
 func (s *Service) Sections() []privacy.Section {
 	return []privacy.Section{
 		{
-			Name: "profile", Collections: []string{"customers"},
+			Name: "profile", Collections: []string{"customers", "customer_keys"},
 			Export: func(ctx context.Context, id string) (any, error) { return s.Store.Customer(ctx, id) },
 			Kept:   "the profile is reduced to its id by the erasure itself, after every other section",
 		},

@@ -55,6 +55,7 @@ var italianField = map[string]string{
 	"not_allowed":         "non è tra i valori ammessi",
 	"invalid_characters":  "contiene caratteri non ammessi",
 	"invalid":             "non è valido",
+	"no_words":            "deve contenere un nome, un numero di telefono, un'e-mail o un codice fiscale",
 	"length":              "deve avere da %s caratteri",
 	"invalid_slug":        "solo lettere minuscole, cifre e trattini singoli, come centro-bergamo",
 	"invalid_time_zone":   "deve essere un fuso orario come Europe/Rome",

@@ -6,6 +6,7 @@ package console
 
 import (
 	"html/template"
+	"slices"
 	"strings"
 	"time"
 
@@ -69,7 +70,7 @@ func (c *Console) Routes() []web.Route {
 		"list":    func(s ...string) []string { return s },
 		"euro":    catalog.Euro}).ParseFS(templates, "templates/*.html"))
 	ip := []ratelimit.Limit{c.LoginIP}
-	return append(append(append(append(c.setupRoutes(), c.screenRoutes()...), c.offerPageRoutes()...), append(c.checkinRoutes(), c.agendaRoutes()...)...), []web.Route{
+	return slices.Concat(c.setupRoutes(), c.screenRoutes(), c.offerPageRoutes(), c.checkinRoutes(), c.agendaRoutes(), c.customerRoutes(), []web.Route{
 		{Method: "POST", Path: "/v1/staff/auth/login", Auth: web.Public, Handler: c.apiLogin, Limits: ip},
 		{Method: "POST", Path: "/v1/staff/auth/logout", Auth: web.Staff(core.RoleAssistant), Handler: c.apiLogout},
 		{Method: "GET", Path: "/v1/staff/me", Auth: web.Staff(core.RoleAssistant), Handler: c.apiMe},
@@ -100,5 +101,5 @@ func (c *Console) Routes() []web.Route {
 		{Method: "GET", Path: "/console/", Auth: web.StaffPage(core.RoleAssistant), Handler: c.home},
 		{Method: "POST", Path: "/console/customers", Auth: web.StaffPage(core.RoleAssistant), Handler: sameOrigin(c.counterSubmit)},
 		{Method: "POST", Path: "/console/outbox/:id/retry", Auth: web.StaffPage(core.RoleManager), Handler: sameOrigin(c.retryPage)},
-	}...)
+	})
 }

@@ -173,7 +173,7 @@ func TestOneHeaderOnEveryPage(t *testing.T) {
 	m := apptest.Boot(t, t.TempDir())
 	c := apptest.Client{T: t, M: m}
 	owner := apptest.OwnerLogin(t, m)
-	links := []string{"home", "agenda", "checkins", "offers", "setup"}
+	links := []string{"home", "customers", "agenda", "checkins", "offers", "setup"}
 	for _, here := range links {
 		path := map[string]string{"home": "/console/"}[here]
 		if path == "" {

@@ -46,6 +46,10 @@ type page struct {
 	Shops []*shop.Shop
 	Shop  *shop.Shop
 	Rows  []*customer.Customer
+	// Query is what was typed in the customers' search box; Searched
+	// whether Rows are its results.
+	Query    string
+	Searched bool
 	// Duplicates are the records that may be the customer just created.
 	Duplicates []*customer.Customer
 	// Dead are the shop's undelivered messages (managers and owners).

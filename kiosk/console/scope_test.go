@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -79,6 +80,10 @@ func TestStaffSeeOnlyTheirShop(t *testing.T) {
 		path := strings.NewReplacer(":shop", target, ":id", ids[rng.IntN(len(ids))]).Replace(route)
 		if strings.HasSuffix(path, "/audit") || strings.Contains(path, "/audit?") {
 			path += "?customer=" + ids[rng.IntN(len(ids))]
+		}
+		if path == "/v1/staff/customers" { // the search: every customer is a Giulia Rossi of the same phone
+			qs := []string{"giulia rossi", "rosi", "+39 340 123 4567", foreign[rng.IntN(len(foreign))]}
+			path += "?" + url.Values{"q": {qs[rng.IntN(len(qs))]}}.Encode()
 		}
 		r := c.Do("GET", path, nil, apptest.Bearer(staff[role])...)
 		// A problem's instance is the path the caller sent: it tells them

@@ -32,6 +32,9 @@ type customerDoc struct {
 	CreatedAt    time.Time  `bson:"created_at"`
 	UpdatedAt    time.Time  `bson:"updated_at"`
 	ErasedAt     *time.Time `bson:"erased_at,omitempty"`
+	// Search holds the name keys (customer.SearchKeys), kept with the
+	// record in one document.
+	Search []string `bson:"search,omitempty"`
 }
 
 func (d *customerDoc) model() *customer.Customer {
@@ -47,8 +50,9 @@ func (d *customerDoc) model() *customer.Customer {
 func (db *DB) CreateCustomer(ctx context.Context, c *customer.Customer) error {
 	_, err := db.col(colCustomers).InsertOne(ctx, customerDoc{
 		ID: c.ID, Email: c.Email, PasswordHash: c.PasswordHash, FirstName: c.FirstName, LastName: c.LastName, Phone: c.Phone,
-		BirthDate: c.BirthDate, ShopID: c.ShopID, Locale: c.Locale, FirebaseUID: c.FirebaseUID, Status: c.Status,
-		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, ErasedAt: c.ErasedAt,
+		BirthDate: c.BirthDate, ShopID: c.ShopID, TaxCode: c.TaxCode, Address: c.Address, Origin: cmp.Or(c.Origin, customer.OriginApp),
+		Locale: c.Locale, FirebaseUID: c.FirebaseUID, Status: c.Status,
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, ErasedAt: c.ErasedAt, Search: customer.SearchKeys(c),
 	})
 	return mapErr(err)
 }
@@ -140,7 +144,46 @@ func (db *DB) UpdateCustomer(ctx context.Context, id string, u customer.Update, 
 	} else if err != nil {
 		return nil, mapErr(err)
 	}
-	return d.model(), nil
+	c := d.model()
+	if u.FirstName != nil || u.LastName != nil {
+		if err := db.writeKeys(ctx, c); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// writeKeys sets the name keys of c, as long as its name is still the
+// one they are made of: of two changes of name at once, the keys of the
+// later are kept whatever the order of the two writes.
+func (db *DB) writeKeys(ctx context.Context, c *customer.Customer) error {
+	_, err := db.col(colCustomers).UpdateOne(ctx, bson.D{{Key: "_id", Value: c.ID}, {Key: "first_name", Value: c.FirstName},
+		{Key: "last_name", Value: c.LastName}, {Key: "status", Value: customer.StatusActive}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "search", Value: customer.SearchKeys(c)}}}})
+	return mapErr(err)
+}
+
+// SearchCustomers implements customer.Store: one query on the multikey
+// index of the keys.
+func (db *DB) SearchCustomers(ctx context.Context, s customer.Search) ([]*customer.Customer, error) {
+	if len(s.Terms) == 0 {
+		return []*customer.Customer{}, nil
+	}
+	and := bson.A{}
+	for _, t := range s.Terms {
+		or := bson.A{bson.D{{Key: "search", Value: bson.D{{Key: "$in", Value: t.Keys}}}}}
+		if t.Prefix != "" {
+			from, to := t.PrefixKey()
+			or = append(or, bson.D{{Key: "search", Value: bson.D{{Key: "$gte", Value: from}, {Key: "$lt", Value: to}}}})
+		}
+		and = append(and, bson.D{{Key: "$or", Value: or}})
+	}
+	filter := bson.D{{Key: "$and", Value: and}, {Key: "status", Value: customer.StatusActive}}
+	if s.Shops != nil {
+		filter = append(filter, bson.E{Key: "shop_id", Value: bson.D{{Key: "$in", Value: s.Shops}}})
+	}
+	cur, err := db.col(colCustomers).Find(ctx, filter, options.Find().SetLimit(int64(max(s.Limit, 1))))
+	return all(ctx, cur, err, (*customerDoc).model)
 }
 
 // CustomersByShop implements customer.Store.
@@ -161,7 +204,8 @@ func (db *DB) EraseCustomer(ctx context.Context, id string, now time.Time) error
 			{Key: "updated_at", Value: now},
 		}},
 		{Key: "$min", Value: bson.D{{Key: "erased_at", Value: now}}},
-		{Key: "$unset", Value: bson.D{{Key: "email", Value: ""}, {Key: "firebase_uid", Value: ""}, {Key: "tax_code", Value: ""}, {Key: "address", Value: ""}}},
+		{Key: "$unset", Value: bson.D{{Key: "email", Value: ""}, {Key: "firebase_uid", Value: ""}, {Key: "tax_code", Value: ""}, {Key: "address", Value: ""},
+			{Key: "search", Value: ""}}},
 	}
 	res, err := db.col(colCustomers).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, update)
 	if err != nil {

@@ -97,6 +97,9 @@ var served = []query{
 	q("CustomerByEmail", colCustomers, "email", eqs("email")),
 	q("CustomerByFirebaseUID", colCustomers, "firebase_uid", eqs("firebase_uid")),
 	id("UpdateCustomer", colCustomers),
+	id("writeKeys", colCustomers),
+	q("SearchCustomers", colCustomers, "search,shop_id", eqs("search")),
+	{fn: "searchKeys", col: colCustomers, scan: "once, at schema step 7: the active customers that have no name keys yet"},
 	q("CustomersByIDs", colCustomers, "_id", eqs("_id")),
 	q("CustomersByContact", colCustomers, "phone,status", eqs("phone", "status")),
 	q("CustomersByContact", colCustomers, "tax_code,status", eqs("tax_code", "status")),
@@ -264,7 +267,7 @@ func schemaIndexes() map[string][]string {
 		name = strings.TrimSuffix(name, "_-1")
 		out[d.col] = slices.DeleteFunc(out[d.col], func(k string) bool { return k == name })
 	}
-	for _, step := range []map[string][]mongo.IndexModel{portableIndexModels(), retentionIndexModels(), linkSubjectIndexModels(), newestCustomersIndexModels(), contactIndexModels()} {
+	for _, step := range []map[string][]mongo.IndexModel{portableIndexModels(), retentionIndexModels(), linkSubjectIndexModels(), newestCustomersIndexModels(), contactIndexModels(), searchIndexModels()} {
 		for col, models := range step {
 			for _, m := range models {
 				add(col, m.Keys.(bson.D))

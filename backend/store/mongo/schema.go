@@ -11,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/vista-optical/vista/backend/core"
+	"github.com/vista-optical/vista/backend/customer"
 )
 
 // colSchema records the schema steps applied, one document each
@@ -36,6 +37,38 @@ var schemaSteps = []schemaStep{
 	{4, "links by subject", func(ctx context.Context, db *DB) error { return db.createIndexes(ctx, linkSubjectIndexModels()) }},
 	{5, "a shop's customers newest first", func(ctx context.Context, db *DB) error { return db.createIndexes(ctx, newestCustomersIndexModels()) }},
 	{6, "customers by phone and tax code", func(ctx context.Context, db *DB) error { return db.createIndexes(ctx, contactIndexModels()) }},
+	{7, "customers found by name", searchKeys},
+}
+
+// searchIndexModels are the indexes step 7 creates: customers by the
+// keys of their name, in their home shop.
+func searchIndexModels() map[string][]mongo.IndexModel {
+	return map[string][]mongo.IndexModel{colCustomers: {{Keys: bson.D{{Key: "search", Value: 1}, {Key: "shop_id", Value: 1}}}}}
+}
+
+// searchKeys is step 7: the name keys of every active customer, and
+// their index. A customer written by an older instance during a rolling
+// upgrade has no keys until its name next changes or this step is run on
+// a new database.
+func searchKeys(ctx context.Context, db *DB) error {
+	if err := db.createIndexes(ctx, searchIndexModels()); err != nil {
+		return err
+	}
+	cur, err := db.col(colCustomers).Find(ctx, bson.D{{Key: "status", Value: customer.StatusActive}, {Key: "search", Value: bson.D{{Key: "$exists", Value: false}}}})
+	if err != nil {
+		return mapErr(err)
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var d customerDoc
+		if err := cur.Decode(&d); err != nil {
+			return mapErr(err)
+		}
+		if err := db.writeKeys(ctx, d.model()); err != nil {
+			return err
+		}
+	}
+	return mapErr(cur.Err())
 }
 
 // contactIndexModels are the indexes step 6 creates: a new record's

@@ -35,11 +35,16 @@ func scanCustomer(row scanner) (*customer.Customer, error) {
 
 // CreateCustomer implements customer.Store.
 func (db *DB) CreateCustomer(ctx context.Context, c *customer.Customer) error {
-	_, err := db.write.ExecContext(ctx, `INSERT INTO customers (`+customerColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		c.ID, nullString(c.Email), c.PasswordHash, c.FirstName, c.LastName, c.Phone, c.BirthDate, nullString(c.ShopID), c.Locale,
-		nullString(c.FirebaseUID), c.Status, ms(c.CreatedAt), ms(c.UpdatedAt), nullMS(c.ErasedAt), c.TaxCode, c.Address,
-		cmp.Or(c.Origin, customer.OriginApp))
-	return mapErr(err)
+	return db.withTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO customers (`+customerColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+			c.ID, nullString(c.Email), c.PasswordHash, c.FirstName, c.LastName, c.Phone, c.BirthDate, nullString(c.ShopID), c.Locale,
+			nullString(c.FirebaseUID), c.Status, ms(c.CreatedAt), ms(c.UpdatedAt), nullMS(c.ErasedAt), c.TaxCode, c.Address,
+			cmp.Or(c.Origin, customer.OriginApp))
+		if err != nil {
+			return err
+		}
+		return writeKeys(ctx, tx, c)
+	})
 }
 
 // Customer implements customer.Store.
@@ -108,12 +113,23 @@ func (db *DB) UpdateCustomer(ctx context.Context, id string, u customer.Update, 
 	add("locale", u.Locale, false)
 	add("firebase_uid", u.FirebaseUID, true)
 	args = append(args, id)
-	c, err := scanCustomer(db.write.QueryRowContext(ctx, `UPDATE customers SET `+strings.Join(sets, ", ")+
-		` WHERE id = ? AND status = 'active' RETURNING `+customerColumns, args...))
-	if err == sql.ErrNoRows {
-		return nil, notFound("customer")
+	var c *customer.Customer
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		c, err = scanCustomer(tx.QueryRowContext(ctx, `UPDATE customers SET `+strings.Join(sets, ", ")+
+			` WHERE id = ? AND status = 'active' RETURNING `+customerColumns, args...))
+		if err == sql.ErrNoRows {
+			return notFound("customer")
+		}
+		if err != nil || u.FirstName == nil && u.LastName == nil {
+			return err
+		}
+		return writeKeys(ctx, tx, c)
+	})
+	if err != nil {
+		return nil, err
 	}
-	return c, mapErr(err)
+	return c, nil
 }
 
 // CustomersByShop implements customer.Store.
@@ -125,7 +141,16 @@ func (db *DB) CustomersByShop(ctx context.Context, shop string, p core.Page) ([]
 
 // EraseCustomer implements customer.Store.
 func (db *DB) EraseCustomer(ctx context.Context, id string, now time.Time) error {
-	res, err := db.write.ExecContext(ctx, `UPDATE customers SET email = NULL, password_hash = '', first_name = '', last_name = '',
+	return db.withTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM customer_keys WHERE customer_id = ?`, id); err != nil {
+			return err
+		}
+		return eraseCustomer(ctx, tx, id, now)
+	})
+}
+
+func eraseCustomer(ctx context.Context, tx *sql.Tx, id string, now time.Time) error {
+	res, err := tx.ExecContext(ctx, `UPDATE customers SET email = NULL, password_hash = '', first_name = '', last_name = '',
 		phone = '', birth_date = '', tax_code = '', address = '', firebase_uid = NULL, status = 'erased', updated_at = ?, erased_at = COALESCE(erased_at, ?)
 		WHERE id = ?`, ms(now), ms(now), id)
 	if err != nil {

@@ -111,7 +111,8 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, sub, goose.WithDisableGlobalRegistry(true))
+	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, sub, goose.WithDisableGlobalRegistry(true),
+		goose.WithGoMigrations(searchKeysMigration()))
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}

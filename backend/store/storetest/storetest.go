@@ -95,6 +95,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("StaffListPages", func(t *testing.T) { testStaffListPages(t, open(t)) })
 	t.Run("CustomerListPages", func(t *testing.T) { testCustomerListPages(t, open(t)) })
 	t.Run("CounterCustomers", func(t *testing.T) { testCounterCustomers(t, open(t)) })
+	t.Run("CustomerSearch", func(t *testing.T) { testCustomerSearch(t, open(t)) })
 }
 
 // base is a fixed instant, at millisecond precision like both engines.
