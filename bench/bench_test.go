@@ -22,6 +22,7 @@ func TestEveryBenchmarkRuns(t *testing.T) {
 		{"./bench/httpbench", "-d", "1s", "-c", "4", "-rounds", "1"},
 		{"./bench/kioskbench", "-n", "5", "-hold", "10", "-broadcasts", "2", "-products", "50", "-searches", "20"},
 		{"./bench/reminderbench", "-n", "2000"},
+		{"./bench/searchbench", "-n", "300", "-reads", "5"},
 		{"./bench/visitbench", "-n", "5", "-rounds", "1", "-claimers", "2", "-claims", "2"},
 	} {
 		t.Run(strings.TrimPrefix(args[0], "./bench/"), func(t *testing.T) {
