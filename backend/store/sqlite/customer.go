@@ -56,8 +56,9 @@ func (db *DB) Customer(ctx context.Context, id string) (*customer.Customer, erro
 	return c, mapErr(err)
 }
 
-// CustomersByContact implements customer.Store. The literal <> ” lets
-// the planner use the partial indexes (a bound parameter cannot).
+// CustomersByContact implements customer.Store. The column is compared
+// with the empty string written out, not the parameter: only then may the
+// planner use the partial indexes, which hold only non-empty values.
 func (db *DB) CustomersByContact(ctx context.Context, phone, taxCode string) ([]*customer.Customer, error) {
 	rows, err := db.query(ctx, `SELECT `+customerColumns+` FROM customers WHERE status = 'active' AND phone = ?1 AND phone <> ''
 		UNION SELECT `+customerColumns+` FROM customers WHERE status = 'active' AND tax_code = ?2 AND tax_code <> '' LIMIT 20`, phone, taxCode)
